@@ -1,0 +1,212 @@
+import { io } from 'socket.io-client';
+import { Emitter } from './emitter';
+import { ChatError, parseErrorBody } from './errors';
+import { createHttpClient } from './http';
+import type { LoginRequest, MeResponse, RegisterRequest, SessionResponse, User } from './protocol';
+import { type ChatSocket, DefaultRoom, type Room, request } from './room';
+
+/** Where the session token is kept between page loads; the default keeps it in memory. */
+export interface TokenStorage {
+  get(): string | null;
+  set(token: string | null): void;
+}
+
+export interface ChatClientOptions {
+  /** The Parley server, e.g. `https://chat.example.com`. */
+  baseUrl: string;
+  /** The site id the account belongs to. */
+  site: string;
+  /** Token storage; defaults to memory. */
+  storage?: TokenStorage;
+  /** How long to wait for the server's answer to a socket request. Default 10 000 ms. */
+  requestTimeoutMs?: number;
+}
+
+export type ConnectionStatus = 'connecting' | 'online' | 'offline';
+
+export interface ChatClientEvents {
+  status: (status: ConnectionStatus) => void;
+  /** The signed-in user changed: after login, register, restore, logout or an expired session. */
+  user: (user: User | null) => void;
+  /** A failure not tied to a call, such as the server refusing the connection. */
+  error: (error: ChatError) => void;
+}
+
+/**
+ * A Parley client for browsers and Node.
+ *
+ * @example
+ * const chat = createChatClient({ baseUrl: 'https://chat.example.com', site: 'acme' });
+ * await chat.login({ username: 'ada', password: 'correct horse battery staple' });
+ * const room = await chat.join('general');
+ * room.on('message', (m) => console.log(`${m.author.displayName}: ${m.text}`));
+ */
+export interface ChatClient {
+  readonly user: User | null;
+  readonly status: ConnectionStatus;
+  on<K extends keyof ChatClientEvents>(event: K, listener: ChatClientEvents[K]): () => void;
+  /** Creates an account and signs in. */
+  register(input: RegisterRequest): Promise<User>;
+  login(input: LoginRequest): Promise<User>;
+  /** Signs in again with the stored token; resolves with null when there is none or it expired. */
+  restore(): Promise<User | null>;
+  logout(): Promise<void>;
+  join(roomId: string): Promise<Room>;
+  /** Releases the socket, rooms and listeners. The client is unusable afterwards. */
+  close(): void;
+}
+
+export function createChatClient(options: ChatClientOptions): ChatClient {
+  return new DefaultChatClient(options);
+}
+
+function memoryStorage(): TokenStorage {
+  let token: string | null = null;
+  return { get: () => token, set: (value) => void (token = value) };
+}
+
+class DefaultChatClient implements ChatClient {
+  user: User | null = null;
+  status: ConnectionStatus = 'offline';
+  private readonly events = new Emitter<ChatClientEvents>();
+  private readonly storage: TokenStorage;
+  private readonly http;
+  private readonly timeoutMs: number;
+  private socket: ChatSocket | null = null;
+  private readonly rooms = new Map<string, DefaultRoom>();
+
+  constructor(private readonly options: ChatClientOptions) {
+    this.storage = options.storage ?? memoryStorage();
+    this.timeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.http = createHttpClient(options.baseUrl, options.site, () => this.storage.get());
+  }
+
+  on<K extends keyof ChatClientEvents>(event: K, listener: ChatClientEvents[K]): () => void {
+    return this.events.on(event, listener);
+  }
+
+  async register(input: RegisterRequest): Promise<User> {
+    return this.signIn(await this.http.request<SessionResponse>('POST', 'register', input));
+  }
+
+  async login(input: LoginRequest): Promise<User> {
+    return this.signIn(await this.http.request<SessionResponse>('POST', 'login', input));
+  }
+
+  async restore(): Promise<User | null> {
+    if (!this.storage.get()) return null;
+    try {
+      const { user } = await this.http.request<MeResponse>('GET', 'me');
+      this.setUser(user);
+      this.connect();
+      return user;
+    } catch (error) {
+      if (error instanceof ChatError && error.code === 'unauthorized') {
+        this.storage.set(null);
+        return null;
+      }
+      throw error;
+    }
+  }
+
+  async logout(): Promise<void> {
+    try {
+      if (this.storage.get()) await this.http.request<void>('POST', 'logout');
+    } finally {
+      this.signOut();
+    }
+  }
+
+  async join(roomId: string): Promise<Room> {
+    const socket = this.socket;
+    if (!socket || !this.user) throw new ChatError('unauthorized', 'unable to join room; sign in first');
+    const existing = this.rooms.get(roomId);
+    if (existing) return existing;
+    const joined = await request('join room', () => socket.timeout(this.timeoutMs).emitWithAck('room:join', { roomId }));
+    const room = new DefaultRoom(socket, this.timeoutMs, joined, (left) => this.rooms.delete(left.id));
+    this.rooms.set(room.id, room);
+    return room;
+  }
+
+  close(): void {
+    this.disconnect();
+    this.events.clear();
+  }
+
+  private signIn(session: SessionResponse): User {
+    this.storage.set(session.token);
+    this.disconnect(); // a new session means a new socket
+    this.setUser(session.user);
+    this.connect();
+    return session.user;
+  }
+
+  private signOut(): void {
+    this.storage.set(null);
+    this.disconnect();
+    this.setUser(null);
+  }
+
+  private setUser(user: User | null): void {
+    this.user = user;
+    this.events.emit('user', user);
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    if (status === this.status) return;
+    this.status = status;
+    this.events.emit('status', status);
+  }
+
+  private connect(): void {
+    if (this.socket) return;
+    const socket: ChatSocket = io(this.options.baseUrl, {
+      auth: (send) => send({ site: this.options.site, token: this.storage.get() ?? undefined }),
+      withCredentials: false,
+    });
+    this.socket = socket;
+    this.setStatus('connecting');
+
+    let connectedBefore = false;
+    socket.on('connect', () => {
+      this.setStatus('online');
+      if (connectedBefore) void this.rejoinAll(socket);
+      connectedBefore = true;
+    });
+    socket.on('disconnect', () => this.setStatus(socket.active ? 'connecting' : 'offline'));
+    socket.on('connect_error', (err) => {
+      const body = parseErrorBody({ error: (err as Error & { data?: unknown }).data });
+      if (!socket.active) {
+        // refused by the server, not a network blip: the session is gone
+        this.setStatus('offline');
+        const error = body ? ChatError.fromBody(body) : new ChatError('unauthorized', 'unable to connect; the session was refused');
+        this.events.emit('error', error);
+        if (error.code === 'unauthorized') this.signOut();
+      } else {
+        this.setStatus('connecting');
+      }
+    });
+    socket.on('message:new', (message) => this.rooms.get(message.roomId)?.receive(message));
+    socket.on('presence:update', ({ roomId, online }) => this.rooms.get(roomId)?.updatePresence(online));
+  }
+
+  private async rejoinAll(socket: ChatSocket): Promise<void> {
+    for (const room of this.rooms.values()) {
+      try {
+        room.rejoined(
+          await request('rejoin room', () => socket.timeout(this.timeoutMs).emitWithAck('room:join', { roomId: room.id })),
+        );
+      } catch (error) {
+        this.events.emit('error', error instanceof ChatError ? error : new ChatError('internal', String(error)));
+      }
+    }
+  }
+
+  private disconnect(): void {
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    this.rooms.clear();
+    this.setStatus('offline');
+  }
+}

@@ -1,0 +1,135 @@
+import type { Socket } from 'socket.io-client';
+import { Emitter } from './emitter';
+import { ChatError } from './errors';
+import { createClientMsgId } from './ids';
+import type {
+  Ack,
+  ClientToServerEvents,
+  JoinResult,
+  Message,
+  PresenceUser,
+  RoomInfo,
+  ServerToClientEvents,
+} from './protocol';
+
+export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface RoomEvents {
+  /** A new message, once per message. */
+  message: (message: Message) => void;
+  /** The room's whole online list, one entry per user, whenever it changes. */
+  presence: (online: PresenceUser[]) => void;
+}
+
+export interface HistoryOptions {
+  /** Only messages with a smaller seq; omit for the newest. */
+  before?: number;
+  /** 1–100, default 50. */
+  limit?: number;
+}
+
+/**
+ * A joined room.
+ *
+ * @example
+ * const room = await chat.join('general');
+ * const off = room.on('message', (m) => console.log(m.author.displayName, m.text));
+ * await room.send('hello');
+ */
+export interface Room {
+  readonly id: string;
+  readonly name: string;
+  /** The most recent messages at join time, oldest first. */
+  readonly recent: readonly Message[];
+  /** The current online list. */
+  readonly online: readonly PresenceUser[];
+  on<K extends keyof RoomEvents>(event: K, listener: RoomEvents[K]): () => void;
+  /** Resolves with the stored message; a retry inside the SDK never stores it twice. */
+  send(text: string): Promise<Message>;
+  /** Older messages, newest first. */
+  history(options?: HistoryOptions): Promise<Message[]>;
+  /** Leaves the room and drops its listeners. */
+  leave(): Promise<void>;
+}
+
+/** Turns an ack into its data or a ChatError; a missing answer becomes `unavailable`. */
+export async function request<T extends object>(operation: string, call: () => Promise<Ack<T>>): Promise<T> {
+  let response: Ack<T>;
+  try {
+    response = await call();
+  } catch (cause) {
+    throw new ChatError('unavailable', `unable to ${operation}; the server did not answer in time`, { cause });
+  }
+  if ('error' in response) throw ChatError.fromBody(response.error);
+  return response;
+}
+
+export class DefaultRoom implements Room {
+  readonly id: string;
+  name: string;
+  recent: Message[];
+  online: PresenceUser[];
+  private readonly events = new Emitter<RoomEvents>();
+  // seqs already delivered: a message reaches `message` listeners once, whether by broadcast, ack or rejoin
+  private readonly seen = new Set<number>();
+
+  constructor(
+    private readonly socket: ChatSocket,
+    private readonly timeoutMs: number,
+    joined: JoinResult,
+    private readonly onLeave: (room: DefaultRoom) => void,
+  ) {
+    this.id = joined.room.id;
+    this.name = joined.room.name;
+    this.recent = joined.messages;
+    this.online = joined.online;
+    for (const message of joined.messages) this.seen.add(message.seq);
+  }
+
+  on<K extends keyof RoomEvents>(event: K, listener: RoomEvents[K]): () => void {
+    return this.events.on(event, listener);
+  }
+
+  async send(text: string): Promise<Message> {
+    const clientMsgId = createClientMsgId();
+    const { message } = await request('send message', () =>
+      this.socket.timeout(this.timeoutMs).emitWithAck('message:send', { roomId: this.id, text, clientMsgId }),
+    );
+    this.receive(message);
+    return message;
+  }
+
+  async history(options: HistoryOptions = {}): Promise<Message[]> {
+    const { messages } = await request('load history', () =>
+      this.socket.timeout(this.timeoutMs).emitWithAck('room:history', { roomId: this.id, ...options }),
+    );
+    return messages;
+  }
+
+  async leave(): Promise<void> {
+    this.onLeave(this);
+    this.events.clear();
+    if (this.socket.connected) {
+      await request('leave room', () => this.socket.timeout(this.timeoutMs).emitWithAck('room:leave', { roomId: this.id }));
+    }
+  }
+
+  /** Delivers a message from any path exactly once. */
+  receive(message: Message): void {
+    if (this.seen.has(message.seq)) return;
+    this.seen.add(message.seq);
+    this.events.emit('message', message);
+  }
+
+  /** After a reconnect: the rejoin's recent messages fill what was missed. */
+  rejoined(joined: JoinResult): void {
+    this.name = joined.room.name;
+    for (const message of joined.messages) this.receive(message);
+    this.updatePresence(joined.online);
+  }
+
+  updatePresence(online: PresenceUser[]): void {
+    this.online = online;
+    this.events.emit('presence', online);
+  }
+}
