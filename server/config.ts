@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Everything Parley reads from the environment, typed and checked once at start. */
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  /** HTTP and Socket.IO port; 0 picks a free one. */
+  port: number;
+  /** Interface to listen on; undefined means all interfaces. */
+  host: string | undefined;
+  /** The backend's public origin, as browsers reach it: used in printed URLs and the example page. */
+  publicUrl: string | undefined;
+  /** A MongoDB connection string; undefined starts the embedded database. */
+  mongodbUri: string | undefined;
+  dbName: string;
+  /** Where the embedded database keeps its files. */
+  dataDir: string;
+  /** Keys that sign the session cookie; the first signs, all verify (rotation). */
+  sessionKeys: string[];
+  /** True when SESSION_KEYS was not set and keys were generated for this run only. */
+  sessionKeysGenerated: boolean;
+  sessionMaxAgeMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Port of the example host page served by `npm start`. */
+  examplePort: number;
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only').default('parley'),
+  DATA_DIR: z.string().min(1).default('data'),
+  SESSION_KEYS: z
+    .string()
+    .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(32, 'each key needs at least 32 characters')).min(1))
+    .optional(),
+  SESSION_MAX_AGE_DAYS: z.coerce.number().positive().max(365).default(30),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  EXAMPLE_PORT: port.default(3001),
+});
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads and validates the environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const blankless = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = schema.safeParse(blankless);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const vars = parsed.data;
+  if (vars.NODE_ENV === 'production' && !vars.SESSION_KEYS) {
+    throw new ConfigError('invalid configuration: SESSION_KEYS is required in production (comma-separated, 32+ characters each)');
+  }
+  return {
+    env: vars.NODE_ENV,
+    port: vars.PORT,
+    host: vars.HOST,
+    publicUrl: vars.PUBLIC_URL?.replace(/\/+$/, ''),
+    mongodbUri: vars.MONGODB_URI,
+    dbName: vars.MONGODB_DB,
+    dataDir: path.resolve(vars.DATA_DIR),
+    // generated keys only sign cookies for this run; bearer tokens live in the database and survive restarts
+    sessionKeys: vars.SESSION_KEYS ?? [randomBytes(32).toString('base64url')],
+    sessionKeysGenerated: !vars.SESSION_KEYS,
+    sessionMaxAgeMs: vars.SESSION_MAX_AGE_DAYS * 24 * 60 * 60 * 1000,
+    logLevel: vars.LOG_LEVEL,
+    examplePort: vars.EXAMPLE_PORT,
+  };
+}

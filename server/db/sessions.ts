@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import type { Collection, Db } from 'mongodb';
+
+/** What a signed-in session holds; koa-session adds `_expire` and `_maxAge`. */
+export interface SessionData {
+  siteId?: string;
+  userId?: string;
+  _expire?: number;
+  _maxAge?: number;
+}
+
+interface SessionDocument {
+  _id: string;
+  data: SessionData;
+  expiresAt: Date;
+}
+
+/** The token is never stored: a leaked sessions collection cannot be replayed. */
+const idOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/** A koa-session external store over MongoDB, also read by the Socket.IO handshake. */
+export class SessionStore {
+  private readonly sessions: Collection<SessionDocument>;
+
+  constructor(db: Db) {
+    this.sessions = db.collection<SessionDocument>('sessions');
+  }
+
+  async get(token: string): Promise<SessionData | undefined> {
+    const found = await this.sessions.findOne({ _id: idOf(token), expiresAt: { $gt: new Date() } });
+    return found?.data;
+  }
+
+  async set(token: string, data: SessionData, maxAgeMs: number | 'session' | undefined): Promise<void> {
+    const ttl = typeof maxAgeMs === 'number' ? maxAgeMs : 24 * 60 * 60 * 1000;
+    await this.sessions.updateOne(
+      { _id: idOf(token) },
+      { $set: { data, expiresAt: new Date(Date.now() + ttl) } },
+      { upsert: true },
+    );
+  }
+
+  async destroy(token: string): Promise<void> {
+    await this.sessions.deleteOne({ _id: idOf(token) });
+  }
+
+  /** Deletes expired sessions; returns how many. */
+  async sweep(): Promise<number> {
+    const { deletedCount } = await this.sessions.deleteMany({ expiresAt: { $lte: new Date() } });
+    return deletedCount;
+  }
+
+  /** The id sockets of one session are grouped under, so logout can end them. */
+  static groupOf(token: string): string {
+    return `session:${idOf(token)}`;
+  }
+}

@@ -1,0 +1,65 @@
+import type { ErrorBody, ErrorCode } from '../sdk/protocol';
+
+const statusByCode: Record<ErrorCode, number> = {
+  invalid_input: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+  network: 503,
+};
+
+/** An error meant for the client: its code, message and field are shown as they are. */
+export class AppError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.status = statusByCode[code];
+  }
+
+  toBody(): ErrorBody {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.field === undefined ? {} : { field: this.field }),
+      ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
+    };
+  }
+}
+
+export const invalidInput = (field: string | undefined, message: string) => new AppError('invalid_input', message, field);
+export const unauthorized = (message = 'sign in first') => new AppError('unauthorized', message);
+export const forbidden = (message: string) => new AppError('forbidden', message);
+export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
+export const conflict = (field: string, message: string) => new AppError('conflict', message, field);
+export const unavailable = (message = 'the service is temporarily unavailable') => new AppError('unavailable', message);
+
+/** What the client sees for any error: AppErrors as they are, everything else as a bare `internal`. */
+export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof AppError) return error.toBody();
+  if (isDatabaseUnavailable(error)) return unavailable().toBody();
+  return { code: 'internal', message: 'something went wrong on our side' };
+}
+
+export function statusOf(error: unknown): number {
+  if (error instanceof AppError) return error.status;
+  return isDatabaseUnavailable(error) ? 503 : 500;
+}
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  return error instanceof Error && /^Mongo(ServerSelection|Network|NotConnected|Topology)/.test(error.name);
+}
+
+/** MongoDB's duplicate-key error, from a unique index. */
+export function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+}

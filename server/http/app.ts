@@ -1,0 +1,52 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import type { Database } from '../db/connection';
+import type { Repositories } from '../db';
+import { errorMiddleware } from './errors';
+import { authRoutes } from './routes/auth';
+import { sessionMiddleware } from './session';
+import { widgetAssetRoutes } from './widget-assets';
+
+export interface HttpAppOptions {
+  database: Database;
+  repositories: Repositories;
+  log: Logger;
+  sessionKeys: string[];
+  sessionMaxAgeMs: number;
+  distDir: string;
+  onSessionEnded: (token: string) => void;
+}
+
+/** The Koa app: error shape first, then health, widget assets and the JSON API. */
+export function createHttpApp(options: HttpAppOptions): Koa {
+  const app = new Koa({ keys: options.sessionKeys });
+  app.silent = true; // errorMiddleware logs what matters
+
+  const health = new Router();
+  health.get('/healthz', (ctx) => {
+    ctx.body = { ok: true };
+  });
+  health.get('/readyz', async (ctx) => {
+    await options.database.db.command({ ping: 1 }, { timeoutMS: 2_000 });
+    ctx.body = { ok: true };
+  });
+
+  const auth = authRoutes({ repositories: options.repositories, onSessionEnded: options.onSessionEnded });
+  const session = sessionMiddleware(app, options.repositories.sessions, options.sessionMaxAgeMs);
+  const json = bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' });
+
+  app
+    .use(errorMiddleware(options.log))
+    .use(health.routes())
+    .use(widgetAssetRoutes(options.distDir).routes())
+    .use(async (ctx, next) => {
+      if (!ctx.path.startsWith('/api/')) return next();
+      ctx.set('Cache-Control', 'no-store');
+      await json(ctx, () => session(ctx, next));
+    })
+    .use(auth.routes())
+    .use(auth.allowedMethods());
+  return app;
+}

@@ -1,0 +1,31 @@
+import type Koa from 'koa';
+import type { Logger } from 'pino';
+import { AppError, invalidInput, statusOf, toErrorBody } from '../errors';
+
+/** The one place that decides what a client sees of an error: always `{ error: { code, message, field? } }`. */
+export function errorMiddleware(log: Logger): Koa.Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new AppError('not_found', 'no such endpoint');
+    } catch (thrown) {
+      const error = fromKoa(thrown) ?? thrown;
+      const status = statusOf(error);
+      const body = toErrorBody(error);
+      if (status >= 500) log.error({ err: thrown, method: ctx.method, path: ctx.path }, 'request failed');
+      if (body.retryAfterMs) ctx.set('Retry-After', String(Math.ceil(body.retryAfterMs / 1000)));
+      ctx.status = status;
+      ctx.body = { error: body };
+    }
+  };
+}
+
+/** The body parser throws 4xx errors of its own (bad JSON, too large, wrong charset); give them our shape. */
+function fromKoa(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return undefined;
+  const { status } = (error ?? {}) as { status?: unknown };
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  if (status === 413) return invalidInput(undefined, 'request body is too large');
+  if (status === 415) return invalidInput(undefined, 'send JSON with content-type application/json');
+  return invalidInput(undefined, 'request body is not valid JSON');
+}

@@ -1,0 +1,117 @@
+import '@koa/bodyparser';
+import Router, { type RouterMiddleware } from '@koa/router';
+import type Koa from 'koa';
+import { z } from 'zod';
+import type { LoginRequest, MeResponse, RegisterRequest, SessionResponse } from '../../../sdk/protocol';
+import type { Repositories } from '../../db';
+import type { SiteDocument } from '../../db/sites';
+import { presentUser, type UserDocument } from '../../db/users';
+import { conflict, isDuplicateKey, notFound, unauthorized } from '../../errors';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../passwords';
+import { cleanText, parseInput } from '../../validation';
+
+export const registerSchema = z.object({
+  username: z
+    .string({ error: 'username must be a string' })
+    .transform((value) => value.normalize('NFC').trim())
+    .pipe(z.string().regex(/^[\p{L}\p{N}_.-]{2,32}$/u, 'username must be 2–32 letters, digits, _ . or -')),
+  displayName: cleanText('display name', 40, { multiline: false }),
+  password: z
+    .string({ error: 'password must be a string' })
+    .min(8, 'password must be at least 8 characters')
+    .max(200, 'password must be at most 200 characters'),
+}) satisfies z.ZodType<RegisterRequest, unknown>;
+
+export const loginSchema = z.object({
+  username: z.string({ error: 'username must be a string' }).trim().min(1, 'username is empty').max(64, 'username is too long'),
+  password: z.string({ error: 'password must be a string' }).min(1, 'password is empty').max(200, 'password is too long'),
+}) satisfies z.ZodType<LoginRequest, unknown>;
+
+interface AuthState {
+  site: SiteDocument;
+  user: UserDocument;
+  sessionToken?: string;
+}
+
+export interface AuthRoutesOptions {
+  repositories: Repositories;
+  /** Called with the token of a session that ended, so its sockets can be closed too. */
+  onSessionEnded: (token: string) => void;
+}
+
+/** Register, log in, log out and "who am I", all scoped by the site in the path. */
+export function authRoutes({ repositories, onSessionEnded }: AuthRoutesOptions): Router<AuthState> {
+  const { sites, users } = repositories;
+  const router = new Router<AuthState>({ prefix: '/api/sites/:siteId' });
+
+  router.use(async (ctx, next) => {
+    const site = await sites.findById(ctx.params.siteId ?? '');
+    if (!site) throw notFound('site');
+    ctx.state.site = site;
+    await next();
+  });
+
+  const requireUser: RouterMiddleware<AuthState> = async (ctx, next) => {
+    const { siteId, userId } = ctx.session ?? {};
+    // a session of another site is no session here
+    const user = siteId === ctx.state.site._id && typeof userId === 'string' ? await users.findById(siteId, userId) : null;
+    if (!user) throw unauthorized();
+    ctx.state.user = user;
+    await next();
+  };
+
+  router.post('/register', async (ctx) => {
+    const input = parseInput(registerSchema, ctx.request.body);
+    const siteId = ctx.state.site._id;
+    await assertAvailable(siteId, input.username, input.displayName);
+    let user: UserDocument;
+    try {
+      user = await users.insert({ siteId, ...input, passwordHash: await hashPassword(input.password) });
+    } catch (error) {
+      // two registrations raced past the check: the unique index decided, say which field lost
+      if (isDuplicateKey(error)) await assertAvailable(siteId, input.username, input.displayName);
+      throw error;
+    }
+    await startSession(ctx, user);
+    ctx.status = 201;
+  });
+
+  router.post('/login', async (ctx) => {
+    const input = parseInput(loginSchema, ctx.request.body);
+    const user = await users.findByUsername(ctx.state.site._id, input.username);
+    const valid = user ? await verifyPassword(input.password, user.passwordHash) : await verifyAgainstDummy(input.password);
+    if (!user || !valid) throw unauthorized('wrong username or password');
+    await startSession(ctx, user);
+  });
+
+  router.post('/logout', async (ctx) => {
+    const token = ctx.session?.externalKey;
+    ctx.session = null;
+    if (token) onSessionEnded(token);
+    ctx.status = 204;
+  });
+
+  router.get('/me', requireUser, (ctx) => {
+    ctx.body = { user: presentUser(ctx.state.user) } satisfies MeResponse;
+  });
+
+  async function assertAvailable(siteId: string, username: string, displayName: string): Promise<void> {
+    const taken = await users.findClash(siteId, username, displayName);
+    if (taken === 'username') throw conflict('username', 'username is taken');
+    if (taken === 'displayName') throw conflict('displayName', 'display name is taken');
+  }
+
+  return router;
+}
+
+/** A new session id on every sign-in, so a planted id can never be promoted (session fixation). */
+async function startSession(ctx: Koa.ParameterizedContext<AuthState>, user: UserDocument): Promise<void> {
+  const session = ctx.session;
+  if (!session) throw new Error('session middleware missing');
+  session.siteId = user.siteId;
+  session.userId = user._id.toHexString();
+  await session.regenerate();
+  const token = ctx.state.sessionToken;
+  if (!token) throw new Error('session was not saved');
+  ctx.body = { user: presentUser(user), token } satisfies SessionResponse;
+}

@@ -1,0 +1,57 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import Router from '@koa/router';
+import { AppError } from '../errors';
+
+interface Asset {
+  file: string;
+  type: string;
+  headers?: Record<string, string>;
+}
+
+// the app page runs on our origin and holds the session token: nothing but our own files may run or load there
+const APP_PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "object-src 'none'",
+].join('; ');
+
+const assets: Record<string, Asset> = {
+  '/widget.js': { file: 'widget.js', type: 'text/javascript; charset=utf-8' },
+  '/widget/app': { file: 'widget/app.html', type: 'text/html; charset=utf-8', headers: { 'Content-Security-Policy': APP_PAGE_CSP } },
+  '/widget/app.js': { file: 'widget/app.js', type: 'text/javascript; charset=utf-8' },
+  '/widget/app.css': { file: 'widget/app.css', type: 'text/css; charset=utf-8' },
+};
+
+/** Serves the built widget from `dist/`: the loader for host pages and the app for its iframe. */
+export function widgetAssetRoutes(distDir: string): Router {
+  const router = new Router();
+  const cache = new Map<string, Buffer>();
+
+  for (const [route, asset] of Object.entries(assets)) {
+    router.get(route, async (ctx) => {
+      let body = cache.get(asset.file);
+      if (!body) {
+        body = await readFile(path.join(distDir, asset.file)).catch(() => undefined);
+        if (!body) throw new AppError('unavailable', 'the widget is not built; run `npm run build`');
+        cache.set(asset.file, body);
+      }
+      ctx.type = asset.type;
+      ctx.set({
+        'Cache-Control': 'public, max-age=300',
+        'X-Content-Type-Options': 'nosniff',
+        'Referrer-Policy': 'no-referrer',
+        // the loader is loaded cross-origin by host pages; everything else is same-origin only
+        'Cross-Origin-Resource-Policy': route === '/widget.js' ? 'cross-origin' : 'same-origin',
+        ...asset.headers,
+      });
+      ctx.body = body;
+    });
+  }
+  return router;
+}

@@ -1,0 +1,54 @@
+import { parse as parseCookies } from 'cookie';
+import Keygrip from 'keygrip';
+import type { HandshakeErrorData } from '../../sdk/protocol';
+import type { Repositories } from '../db';
+import { SessionStore } from '../db/sessions';
+import { presentUser } from '../db/users';
+import { SESSION_COOKIE } from '../http/session';
+import type { ChatSocket } from './types';
+
+type Next = (err?: Error) => void;
+
+function refuse(next: Next, message: string): void {
+  const error = new Error(message) as Error & { data: HandshakeErrorData };
+  error.data = { code: 'unauthorized', message };
+  next(error);
+}
+
+/** The session id from `auth.token`, else from the signed first-party cookie. */
+function tokenOf(socket: ChatSocket, keys: Keygrip): string | undefined {
+  const auth: unknown = socket.handshake.auth;
+  const token = typeof auth === 'object' && auth !== null ? (auth as Record<string, unknown>).token : undefined;
+  if (typeof token === 'string' && /^[A-Za-z0-9_-]{20,200}$/.test(token)) return token;
+  const cookies = parseCookies(socket.handshake.headers.cookie ?? '');
+  const value = cookies[SESSION_COOKIE];
+  const signature = cookies[`${SESSION_COOKIE}.sig`];
+  if (value && signature && keys.verify(`${SESSION_COOKIE}=${value}`, signature)) return value;
+  return undefined;
+}
+
+/** Handshake middleware: the same session as HTTP, or the connection is refused with `unauthorized`. */
+export function authenticateSockets(repositories: Repositories, sessionKeys: string[]) {
+  const keys = new Keygrip(sessionKeys);
+  return async (socket: ChatSocket, next: Next): Promise<void> => {
+    try {
+      const token = tokenOf(socket, keys);
+      if (!token) return refuse(next, 'sign in first');
+      const session = await repositories.sessions.get(token);
+      const { siteId, userId } = session ?? {};
+      if (!siteId || !userId) return refuse(next, 'the session has ended; sign in again');
+      const auth = socket.handshake.auth as Record<string, unknown>;
+      if (auth.site !== undefined && auth.site !== siteId) return refuse(next, 'the session belongs to another site');
+      const user = await repositories.users.findById(siteId, userId);
+      if (!user) return refuse(next, 'the account no longer exists');
+      socket.data = { siteId, user: presentUser(user), sessionGroup: SessionStore.groupOf(token) };
+      await socket.join(socket.data.sessionGroup);
+      next();
+    } catch (error) {
+      const failure = new Error('unable to check the session') as Error & { data: HandshakeErrorData };
+      failure.data = { code: 'unavailable', message: 'unable to check the session; try again' };
+      failure.cause = error;
+      next(failure);
+    }
+  };
+}

@@ -1,0 +1,73 @@
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { HistoryRequest, HistoryResult, JoinResult, RoomRequest } from '../../sdk/protocol';
+import type { Repositories } from '../db';
+import { presentMessage } from '../db/messages';
+import { presentRoom } from '../db/rooms';
+import { forbidden, notFound } from '../errors';
+import { limits, parseInput, roomIdSchema } from '../validation';
+import { withAck } from './ack';
+import { broadcastPresence, onlineUsers } from './presence';
+import { type ChatServer, type ChatSocket, roomChannel } from './types';
+
+const roomRequestSchema = z.object({ roomId: roomIdSchema }) satisfies z.ZodType<RoomRequest, unknown>;
+const historyRequestSchema = z.object({
+  roomId: roomIdSchema,
+  before: z.number({ error: 'before must be a number' }).int().min(1).optional(),
+  limit: z.number({ error: 'limit must be a number' }).int().min(1).max(limits.historyPageSize).default(50),
+}) satisfies z.ZodType<HistoryRequest, unknown>;
+
+/** Throws unless the socket has joined the room: membership is the socket's, not the client's word. */
+export function assertJoined(socket: ChatSocket, roomId: string): void {
+  if (!socket.rooms.has(roomChannel(socket.data.siteId, roomId))) throw forbidden('join the room first');
+}
+
+/** room:join, room:leave, room:history — and presence when a socket goes away. */
+export function registerRoomHandlers(io: ChatServer, socket: ChatSocket, repositories: Repositories, log: Logger): void {
+  const { siteId } = socket.data;
+
+  socket.on(
+    'room:join',
+    withAck(log, 'room:join', async (payload): Promise<JoinResult> => {
+      const { roomId } = parseInput(roomRequestSchema, payload);
+      const room = await repositories.rooms.find(siteId, roomId);
+      if (!room) throw notFound('room');
+      const recent = await repositories.messages.before(siteId, roomId, undefined, limits.recentMessages);
+      await socket.join(roomChannel(siteId, roomId));
+      const online = await onlineUsers(io, siteId, roomId);
+      socket.to(roomChannel(siteId, roomId)).emit('presence:update', { roomId, online });
+      return { room: presentRoom(room), messages: recent.reverse().map(presentMessage), online };
+    }),
+  );
+
+  socket.on(
+    'room:leave',
+    withAck(log, 'room:leave', async (payload) => {
+      const { roomId } = parseInput(roomRequestSchema, payload);
+      await socket.leave(roomChannel(siteId, roomId));
+      await broadcastPresence(io, siteId, roomId);
+      return {};
+    }),
+  );
+
+  socket.on(
+    'room:history',
+    withAck(log, 'room:history', async (payload): Promise<HistoryResult> => {
+      const { roomId, before, limit } = parseInput(historyRequestSchema, payload);
+      assertJoined(socket, roomId);
+      const messages = await repositories.messages.before(siteId, roomId, before, limit);
+      return { messages: messages.map(presentMessage) };
+    }),
+  );
+
+  socket.on('disconnecting', () => {
+    const prefix = roomChannel(siteId, '');
+    const joined = [...socket.rooms].filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length));
+    // after the socket has left its rooms, so the list no longer counts it
+    socket.once('disconnect', () => {
+      for (const roomId of joined) {
+        broadcastPresence(io, siteId, roomId).catch((error: unknown) => log.warn({ err: error }, 'presence update failed'));
+      }
+    });
+  });
+}

@@ -1,0 +1,18 @@
+import type { Server, Socket } from 'socket.io';
+import type { ClientToServerEvents, ServerToClientEvents, User } from '../../sdk/protocol';
+
+/** What the handshake learned about a socket; set once, read by every handler. */
+export interface SocketData {
+  siteId: string;
+  user: User;
+  /** Socket.IO room of every socket of the same session, so logout can close them all. */
+  sessionGroup: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export type InterServerEvents = {};
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+/** Socket.IO room names are scoped by site, so no id a client sends can reach another site. */
+export const roomChannel = (siteId: string, roomId: string) => `site:${siteId}:room:${roomId}`;

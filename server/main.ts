@@ -1,0 +1,129 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { type Config, ConfigError, loadConfig } from './config';
+import { createRepositories, type Repositories } from './db';
+import { connectDatabase, ensureIndexes } from './db/connection';
+import { startEmbeddedDatabase } from './db/embedded';
+import { createHttpApp } from './http/app';
+import { createHub, type Hub } from './hub';
+import { createLogger } from './logger';
+import { distDir } from './paths';
+
+export interface Parley {
+  /** Where browsers reach the backend, e.g. http://localhost:3000 */
+  url: string;
+  port: number;
+  repositories: Repositories;
+  /** Stops everything in reverse order of start. */
+  close(): Promise<void>;
+}
+
+const SESSION_SWEEP_MS = 10 * 60 * 1000;
+
+/** The composition root: config → database → HTTP app → hub → listen; `close()` undoes it in reverse. */
+export async function startParley(config: Config, log: Logger): Promise<Parley> {
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch((error: unknown) => log.warn({ err: error }, 'shutdown step failed'));
+    closers.length = 0;
+  };
+
+  try {
+    let uri = config.mongodbUri;
+    if (uri) {
+      log.info({ database: redactUri(uri), name: config.dbName }, 'using MongoDB from MONGODB_URI');
+    } else {
+      const dataDir = path.join(config.dataDir, 'ferretdb');
+      const embedded = await startEmbeddedDatabase({ dataDir, log: (line) => log.info(line) });
+      closers.push(embedded.stop);
+      uri = embedded.uri;
+      log.info({ database: `FerretDB ${embedded.version} (embedded, SQLite)`, dataDir }, 'using the embedded database');
+    }
+
+    const database = await connectDatabase(uri, config.dbName);
+    closers.push(database.close);
+    await ensureIndexes(database.db);
+    const repositories = createRepositories(database.db);
+    await seedDemoSite(repositories);
+
+    let hub: Hub | undefined;
+    const app = createHttpApp({
+      database,
+      repositories,
+      log,
+      sessionKeys: config.sessionKeys,
+      sessionMaxAgeMs: config.sessionMaxAgeMs,
+      distDir: distDir(),
+      onSessionEnded: (token) => hub?.endSession(token),
+    });
+    const httpServer = createServer(app.callback());
+    hub = createHub({ httpServer, repositories, sessionKeys: config.sessionKeys, log });
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+    closers.push(hub.close); // closes the HTTP server too
+
+    const sweeper = setInterval(() => {
+      repositories.sessions.sweep().catch((error: unknown) => log.warn({ err: error }, 'session sweep failed'));
+    }, SESSION_SWEEP_MS).unref();
+    closers.push(async () => clearInterval(sweeper));
+
+    const port = (httpServer.address() as AddressInfo).port;
+    const url = config.publicUrl ?? `http://localhost:${port}`;
+    if (config.sessionKeysGenerated) log.warn('SESSION_KEYS is not set: cookies signed for this run only (bearer tokens survive restarts)');
+    log.info({ url }, 'Parley is listening');
+    return { url, port, repositories, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The site the example host page embeds, with its default room. */
+async function seedDemoSite(repositories: Repositories): Promise<void> {
+  await repositories.sites.ensure({ id: 'demo', name: 'Parley demo', allowedOrigins: [] });
+  await repositories.rooms.ensure('demo', 'general', 'General');
+}
+
+function redactUri(uri: string): string {
+  return uri.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+/** Runs Parley until SIGINT/SIGTERM, then shuts down in order and exits. */
+export async function runUntilSignalled(start: (config: Config, log: Logger) => Promise<{ close(): Promise<void> }>): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+  const log = createLogger(config.logLevel);
+  let running: { close(): Promise<void> };
+  try {
+    running = await start(config, log);
+  } catch (error) {
+    log.fatal(error instanceof Error && !/^Mongo/.test(error.name) ? error.message : { err: error }, 'Parley could not start');
+    // let the log transport flush before leaving
+    setTimeout(() => process.exit(1), 100);
+    return;
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    setTimeout(() => process.exit(1), 10_000).unref();
+    running.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]).endsWith(path.join('server', 'main.ts'))) {
+  void runUntilSignalled(startParley);
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { invalidInput } from './errors';
+
+/** Limits shared by the HTTP API and the hub. */
+export const limits = {
+  messageLength: 2000,
+  historyPageSize: 100,
+  recentMessages: 50,
+} as const;
+
+const controlCharacters = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029]/;
+
+/** Normalises user text (CRLF → LF, NFC, trimmed) and refuses what cannot be displayed safely. */
+export const cleanText = (label: string, max: number, { multiline }: { multiline: boolean }) =>
+  z
+    .string({ error: `${label} must be a string` })
+    .transform((value) => value.replace(/\r\n?/g, '\n').normalize('NFC').trim())
+    .check((ctx) => {
+      const value = ctx.value;
+      const length = [...value].length;
+      if (length === 0) ctx.issues.push({ code: 'custom', message: `${label} is empty`, input: value });
+      else if (length > max) ctx.issues.push({ code: 'custom', message: `${label} is longer than ${max} characters`, input: value });
+      else if (!value.isWellFormed()) ctx.issues.push({ code: 'custom', message: `${label} is not valid Unicode`, input: value });
+      else if (controlCharacters.test(value) || (!multiline && value.includes('\n')))
+        ctx.issues.push({ code: 'custom', message: `${label} contains control characters`, input: value });
+    });
+
+export const roomIdSchema = z.string({ error: 'room id must be a string' }).regex(/^[a-z0-9-]{1,40}$/, 'room id must be 1–40 of a-z, 0-9 and -');
+
+/** Parse, don't trust: the schema's output or a typed `invalid_input` naming the first bad field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
+  const message = issue?.code === 'invalid_type' && issue.path.length === 0 ? 'expected a JSON object' : (issue?.message ?? 'invalid input');
+  throw invalidInput(field, message);
+}
