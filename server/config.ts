@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -16,6 +17,8 @@ export interface Config {
   dbName: string;
   /** Where the embedded database keeps its files. */
   dataDir: string;
+  /** Where the embedded database's binary is built once and kept, outside the clone. */
+  cacheDir: string;
   /** Keys that sign the session cookie; the first signs, all verify (rotation). */
   sessionKeys: string[];
   /** True when SESSION_KEYS was not set and keys were generated for this run only. */
@@ -35,6 +38,8 @@ const schema = z.object({
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only').default('parley'),
   DATA_DIR: z.string().min(1).default('data'),
+  PARLEY_CACHE_DIR: z.string().min(1).optional(),
+  XDG_CACHE_HOME: z.string().min(1).optional(),
   SESSION_KEYS: z
     .string()
     .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean))
@@ -69,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mongodbUri: vars.MONGODB_URI,
     dbName: vars.MONGODB_DB,
     dataDir: path.resolve(vars.DATA_DIR),
+    cacheDir: path.resolve(vars.PARLEY_CACHE_DIR ?? path.join(vars.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'parley')),
     // generated keys only sign cookies for this run; bearer tokens live in the database and survive restarts
     sessionKeys: vars.SESSION_KEYS ?? [randomBytes(32).toString('base64url')],
     sessionKeysGenerated: !vars.SESSION_KEYS,

@@ -36,7 +36,7 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
       log.info({ database: redactUri(uri), name: config.dbName }, 'using MongoDB from MONGODB_URI');
     } else {
       const dataDir = path.join(config.dataDir, 'ferretdb');
-      const embedded = await startEmbeddedDatabase({ dataDir, log: (line) => log.info(line) });
+      const embedded = await startEmbeddedDatabase({ dataDir, cacheDir: config.cacheDir, log: (line) => log.info(line) });
       closers.push(embedded.stop);
       uri = embedded.uri;
       log.info({ database: `FerretDB ${embedded.version} (embedded, SQLite)`, dataDir }, 'using the embedded database');

@@ -1,4 +1,4 @@
-import { type Db, MongoClient } from 'mongodb';
+import { type CreateIndexesOptions, type Db, type IndexSpecification, MongoClient } from 'mongodb';
 
 export interface Database {
   client: MongoClient;
@@ -18,19 +18,25 @@ export async function connectDatabase(uri: string, dbName: string): Promise<Data
   return { client, db, close: () => client.close() };
 }
 
-/** Creates the data model's indexes; safe to run at every start. */
+/** The data model's indexes (DESIGN.md). */
+const indexes: Array<{ collection: string; key: IndexSpecification; options: CreateIndexesOptions & { name: string } }> = [
+  { collection: 'users', key: { siteId: 1, usernameKey: 1 }, options: { name: 'site_username', unique: true } },
+  { collection: 'users', key: { siteId: 1, displayNameKey: 1 }, options: { name: 'site_display_name', unique: true } },
+  // no TTL index: FerretDB v1 lacks it, so expired sessions are swept by the server instead
+  { collection: 'sessions', key: { expiresAt: 1 }, options: { name: 'expires_at' } },
+  { collection: 'rooms', key: { siteId: 1, roomId: 1 }, options: { name: 'site_room', unique: true } },
+  { collection: 'messages', key: { siteId: 1, roomId: 1, seq: 1 }, options: { name: 'site_room_seq', unique: true } },
+  {
+    collection: 'messages',
+    key: { siteId: 1, roomId: 1, 'author.id': 1, clientMsgId: 1 },
+    options: { name: 'site_room_author_client_msg', unique: true },
+  },
+];
+
+/**
+ * Creates the indexes; safe to run at every start. One index per command: FerretDB v1.24 drops the
+ * connection when a multi-index createIndexes names indexes that already exist.
+ */
 export async function ensureIndexes(db: Db): Promise<void> {
-  await Promise.all([
-    db.collection('users').createIndexes([
-      { key: { siteId: 1, usernameKey: 1 }, name: 'site_username', unique: true },
-      { key: { siteId: 1, displayNameKey: 1 }, name: 'site_display_name', unique: true },
-    ]),
-    // no TTL index: FerretDB v1 lacks it, so expired sessions are swept by the server instead
-    db.collection('sessions').createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
-    db.collection('rooms').createIndex({ siteId: 1, roomId: 1 }, { name: 'site_room', unique: true }),
-    db.collection('messages').createIndexes([
-      { key: { siteId: 1, roomId: 1, seq: 1 }, name: 'site_room_seq', unique: true },
-      { key: { siteId: 1, roomId: 1, 'author.id': 1, clientMsgId: 1 }, name: 'site_room_author_client_msg', unique: true },
-    ]),
-  ]);
+  for (const { collection, key, options } of indexes) await db.collection(collection).createIndex(key, options);
 }
