@@ -18,6 +18,12 @@ export interface ChatClientOptions {
   site: string;
   /** Token storage; defaults to memory. */
   storage?: TokenStorage;
+  /**
+   * How the session travels. `token` (default): a bearer token kept in `storage`, for any origin and for Node.
+   * `cookie`: httpOnly cookies the server sets, for pages served by the Parley server itself (the widget app);
+   * no script can read the session id.
+   */
+  session?: 'token' | 'cookie';
   /** How long to wait for the server's answer to a socket request. Default 10 000 ms. */
   requestTimeoutMs?: number;
 }
@@ -72,13 +78,15 @@ class DefaultChatClient implements ChatClient {
   private readonly storage: TokenStorage;
   private readonly http;
   private readonly timeoutMs: number;
+  private readonly cookies: boolean;
   private socket: ChatSocket | null = null;
   private readonly rooms = new Map<string, DefaultRoom>();
 
   constructor(private readonly options: ChatClientOptions) {
     this.storage = options.storage ?? memoryStorage();
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.http = createHttpClient(options.baseUrl, options.site, () => this.storage.get());
+    this.cookies = options.session === 'cookie';
+    this.http = createHttpClient(options.baseUrl, options.site, () => this.storage.get(), this.cookies ? 'same-origin' : 'omit');
   }
 
   on<K extends keyof ChatClientEvents>(event: K, listener: ChatClientEvents[K]): () => void {
@@ -94,7 +102,7 @@ class DefaultChatClient implements ChatClient {
   }
 
   async restore(): Promise<User | null> {
-    if (!this.storage.get()) return null;
+    if (!this.cookies && !this.storage.get()) return null;
     try {
       const { user } = await this.http.request<MeResponse>('GET', 'me');
       this.setUser(user);
@@ -111,7 +119,7 @@ class DefaultChatClient implements ChatClient {
 
   async logout(): Promise<void> {
     try {
-      if (this.storage.get()) await this.http.request<void>('POST', 'logout');
+      if (this.cookies || this.storage.get()) await this.http.request<void>('POST', 'logout');
     } finally {
       this.signOut();
     }
@@ -134,7 +142,7 @@ class DefaultChatClient implements ChatClient {
   }
 
   private signIn(session: SessionResponse): User {
-    this.storage.set(session.token);
+    if (!this.cookies) this.storage.set(session.token);
     this.disconnect(); // a new session means a new socket
     this.setUser(session.user);
     this.connect();
@@ -162,7 +170,7 @@ class DefaultChatClient implements ChatClient {
     if (this.socket) return;
     const socket: ChatSocket = io(this.options.baseUrl, {
       auth: (send) => send({ site: this.options.site, token: this.storage.get() ?? undefined }),
-      withCredentials: false,
+      withCredentials: this.cookies,
     });
     this.socket = socket;
     this.setStatus('connecting');

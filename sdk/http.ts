@@ -7,7 +7,13 @@ export interface HttpClient {
   request<T>(method: HttpMethod, path: string, body?: object): Promise<T>;
 }
 
-export function createHttpClient(baseUrl: string, site: string, getToken: () => string | null): HttpClient {
+/** `omit` sends the session as a bearer token only; `same-origin` also lets the browser send the server's cookies. */
+export function createHttpClient(
+  baseUrl: string,
+  site: string,
+  getToken: () => string | null,
+  credentials: 'omit' | 'same-origin' = 'omit',
+): HttpClient {
   const root = `${baseUrl.replace(/\/+$/, '')}/api/sites/${encodeURIComponent(site)}`;
 
   return {
@@ -23,8 +29,7 @@ export function createHttpClient(baseUrl: string, site: string, getToken: () => 
           method,
           headers,
           body: body === undefined ? undefined : JSON.stringify(body),
-          // the session travels as a bearer token, never as a third-party cookie
-          credentials: 'omit',
+          credentials,
         });
       } catch (cause) {
         throw new ChatError('network', `unable to reach the chat server; ${describe(cause)}`, { cause });

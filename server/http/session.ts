@@ -1,14 +1,43 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { serialize } from 'cookie';
 import type Koa from 'koa';
 import session from 'koa-session';
 import type { SessionData, SessionStore } from '../db/sessions';
 
+/** First-party pages: signed, httpOnly, SameSite=Lax. */
 export const SESSION_COOKIE = 'parley.sid';
+/**
+ * The widget app in its iframe on host sites: httpOnly, Secure, SameSite=None, Partitioned (CHIPS), so it lives
+ * in a jar keyed by the host site. Browsers that block third-party cookies and storage (Chrome Incognito) still
+ * keep it, and no script, the app's included, can read the session id.
+ */
+export const WIDGET_COOKIE = 'parley.wsid';
 
 /** The bearer token of a request, if it sent one. */
 export function bearerToken(authorization: string | undefined): string | undefined {
   const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(authorization ?? '');
   return match?.[1];
+}
+
+/**
+ * The widget cookie is SameSite=None, so a host page could make the browser send it; it counts only on
+ * requests the browser marks as coming from our own origin (a header page scripts cannot set).
+ */
+export function isSameOrigin(headers: IncomingHttpHeaders): boolean {
+  return headers['sec-fetch-site'] === 'same-origin';
+}
+
+/** Set-Cookie for the widget cookie; maxAge 0 deletes it (the attributes must match, Partitioned included). */
+export function widgetCookie(token: string, maxAgeMs: number): string {
+  return serialize(WIDGET_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    secure: true, // browsers accept Secure from http://localhost; elsewhere Parley must be served over HTTPS
+    sameSite: 'none',
+    partitioned: true,
+    maxAge: Math.floor(maxAgeMs / 1000),
+  });
 }
 
 declare module 'koa' {
@@ -19,8 +48,9 @@ declare module 'koa' {
 }
 
 /**
- * koa-session over the MongoDB store, with two carriers for one session id (DESIGN decision 2):
- * a signed httpOnly SameSite=Lax cookie for first-party pages, and `Authorization: Bearer` for everyone else.
+ * koa-session over the MongoDB store, with three carriers for one session id (DESIGN decision 2):
+ * `Authorization: Bearer` for SDK users and bots, a signed Lax cookie for first-party pages, and the
+ * partitioned widget cookie for the iframe app.
  */
 export function sessionMiddleware(app: Koa, store: SessionStore, maxAgeMs: number): Koa.Middleware {
   return session(
@@ -39,13 +69,16 @@ export function sessionMiddleware(app: Koa, store: SessionStore, maxAgeMs: numbe
       },
       externalKey: {
         get: (ctx: Koa.Context) =>
-          bearerToken(ctx.get('authorization')) ?? ctx.cookies.get(SESSION_COOKIE, { signed: true }) ?? '',
+          bearerToken(ctx.get('authorization')) ??
+          ctx.cookies.get(SESSION_COOKIE, { signed: true }) ??
+          (isSameOrigin(ctx.headers) ? ctx.cookies.get(WIDGET_COOKIE) : undefined) ??
+          '',
         set: (ctx: Koa.Context, token: string) => {
           ctx.state.sessionToken = token;
-          // bearer clients keep the token themselves; only cookie users get a cookie
-          if (!bearerToken(ctx.get('authorization'))) {
-            ctx.cookies.set(SESSION_COOKIE, token, { signed: true, httpOnly: true, sameSite: 'lax', maxAge: maxAgeMs });
-          }
+          // bearer clients keep the token themselves
+          if (bearerToken(ctx.get('authorization'))) return;
+          ctx.cookies.set(SESSION_COOKIE, token, { signed: true, httpOnly: true, sameSite: 'lax', maxAge: maxAgeMs });
+          if (isSameOrigin(ctx.headers)) ctx.append('Set-Cookie', widgetCookie(token, maxAgeMs));
         },
       },
     },

@@ -4,7 +4,7 @@ import type { HandshakeErrorData } from '../../sdk/protocol';
 import type { Repositories } from '../db';
 import { SessionStore } from '../db/sessions';
 import { presentUser } from '../db/users';
-import { SESSION_COOKIE } from '../http/session';
+import { isSameOrigin, SESSION_COOKIE, WIDGET_COOKIE } from '../http/session';
 import type { ChatSocket } from './types';
 
 type Next = (err?: Error) => void;
@@ -15,7 +15,7 @@ function refuse(next: Next, message: string): void {
   next(error);
 }
 
-/** The session id from `auth.token`, else from the signed first-party cookie. */
+/** The session id from `auth.token`, else from the signed first-party cookie, else from the widget's cookie. */
 function tokenOf(socket: ChatSocket, keys: Keygrip): string | undefined {
   const auth: unknown = socket.handshake.auth;
   const token = typeof auth === 'object' && auth !== null ? (auth as Record<string, unknown>).token : undefined;
@@ -24,7 +24,7 @@ function tokenOf(socket: ChatSocket, keys: Keygrip): string | undefined {
   const value = cookies[SESSION_COOKIE];
   const signature = cookies[`${SESSION_COOKIE}.sig`];
   if (value && signature && keys.verify(`${SESSION_COOKIE}=${value}`, signature)) return value;
-  return undefined;
+  return isSameOrigin(socket.handshake.headers) ? cookies[WIDGET_COOKIE] : undefined;
 }
 
 /** Handshake middleware: the same session as HTTP, or the connection is refused with `unauthorized`. */

@@ -9,6 +9,7 @@ import { presentUser, type UserDocument } from '../../db/users';
 import { conflict, isDuplicateKey, notFound, unauthorized } from '../../errors';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../passwords';
 import { cleanText, parseInput } from '../../validation';
+import { widgetCookie } from '../session';
 
 export const registerSchema = z.object({
   username: z
@@ -87,6 +88,7 @@ export function authRoutes({ repositories, onSessionEnded }: AuthRoutesOptions):
   router.post('/logout', async (ctx) => {
     const token = ctx.session?.externalKey;
     ctx.session = null;
+    ctx.append('Set-Cookie', widgetCookie('', 0));
     if (token) onSessionEnded(token);
     ctx.status = 204;
   });
