@@ -1,0 +1,158 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ChatError } from '../../sdk';
+import { focusIsLost } from './focus';
+import { describeError, type ChatStore } from './store';
+import { TextField } from './text-field';
+
+type Mode = 'login' | 'register';
+type FieldName = 'username' | 'displayName' | 'password';
+
+const tabs: ReadonlyArray<{ mode: Mode; label: string }> = [
+  { mode: 'login', label: 'Sign in' },
+  { mode: 'register', label: 'Create account' },
+];
+
+interface AuthFormProps {
+  store: ChatStore;
+  /** Why the user is here again, e.g. an ended session. */
+  notice: string | null;
+}
+
+/** Sign in or create an account; server errors are shown next to the field they are about. */
+export function AuthForm({ store, notice }: AuthFormProps) {
+  const [mode, setMode] = useState<Mode>('login');
+  const [values, setValues] = useState<Record<FieldName, string>>({ username: '', displayName: '', password: '' });
+  const [error, setError] = useState<{ message: string; field?: FieldName } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const fields = {
+    username: useRef<HTMLInputElement>(null),
+    displayName: useRef<HTMLInputElement>(null),
+    password: useRef<HTMLInputElement>(null),
+  };
+  const tabRefs = useRef<Array<HTMLButtonElement | null>>([]);
+
+  // arriving here (start, log out) left focus nowhere: start at the first field, unless the user is busy elsewhere
+  useEffect(() => {
+    if (focusIsLost()) fields.username.current?.focus();
+  }, []);
+
+  // move the user to what needs fixing
+  useEffect(() => {
+    if (error?.field) fields[error.field].current?.focus();
+  }, [error]);
+
+  const update = (field: FieldName) => (value: string) => setValues((previous) => ({ ...previous, [field]: value }));
+
+  const choose = (next: Mode) => {
+    setMode(next);
+    setError(null);
+  };
+
+  const onTabKeyDown = (event: KeyboardEvent, index: number) => {
+    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+    if (!step) return;
+    event.preventDefault();
+    const next = (index + step + tabs.length) % tabs.length;
+    choose(tabs[next]!.mode);
+    tabRefs.current[next]?.focus();
+  };
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      if (mode === 'login') await store.login({ username: values.username, password: values.password });
+      else await store.register(values);
+      // success: the store switches to the room and this form unmounts
+    } catch (caught) {
+      const field = caught instanceof ChatError ? fieldIn(mode, caught.field) : undefined;
+      setError({ message: describeError(caught), field });
+      setBusy(false);
+    }
+  };
+
+  const fieldError = (field: FieldName) => (error?.field === field ? error.message : undefined);
+  const formError = error && !error.field ? error.message : null;
+
+  return (
+    <div class="auth">
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <div class="tabs" role="tablist" aria-label="Account">
+        {tabs.map((tab, index) => (
+          <button
+            key={tab.mode}
+            ref={(element) => void (tabRefs.current[index] = element)}
+            type="button"
+            role="tab"
+            id={`tab-${tab.mode}`}
+            class="tab"
+            aria-selected={mode === tab.mode}
+            aria-controls="auth-panel"
+            tabIndex={mode === tab.mode ? 0 : -1}
+            onClick={() => choose(tab.mode)}
+            onKeyDown={(event) => onTabKeyDown(event, index)}
+          >
+            {tab.label}
+          </button>
+        ))}
+      </div>
+      {/* server rules decide what is valid; the browser's bubbles would hide their messages */}
+      <form id="auth-panel" class="auth-form" role="tabpanel" aria-labelledby={`tab-${mode}`} noValidate onSubmit={submit}>
+        <TextField
+          id="username"
+          label="Username"
+          value={values.username}
+          onInput={update('username')}
+          autoComplete="username"
+          error={fieldError('username')}
+          inputRef={fields.username}
+          hint={mode === 'register' ? '2–32 letters, digits, _ . or -' : undefined}
+        />
+        {mode === 'register' && (
+          <TextField
+            id="displayName"
+            label="Display name"
+            value={values.displayName}
+            onInput={update('displayName')}
+            autoComplete="nickname"
+            autoCapitalize="words"
+            hint="How others see you in the chat."
+            error={fieldError('displayName')}
+            inputRef={fields.displayName}
+          />
+        )}
+        <TextField
+          id="password"
+          label="Password"
+          type="password"
+          value={values.password}
+          onInput={update('password')}
+          autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
+          error={fieldError('password')}
+          inputRef={fields.password}
+          hint={mode === 'register' ? 'At least 8 characters.' : undefined}
+        />
+        {formError && (
+          <p class="form-error" role="alert">
+            {formError}
+          </p>
+        )}
+        <button type="submit" class="primary" aria-disabled={busy}>
+          {mode === 'login' ? 'Log in' : 'Register'}
+        </button>
+      </form>
+    </div>
+  );
+}
+
+function fieldIn(mode: Mode, field: string | undefined): FieldName | undefined {
+  if (field === 'username' || field === 'password') return field;
+  if (field === 'displayName' && mode === 'register') return field;
+  return undefined;
+}

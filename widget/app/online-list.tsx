@@ -1,0 +1,24 @@
+import type { PresenceUser } from '../../sdk';
+
+interface OnlineListProps {
+  users: readonly PresenceUser[];
+  myId: string;
+}
+
+/** Who is in the room now, one chip per user. */
+export function OnlineList({ users, myId }: OnlineListProps) {
+  return (
+    <ul class="online-list" aria-label="Online">
+      {users.map((user) => (
+        // the avatar letter is drawn by CSS from data-initial, so the item's text is just the name
+        <li key={user.id} class={user.id === myId ? 'online-user me' : 'online-user'} data-initial={initial(user.displayName)}>
+          {user.displayName}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function initial(name: string): string {
+  return ([...name.trim()][0] ?? '?').toUpperCase();
+}

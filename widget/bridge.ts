@@ -1,0 +1,17 @@
+/**
+ * The postMessage contract between the loader (host page) and the app (iframe on the backend's origin).
+ * Both sides check the sender's origin and window before reading a message; this file only checks its shape.
+ */
+
+/** Loader → app. `hello` tells the app which origin embeds it, so it can answer with an exact targetOrigin. */
+export type HostMessage = { type: 'parley:hello' } | { type: 'parley:open' };
+
+/** App → loader. */
+export type AppMessage = { type: 'parley:close' };
+
+/** Parse, don't trust: the message's type when it is one of `known`, else undefined. */
+export function readMessageType<T extends string>(data: unknown, known: readonly T[]): T | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const type: unknown = (data as { type?: unknown }).type;
+  return known.find((candidate) => candidate === type);
+}
