@@ -1,0 +1,24 @@
+// `npm start`: the backend, its embedded database when MONGODB_URI is unset, and the example host page.
+import { performance } from 'node:perf_hooks';
+import { serveHostPage } from '../examples/host-page/serve';
+import { runUntilSignalled, startParley } from '../server/main';
+
+void runUntilSignalled(async (config, log) => {
+  const parley = await startParley(config, log);
+  // 127.0.0.1 and localhost are different sites to a browser: the page embeds the widget as a real third-party site would
+  const page = await serveHostPage({ port: config.examplePort, host: '127.0.0.1', backendUrl: parley.url });
+  // performance.now() counts from process start, so this includes loading the code
+  const seconds = (performance.now() / 1000).toFixed(1);
+  process.stdout.write(
+    `\n  Parley is running (ready in ${seconds} s).\n\n` +
+      `  Example host page:  ${page.url}\n` +
+      `  Backend:            ${parley.url}\n\n` +
+      `  Press Ctrl-C to stop.\n\n`,
+  );
+  return {
+    close: async () => {
+      await page.close();
+      await parley.close();
+    },
+  };
+});

@@ -1,0 +1,133 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { type HostPage, serveHostPage } from '../../examples/host-page/serve';
+import type { Parley } from '../../server/main';
+import { launchChromium } from '../helpers/browser';
+import { newAccount, startTestServerOn } from '../helpers/server';
+
+// The whole loop as a person does it: the example host page on http://127.0.0.1:A embeds the widget from
+// http://localhost:B (two different sites, like a real embed), two isolated browsers register and chat.
+let parley: Parley;
+let hostPage: HostPage;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  parley = await startTestServerOn('localhost');
+  hostPage = await serveHostPage({ port: 0, backendUrl: parley.url });
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await hostPage?.close();
+  await parley?.close();
+});
+
+async function openWidget(): Promise<{ page: Page; chat: FrameLocator }> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => {
+    throw error;
+  });
+  await page.goto(hostPage.url);
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  return { page, chat: page.frameLocator('iframe[title="Parley chat"]') };
+}
+
+async function registerIn(chat: FrameLocator, account: ReturnType<typeof newAccount>): Promise<void> {
+  await chat.getByRole('tab', { name: 'Create account' }).click();
+  await chat.getByLabel('Username').fill(account.username);
+  await chat.getByLabel('Display name').fill(account.displayName);
+  await chat.getByLabel('Password').fill(account.password);
+  await chat.getByRole('button', { name: 'Register' }).click();
+  await chat.getByRole('textbox', { name: 'Message' }).waitFor();
+}
+
+async function send(chat: FrameLocator, text: string): Promise<void> {
+  const composer = chat.getByRole('textbox', { name: 'Message' });
+  await expectEnabled(composer);
+  await composer.fill(text);
+  await composer.press('Enter');
+}
+
+async function expectEnabled(locator: ReturnType<FrameLocator['getByRole']>): Promise<void> {
+  await locator.and(locator.page().locator(':enabled')).waitFor().catch(() => undefined);
+  expect(await locator.isEnabled()).toBe(true);
+}
+
+const messages = (chat: FrameLocator) => chat.getByRole('log', { name: 'Messages' });
+const online = (chat: FrameLocator) => chat.getByRole('list', { name: 'Online' });
+
+describe('the widget on a host page', () => {
+  it('registers two people who chat live, keeps the session on reload, and logs out', async () => {
+    // this test's server has a database of its own, so readable names cannot clash (they show in docs/widget.png)
+    const ada = { ...newAccount('ada'), displayName: 'Ada Lovelace' };
+    const bob = { ...newAccount('bob'), displayName: 'Bob Kahn' };
+    const first = await openWidget();
+    const second = await openWidget();
+
+    // the app runs in an iframe on the backend's origin, not in the host page
+    const frame = first.page.frames().find((f) => f.url().startsWith(`${parley.url}/widget/app`));
+    expect(frame).toBeDefined();
+
+    await registerIn(first.chat, ada);
+    await registerIn(second.chat, bob);
+
+    await online(first.chat).getByRole('listitem').filter({ hasText: bob.displayName }).waitFor();
+    await online(second.chat).getByRole('listitem').filter({ hasText: ada.displayName }).waitFor();
+
+    await send(first.chat, 'Hello Bob <b>not bold</b>');
+    await messages(second.chat).getByText('Hello Bob <b>not bold</b>').waitFor();
+    // rendered as text: no element was injected
+    expect(await messages(second.chat).locator('b').count()).toBe(0);
+
+    await send(second.chat, 'Hi Ada, live from the other browser');
+    await messages(first.chat).getByText('Hi Ada, live from the other browser').waitFor();
+
+    await mkdir('docs', { recursive: true });
+    await first.page.screenshot({ path: path.join('docs', 'widget.png') });
+
+    // a reload keeps the person signed in and shows the history
+    await first.page.reload();
+    await first.page.getByRole('button', { name: 'Open chat' }).click();
+    await messages(first.chat).getByText('Hi Ada, live from the other browser').waitFor();
+    await messages(first.chat).getByText('Hello Bob <b>not bold</b>').waitFor();
+    expect(await first.chat.getByRole('tab', { name: 'Create account' }).count()).toBe(0);
+
+    // logging out returns to the forms and removes the person from the other's list
+    await second.chat.getByRole('button', { name: 'Log out' }).click();
+    await second.chat.getByRole('button', { name: 'Log in' }).waitFor();
+    await online(first.chat).getByRole('listitem').filter({ hasText: bob.displayName }).waitFor({ state: 'detached' });
+    expect(await online(first.chat).getByRole('listitem').filter({ hasText: ada.displayName }).count()).toBe(1);
+  }, 90_000);
+
+  it('removes a person from the online list when their browser closes', async () => {
+    const watcher = await openWidget();
+    await registerIn(watcher.chat, newAccount('watch'));
+    const leaving = await openWidget();
+    const account = newAccount('gone');
+    await registerIn(leaving.chat, account);
+    const entry = online(watcher.chat).getByRole('listitem').filter({ hasText: account.displayName });
+    await entry.waitFor();
+
+    await leaving.page.context().close();
+    await entry.waitFor({ state: 'detached', timeout: 5_000 });
+  }, 60_000);
+
+  it('shows the register form errors the server sends, inline', async () => {
+    const { chat } = await openWidget();
+    const taken = newAccount('taken');
+    await registerIn(chat, taken);
+    await chat.getByRole('button', { name: 'Log out' }).click();
+    await chat.getByRole('tab', { name: 'Create account' }).click();
+    await chat.getByLabel('Username').fill(newAccount('other').username);
+    await chat.getByLabel('Display name').fill(taken.displayName.toUpperCase());
+    await chat.getByLabel('Password').fill('long enough password');
+    await chat.getByRole('button', { name: 'Register' }).click();
+    await chat.getByRole('alert').filter({ hasText: 'display name is taken' }).waitFor();
+  }, 60_000);
+});

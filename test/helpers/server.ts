@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../server/config';
+import { startParley, type Parley } from '../../server/main';
+import { createLogger } from '../../server/logger';
+
+/** A real Parley server on a free port, over the run's real database, in a database of its own. */
+export async function startTestServer(): Promise<Parley> {
+  return startTestServerOn('127.0.0.1');
+}
+
+/** Like startTestServer, but `url` is the given hostname: e2e tests use localhost, a different site from 127.0.0.1. */
+export async function startTestServerOn(hostname: '127.0.0.1' | 'localhost'): Promise<Parley> {
+  const uri = process.env.PARLEY_TEST_MONGODB_URI;
+  if (!uri) throw new Error('the test database is not running (jest globalSetup)');
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    MONGODB_URI: uri,
+    MONGODB_DB: `test-${randomBytes(6).toString('hex')}`,
+    LOG_LEVEL: process.env.PARLEY_TEST_LOG_LEVEL ?? 'silent',
+  });
+  const parley = await startParley(config, createLogger(config.logLevel, false));
+  return { ...parley, url: `http://${hostname}:${parley.port}` };
+}
+
+let counter = 0;
+/** A unique, valid account for one test. */
+export function newAccount(prefix = 'user') {
+  counter += 1;
+  const id = `${prefix}${counter}${randomBytes(3).toString('hex')}`;
+  return { username: id, displayName: `${prefix} ${counter} ${id.slice(-4)}`, password: 'correct horse battery' };
+}

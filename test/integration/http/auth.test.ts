@@ -1,0 +1,214 @@
+import { io } from 'socket.io-client';
+import type { ErrorResponse, MeResponse, SessionResponse } from '../../../sdk/protocol';
+import type { Parley } from '../../../server/main';
+import { newAccount, startTestServer } from '../../helpers/server';
+
+let parley: Parley;
+beforeAll(async () => {
+  parley = await startTestServer();
+});
+afterAll(() => parley.close());
+
+async function call<T = unknown>(method: string, path: string, options: { body?: unknown; token?: string; raw?: string; site?: string } = {}) {
+  const headers: Record<string, string> = {};
+  if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const response = await fetch(`${parley.url}/api/sites/${options.site ?? 'demo'}/${path}`, {
+    method,
+    headers,
+    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
+}
+
+const register = (account: object) => call<SessionResponse>('POST', 'register', { body: account });
+
+/** Resolves with the connect_error data, or 'connected'. */
+function trySocket(auth: Record<string, unknown>): Promise<unknown> {
+  return new Promise((resolve) => {
+    const socket = io(parley.url, { auth, transports: ['websocket'], reconnection: false });
+    socket.on('connect', () => {
+      socket.disconnect();
+      resolve('connected');
+    });
+    socket.on('connect_error', (err) => {
+      socket.disconnect();
+      resolve((err as Error & { data?: unknown }).data);
+    });
+  });
+}
+
+describe('POST /api/sites/:siteId/register', () => {
+  it('creates the account, signs in and returns a bearer token', async () => {
+    const account = newAccount();
+    const { status, body } = await register(account);
+    expect(status).toBe(201);
+    expect(body.user).toEqual({ id: expect.any(String), username: account.username, displayName: account.displayName });
+    expect(body.token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    const me = await call<MeResponse>('GET', 'me', { token: body.token });
+    expect(me.status).toBe(200);
+    expect(me.body.user).toEqual(body.user);
+  });
+
+  it('answers 409 naming the username when it is taken, compared case-insensitively', async () => {
+    const account = newAccount();
+    await register(account);
+    const { status, body } = await register({ ...newAccount(), username: account.username.toUpperCase() });
+    expect(status).toBe(409);
+    expect((body as unknown as ErrorResponse).error).toEqual({ code: 'conflict', message: 'username is taken', field: 'username' });
+  });
+
+  it('answers 409 naming the display name when it is taken, after NFC normalisation', async () => {
+    const first = { ...newAccount(), displayName: `Zoe\u0301 ${Date.now()}` }; // decomposed é
+    await register(first);
+    const clash = { ...newAccount(), displayName: first.displayName.normalize('NFC').toUpperCase() };
+    const { status, body } = await register(clash);
+    expect(status).toBe(409);
+    expect((body as unknown as ErrorResponse).error).toMatchObject({ code: 'conflict', field: 'displayName', message: 'display name is taken' });
+  });
+
+  it('answers 409 to one of two registrations racing for the same username', async () => {
+    const account = newAccount();
+    const results = await Promise.all([register(account), register({ ...account, displayName: `${account.displayName} 2` })]);
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+  });
+
+  it.each([
+    [{}, 'username'],
+    [{ username: 'ok-name', displayName: 'Fine', password: 'short' }, 'password'],
+    [{ username: 'a b', displayName: 'Fine', password: 'long enough pw' }, 'username'],
+    [{ username: 'okname2', displayName: '   ', password: 'long enough pw' }, 'displayName'],
+    [{ username: 'okname3', displayName: 'bell\u0007', password: 'long enough pw' }, 'displayName'],
+    [{ username: { $gt: '' }, displayName: 'Fine', password: 'long enough pw' }, 'username'],
+  ])('refuses %j with invalid_input on %s and stores nothing', async (input, field) => {
+    const { status, body } = await register(input);
+    expect(status).toBe(400);
+    expect((body as unknown as ErrorResponse).error).toMatchObject({ code: 'invalid_input', field });
+  });
+
+  it('answers malformed JSON with invalid_input', async () => {
+    const { status, body } = await call<ErrorResponse>('POST', 'register', { raw: '{"username":' });
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('invalid_input');
+  });
+
+  it('answers an unknown site with 404 not_found', async () => {
+    const { status, body } = await call<ErrorResponse>('POST', 'register', { body: newAccount(), site: 'no-such-site' });
+    expect(status).toBe(404);
+    expect(body.error).toEqual({ code: 'not_found', message: 'site not found' });
+  });
+});
+
+describe('POST /api/sites/:siteId/login', () => {
+  it('signs in with the right password, whatever the username case, with a new token', async () => {
+    const account = newAccount();
+    const registered = await register(account);
+    const { status, body } = await call<SessionResponse>('POST', 'login', {
+      body: { username: account.username.toUpperCase(), password: account.password },
+    });
+    expect(status).toBe(200);
+    expect(body.user.id).toBe(registered.body.user.id);
+    expect(body.token).not.toBe(registered.body.token);
+  });
+
+  it('answers a wrong password and an unknown user alike with 401', async () => {
+    const account = newAccount();
+    await register(account);
+    const wrong = await call<ErrorResponse>('POST', 'login', { body: { username: account.username, password: 'not the password' } });
+    const unknown = await call<ErrorResponse>('POST', 'login', { body: { username: 'nobody-here', password: 'whatever1' } });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body).toEqual(unknown.body);
+    expect(wrong.body.error).toEqual({ code: 'unauthorized', message: 'wrong username or password' });
+  });
+
+  it('sets a signed, httpOnly, SameSite=Lax cookie for first-party pages', async () => {
+    const account = newAccount();
+    await register(account);
+    const { headers } = await call('POST', 'login', { body: { username: account.username, password: account.password } });
+    const cookies = headers.getSetCookie().join('\n');
+    expect(cookies).toMatch(/parley\.sid=[^;]+;.*httponly/i);
+    expect(cookies).toMatch(/parley\.sid=[^;]+;.*samesite=lax/i);
+    expect(cookies).toMatch(/parley\.sid\.sig=/);
+  });
+});
+
+describe('the widget session cookie', () => {
+  const sameOrigin = { 'sec-fetch-site': 'same-origin' };
+
+  async function widgetLogin() {
+    const account = newAccount('widget');
+    await register(account);
+    const response = await fetch(`${parley.url}/api/sites/demo/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...sameOrigin },
+      body: JSON.stringify({ username: account.username, password: account.password }),
+    });
+    const cookie = response.headers.getSetCookie().find((c) => c.startsWith('parley.wsid='));
+    return { cookie, value: cookie?.split(';')[0] ?? '' };
+  }
+
+  it('is set for the same-origin widget app: httpOnly, Secure, SameSite=None, Partitioned', async () => {
+    const { cookie } = await widgetLogin();
+    expect(cookie).toBeDefined();
+    expect(cookie).toMatch(/; HttpOnly/i);
+    expect(cookie).toMatch(/; Secure/i);
+    expect(cookie).toMatch(/; SameSite=None/i);
+    expect(cookie).toMatch(/; Partitioned/i);
+  });
+
+  it('signs in same-origin requests and sockets, and nothing a host page could send cross-site', async () => {
+    const { value } = await widgetLogin();
+    const me = (headers: Record<string, string>) => fetch(`${parley.url}/api/sites/demo/me`, { headers: { cookie: value, ...headers } });
+    expect((await me(sameOrigin)).status).toBe(200);
+    expect((await me({ 'sec-fetch-site': 'cross-site' })).status).toBe(401);
+    expect((await me({})).status).toBe(401);
+
+    const socketWith = (headers: Record<string, string>) =>
+      new Promise((resolve) => {
+        const socket = io(parley.url, { auth: { site: 'demo' }, transports: ['websocket'], reconnection: false, extraHeaders: { cookie: value, ...headers } });
+        socket.on('connect', () => (socket.disconnect(), resolve('connected')));
+        socket.on('connect_error', (err) => (socket.disconnect(), resolve((err as Error & { data?: { code: string } }).data?.code)));
+      });
+    expect(await socketWith(sameOrigin)).toBe('connected');
+    expect(await socketWith({ 'sec-fetch-site': 'cross-site' })).toBe('unauthorized');
+  });
+
+  it('is deleted on logout', async () => {
+    const { value } = await widgetLogin();
+    const response = await fetch(`${parley.url}/api/sites/demo/logout`, { method: 'POST', headers: { cookie: value, ...sameOrigin } });
+    expect(response.status).toBe(204);
+    expect(response.headers.getSetCookie().find((c) => c.startsWith('parley.wsid='))).toMatch(/Max-Age=0.*Partitioned|Partitioned.*Max-Age=0/i);
+    const me = await fetch(`${parley.url}/api/sites/demo/me`, { headers: { cookie: value, ...sameOrigin } });
+    expect(me.status).toBe(401);
+  });
+});
+
+describe('sessions', () => {
+  it('ends on logout: the token no longer works over HTTP nor for a new socket, and open sockets close', async () => {
+    const { body } = await register(newAccount());
+    expect(await trySocket({ site: 'demo', token: body.token })).toBe('connected');
+
+    const open = io(parley.url, { auth: { site: 'demo', token: body.token }, transports: ['websocket'], reconnection: false });
+    await new Promise((resolve) => open.on('connect', () => resolve(undefined)));
+    const closed = new Promise((resolve) => open.on('disconnect', resolve));
+
+    expect((await call('POST', 'logout', { token: body.token })).status).toBe(204);
+    expect(await closed).toBe('io server disconnect');
+    expect((await call('GET', 'me', { token: body.token })).status).toBe(401);
+    expect(await trySocket({ site: 'demo', token: body.token })).toEqual({ code: 'unauthorized', message: expect.any(String) });
+  });
+
+  it('refuses a socket without a session, or with a forged one, as unauthorized', async () => {
+    expect(await trySocket({ site: 'demo' })).toEqual({ code: 'unauthorized', message: 'sign in first' });
+    expect(await trySocket({ site: 'demo', token: 'x'.repeat(43) })).toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('does not carry a session to another site', async () => {
+    await parley.repositories.sites.ensure({ id: 'other', name: 'Other', allowedOrigins: [] });
+    const { body } = await register(newAccount());
+    expect((await call('GET', 'me', { token: body.token, site: 'other' })).status).toBe(401);
+    expect(await trySocket({ site: 'other', token: body.token })).toMatchObject({ code: 'unauthorized' });
+  });
+});

@@ -1,0 +1,31 @@
+import { expectTypeOf } from 'expect-type';
+import type { ChatError, Message, Room } from '../../sdk';
+import type { Ack, ClientToServerEvents, ErrorCode, ServerToClientEvents } from '../../sdk/protocol';
+
+// Type-level tests: `npm test` type-checks this file (tsc), so a drifting contract fails the run.
+describe('the wire contract', () => {
+  it('types room events from the protocol', () => {
+    expectTypeOf<Parameters<Room['on']>[0]>().toEqualTypeOf<'message' | 'presence'>();
+    const room = {} as Room;
+    expectTypeOf(room.send).returns.resolves.toEqualTypeOf<Message>();
+    expectTypeOf<Message['seq']>().toBeNumber();
+    // @ts-expect-error: unknown events do not compile
+    void (() => room.on('nope', () => undefined));
+    expect(true).toBe(true);
+  });
+
+  it('pins ChatError codes to the documented union', () => {
+    expectTypeOf<ChatError['code']>().toEqualTypeOf<ErrorCode>();
+    expectTypeOf<ErrorCode>().toEqualTypeOf<
+      'invalid_input' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'unavailable' | 'network' | 'internal'
+    >();
+    expect(true).toBe(true);
+  });
+
+  it('gives every ack the same shape', () => {
+    type SendAck = Parameters<Parameters<ClientToServerEvents['message:send']>[1]>[0];
+    expectTypeOf<SendAck>().toEqualTypeOf<Ack<{ message: Message }>>();
+    expectTypeOf<Parameters<ServerToClientEvents['message:new']>[0]>().toEqualTypeOf<Message>();
+    expect(true).toBe(true);
+  });
+});

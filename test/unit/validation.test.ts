@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { AppError } from '../../server/errors';
+import { cleanText, parseInput } from '../../server/validation';
+
+const schema = z.object({ text: cleanText('message', 10, { multiline: true }) });
+const parse = (input: unknown) => parseInput(schema, input);
+const failure = (input: unknown) => {
+  try {
+    parse(input);
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a failure');
+};
+
+describe('cleanText()', () => {
+  it('trims, turns CRLF into LF and normalises to NFC', () => {
+    expect(parse({ text: '  e\u0301\r\nx  ' })).toEqual({ text: '\u00e9\nx' });
+  });
+
+  it('counts characters, not UTF-16 code units', () => {
+    expect(parse({ text: '😀'.repeat(10) }).text).toHaveLength(20);
+    expect(failure({ text: '😀'.repeat(11) })).toMatchObject({ code: 'invalid_input', field: 'text' });
+  });
+
+  it.each([
+    ['a lone surrogate', '\ud800x', 'message is not valid Unicode'],
+    ['a NUL byte', 'a\u0000b', 'message contains control characters'],
+    ['an escape sequence', '\u001b[31m', 'message contains control characters'],
+    ['a line separator', 'a\u2028b', 'message contains control characters'],
+    ['only spaces', '    ', 'message is empty'],
+  ])('refuses %s', (_label, text, message) => {
+    const error = failure({ text });
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'invalid_input', field: 'text', message });
+  });
+
+  it('refuses operator objects and non-objects as typed errors', () => {
+    expect(failure({ text: { $ne: '' } })).toMatchObject({ code: 'invalid_input', field: 'text' });
+    expect(failure('hello')).toMatchObject({ code: 'invalid_input', message: 'expected a JSON object' });
+  });
+});
