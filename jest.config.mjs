@@ -1,19 +1,23 @@
 // Three projects, one runner: unit (no servers), integration (real database + real server), e2e (real Chromium).
+// ts-jest only transpiles (isolatedModules); `npm run typecheck` checks types once for the whole tree.
 const transform = {
-  '^.+\\.(t|j)sx?$': [
-    '@swc/jest',
+  '^.+\\.tsx?$': [
+    'ts-jest',
     {
-      jsc: {
-        parser: { syntax: 'typescript', tsx: true },
-        transform: { react: { runtime: 'automatic', importSource: 'preact' } },
-        target: 'es2022',
+      // isolatedModules: transpile file by file, no type-checking here
+      tsconfig: {
+        module: 'commonjs',
+        esModuleInterop: true,
+        isolatedModules: true,
+        verbatimModuleSyntax: false,
+        jsx: 'react-jsx',
+        jsxImportSource: 'preact',
       },
-      module: { type: 'commonjs' },
     },
   ],
 };
 
-const project = (name, testTimeout) => ({
+const project = (name) => ({
   displayName: name,
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
   transform,

@@ -5,8 +5,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
+import { projectRoot } from '../paths';
 
 export interface EmbeddedDatabaseOptions {
   /** Where FerretDB keeps its SQLite files; created if missing. */
@@ -27,8 +27,7 @@ export interface EmbeddedDatabase {
 }
 
 const FERRETDB_VERSION = 'v1.24.2';
-// swc's CommonJS output rewrites import.meta.url from __filename, so this resolves under tsx and jest alike
-const INSTALL_SCRIPT = fileURLToPath(new URL('../../scripts/install-ferretdb.sh', import.meta.url));
+const INSTALL_SCRIPT = path.join(projectRoot(), 'scripts', 'install-ferretdb.sh');
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
 const PORT_ATTEMPTS = 3;

@@ -5,13 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { loadConfig } from '../../../server/config';
+import { projectRoot } from '../../../server/paths';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../../server/db/embedded';
 
-const CHILD_SCRIPT = fileURLToPath(new URL('../../helpers/embedded-child.ts', import.meta.url));
-const PROJECT_DIR = fileURLToPath(new URL('../../..', import.meta.url));
+const PROJECT_DIR = projectRoot();
+const CHILD_SCRIPT = path.join(PROJECT_DIR, 'test', 'helpers', 'embedded-child.ts');
 
 function acceptsConnections(uri: string): Promise<boolean> {
   const { hostname, port } = new URL(uri);
