@@ -105,8 +105,8 @@ class DefaultChatClient implements ChatClient {
     if (!this.cookies && !this.storage.get()) return null;
     try {
       const { user } = await this.http.request<MeResponse>('GET', 'me');
+      this.connect(); // before 'user' fires, so a listener may join rooms at once
       this.setUser(user);
-      this.connect();
       return user;
     } catch (error) {
       if (error instanceof ChatError && error.code === 'unauthorized') {
@@ -144,8 +144,8 @@ class DefaultChatClient implements ChatClient {
   private signIn(session: SessionResponse): User {
     if (!this.cookies) this.storage.set(session.token);
     this.disconnect(); // a new session means a new socket
+    this.connect(); // before 'user' fires, so a listener may join rooms at once
     this.setUser(session.user);
-    this.connect();
     return session.user;
   }
 

@@ -76,8 +76,6 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
     const mine = ++generation;
     detachRoom();
     set({ room: null, messages: [], online: [], notice: null });
-    // the SDK announces the user just before it opens the socket: join after that
-    await Promise.resolve();
     try {
       const room = await chat.join(roomId);
       if (mine !== generation) return;

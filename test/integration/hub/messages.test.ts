@@ -34,6 +34,20 @@ function nextEvent<T>(subscribe: (listener: (value: T) => void) => () => void, m
 const storedCount = async (text: string) =>
   (await parley.repositories.messages.before('demo', 'general', undefined, 100)).filter((m) => m.text === text).length;
 
+describe('chat.on(\'user\')', () => {
+  it('fires when the socket exists, so a listener can join rooms at once', async () => {
+    const chat = createChatClient({ baseUrl: parley.url, site: 'demo' });
+    clients.push(chat);
+    const joined = new Promise((resolve, reject) =>
+      chat.on('user', (user) => {
+        if (user) chat.join('general').then(resolve, reject);
+      }),
+    );
+    await chat.register(newAccount('eager'));
+    await expect(joined).resolves.toMatchObject({ id: 'general' });
+  });
+});
+
 describe('room.send(text)', () => {
   it('stores the message, resolves with it, and delivers it live to the other member', async () => {
     const ada = await signedIn('ada');
