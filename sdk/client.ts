@@ -94,11 +94,13 @@ class DefaultChatClient implements ChatClient {
   }
 
   async register(input: RegisterRequest): Promise<User> {
-    return this.signIn(await this.http.request<SessionResponse>('POST', 'register', input));
+    const { username, displayName, password } = input; // only the contract's fields: the server refuses unknown ones
+    return this.signIn(await this.http.request<SessionResponse>('POST', 'register', { username, displayName, password }));
   }
 
   async login(input: LoginRequest): Promise<User> {
-    return this.signIn(await this.http.request<SessionResponse>('POST', 'login', input));
+    const { username, password } = input;
+    return this.signIn(await this.http.request<SessionResponse>('POST', 'login', { username, password }));
   }
 
   async restore(): Promise<User | null> {

@@ -32,6 +32,10 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
+  if (issue?.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    throw invalidInput([...issue.path.map(String), key].join('.'), `unknown field "${key}"`);
+  }
   const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : undefined;
   const message = issue?.code === 'invalid_type' && issue.path.length === 0 ? 'expected a JSON object' : (issue?.message ?? 'invalid input');
   throw invalidInput(field, message);

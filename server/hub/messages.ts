@@ -9,7 +9,7 @@ import { withAck } from './ack';
 import { assertJoined } from './rooms';
 import { type ChatSocket, roomChannel } from './types';
 
-const sendSchema = z.object({
+const sendSchema = z.strictObject({
   roomId: roomIdSchema,
   text: cleanText('message', limits.messageLength, { multiline: true }),
   clientMsgId: z.string({ error: 'clientMsgId must be a string' }).regex(/^[A-Za-z0-9_-]{8,64}$/, 'clientMsgId must be a UUID'),

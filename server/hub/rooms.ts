@@ -10,8 +10,8 @@ import { withAck } from './ack';
 import { broadcastPresence, onlineUsers } from './presence';
 import { type ChatServer, type ChatSocket, roomChannel } from './types';
 
-const roomRequestSchema = z.object({ roomId: roomIdSchema }) satisfies z.ZodType<RoomRequest, unknown>;
-const historyRequestSchema = z.object({
+const roomRequestSchema = z.strictObject({ roomId: roomIdSchema }) satisfies z.ZodType<RoomRequest, unknown>;
+const historyRequestSchema = z.strictObject({
   roomId: roomIdSchema,
   before: z.number({ error: 'before must be a number' }).int().min(1).optional(),
   limit: z.number({ error: 'limit must be a number' }).int().min(1).max(limits.historyPageSize).default(50),

@@ -35,6 +35,13 @@ describe('cleanText()', () => {
     expect(error).toMatchObject({ code: 'invalid_input', field: 'text', message });
   });
 
+  it('refuses unknown fields, naming the first one', () => {
+    const strict = z.strictObject({ text: cleanText('message', 10, { multiline: true }) });
+    expect(() => parseInput(strict, { text: 'hi', $where: '1' })).toThrow(
+      expect.objectContaining({ code: 'invalid_input', field: '$where', message: 'unknown field "$where"' }),
+    );
+  });
+
   it('refuses operator objects and non-objects as typed errors', () => {
     expect(failure({ text: { $ne: '' } })).toMatchObject({ code: 'invalid_input', field: 'text' });
     expect(failure('hello')).toMatchObject({ code: 'invalid_input', message: 'expected a JSON object' });

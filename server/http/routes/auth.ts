@@ -11,7 +11,7 @@ import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../password
 import { cleanText, parseInput } from '../../validation';
 import { widgetCookie } from '../session';
 
-export const registerSchema = z.object({
+export const registerSchema = z.strictObject({
   username: z
     .string({ error: 'username must be a string' })
     .transform((value) => value.normalize('NFC').trim())
@@ -23,7 +23,7 @@ export const registerSchema = z.object({
     .max(200, 'password must be at most 200 characters'),
 }) satisfies z.ZodType<RegisterRequest, unknown>;
 
-export const loginSchema = z.object({
+export const loginSchema = z.strictObject({
   username: z.string({ error: 'username must be a string' }).trim().min(1, 'username is empty').max(64, 'username is too long'),
   password: z.string({ error: 'password must be a string' }).min(1, 'password is empty').max(200, 'password is too long'),
 }) satisfies z.ZodType<LoginRequest, unknown>;
