@@ -7,6 +7,8 @@ void runUntilSignalled(async (config, log) => {
   const parley = await startParley(config, log);
   // 127.0.0.1 and localhost are different sites to a browser: the page embeds the widget as a real third-party site would
   const page = await serveHostPage({ port: config.examplePort, host: '127.0.0.1', backendUrl: parley.url });
+  // the demo site must allow the page that embeds it
+  await parley.repositories.sites.updateOrigins('demo', { add: [new URL(page.url).origin] });
   // performance.now() counts from process start, so this includes loading the code
   const seconds = (performance.now() / 1000).toFixed(1);
   process.stdout.write(

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { type Config, ConfigError, loadConfig } from './config';
-import { createRepositories, type Repositories } from './db';
+import { createRepositories, createSite, type Repositories } from './db';
 import { connectDatabase, ensureIndexes } from './db/connection';
 import { startEmbeddedDatabase } from './db/embedded';
 import { createHttpApp } from './http/app';
@@ -56,10 +56,11 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
       sessionKeys: config.sessionKeys,
       sessionMaxAgeMs: config.sessionMaxAgeMs,
       distDir: distDir(),
+      publicUrl: config.publicUrl,
       onSessionEnded: (token) => hub?.endSession(token),
     });
     const httpServer = createServer(app.callback());
-    hub = createHub({ httpServer, repositories, sessionKeys: config.sessionKeys, log });
+    hub = createHub({ httpServer, repositories, sessionKeys: config.sessionKeys, publicUrl: config.publicUrl, log });
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
@@ -82,10 +83,9 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
   }
 }
 
-/** The site the example host page embeds, with its default room. */
+/** The site the example host page embeds, with its default room, created when missing. */
 async function seedDemoSite(repositories: Repositories): Promise<void> {
-  await repositories.sites.ensure({ id: 'demo', name: 'Parley demo', allowedOrigins: [] });
-  await repositories.rooms.ensure('demo', 'general', 'General');
+  await createSite(repositories, { id: 'demo', name: 'Parley demo', allowedOrigins: [] });
 }
 
 function redactUri(uri: string): string {

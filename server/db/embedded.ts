@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -67,15 +67,79 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   const dataDir = path.resolve(options.dataDir);
   const binary = await findOrInstallFerretdb(options.cacheDir, options.log);
   await mkdir(dataDir, { recursive: true });
-  for (let attempt = 1; ; attempt++) {
-    const port = await findFreePort();
-    try {
-      return await startFerretdb(binary, dataDir, port, options.log);
-    } catch (error) {
-      // another process may take the port between findFreePort() and ferretdb's bind
-      if (attempt < PORT_ATTEMPTS && error instanceof Error && error.message.includes('address already in use')) continue;
-      throw error;
+  const lock = await acquireLock(dataDir);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const port = await findFreePort();
+      try {
+        const database = await startFerretdb(binary, dataDir, port, options.log);
+        await writeFile(lock, JSON.stringify({ pid: process.pid, uri: database.uri } satisfies LockOwner));
+        return {
+          ...database,
+          stop: async () => {
+            await database.stop();
+            await rm(lock, { force: true });
+          },
+        };
+      } catch (error) {
+        // another process may take the port between findFreePort() and ferretdb's bind
+        if (attempt < PORT_ATTEMPTS && error instanceof Error && error.message.includes('address already in use')) continue;
+        throw error;
+      }
     }
+  } catch (error) {
+    await rm(lock, { force: true });
+    throw error;
+  }
+}
+
+// One FerretDB per data folder: two over the same SQLite files corrupt each other's metadata.
+const LOCK_FILE = 'parley-embedded.lock';
+
+interface LockOwner {
+  pid: number;
+  uri?: string;
+}
+
+/** The URI of the embedded database another process runs over this folder, if one does (the site CLI uses it). */
+export async function findRunningEmbeddedDatabase(dataDir: string): Promise<string | undefined> {
+  const owner = await readLock(path.join(path.resolve(dataDir), LOCK_FILE));
+  return owner && isAlive(owner.pid) ? owner.uri : undefined;
+}
+
+async function acquireLock(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, LOCK_FILE);
+  for (;;) {
+    try {
+      await writeFile(file, JSON.stringify({ pid: process.pid } satisfies LockOwner), { flag: 'wx' });
+      return file;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = await readLock(file);
+      if (owner && isAlive(owner.pid)) {
+        throw new Error(`the embedded database in ${dataDir} is in use by another Parley process (pid ${owner.pid}); stop it, or set DATA_DIR to another folder`);
+      }
+      // its owner died without cleaning up (SIGKILL): the watchdog has stopped its FerretDB, so the folder is free
+      await rm(file, { force: true });
+    }
+  }
+}
+
+async function readLock(file: string): Promise<LockOwner | undefined> {
+  try {
+    const owner = JSON.parse(await readFile(file, 'utf8')) as LockOwner;
+    return typeof owner.pid === 'number' ? owner : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -14,6 +14,23 @@ export interface Repositories {
   messages: MessagesRepository;
 }
 
+/** Creates a site with its default room `general`; false when the id is taken. */
+export async function createSite(repositories: Repositories, site: { id: string; name: string; allowedOrigins: string[] }): Promise<boolean> {
+  const created = await repositories.sites.create(site);
+  // also on an existing site: a site always has its default room
+  await repositories.rooms.ensure(site.id, 'general', 'General');
+  return created;
+}
+
+/** Deletes a site and everything scoped by it: sessions first, so nobody stays signed in to a half-deleted site. */
+export async function removeSite(repositories: Repositories, siteId: string): Promise<boolean> {
+  await repositories.sessions.deleteBySite(siteId);
+  await repositories.messages.deleteBySite(siteId);
+  await repositories.rooms.deleteBySite(siteId);
+  await repositories.users.deleteBySite(siteId);
+  return repositories.sites.remove(siteId);
+}
+
 export function createRepositories(db: Db): Repositories {
   return {
     sites: new SitesRepository(db),

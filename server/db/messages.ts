@@ -52,6 +52,10 @@ export class MessagesRepository {
     }
   }
 
+  async deleteBySite(siteId: string): Promise<number> {
+    return (await this.messages.deleteMany({ siteId })).deletedCount;
+  }
+
   /** Newest first, served by the {siteId, roomId, seq} index. */
   before(siteId: string, roomId: string, before: number | undefined, limit: number): Promise<MessageDocument[]> {
     return this.messages

@@ -30,6 +30,10 @@ export class RoomsRepository {
     );
   }
 
+  async deleteBySite(siteId: string): Promise<number> {
+    return (await this.rooms.deleteMany({ siteId })).deletedCount;
+  }
+
   /** Takes the room's next seq atomically; null when the room does not exist. */
   async nextSeq(siteId: string, roomId: string): Promise<number | null> {
     const room = await this.rooms.findOneAndUpdate(

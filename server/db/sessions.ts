@@ -44,6 +44,10 @@ export class SessionStore {
     await this.sessions.deleteOne({ _id: idOf(token) });
   }
 
+  async deleteBySite(siteId: string): Promise<number> {
+    return (await this.sessions.deleteMany({ 'data.siteId': siteId })).deletedCount;
+  }
+
   /** Deletes expired sessions; returns how many. */
   async sweep(): Promise<number> {
     const { deletedCount } = await this.sessions.deleteMany({ expiresAt: { $lte: new Date() } });

@@ -4,10 +4,14 @@ import type { Collection, Db } from 'mongodb';
 export interface SiteDocument {
   _id: string;
   name: string;
+  /** Origins (scheme://host[:port]) allowed to embed the widget and call the API from a browser. */
   allowedOrigins: string[];
+  /** HMAC key for identity verification; never leaves the server except to the operator's CLI. */
   identitySecret: string;
   createdAt: Date;
 }
+
+const newSecret = () => randomBytes(32).toString('hex');
 
 export class SitesRepository {
   private readonly sites: Collection<SiteDocument>;
@@ -20,19 +24,54 @@ export class SitesRepository {
     return this.sites.findOne({ _id: siteId });
   }
 
-  /** Creates the site unless it exists; never changes an existing one. */
-  async ensure(site: { id: string; name: string; allowedOrigins: string[] }): Promise<void> {
-    await this.sites.updateOne(
+  list(): Promise<SiteDocument[]> {
+    return this.sites.find().sort({ _id: 1 }).toArray();
+  }
+
+  /** Creates the site; false when the id is taken. */
+  async create(site: { id: string; name: string; allowedOrigins: string[] }): Promise<boolean> {
+    const { upsertedCount } = await this.sites.updateOne(
       { _id: site.id },
-      {
-        $setOnInsert: {
-          name: site.name,
-          allowedOrigins: site.allowedOrigins,
-          identitySecret: randomBytes(32).toString('hex'),
-          createdAt: new Date(),
-        },
-      },
+      { $setOnInsert: { name: site.name, allowedOrigins: site.allowedOrigins, identitySecret: newSecret(), createdAt: new Date() } },
       { upsert: true },
     );
+    return upsertedCount === 1;
   }
+
+  /** Adds and removes allowed origins; null when the site does not exist. */
+  async updateOrigins(siteId: string, change: { add?: string[]; remove?: string[] }): Promise<string[] | null> {
+    const site = await this.findById(siteId);
+    if (!site) return null;
+    const origins = new Set(site.allowedOrigins);
+    for (const origin of change.add ?? []) origins.add(origin);
+    for (const origin of change.remove ?? []) origins.delete(origin);
+    const allowedOrigins = [...origins].sort();
+    await this.sites.updateOne({ _id: siteId }, { $set: { allowedOrigins } });
+    return allowedOrigins;
+  }
+
+  /** A new identity secret; the old one stops verifying at once. Null when the site does not exist. */
+  async rotateSecret(siteId: string): Promise<string | null> {
+    const identitySecret = newSecret();
+    const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $set: { identitySecret } });
+    return matchedCount === 1 ? identitySecret : null;
+  }
+
+  async remove(siteId: string): Promise<boolean> {
+    const { deletedCount } = await this.sites.deleteOne({ _id: siteId });
+    return deletedCount === 1;
+  }
+}
+
+/** `https://Shop.example:443/path` → `https://shop.example`; null for anything that is not an http(s) origin. */
+export function normalizeOrigin(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) return null;
+  return url.origin;
 }

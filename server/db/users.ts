@@ -50,6 +50,16 @@ export class UsersRepository {
     return clash.usernameKey === usernameKey ? 'username' : 'displayName';
   }
 
+  /** Grants or revokes a role; false when the user does not exist. */
+  async setRole(siteId: string, username: string, role: UserDocument['role']): Promise<boolean> {
+    const { matchedCount } = await this.users.updateOne({ siteId, usernameKey: uniqueKey(username) }, { $set: { role } });
+    return matchedCount === 1;
+  }
+
+  async deleteBySite(siteId: string): Promise<number> {
+    return (await this.users.deleteMany({ siteId })).deletedCount;
+  }
+
   /** Inserts a member; a clash surfaces as MongoDB's duplicate-key error. */
   async insert(input: { siteId: string; username: string; displayName: string; passwordHash: string }): Promise<UserDocument> {
     const user: UserDocument = {

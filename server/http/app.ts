@@ -7,6 +7,7 @@ import type { Repositories } from '../db';
 import { errorMiddleware } from './errors';
 import { authRoutes } from './routes/auth';
 import { sessionMiddleware } from './session';
+import { siteScope } from './site-scope';
 import { widgetAssetRoutes } from './widget-assets';
 
 export interface HttpAppOptions {
@@ -17,6 +18,8 @@ export interface HttpAppOptions {
   sessionMaxAgeMs: number;
   distDir: string;
   onSessionEnded: (token: string) => void;
+  /** PUBLIC_URL: the backend's origin as browsers see it, when it differs from the Host header. */
+  publicUrl: string | undefined;
 }
 
 /** The Koa app: error shape first, then health, widget assets and the JSON API. */
@@ -40,12 +43,13 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   app
     .use(errorMiddleware(options.log))
     .use(health.routes())
-    .use(widgetAssetRoutes(options.distDir).routes())
+    .use(widgetAssetRoutes(options.distDir, options.repositories.sites).routes())
     .use(async (ctx, next) => {
       if (!ctx.path.startsWith('/api/')) return next();
       ctx.set('Cache-Control', 'no-store');
       await json(ctx, () => session(ctx, next));
     })
+    .use(siteScope(options.repositories.sites, options.publicUrl))
     .use(auth.routes())
     .use(auth.allowedMethods());
   return app;

@@ -1,15 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Router from '@koa/router';
+import type { SitesRepository } from '../db/sites';
 import { AppError } from '../errors';
 
 interface Asset {
   file: string;
   type: string;
-  headers?: Record<string, string>;
 }
 
-// the app page runs on our origin and holds the session token: nothing but our own files may run or load there
+// the app page runs on our origin and holds the session: nothing but our own files may run or load there
 const APP_PAGE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
@@ -21,15 +21,21 @@ const APP_PAGE_CSP = [
   "object-src 'none'",
 ].join('; ');
 
+/** Only the site's allowed origins may frame its chat; an unknown site's, nobody but us. */
+async function frameAncestors(sites: SitesRepository, siteId: string | undefined): Promise<string> {
+  const site = siteId && /^[a-z0-9-]{1,40}$/.test(siteId) ? await sites.findById(siteId) : null;
+  return `frame-ancestors ${["'self'", ...(site?.allowedOrigins ?? [])].join(' ')}`;
+}
+
 const assets: Record<string, Asset> = {
   '/widget.js': { file: 'widget.js', type: 'text/javascript; charset=utf-8' },
-  '/widget/app': { file: 'widget/app.html', type: 'text/html; charset=utf-8', headers: { 'Content-Security-Policy': APP_PAGE_CSP } },
+  '/widget/app': { file: 'widget/app.html', type: 'text/html; charset=utf-8' },
   '/widget/app.js': { file: 'widget/app.js', type: 'text/javascript; charset=utf-8' },
   '/widget/app.css': { file: 'widget/app.css', type: 'text/css; charset=utf-8' },
 };
 
 /** Serves the built widget from `dist/`: the loader for host pages and the app for its iframe. */
-export function widgetAssetRoutes(distDir: string): Router {
+export function widgetAssetRoutes(distDir: string, sites: SitesRepository): Router {
   const router = new Router();
   const cache = new Map<string, Buffer>();
 
@@ -48,8 +54,11 @@ export function widgetAssetRoutes(distDir: string): Router {
         'Referrer-Policy': 'no-referrer',
         // the loader is loaded cross-origin by host pages; everything else is same-origin only
         'Cross-Origin-Resource-Policy': route === '/widget.js' ? 'cross-origin' : 'same-origin',
-        ...asset.headers,
       });
+      if (route === '/widget/app') {
+        const site = typeof ctx.query.site === 'string' ? ctx.query.site : undefined;
+        ctx.set('Content-Security-Policy', `${APP_PAGE_CSP}; ${await frameAncestors(sites, site)}`);
+      }
       ctx.body = body;
     });
   }

@@ -4,14 +4,15 @@ import type { HandshakeErrorData } from '../../sdk/protocol';
 import type { Repositories } from '../db';
 import { SessionStore } from '../db/sessions';
 import { presentUser } from '../db/users';
+import { isOwnOrigin, ownOriginOf } from '../http/origins';
 import { isSameOrigin, SESSION_COOKIE, WIDGET_COOKIE } from '../http/session';
 import type { ChatSocket } from './types';
 
 type Next = (err?: Error) => void;
 
-function refuse(next: Next, message: string): void {
+function refuse(next: Next, message: string, code: HandshakeErrorData['code'] = 'unauthorized'): void {
   const error = new Error(message) as Error & { data: HandshakeErrorData };
-  error.data = { code: 'unauthorized', message };
+  error.data = { code, message };
   next(error);
 }
 
@@ -28,7 +29,7 @@ function tokenOf(socket: ChatSocket, keys: Keygrip): string | undefined {
 }
 
 /** Handshake middleware: the same session as HTTP, or the connection is refused with `unauthorized`. */
-export function authenticateSockets(repositories: Repositories, sessionKeys: string[]) {
+export function authenticateSockets(repositories: Repositories, sessionKeys: string[], publicUrl: string | undefined) {
   const keys = new Keygrip(sessionKeys);
   return async (socket: ChatSocket, next: Next): Promise<void> => {
     try {
@@ -41,6 +42,12 @@ export function authenticateSockets(repositories: Repositories, sessionKeys: str
       if (auth.site !== undefined && auth.site !== siteId) return refuse(next, 'the session belongs to another site');
       const user = await repositories.users.findById(siteId, userId);
       if (!user) return refuse(next, 'the account no longer exists');
+      // a browser on another website may only connect when the site allows that origin (Node clients send none)
+      const { headers, secure } = socket.handshake;
+      if (headers.origin && !isOwnOrigin(headers, ownOriginOf(publicUrl, headers, secure))) {
+        const site = await repositories.sites.findById(siteId);
+        if (!site?.allowedOrigins.includes(headers.origin)) return refuse(next, `${headers.origin} may not use the chat of site ${siteId}`, 'forbidden');
+      }
       socket.data = { siteId, user: presentUser(user), sessionGroup: SessionStore.groupOf(token) };
       await socket.join(socket.data.sessionGroup);
       next();

@@ -12,6 +12,7 @@ export interface HubOptions {
   httpServer: HttpServer;
   repositories: Repositories;
   sessionKeys: string[];
+  publicUrl: string | undefined;
   log: Logger;
 }
 
@@ -23,7 +24,7 @@ export interface Hub {
 }
 
 /** The Socket.IO hub on the HTTP server, authenticated by the same session as the API. */
-export function createHub({ httpServer, repositories, sessionKeys, log }: HubOptions): Hub {
+export function createHub({ httpServer, repositories, sessionKeys, publicUrl, log }: HubOptions): Hub {
   const io: ChatServer = new Server(httpServer, {
     serveClient: false,
     // a chat event is small; anything bigger is refused before it is parsed
@@ -32,7 +33,7 @@ export function createHub({ httpServer, repositories, sessionKeys, log }: HubOpt
     pingTimeout: 5_000,
   });
 
-  io.use(authenticateSockets(repositories, sessionKeys));
+  io.use(authenticateSockets(repositories, sessionKeys, publicUrl));
   io.on('connection', (socket) => {
     registerRoomHandlers(io, socket, repositories, log);
     registerMessageHandlers(socket, repositories, log);

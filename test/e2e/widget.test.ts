@@ -10,12 +10,16 @@ import { newAccount, startTestServerOn } from '../helpers/server';
 // http://localhost:B (two different sites, like a real embed), two isolated browsers register and chat.
 let parley: Parley;
 let hostPage: HostPage;
+/** Another website, not in the demo site's allowed origins. */
+let strangerPage: HostPage;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   parley = await startTestServerOn('localhost');
   hostPage = await serveHostPage({ port: 0, backendUrl: parley.url });
+  strangerPage = await serveHostPage({ port: 0, backendUrl: parley.url });
+  await parley.repositories.sites.updateOrigins('demo', { add: [new URL(hostPage.url).origin] });
   browser = await launchChromium();
 }, 60_000);
 
@@ -23,17 +27,18 @@ afterAll(async () => {
   for (const context of contexts) await context.close();
   await browser?.close();
   await hostPage?.close();
+  await strangerPage?.close();
   await parley?.close();
 });
 
-async function openWidget(): Promise<{ page: Page; chat: FrameLocator }> {
+async function openWidget(url = hostPage.url): Promise<{ page: Page; chat: FrameLocator }> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
   contexts.push(context);
   const page = await context.newPage();
   page.on('pageerror', (error) => {
     throw error;
   });
-  await page.goto(hostPage.url);
+  await page.goto(url);
   await page.getByRole('button', { name: 'Open chat' }).click();
   return { page, chat: page.frameLocator('iframe[title="Parley chat"]') };
 }
@@ -130,4 +135,23 @@ describe('the widget on a host page', () => {
     await chat.getByRole('button', { name: 'Register' }).click();
     await chat.getByRole('alert').filter({ hasText: 'display name is taken' }).waitFor();
   }, 60_000);
+
+  it('shows a message on a website the site does not allow, and opens no socket', async () => {
+    const sockets: string[] = [];
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('request', (request) => {
+      if (request.url().includes('/socket.io/')) sockets.push(request.url());
+    });
+    page.on('websocket', (socket) => sockets.push(socket.url()));
+    await page.goto(strangerPage.url);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    await page.getByRole('status').filter({ hasText: 'Chat is not available on this site.' }).waitFor();
+    expect(await page.locator('iframe').count()).toBe(0);
+    expect(sockets).toEqual([]);
+    // closing hides the message; the panel never appeared
+    await page.getByRole('button', { name: 'Close chat' }).click();
+    await page.getByRole('status').waitFor({ state: 'hidden' });
+  }, 30_000);
 });

@@ -18,6 +18,7 @@ export function connectHostBridge(): HostBridge {
   const openListeners = new Set<() => void>();
 
   if (embedded) {
+    parent.postMessage({ type: 'parley:ready' } satisfies AppMessage, '*');
     window.addEventListener('message', (event) => {
       if (event.source !== parent) return;
       const type = readMessageType(event.data, ['parley:hello', 'parley:open']);

@@ -9,6 +9,7 @@ export const launcherCss = `
 .launcher svg{width:26px;height:26px;fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
 .launcher[aria-expanded=true] .icon-open,.launcher[aria-expanded=false] .icon-close{display:none}
 .panel{position:fixed;right:16px;bottom:84px;z-index:2147483000;display:block;width:min(370px,calc(100vw - 32px));height:min(560px,calc(100vh - 120px));margin:0;padding:0;border:0;border-radius:16px;background:#fff;box-shadow:0 12px 48px rgba(17,24,39,.3);color-scheme:light}
+.notice{position:fixed;right:16px;bottom:84px;z-index:2147483000;max-width:min(300px,calc(100vw - 32px));margin:0;padding:12px 14px;border-radius:12px;background:#111827;color:#fff;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;box-shadow:0 8px 24px rgba(17,24,39,.3)}
 @media (prefers-reduced-motion:no-preference){.panel{transition:opacity .18s ease,transform .18s ease}@starting-style{.panel{opacity:0;transform:translateY(8px)}}}
 @media (forced-colors:active){.launcher,.panel{border:2px solid CanvasText}}
 `;

@@ -3,6 +3,7 @@ import type { EmbedOptions } from './embed-options';
 import { launcherCss } from './styles';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
+const READY_GRACE_MS = 1_000;
 const CHAT_ICON = 'M7.9 20A9 9 0 1 0 4 16.1L2 22Z';
 const CLOSE_ICON = 'M18 6 6 18M6 6l12 12';
 
@@ -19,8 +20,18 @@ export function mountWidget({ site, origin }: EmbedOptions): void {
   launcher.append(icon('icon-open', CHAT_ICON), icon('icon-close', CLOSE_ICON));
   shadow.append(launcher);
 
+  const notice = document.createElement('p');
+  notice.className = 'notice';
+  notice.setAttribute('role', 'status');
+  notice.hidden = true;
+  shadow.append(notice);
+
   let frame: HTMLIFrameElement | undefined;
   let frameReady = false;
+  // the app said ready: the browser let it load here (site known, this origin allowed)
+  let appReady = false;
+  // the browser refused the app here; a reload asks again
+  let blocked = false;
   let open = false;
 
   // exact targetOrigin: only the backend may read what we send
@@ -39,6 +50,16 @@ export function mountWidget({ site, origin }: EmbedOptions): void {
       // sent after load so the app learns our origin from event.origin
       post({ type: 'parley:hello' });
       if (open) post({ type: 'parley:open' });
+      // the app posts ready as it starts, before its load event; still silent a moment later: the browser blocked it
+      setTimeout(() => {
+        if (appReady) return;
+        blocked = true;
+        created.remove();
+        frame = undefined;
+        notice.textContent = 'Chat is not available on this site.';
+        notice.hidden = !open;
+        console.warn(`[parley] the chat did not load: check that site "${site}" exists and allows ${location.origin}`);
+      }, READY_GRACE_MS);
     });
     shadow.append(created);
     launcher.setAttribute('aria-controls', created.id);
@@ -48,11 +69,12 @@ export function mountWidget({ site, origin }: EmbedOptions): void {
   const setOpen = (next: boolean) => {
     const hadFocusInside = frame !== undefined && shadow.activeElement === frame;
     open = next;
-    frame ??= next ? createFrame() : undefined;
     launcher.setAttribute('aria-expanded', String(next));
     launcher.setAttribute('aria-label', next ? 'Close chat' : 'Open chat');
+    notice.hidden = !next || !blocked;
+    if (next && !frame && !blocked) frame = createFrame();
     if (!frame) return;
-    frame.hidden = !next;
+    frame.hidden = !next || !appReady;
     if (next) {
       frame.focus();
       post({ type: 'parley:open' });
@@ -68,7 +90,11 @@ export function mountWidget({ site, origin }: EmbedOptions): void {
   });
   window.addEventListener('message', (event) => {
     if (!frame || event.origin !== origin || event.source !== frame.contentWindow) return;
-    if (readMessageType(event.data, ['parley:close']) === 'parley:close') setOpen(false);
+    const type = readMessageType(event.data, ['parley:ready', 'parley:close']);
+    if (type === 'parley:ready') {
+      appReady = true;
+      frame.hidden = !open;
+    } else if (type === 'parley:close') setOpen(false);
   });
 
   setOpen(false);

@@ -6,7 +6,7 @@ import type { LoginRequest, MeResponse, RegisterRequest, SessionResponse } from 
 import type { Repositories } from '../../db';
 import type { SiteDocument } from '../../db/sites';
 import { presentUser, type UserDocument } from '../../db/users';
-import { conflict, isDuplicateKey, notFound, unauthorized } from '../../errors';
+import { conflict, isDuplicateKey, unauthorized } from '../../errors';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../passwords';
 import { cleanText, parseInput } from '../../validation';
 import { widgetCookie } from '../session';
@@ -42,15 +42,10 @@ export interface AuthRoutesOptions {
 
 /** Register, log in, log out and "who am I", all scoped by the site in the path. */
 export function authRoutes({ repositories, onSessionEnded }: AuthRoutesOptions): Router<AuthState> {
-  const { sites, users } = repositories;
+  const { users } = repositories;
   const router = new Router<AuthState>({ prefix: '/api/sites/:siteId' });
 
-  router.use(async (ctx, next) => {
-    const site = await sites.findById(ctx.params.siteId ?? '');
-    if (!site) throw notFound('site');
-    ctx.state.site = site;
-    await next();
-  });
+  // siteScope (app.ts) has loaded ctx.state.site and enforced its allowed origins
 
   const requireUser: RouterMiddleware<AuthState> = async (ctx, next) => {
     const { siteId, userId } = ctx.session ?? {};

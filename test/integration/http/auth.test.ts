@@ -206,7 +206,7 @@ describe('sessions', () => {
   });
 
   it('does not carry a session to another site', async () => {
-    await parley.repositories.sites.ensure({ id: 'other', name: 'Other', allowedOrigins: [] });
+    await parley.repositories.sites.create({ id: 'other', name: 'Other', allowedOrigins: [] });
     const { body } = await register(newAccount());
     expect((await call('GET', 'me', { token: body.token, site: 'other' })).status).toBe(401);
     expect(await trySocket({ site: 'other', token: body.token })).toMatchObject({ code: 'unauthorized' });

@@ -1,0 +1,41 @@
+import cors from '@koa/cors';
+import type Koa from 'koa';
+import type { SiteDocument, SitesRepository } from '../db/sites';
+import { forbidden, notFound } from '../errors';
+import { isOwnOrigin, ownOriginOf } from './origins';
+
+declare module 'koa' {
+  interface DefaultState {
+    site?: SiteDocument;
+    corsOrigin?: string;
+  }
+}
+
+/**
+ * For every `/api/sites/:siteId/…` request: loads the site (404 when unknown) and enforces its allowedOrigins.
+ * Requests without an Origin (Node, curl) and from our own pages pass; browsers on an allowed origin get CORS
+ * headers (no credentials: the session travels as a bearer token); any other origin gets 403.
+ */
+export function siteScope(sites: SitesRepository, publicUrl: string | undefined): Koa.Middleware {
+  const allowCors = cors({
+    origin: (ctx) => ctx.state.corsOrigin ?? '',
+    allowMethods: ['GET', 'POST'],
+    allowHeaders: ['authorization', 'content-type'],
+    maxAge: 600,
+  });
+
+  return async (ctx, next) => {
+    const match = /^\/api\/sites\/([^/]+)\//.exec(ctx.path);
+    if (!match) return next();
+    const siteId = match[1] ?? '';
+    const site = /^[a-z0-9-]{1,40}$/.test(siteId) ? await sites.findById(siteId) : null;
+    if (!site) throw notFound('site');
+    ctx.state.site = site;
+
+    const origin = ctx.get('Origin');
+    if (!origin || isOwnOrigin(ctx.headers, ownOriginOf(publicUrl, ctx.headers, ctx.secure))) return next();
+    if (!site.allowedOrigins.includes(origin)) throw forbidden(`${origin} may not use the chat of site ${site._id}`);
+    ctx.state.corsOrigin = origin;
+    return allowCors(ctx, next);
+  };
+}

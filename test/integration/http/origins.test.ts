@@ -1,0 +1,100 @@
+import { io } from 'socket.io-client';
+import type { SessionResponse } from '../../../sdk/protocol';
+import type { Parley } from '../../../server/main';
+import { newAccount, startTestServer } from '../../helpers/server';
+
+// A site's allowedOrigins decide which other websites may use its chat from a browser.
+let parley: Parley;
+let token: string;
+const allowed = 'https://shop.example';
+const stranger = 'https://evil.example';
+
+beforeAll(async () => {
+  parley = await startTestServer();
+  await parley.repositories.sites.create({ id: 'shop', name: 'Shop', allowedOrigins: [allowed] });
+  await parley.repositories.rooms.ensure('shop', 'general', 'General');
+  const response = await fetch(`${parley.url}/api/sites/shop/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(newAccount('origin')),
+  });
+  token = ((await response.json()) as SessionResponse).token;
+});
+afterAll(() => parley.close());
+
+const me = (headers: Record<string, string>) =>
+  fetch(`${parley.url}/api/sites/shop/me`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+
+describe('CORS on /api/sites/:siteId', () => {
+  it('answers an allowed origin with its own CORS header and no credentials', async () => {
+    const response = await me({ origin: allowed });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe(allowed);
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+    expect(response.headers.get('vary')).toMatch(/origin/i);
+  });
+
+  it('answers a preflight from an allowed origin with the methods and headers the API uses', async () => {
+    const response = await fetch(`${parley.url}/api/sites/shop/login`, {
+      method: 'OPTIONS',
+      headers: { origin: allowed, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe(allowed);
+    expect(response.headers.get('access-control-allow-methods')).toBe('GET,POST');
+    expect(response.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
+  });
+
+  it('refuses another website with 403 forbidden and no CORS header, even with a valid token', async () => {
+    const response = await me({ origin: stranger });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await response.json()).toEqual({ error: { code: 'forbidden', message: `${stranger} may not use the chat of site shop` } });
+  });
+
+  it('refuses a look-alike origin (prefix, other scheme, other port)', async () => {
+    for (const origin of ['https://shop.example.evil.example', 'http://shop.example', 'https://shop.example:8443', 'null']) {
+      expect((await me({ origin })).status).toBe(403);
+    }
+  });
+
+  it('lets Node clients (no Origin) and our own pages through', async () => {
+    expect((await me({})).status).toBe(200);
+    expect((await me({ origin: parley.url })).status).toBe(200);
+  });
+});
+
+describe('frame-ancestors on the widget app page', () => {
+  it('names the site allowed origins', async () => {
+    const response = await fetch(`${parley.url}/widget/app?site=shop`);
+    expect(response.headers.get('content-security-policy')).toMatch(new RegExp(`frame-ancestors 'self' ${allowed}$`));
+  });
+
+  it("lets nobody else frame an unknown site's app", async () => {
+    const response = await fetch(`${parley.url}/widget/app?site=nope`);
+    expect(response.headers.get('content-security-policy')).toMatch(/frame-ancestors 'self'$/);
+  });
+});
+
+describe('the Socket.IO handshake', () => {
+  const connect = (origin?: string) =>
+    new Promise((resolve) => {
+      const socket = io(parley.url, {
+        auth: { site: 'shop', token },
+        transports: ['websocket'],
+        reconnection: false,
+        extraHeaders: origin ? { origin } : {},
+      });
+      socket.on('connect', () => (socket.disconnect(), resolve('connected')));
+      socket.on('connect_error', (err) => (socket.disconnect(), resolve((err as Error & { data?: unknown }).data)));
+    });
+
+  it('accepts an allowed origin and Node clients', async () => {
+    expect(await connect(allowed)).toBe('connected');
+    expect(await connect()).toBe('connected');
+  });
+
+  it('refuses another website as forbidden', async () => {
+    expect(await connect(stranger)).toEqual({ code: 'forbidden', message: `${stranger} may not use the chat of site shop` });
+  });
+});

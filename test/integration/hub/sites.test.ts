@@ -1,0 +1,58 @@
+import { createChatClient, type ChatClient, type Message } from '../../../sdk';
+import { createSite } from '../../../server/db';
+import type { Parley } from '../../../server/main';
+import { newAccount, startTestServer } from '../../helpers/server';
+
+// Every user, session, room, message and socket is scoped by site: two sites with the same room id share nothing.
+let parley: Parley;
+const clients: ChatClient[] = [];
+beforeAll(async () => {
+  parley = await startTestServer();
+  await createSite(parley.repositories, { id: 'site-a', name: 'A', allowedOrigins: [] });
+  await createSite(parley.repositories, { id: 'site-b', name: 'B', allowedOrigins: [] });
+});
+afterAll(async () => {
+  for (const client of clients) client.close();
+  await parley.close();
+});
+
+async function member(site: string, prefix: string) {
+  const chat = createChatClient({ baseUrl: parley.url, site });
+  clients.push(chat);
+  const account = newAccount(prefix);
+  const user = await chat.register(account);
+  return { chat, user, account, room: await chat.join('general') };
+}
+
+describe('site scoping', () => {
+  it('keeps messages, history and presence of room "general" apart between two sites', async () => {
+    const a = await member('site-a', 'alice');
+    const b = await member('site-b', 'bob');
+    const seenByB: Message[] = [];
+    b.room.on('message', (m) => seenByB.push(m));
+
+    const sent = await a.room.send('only for site A');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seenByB).toEqual([]);
+    expect((await b.room.history()).map((m) => m.text)).not.toContain('only for site A');
+    expect(b.room.online.map((u) => u.id)).not.toContain(a.user.id);
+    expect(a.room.online.map((u) => u.id)).not.toContain(b.user.id);
+    expect(sent.seq).toBe(1); // site B's general has its own seq
+  });
+
+  it('does not let a session of site A sign in, read or connect as site B', async () => {
+    const a = await member('site-a', 'anna');
+    const intruder = createChatClient({ baseUrl: parley.url, site: 'site-b' });
+    clients.push(intruder);
+    await expect(intruder.login({ username: a.account.username, password: a.account.password })).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('allows the same username in two sites', async () => {
+    const account = newAccount('twin');
+    for (const site of ['site-a', 'site-b']) {
+      const chat = createChatClient({ baseUrl: parley.url, site });
+      clients.push(chat);
+      await expect(chat.register(account)).resolves.toMatchObject({ username: account.username });
+    }
+  });
+});
