@@ -2,7 +2,7 @@ import { io } from 'socket.io-client';
 import { Emitter } from './emitter';
 import { ChatError, parseErrorBody } from './errors';
 import { createHttpClient } from './http';
-import type { LoginRequest, MeResponse, RegisterRequest, SessionResponse, User } from './protocol';
+import type { IdentifyRequest, LoginRequest, MeResponse, RegisterRequest, SessionResponse, User } from './protocol';
 import { type ChatSocket, DefaultRoom, type Room, request } from './room';
 
 /** Where the session token is kept between page loads; the default keeps it in memory. */
@@ -54,6 +54,11 @@ export interface ChatClient {
   /** Creates an account and signs in. */
   register(input: RegisterRequest): Promise<User>;
   login(input: LoginRequest): Promise<User>;
+  /**
+   * Signs in a user your site already knows, with no Parley password: `hash` is HMAC-SHA256 of `userId`
+   * under the site's identity secret, computed on your server (never in the browser).
+   */
+  identify(input: IdentifyRequest): Promise<User>;
   /** Signs in again with the stored token; resolves with null when there is none or it expired. */
   restore(): Promise<User | null>;
   logout(): Promise<void>;
@@ -101,6 +106,11 @@ class DefaultChatClient implements ChatClient {
   async login(input: LoginRequest): Promise<User> {
     const { username, password } = input;
     return this.signIn(await this.http.request<SessionResponse>('POST', 'login', { username, password }));
+  }
+
+  async identify(input: IdentifyRequest): Promise<User> {
+    const { userId, displayName, hash } = input;
+    return this.signIn(await this.http.request<SessionResponse>('POST', 'identify', { userId, displayName, hash }));
   }
 
   async restore(): Promise<User | null> {

@@ -6,6 +6,7 @@ export { ChatError } from './errors';
 export type {
   Author,
   ErrorCode,
+  IdentifyRequest,
   LoginRequest,
   Message,
   PresenceUser,

@@ -84,6 +84,16 @@ export interface LoginRequest {
   password: string;
 }
 
+/**
+ * POST /api/sites/:siteId/identify → 200 SessionResponse. Signs in a user the site already knows, without a
+ * password: `hash` is HMAC-SHA256(site identity secret, userId) in hex, computed by the site's own server.
+ */
+export interface IdentifyRequest {
+  userId: string;
+  displayName: string;
+  hash: string;
+}
+
 /** The session id is also a bearer token: `Authorization: Bearer <token>` or Socket.IO `auth.token`. */
 export interface SessionResponse {
   user: User;

@@ -3,8 +3,26 @@
  * Both sides check the sender's origin and window before reading a message; this file only checks its shape.
  */
 
-/** Loader → app. `hello` tells the app which origin embeds it, so it can answer with an exact targetOrigin. */
-export type HostMessage = { type: 'parley:hello' } | { type: 'parley:open' };
+/** A site's own user, signed by the site's server (data-user-id, data-user-name, data-user-hash). */
+export interface Identity {
+  userId: string;
+  displayName: string;
+  hash: string;
+}
+
+/**
+ * Loader → app. `hello` tells the app which origin embeds it, so it can answer with an exact targetOrigin,
+ * and carries the identity to sign in with, if the tag has one (never in the iframe's URL).
+ */
+export type HostMessage = { type: 'parley:hello'; identity?: Identity } | { type: 'parley:open' };
+
+/** Parse, don't trust: an identity only when every field is a non-empty string. */
+export function readIdentity(value: unknown): Identity | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { userId, displayName, hash } = value as Record<string, unknown>;
+  if (typeof userId !== 'string' || typeof displayName !== 'string' || typeof hash !== 'string') return undefined;
+  return userId && displayName && hash ? { userId, displayName, hash } : undefined;
+}
 
 /**
  * App → loader. `ready` is posted to any origin (it carries nothing): the loader shows the panel only after it,

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,11 @@ export interface HostPageOptions {
   host?: string;
   /** The Parley backend the page embeds, e.g. http://localhost:3000. */
   backendUrl: string;
+  /**
+   * Sign this visitor in as the site's own user, as a site's server would when it renders the page:
+   * adds data-user-id, data-user-name and data-user-hash (HMAC-SHA256 of the id under the site's secret).
+   */
+  identity?: { userId: string; name: string; identitySecret: string };
 }
 
 export interface HostPage {
@@ -62,7 +68,7 @@ export async function serveHostPage(options: HostPageOptions): Promise<HostPage>
 
     readFile(path.join(folder, entry.file), 'utf8').then(
       (text) => {
-        const body = entry.file === 'index.html' ? text.replaceAll(PLACEHOLDER_BACKEND, backendUrl) : text;
+        const body = entry.file === 'index.html' ? renderPage(text, backendUrl, options.identity) : text;
         response.writeHead(200, {
           'Content-Type': entry.type,
           'Content-Length': Buffer.byteLength(body),
@@ -95,6 +101,17 @@ export async function serveHostPage(options: HostPageOptions): Promise<HostPage>
       }),
   };
 }
+
+function renderPage(html: string, backendUrl: string, identity: HostPageOptions['identity']): string {
+  const page = html.replaceAll(PLACEHOLDER_BACKEND, backendUrl);
+  if (!identity) return page;
+  const hash = createHmac('sha256', identity.identitySecret).update(identity.userId).digest('hex');
+  const attributes = `data-user-id="${escapeAttribute(identity.userId)}" data-user-name="${escapeAttribute(identity.name)}" data-user-hash="${hash}"`;
+  return page.replace('data-site="demo"', `data-site="demo" ${attributes}`);
+}
+
+const escapeAttribute = (value: string) =>
+  value.replace(/[&"<>]/g, (c) => ({ '&': '&amp;', '"': '&quot;', '<': '&lt;', '>': '&gt;' })[c] ?? c);
 
 function pathnameOf(url = '/'): string {
   try {

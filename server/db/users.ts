@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { type Collection, type Db, ObjectId } from 'mongodb';
+import { conflict, isDuplicateKey } from '../errors';
 import type { User } from '../../sdk/protocol';
 
 export interface UserDocument {
@@ -60,13 +62,43 @@ export class UsersRepository {
     return (await this.users.deleteMany({ siteId })).deletedCount;
   }
 
+  /**
+   * Finds or creates the user a site identified (no password). Their username key lives in a namespace no
+   * chosen username can enter (`:` is not allowed in one); a display name already taken by someone else
+   * gets a short suffix derived from the id, so the site's own naming never blocks sign-in.
+   */
+  async upsertExternal(siteId: string, externalId: string, displayName: string): Promise<UserDocument> {
+    const usernameKey = `external:${externalId}`;
+    for (const name of [displayName, `${displayName} #${createHash('sha256').update(externalId).digest('hex').slice(0, 4)}`]) {
+      const existing = await this.users.findOne({ siteId, usernameKey });
+      if (existing?.displayName === name) return existing;
+      try {
+        if (existing) {
+          await this.users.updateOne({ _id: existing._id }, { $set: { displayName: name, displayNameKey: uniqueKey(name) } });
+          return { ...existing, displayName: name, displayNameKey: uniqueKey(name) };
+        }
+        return await this.insertDocument({ siteId, username: externalId, usernameKey, displayName: name, passwordHash: '' });
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        // the name is someone else's (try the suffixed one), or a concurrent request created this user
+        const raced = await this.users.findOne({ siteId, usernameKey });
+        if (raced && raced.displayName === name) return raced;
+      }
+    }
+    throw conflict('displayName', 'display name is taken');
+  }
+
   /** Inserts a member; a clash surfaces as MongoDB's duplicate-key error. */
-  async insert(input: { siteId: string; username: string; displayName: string; passwordHash: string }): Promise<UserDocument> {
+  insert(input: { siteId: string; username: string; displayName: string; passwordHash: string }): Promise<UserDocument> {
+    return this.insertDocument({ ...input, usernameKey: uniqueKey(input.username) });
+  }
+
+  private async insertDocument(input: { siteId: string; username: string; usernameKey: string; displayName: string; passwordHash: string }): Promise<UserDocument> {
     const user: UserDocument = {
       _id: new ObjectId(),
       siteId: input.siteId,
       username: input.username,
-      usernameKey: uniqueKey(input.username),
+      usernameKey: input.usernameKey,
       displayName: input.displayName,
       displayNameKey: uniqueKey(input.displayName),
       passwordHash: input.passwordHash,

@@ -154,4 +154,23 @@ describe('the widget on a host page', () => {
     await page.getByRole('button', { name: 'Close chat' }).click();
     await page.getByRole('status').waitFor({ state: 'hidden' });
   }, 30_000);
+
+  it('signs in the site own user from data-user-* attributes, with no form and no password', async () => {
+    const site = await parley.repositories.sites.findById('demo');
+    const identified = await serveHostPage({
+      port: 0,
+      backendUrl: parley.url,
+      identity: { userId: 'shop-customer-7', name: 'Katherine J.', identitySecret: site!.identitySecret },
+    });
+    try {
+      await parley.repositories.sites.updateOrigins('demo', { add: [new URL(identified.url).origin] });
+      const { chat } = await openWidget(identified.url);
+      await online(chat).getByRole('listitem').filter({ hasText: 'Katherine J.' }).waitFor();
+      expect(await chat.getByRole('tab', { name: 'Create account' }).count()).toBe(0);
+      await send(chat, 'signed in by the shop');
+      await messages(chat).getByText('signed in by the shop').waitFor();
+    } finally {
+      await identified.close();
+    }
+  }, 30_000);
 });

@@ -1,4 +1,4 @@
-import { type AppMessage, readMessageType } from '../bridge';
+import { type AppMessage, type Identity, readIdentity, readMessageType } from '../bridge';
 
 /** The app's side of the postMessage bridge with the loader on the host page. */
 export interface HostBridge {
@@ -8,6 +8,8 @@ export interface HostBridge {
   close(): void;
   /** Called each time the loader opens the panel. */
   onOpen(listener: () => void): () => void;
+  /** The loader's hello: the identity to sign in with, if any; undefined when no loader answers in time. */
+  hello(timeoutMs: number): Promise<{ identity?: Identity } | undefined>;
 }
 
 export function connectHostBridge(): HostBridge {
@@ -16,13 +18,19 @@ export function connectHostBridge(): HostBridge {
   // learned from the loader's hello: replies go to that exact origin, never '*'
   let hostOrigin: string | undefined;
   const openListeners = new Set<() => void>();
+  let greet: (hello: { identity?: Identity }) => void = () => undefined;
+  const greeted = new Promise<{ identity?: Identity }>((resolve) => (greet = resolve));
 
   if (embedded) {
     parent.postMessage({ type: 'parley:ready' } satisfies AppMessage, '*');
     window.addEventListener('message', (event) => {
       if (event.source !== parent) return;
       const type = readMessageType(event.data, ['parley:hello', 'parley:open']);
-      if (type === 'parley:hello' && event.origin !== 'null') hostOrigin = event.origin;
+      if (type === 'parley:hello' && event.origin !== 'null' && !hostOrigin) {
+        hostOrigin = event.origin;
+        const identity = readIdentity((event.data as { identity?: unknown }).identity);
+        greet(identity ? { identity } : {});
+      }
       else if (type === 'parley:open' && event.origin === hostOrigin) for (const listener of openListeners) listener();
     });
   }
@@ -31,6 +39,10 @@ export function connectHostBridge(): HostBridge {
     embedded,
     close() {
       if (hostOrigin) parent.postMessage({ type: 'parley:close' } satisfies AppMessage, hostOrigin);
+    },
+    hello(timeoutMs) {
+      if (!embedded) return Promise.resolve(undefined);
+      return Promise.race([greeted, new Promise<undefined>((resolve) => setTimeout(resolve, timeoutMs))]);
     },
     onOpen(listener) {
       openListeners.add(listener);

@@ -7,6 +7,7 @@ import { connectHostBridge } from './host-bridge';
 import { createChatStore } from './store';
 
 const ROOM_ID = 'general';
+const HELLO_TIMEOUT_MS = 2_000;
 
 const root = document.getElementById('app');
 const site = new URLSearchParams(location.search).get('site')?.trim();
@@ -18,7 +19,8 @@ if (root && site) {
   // subscribed before the first render: component effects run after paint, later than the loader's first "open"
   bridge.onOpen(focusFirstField);
   render(<App store={store} bridge={bridge} />, root);
-  void store.start();
+  // the loader's hello says whether the site signs its own user in; wait for it briefly before restoring
+  void bridge.hello(HELLO_TIMEOUT_MS).then((hello) => (hello?.identity ? store.identify(hello.identity) : store.start()));
 } else if (root) {
   root.textContent = 'This chat is not set up: its address names no site.';
 }

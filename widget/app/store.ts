@@ -2,6 +2,7 @@ import {
   type ChatClient,
   ChatError,
   type ConnectionStatus,
+  type IdentifyRequest,
   type LoginRequest,
   type Message,
   type PresenceUser,
@@ -32,6 +33,8 @@ export interface ChatStore {
   subscribe(listener: () => void): () => void;
   /** Restores the stored session, if any. */
   start(): Promise<void>;
+  /** Signs in the site's own user (identity verification); falls back to the forms when refused. */
+  identify(identity: IdentifyRequest): Promise<void>;
   login(input: LoginRequest): Promise<void>;
   register(input: RegisterRequest): Promise<void>;
   logout(): Promise<void>;
@@ -103,20 +106,31 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
   });
   chat.on('error', (error) => set({ notice: error.message }));
 
+  const start = async () => {
+    set({ view: 'starting', notice: null });
+    try {
+      const user = await chat.restore();
+      // a restored user already switched the view through the 'user' event
+      if (!user) set({ view: 'auth' });
+    } catch (error) {
+      set({ view: 'unreachable', notice: describeError(error) });
+    }
+  };
+
   return {
     getState: () => state,
     subscribe(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
-    async start() {
+    start,
+    async identify(identity) {
       set({ view: 'starting', notice: null });
       try {
-        const user = await chat.restore();
-        // a restored user already switched the view through the 'user' event
-        if (!user) set({ view: 'auth' });
+        await chat.identify(identity);
       } catch (error) {
-        set({ view: 'unreachable', notice: describeError(error) });
+        await start();
+        set({ notice: describeError(error) });
       }
     },
     async login(input) {

@@ -1,8 +1,12 @@
+import type { Identity } from '../bridge';
+
 export interface EmbedOptions {
   /** The site id from `data-site`. */
   site: string;
   /** The backend's origin: where the loader itself was served from. */
   origin: string;
+  /** From data-user-id, data-user-name and data-user-hash, when the site signs its own users in. */
+  identity?: Identity;
 }
 
 /**
@@ -20,5 +24,7 @@ export function readEmbedOptions(): EmbedOptions | undefined {
     console.warn('[parley] add data-site="<your site id>" to the widget script tag');
     return undefined;
   }
-  return { site, origin: new URL(script.src).origin };
+  const { userId, userName, userHash } = script.dataset;
+  const identity = userId && userName && userHash ? { userId, displayName: userName, hash: userHash } : undefined;
+  return { site, origin: new URL(script.src).origin, ...(identity ? { identity } : {}) };
 }

@@ -8,7 +8,7 @@ const CHAT_ICON = 'M7.9 20A9 9 0 1 0 4 16.1L2 22Z';
 const CLOSE_ICON = 'M18 6 6 18M6 6l12 12';
 
 /** Draws the launcher in a shadow root and owns the chat iframe, created on first open. */
-export function mountWidget({ site, origin }: EmbedOptions): void {
+export function mountWidget({ site, origin, identity }: EmbedOptions): void {
   const host = document.createElement('div');
   host.id = 'parley-widget';
   const shadow = host.attachShadow({ mode: 'open' });
@@ -48,7 +48,7 @@ export function mountWidget({ site, origin }: EmbedOptions): void {
     created.addEventListener('load', () => {
       frameReady = true;
       // sent after load so the app learns our origin from event.origin
-      post({ type: 'parley:hello' });
+      post({ type: 'parley:hello', ...(identity ? { identity } : {}) });
       if (open) post({ type: 'parley:open' });
       // the app posts ready as it starts, before its load event; still silent a moment later: the browser blocked it
       setTimeout(() => {

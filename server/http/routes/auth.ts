@@ -2,7 +2,8 @@ import '@koa/bodyparser';
 import Router, { type RouterMiddleware } from '@koa/router';
 import type Koa from 'koa';
 import { z } from 'zod';
-import type { LoginRequest, MeResponse, RegisterRequest, SessionResponse } from '../../../sdk/protocol';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IdentifyRequest, LoginRequest, MeResponse, RegisterRequest, SessionResponse } from '../../../sdk/protocol';
 import type { Repositories } from '../../db';
 import type { SiteDocument } from '../../db/sites';
 import { presentUser, type UserDocument } from '../../db/users';
@@ -27,6 +28,12 @@ export const loginSchema = z.strictObject({
   username: z.string({ error: 'username must be a string' }).trim().min(1, 'username is empty').max(64, 'username is too long'),
   password: z.string({ error: 'password must be a string' }).min(1, 'password is empty').max(200, 'password is too long'),
 }) satisfies z.ZodType<LoginRequest, unknown>;
+
+export const identifySchema = z.strictObject({
+  userId: z.string({ error: 'userId must be a string' }).regex(/^[A-Za-z0-9_.@:+-]{1,128}$/, 'userId must be 1–128 of A-Z, a-z, 0-9 and _ . @ : + -'),
+  displayName: cleanText('display name', 40, { multiline: false }),
+  hash: z.string({ error: 'hash must be a string' }).regex(/^[0-9a-fA-F]{64}$/, 'hash must be 64 hex characters (HMAC-SHA256)'),
+}) satisfies z.ZodType<IdentifyRequest, unknown>;
 
 interface AuthState {
   site: SiteDocument;
@@ -80,6 +87,13 @@ export function authRoutes({ repositories, onSessionEnded }: AuthRoutesOptions):
     await startSession(ctx, user);
   });
 
+  router.post('/identify', async (ctx) => {
+    const input = parseInput(identifySchema, ctx.request.body);
+    const site = ctx.state.site;
+    if (!verifyIdentity(site.identitySecret, input.userId, input.hash)) throw unauthorized('identity verification failed');
+    await startSession(ctx, await users.upsertExternal(site._id, input.userId, input.displayName));
+  });
+
   router.post('/logout', async (ctx) => {
     const token = ctx.session?.externalKey;
     ctx.session = null;
@@ -99,6 +113,13 @@ export function authRoutes({ repositories, onSessionEnded }: AuthRoutesOptions):
   }
 
   return router;
+}
+
+/** Intercom-style identity verification: the site's server signs its user id; compared in constant time. */
+function verifyIdentity(secret: string, userId: string, hash: string): boolean {
+  const expected = createHmac('sha256', secret).update(userId).digest();
+  const given = Buffer.from(hash, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** A new session id on every sign-in, so a planted id can never be promoted (session fixation). */

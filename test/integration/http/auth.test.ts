@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { io } from 'socket.io-client';
 import type { ErrorResponse, MeResponse, SessionResponse } from '../../../sdk/protocol';
 import type { Parley } from '../../../server/main';
@@ -210,5 +211,55 @@ describe('sessions', () => {
     const { body } = await register(newAccount());
     expect((await call('GET', 'me', { token: body.token, site: 'other' })).status).toBe(401);
     expect(await trySocket({ site: 'other', token: body.token })).toMatchObject({ code: 'unauthorized' });
+  });
+});
+
+describe('POST /api/sites/:siteId/identify', () => {
+  const sign = (secret: string, userId: string) => createHmac('sha256', secret).update(userId).digest('hex');
+  const secretOf = async (siteId: string) => (await parley.repositories.sites.findById(siteId))!.identitySecret;
+
+  it('signs in the site user named by a valid HMAC, creating them once and renaming them later', async () => {
+    const hash = sign(await secretOf('demo'), 'crm-42');
+    const first = await call<SessionResponse>('POST', 'identify', { body: { userId: 'crm-42', displayName: 'Grace H.', hash } });
+    expect(first.status).toBe(200);
+    expect(first.body.user).toMatchObject({ username: 'crm-42', displayName: 'Grace H.' });
+    expect((await call('GET', 'me', { token: first.body.token })).status).toBe(200);
+
+    const again = await call<SessionResponse>('POST', 'identify', { body: { userId: 'crm-42', displayName: 'Grace Hopper', hash } });
+    expect(again.body.user).toEqual({ ...first.body.user, displayName: 'Grace Hopper' });
+  });
+
+  it('refuses a wrong hash, a hash for another user id, or an uppercase-tampered one, and creates nobody', async () => {
+    const secret = await secretOf('demo');
+    for (const hash of ['0'.repeat(64), sign(secret, 'crm-other'), sign('not the secret', 'crm-7')]) {
+      const { status, body } = await call<ErrorResponse>('POST', 'identify', { body: { userId: 'crm-7', displayName: 'Mallory', hash } });
+      expect(status).toBe(401);
+      expect(body.error).toEqual({ code: 'unauthorized', message: 'identity verification failed' });
+    }
+    expect(await parley.repositories.users.findByUsername('demo', 'crm-7')).toBeNull();
+  });
+
+  it('stops accepting old hashes once the secret is rotated', async () => {
+    await parley.repositories.sites.create({ id: 'rotating', name: 'Rotating', allowedOrigins: [] });
+    const oldHash = sign(await secretOf('rotating'), 'u1');
+    const body = { userId: 'u1', displayName: 'Rotator', hash: oldHash };
+    expect((await call('POST', 'identify', { body, site: 'rotating' })).status).toBe(200);
+    await parley.repositories.sites.rotateSecret('rotating');
+    expect((await call('POST', 'identify', { body, site: 'rotating' })).status).toBe(401);
+  });
+
+  it('gives an identified user whose name is taken a distinct display name', async () => {
+    const account = newAccount('named');
+    await register(account);
+    const hash = sign(await secretOf('demo'), 'crm-99');
+    const { body } = await call<SessionResponse>('POST', 'identify', { body: { userId: 'crm-99', displayName: account.displayName, hash } });
+    expect(body.user.displayName).toMatch(new RegExp(`^${account.displayName} #[0-9a-f]{4}$`));
+  });
+
+  it('cannot be reached with a password login', async () => {
+    const hash = sign(await secretOf('demo'), 'crm-pw');
+    await call('POST', 'identify', { body: { userId: 'crm-pw', displayName: 'No Password', hash } });
+    const login = await call('POST', 'login', { body: { username: 'external:crm-pw', password: 'anything goes' } });
+    expect(login.status).toBe(401);
   });
 });
