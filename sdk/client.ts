@@ -206,6 +206,7 @@ class DefaultChatClient implements ChatClient {
         this.setStatus('connecting');
       }
     });
+    socket.on('session:ended', () => this.signOut());
     socket.on('message:new', (message) => this.rooms.get(message.roomId)?.receive(message));
     socket.on('presence:update', ({ roomId, online }) => this.rooms.get(roomId)?.updatePresence(online));
   }

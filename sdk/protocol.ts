@@ -167,5 +167,7 @@ export interface ClientToServerEvents {
 
 export interface ServerToClientEvents {
   'message:new': (message: Message) => void;
+  /** The session was ended (logout, here or in another tab); the server disconnects right after. */
+  'session:ended': () => void;
   'presence:update': (update: PresenceUpdate) => void;
 }

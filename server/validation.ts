@@ -9,6 +9,8 @@ export const limits = {
 } as const;
 
 const controlCharacters = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029]/;
+// embeddings, overrides and isolates: a name could otherwise read backwards, or reorder the text around it
+const bidiControls = /[\u202A-\u202E\u2066-\u2069]/;
 
 /** Normalises user text (CRLF → LF, NFC, trimmed) and refuses what cannot be displayed safely. */
 export const cleanText = (label: string, max: number, { multiline }: { multiline: boolean }) =>
@@ -21,7 +23,7 @@ export const cleanText = (label: string, max: number, { multiline }: { multiline
       if (length === 0) ctx.issues.push({ code: 'custom', message: `${label} is empty`, input: value });
       else if (length > max) ctx.issues.push({ code: 'custom', message: `${label} is longer than ${max} characters`, input: value });
       else if (!value.isWellFormed()) ctx.issues.push({ code: 'custom', message: `${label} is not valid Unicode`, input: value });
-      else if (controlCharacters.test(value) || (!multiline && value.includes('\n')))
+      else if (controlCharacters.test(value) || (!multiline && (value.includes('\n') || bidiControls.test(value))))
         ctx.issues.push({ code: 'custom', message: `${label} contains control characters`, input: value });
     });
 

@@ -41,7 +41,12 @@ export function createHub({ httpServer, repositories, sessionKeys, publicUrl, lo
 
   return {
     io,
-    endSession: (token) => io.in(SessionStore.groupOf(token)).disconnectSockets(true),
+    endSession: (token) => {
+      const group = SessionStore.groupOf(token);
+      // tell first, so clients show the login form instead of reconnecting
+      io.to(group).emit('session:ended');
+      io.in(group).disconnectSockets(true);
+    },
     close: () => new Promise<void>((resolve) => io.close(() => resolve())),
   };
 }

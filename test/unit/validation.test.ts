@@ -35,6 +35,12 @@ describe('cleanText()', () => {
     expect(error).toMatchObject({ code: 'invalid_input', field: 'text', message });
   });
 
+  it('refuses bidi overrides in single-line text such as display names', () => {
+    const name = z.object({ name: cleanText('display name', 40, { multiline: false }) });
+    expect(() => parseInput(name, { name: 'admin\u202Egnp.exe' })).toThrow(expect.objectContaining({ field: 'name' }));
+    expect(parseInput(name, { name: 'שלום Ada' })).toEqual({ name: 'שלום Ada' });
+  });
+
   it('refuses unknown fields, naming the first one', () => {
     const strict = z.strictObject({ text: cleanText('message', 10, { multiline: true }) });
     expect(() => parseInput(strict, { text: 'hi', $where: '1' })).toThrow(

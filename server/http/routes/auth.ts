@@ -16,17 +16,17 @@ export const registerSchema = z.strictObject({
   username: z
     .string({ error: 'username must be a string' })
     .transform((value) => value.normalize('NFC').trim())
-    .pipe(z.string().regex(/^[\p{L}\p{N}_.-]{2,32}$/u, 'username must be 2–32 letters, digits, _ . or -')),
+    .pipe(z.string().regex(/^[A-Za-z0-9_.-]{3,32}$/, 'username must be 3–32 of a-z, 0-9, _ . and -')),
   displayName: cleanText('display name', 40, { multiline: false }),
   password: z
     .string({ error: 'password must be a string' })
     .min(8, 'password must be at least 8 characters')
-    .max(200, 'password must be at most 200 characters'),
+    .max(256, 'password must be at most 256 characters'),
 }) satisfies z.ZodType<RegisterRequest, unknown>;
 
 export const loginSchema = z.strictObject({
   username: z.string({ error: 'username must be a string' }).trim().min(1, 'username is empty').max(64, 'username is too long'),
-  password: z.string({ error: 'password must be a string' }).min(1, 'password is empty').max(200, 'password is too long'),
+  password: z.string({ error: 'password must be a string' }).min(1, 'password is empty').max(256, 'password is too long'),
 }) satisfies z.ZodType<LoginRequest, unknown>;
 
 export const identifySchema = z.strictObject({

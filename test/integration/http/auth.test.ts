@@ -79,6 +79,11 @@ describe('POST /api/sites/:siteId/register', () => {
     [{}, 'username'],
     [{ username: 'ok-name', displayName: 'Fine', password: 'short' }, 'password'],
     [{ username: 'a b', displayName: 'Fine', password: 'long enough pw' }, 'username'],
+    [{ username: 'ab', displayName: 'Fine', password: 'long enough pw' }, 'username'],
+    [{ username: 'ädä', displayName: 'Fine', password: 'long enough pw' }, 'username'],
+    [{ username: 'okname4', displayName: 'Fine', password: 'x'.repeat(257) }, 'password'],
+    [{ username: 'okname5', displayName: 'evil\u202Egnp.exe', password: 'long enough pw' }, 'displayName'],
+    [{ username: 'okname6', displayName: 'Fine', password: 'long enough pw', role: 'admin' }, 'role'],
     [{ username: 'okname2', displayName: '   ', password: 'long enough pw' }, 'displayName'],
     [{ username: 'okname3', displayName: 'bell\u0007', password: 'long enough pw' }, 'displayName'],
     [{ username: { $gt: '' }, displayName: 'Fine', password: 'long enough pw' }, 'username'],
@@ -193,9 +198,11 @@ describe('sessions', () => {
 
     const open = io(parley.url, { auth: { site: 'demo', token: body.token }, transports: ['websocket'], reconnection: false });
     await new Promise((resolve) => open.on('connect', () => resolve(undefined)));
+    const ended = new Promise((resolve) => open.on('session:ended', () => resolve('told')));
     const closed = new Promise((resolve) => open.on('disconnect', resolve));
 
     expect((await call('POST', 'logout', { token: body.token })).status).toBe(204);
+    expect(await ended).toBe('told');
     expect(await closed).toBe('io server disconnect');
     expect((await call('GET', 'me', { token: body.token })).status).toBe(401);
     expect(await trySocket({ site: 'demo', token: body.token })).toEqual({ code: 'unauthorized', message: expect.any(String) });
