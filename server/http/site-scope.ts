@@ -3,6 +3,10 @@ import type Koa from 'koa';
 import type { SiteDocument, SitesRepository } from '../db/sites';
 import { forbidden, notFound } from '../errors';
 import { isOwnOrigin, ownOriginOf } from './origins';
+import { bearerToken, SESSION_COOKIE, WIDGET_COOKIE } from './session';
+
+const carriesSessionCookie = (ctx: Koa.Context) =>
+  !bearerToken(ctx.get('authorization')) && Boolean(ctx.cookies.get(SESSION_COOKIE) ?? ctx.cookies.get(WIDGET_COOKIE));
 
 declare module 'koa' {
   interface DefaultState {
@@ -33,7 +37,12 @@ export function siteScope(sites: SitesRepository, publicUrl: string | undefined)
     ctx.state.site = site;
 
     const origin = ctx.get('Origin');
-    if (!origin || isOwnOrigin(ctx.headers, ownOriginOf(publicUrl, ctx.headers, ctx.secure))) return next();
+    const own = isOwnOrigin(ctx.headers, ownOriginOf(publicUrl, ctx.headers, ctx.secure));
+    // CSRF: a cookie rides along on any request the browser sends, so a state change it carries must come from our own pages
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD' && !own && carriesSessionCookie(ctx)) {
+      throw forbidden('cross-site request refused; send the session as a bearer token');
+    }
+    if (!origin || own) return next();
     if (!site.allowedOrigins.includes(origin)) throw forbidden(`${origin} may not use the chat of site ${site._id}`);
     ctx.state.corsOrigin = origin;
     return allowCors(ctx, next);

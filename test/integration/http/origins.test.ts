@@ -64,6 +64,26 @@ describe('CORS on /api/sites/:siteId', () => {
   });
 });
 
+describe('cookie-carried requests (CSRF)', () => {
+  const post = (path: string, headers: Record<string, string>) =>
+    fetch(`${parley.url}/api/sites/shop/${path}`, { method: 'POST', headers: { cookie: 'parley.sid=planted', ...headers } });
+
+  it('refuses a state change carried by a cookie from an allowed origin, a foreign referer, or no origin at all', async () => {
+    const attempts: Array<Record<string, string>> = [{ origin: allowed }, { referer: `${stranger}/page` }, {}];
+    for (const headers of attempts) {
+      const response = await post('logout', headers);
+      expect(response.status).toBe(403);
+      expect(await response.json()).toEqual({ error: { code: 'forbidden', message: 'cross-site request refused; send the session as a bearer token' } });
+    }
+  });
+
+  it('accepts it from our own pages, and exempts bearer-token requests', async () => {
+    expect((await post('logout', { origin: parley.url })).status).toBe(204);
+    expect((await post('logout', { 'sec-fetch-site': 'same-origin' })).status).toBe(204);
+    expect((await post('logout', { origin: allowed, authorization: `Bearer ${'x'.repeat(43)}` })).status).toBe(204);
+  });
+});
+
 describe('frame-ancestors on the widget app page', () => {
   it('names the site allowed origins', async () => {
     const response = await fetch(`${parley.url}/widget/app?site=shop`);
