@@ -25,11 +25,44 @@ export interface Config {
   sessionKeysGenerated: boolean;
   sessionMaxAgeMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Behind a reverse proxy: take the client IP and protocol from X-Forwarded-For / -Proto. */
+  trustProxy: boolean;
+  rateLimits: RateLimits;
   /** Port of the example host page served by `npm start`. */
   examplePort: number;
 }
 
+/** `points` attempts per `durationS` seconds. */
+export interface RateLimit {
+  points: number;
+  durationS: number;
+}
+
+export interface RateLimits {
+  /** Failed logins for one username from one IP (guessing one account's password). */
+  loginFailuresPerUserAndIp: RateLimit;
+  /** Failed logins from one IP, any username (spraying many accounts). */
+  loginFailuresPerIp: RateLimit;
+  /** Accounts created from one IP. */
+  registrationsPerIp: RateLimit;
+}
+
 const port = z.coerce.number().int().min(0).max(65535);
+/** "5/900" = 5 per 900 seconds */
+const rateLimit = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+      const points = Number(match?.[1]);
+      const durationS = Number(match?.[2]);
+      if (!match || points < 1 || durationS < 1) {
+        ctx.addIssue({ code: 'custom', message: 'expected "<attempts>/<seconds>", e.g. 5/900' });
+        return z.NEVER;
+      }
+      return { points, durationS };
+    });
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(3000),
@@ -48,6 +81,10 @@ const schema = z.object({
   SESSION_MAX_AGE_DAYS: z.coerce.number().positive().max(365).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EXAMPLE_PORT: port.default(3001),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  RATE_LIMIT_LOGIN_FAILURES_PER_USER: rateLimit('5/900'),
+  RATE_LIMIT_LOGIN_FAILURES_PER_IP: rateLimit('100/3600'),
+  RATE_LIMIT_REGISTRATIONS_PER_IP: rateLimit('20/3600'),
 });
 
 export class ConfigError extends Error {
@@ -80,6 +117,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionKeysGenerated: !vars.SESSION_KEYS,
     sessionMaxAgeMs: vars.SESSION_MAX_AGE_DAYS * 24 * 60 * 60 * 1000,
     logLevel: vars.LOG_LEVEL,
+    trustProxy: vars.TRUST_PROXY === 'true',
+    rateLimits: {
+      loginFailuresPerUserAndIp: vars.RATE_LIMIT_LOGIN_FAILURES_PER_USER,
+      loginFailuresPerIp: vars.RATE_LIMIT_LOGIN_FAILURES_PER_IP,
+      registrationsPerIp: vars.RATE_LIMIT_REGISTRATIONS_PER_IP,
+    },
     examplePort: vars.EXAMPLE_PORT,
   };
 }

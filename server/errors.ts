@@ -41,6 +41,8 @@ export const unauthorized = (message = 'sign in first') => new AppError('unautho
 export const forbidden = (message: string) => new AppError('forbidden', message);
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
 export const conflict = (field: string, message: string) => new AppError('conflict', message, field);
+export const rateLimited = (operation: string, retryAfterMs: number) =>
+  new AppError('rate_limited', `too many ${operation}; try again in ${Math.ceil(retryAfterMs / 1000)} s`, undefined, retryAfterMs);
 export const unavailable = (message = 'the service is temporarily unavailable') => new AppError('unavailable', message);
 
 /** What the client sees for any error: AppErrors as they are, everything else as a bare `internal`. */

@@ -7,6 +7,7 @@ import { createRepositories, createSite, type Repositories } from './db';
 import { connectDatabase, ensureIndexes } from './db/connection';
 import { startEmbeddedDatabase } from './db/embedded';
 import { createHttpApp } from './http/app';
+import { createAuthRateLimiter, sweepRateLimits } from './http/rate-limits';
 import { createHub, type Hub } from './hub';
 import { createLogger } from './logger';
 import { distDir } from './paths';
@@ -20,7 +21,8 @@ export interface Parley {
   close(): Promise<void>;
 }
 
-const SESSION_SWEEP_MS = 10 * 60 * 1000;
+// expired sessions and rate-limit counters: what TTL indexes would do, which FerretDB v1 lacks
+const SWEEP_MS = 10 * 60 * 1000;
 
 /** The composition root: config → database → HTTP app → hub → listen; `close()` undoes it in reverse. */
 export async function startParley(config: Config, log: Logger): Promise<Parley> {
@@ -57,6 +59,8 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
       sessionMaxAgeMs: config.sessionMaxAgeMs,
       distDir: distDir(),
       publicUrl: config.publicUrl,
+      trustProxy: config.trustProxy,
+      rateLimiter: createAuthRateLimiter(database.client, config.dbName, config.rateLimits),
       onSessionEnded: (token) => hub?.endSession(token),
     });
     const httpServer = createServer(app.callback());
@@ -69,7 +73,8 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
 
     const sweeper = setInterval(() => {
       repositories.sessions.sweep().catch((error: unknown) => log.warn({ err: error }, 'session sweep failed'));
-    }, SESSION_SWEEP_MS).unref();
+      sweepRateLimits(database.db).catch((error: unknown) => log.warn({ err: error }, 'rate limit sweep failed'));
+    }, SWEEP_MS).unref();
     closers.push(async () => clearInterval(sweeper));
 
     const port = (httpServer.address() as AddressInfo).port;

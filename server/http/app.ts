@@ -6,6 +6,7 @@ import type { Database } from '../db/connection';
 import type { Repositories } from '../db';
 import { errorMiddleware } from './errors';
 import { authRoutes } from './routes/auth';
+import type { AuthRateLimiter } from './rate-limits';
 import { sessionMiddleware } from './session';
 import { siteScope } from './site-scope';
 import { widgetAssetRoutes } from './widget-assets';
@@ -20,11 +21,13 @@ export interface HttpAppOptions {
   onSessionEnded: (token: string) => void;
   /** PUBLIC_URL: the backend's origin as browsers see it, when it differs from the Host header. */
   publicUrl: string | undefined;
+  trustProxy: boolean;
+  rateLimiter: AuthRateLimiter;
 }
 
 /** The Koa app: error shape first, then health, widget assets and the JSON API. */
 export function createHttpApp(options: HttpAppOptions): Koa {
-  const app = new Koa({ keys: options.sessionKeys });
+  const app = new Koa({ keys: options.sessionKeys, proxy: options.trustProxy });
   app.silent = true; // errorMiddleware logs what matters
 
   const health = new Router();
@@ -36,7 +39,11 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     ctx.body = { ok: true };
   });
 
-  const auth = authRoutes({ repositories: options.repositories, onSessionEnded: options.onSessionEnded });
+  const auth = authRoutes({
+    repositories: options.repositories,
+    rateLimiter: options.rateLimiter,
+    onSessionEnded: options.onSessionEnded,
+  });
   const session = sessionMiddleware(app, options.repositories.sessions, options.sessionMaxAgeMs);
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' });
 

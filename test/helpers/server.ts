@@ -4,12 +4,12 @@ import { startParley, type Parley } from '../../server/main';
 import { createLogger } from '../../server/logger';
 
 /** A real Parley server on a free port, over the run's real database, in a database of its own. */
-export async function startTestServer(): Promise<Parley> {
-  return startTestServerOn('127.0.0.1');
+export async function startTestServer(env: Record<string, string> = {}): Promise<Parley> {
+  return startTestServerOn('127.0.0.1', env);
 }
 
 /** Like startTestServer, but `url` is the given hostname: e2e tests use localhost, a different site from 127.0.0.1. */
-export async function startTestServerOn(hostname: '127.0.0.1' | 'localhost'): Promise<Parley> {
+export async function startTestServerOn(hostname: '127.0.0.1' | 'localhost', env: Record<string, string> = {}): Promise<Parley> {
   const uri = process.env.PARLEY_TEST_MONGODB_URI;
   if (!uri) throw new Error('the test database is not running (jest globalSetup)');
   const config = loadConfig({
@@ -19,6 +19,10 @@ export async function startTestServerOn(hostname: '127.0.0.1' | 'localhost'): Pr
     MONGODB_URI: uri,
     MONGODB_DB: `test-${randomBytes(6).toString('hex')}`,
     LOG_LEVEL: process.env.PARLEY_TEST_LOG_LEVEL ?? 'silent',
+    // every test account comes from 127.0.0.1: limits are tested on their own (rate-limits.test.ts)
+    RATE_LIMIT_REGISTRATIONS_PER_IP: '10000/3600',
+    RATE_LIMIT_LOGIN_FAILURES_PER_IP: '10000/3600',
+    ...env,
   });
   const parley = await startParley(config, createLogger(config.logLevel, false));
   return { ...parley, url: `http://${hostname}:${parley.port}` };

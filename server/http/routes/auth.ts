@@ -10,6 +10,7 @@ import { presentUser, type UserDocument } from '../../db/users';
 import { conflict, isDuplicateKey, unauthorized } from '../../errors';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../passwords';
 import { cleanText, parseInput } from '../../validation';
+import type { AuthRateLimiter } from '../rate-limits';
 import { widgetCookie } from '../session';
 
 export const registerSchema = z.strictObject({
@@ -43,12 +44,13 @@ interface AuthState {
 
 export interface AuthRoutesOptions {
   repositories: Repositories;
+  rateLimiter: AuthRateLimiter;
   /** Called with the token of a session that ended, so its sockets can be closed too. */
   onSessionEnded: (token: string) => void;
 }
 
 /** Register, log in, log out and "who am I", all scoped by the site in the path. */
-export function authRoutes({ repositories, onSessionEnded }: AuthRoutesOptions): Router<AuthState> {
+export function authRoutes({ repositories, rateLimiter, onSessionEnded }: AuthRoutesOptions): Router<AuthState> {
   const { users } = repositories;
   const router = new Router<AuthState>({ prefix: '/api/sites/:siteId' });
 
@@ -65,6 +67,7 @@ export function authRoutes({ repositories, onSessionEnded }: AuthRoutesOptions):
 
   router.post('/register', async (ctx) => {
     const input = parseInput(registerSchema, ctx.request.body);
+    await rateLimiter.register(ctx.ip);
     const siteId = ctx.state.site._id;
     await assertAvailable(siteId, input.username, input.displayName);
     let user: UserDocument;
@@ -81,9 +84,15 @@ export function authRoutes({ repositories, onSessionEnded }: AuthRoutesOptions):
 
   router.post('/login', async (ctx) => {
     const input = parseInput(loginSchema, ctx.request.body);
+    const limitKey = `${ctx.state.site._id}/${input.username}`;
+    await rateLimiter.beforeLogin(ctx.ip, limitKey);
     const user = await users.findByUsername(ctx.state.site._id, input.username);
     const valid = user ? await verifyPassword(input.password, user.passwordHash) : await verifyAgainstDummy(input.password);
-    if (!user || !valid) throw unauthorized('wrong username or password');
+    if (!user || !valid) {
+      await rateLimiter.loginFailed(ctx.ip, limitKey);
+      throw unauthorized('wrong username or password');
+    }
+    await rateLimiter.loginSucceeded(ctx.ip, limitKey);
     await startSession(ctx, user);
   });
 
