@@ -23,7 +23,10 @@ export interface Config {
   sessionKeys: string[];
   /** True when SESSION_KEYS was not set and keys were generated for this run only. */
   sessionKeysGenerated: boolean;
-  sessionMaxAgeMs: number;
+  /** A session unused this long ends (each use pushes it back). */
+  sessionIdleMs: number;
+  /** A session ends this long after sign-in, however busy. */
+  sessionAbsoluteMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Behind a reverse proxy: take the client IP and protocol from X-Forwarded-For / -Proto. */
   trustProxy: boolean;
@@ -47,6 +50,7 @@ export interface RateLimits {
   registrationsPerIp: RateLimit;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
 const port = z.coerce.number().int().min(0).max(65535);
 /** "5/900" = 5 per 900 seconds */
 const rateLimit = (fallback: string) =>
@@ -78,7 +82,8 @@ const schema = z.object({
     .transform((value) => value.split(',').map((key) => key.trim()).filter(Boolean))
     .pipe(z.array(z.string().min(32, 'each key needs at least 32 characters')).min(1))
     .optional(),
-  SESSION_MAX_AGE_DAYS: z.coerce.number().positive().max(365).default(30),
+  SESSION_IDLE_DAYS: z.coerce.number().positive().max(365).default(14),
+  SESSION_ABSOLUTE_DAYS: z.coerce.number().positive().max(3650).default(90),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EXAMPLE_PORT: port.default(3001),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
@@ -115,7 +120,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // generated keys only sign cookies for this run; bearer tokens live in the database and survive restarts
     sessionKeys: vars.SESSION_KEYS ?? [randomBytes(32).toString('base64url')],
     sessionKeysGenerated: !vars.SESSION_KEYS,
-    sessionMaxAgeMs: vars.SESSION_MAX_AGE_DAYS * 24 * 60 * 60 * 1000,
+    sessionIdleMs: vars.SESSION_IDLE_DAYS * DAY_MS,
+    sessionAbsoluteMs: vars.SESSION_ABSOLUTE_DAYS * DAY_MS,
     logLevel: vars.LOG_LEVEL,
     trustProxy: vars.TRUST_PROXY === 'true',
     rateLimits: {

@@ -47,7 +47,7 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
     const database = await connectDatabase(uri, config.dbName);
     closers.push(database.close);
     await ensureIndexes(database.db);
-    const repositories = createRepositories(database.db);
+    const repositories = createRepositories(database.db, { sessionAbsoluteMs: config.sessionAbsoluteMs });
     await seedDemoSite(repositories);
 
     let hub: Hub | undefined;
@@ -56,7 +56,7 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
       repositories,
       log,
       sessionKeys: config.sessionKeys,
-      sessionMaxAgeMs: config.sessionMaxAgeMs,
+      sessionIdleMs: config.sessionIdleMs,
       distDir: distDir(),
       publicUrl: config.publicUrl,
       trustProxy: config.trustProxy,
@@ -64,7 +64,14 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
       onSessionEnded: (token) => hub?.endSession(token),
     });
     const httpServer = createServer(app.callback());
-    hub = createHub({ httpServer, repositories, sessionKeys: config.sessionKeys, publicUrl: config.publicUrl, log });
+    hub = createHub({
+      httpServer,
+      repositories,
+      sessionKeys: config.sessionKeys,
+      sessionIdleMs: config.sessionIdleMs,
+      publicUrl: config.publicUrl,
+      log,
+    });
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());

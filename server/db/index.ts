@@ -31,11 +31,11 @@ export async function removeSite(repositories: Repositories, siteId: string): Pr
   return repositories.sites.remove(siteId);
 }
 
-export function createRepositories(db: Db): Repositories {
+export function createRepositories(db: Db, options: { sessionAbsoluteMs?: number } = {}): Repositories {
   return {
     sites: new SitesRepository(db),
     users: new UsersRepository(db),
-    sessions: new SessionStore(db),
+    sessions: new SessionStore(db, options.sessionAbsoluteMs),
     rooms: new RoomsRepository(db),
     messages: new MessagesRepository(db),
   };

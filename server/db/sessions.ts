@@ -5,6 +5,8 @@ import type { Collection, Db } from 'mongodb';
 export interface SessionData {
   siteId?: string;
   userId?: string;
+  /** When the user signed in (ms since epoch): the absolute lifetime counts from here. */
+  signedInAt?: number;
   _expire?: number;
   _maxAge?: number;
 }
@@ -22,13 +24,23 @@ const idOf = (token: string) => createHash('sha256').update(token).digest('base6
 export class SessionStore {
   private readonly sessions: Collection<SessionDocument>;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly absoluteMs = 90 * 24 * 60 * 60 * 1000,
+  ) {
     this.sessions = db.collection<SessionDocument>('sessions');
   }
 
+  /** The session's data, unless it expired: idle too long (expiresAt) or signed in too long ago (absolute lifetime). */
   async get(token: string): Promise<SessionData | undefined> {
     const found = await this.sessions.findOne({ _id: idOf(token), expiresAt: { $gt: new Date() } });
-    return found?.data;
+    if (!found) return undefined;
+    const { signedInAt } = found.data;
+    if (typeof signedInAt === 'number' && signedInAt + this.absoluteMs <= Date.now()) {
+      await this.destroy(token);
+      return undefined;
+    }
+    return found.data;
   }
 
   async set(token: string, data: SessionData, maxAgeMs: number | 'session' | undefined): Promise<void> {
@@ -38,6 +50,11 @@ export class SessionStore {
       { $set: { data, expiresAt: new Date(Date.now() + ttl) } },
       { upsert: true },
     );
+  }
+
+  /** Use of the session outside HTTP (a socket connecting): pushes the idle deadline back. */
+  async touch(token: string, idleMs: number): Promise<void> {
+    await this.sessions.updateOne({ _id: idOf(token) }, { $set: { expiresAt: new Date(Date.now() + idleMs) } });
   }
 
   async destroy(token: string): Promise<void> {

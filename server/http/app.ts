@@ -16,7 +16,7 @@ export interface HttpAppOptions {
   repositories: Repositories;
   log: Logger;
   sessionKeys: string[];
-  sessionMaxAgeMs: number;
+  sessionIdleMs: number;
   distDir: string;
   onSessionEnded: (token: string) => void;
   /** PUBLIC_URL: the backend's origin as browsers see it, when it differs from the Host header. */
@@ -44,7 +44,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     rateLimiter: options.rateLimiter,
     onSessionEnded: options.onSessionEnded,
   });
-  const session = sessionMiddleware(app, options.repositories.sessions, options.sessionMaxAgeMs);
+  const session = sessionMiddleware(app, options.repositories.sessions, options.sessionIdleMs);
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' });
 
   app

@@ -60,7 +60,7 @@ export function sessionMiddleware(app: Koa, store: SessionStore, maxAgeMs: numbe
       httpOnly: true,
       signed: true,
       sameSite: 'lax',
-      renew: true,
+      rolling: true, // every use pushes the idle deadline back: API calls are few, so the write is cheap
       genid: () => randomBytes(32).toString('base64url'),
       store: {
         get: (token: string) => store.get(token),

@@ -29,7 +29,8 @@ function tokenOf(socket: ChatSocket, keys: Keygrip): string | undefined {
 }
 
 /** Handshake middleware: the same session as HTTP, or the connection is refused with `unauthorized`. */
-export function authenticateSockets(repositories: Repositories, sessionKeys: string[], publicUrl: string | undefined) {
+export function authenticateSockets(repositories: Repositories, options: { sessionKeys: string[]; sessionIdleMs: number; publicUrl: string | undefined }) {
+  const { sessionKeys, sessionIdleMs, publicUrl } = options;
   const keys = new Keygrip(sessionKeys);
   return async (socket: ChatSocket, next: Next): Promise<void> => {
     try {
@@ -48,6 +49,7 @@ export function authenticateSockets(repositories: Repositories, sessionKeys: str
         const site = await repositories.sites.findById(siteId);
         if (!site?.allowedOrigins.includes(headers.origin)) return refuse(next, `${headers.origin} may not use the chat of site ${siteId}`, 'forbidden');
       }
+      await repositories.sessions.touch(token, sessionIdleMs);
       socket.data = { siteId, user: presentUser(user), sessionGroup: SessionStore.groupOf(token) };
       await socket.join(socket.data.sessionGroup);
       next();

@@ -12,6 +12,7 @@ export interface HubOptions {
   httpServer: HttpServer;
   repositories: Repositories;
   sessionKeys: string[];
+  sessionIdleMs: number;
   publicUrl: string | undefined;
   log: Logger;
 }
@@ -24,7 +25,7 @@ export interface Hub {
 }
 
 /** The Socket.IO hub on the HTTP server, authenticated by the same session as the API. */
-export function createHub({ httpServer, repositories, sessionKeys, publicUrl, log }: HubOptions): Hub {
+export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs, publicUrl, log }: HubOptions): Hub {
   const io: ChatServer = new Server(httpServer, {
     serveClient: false,
     // a chat event is small; anything bigger is refused before it is parsed
@@ -33,7 +34,7 @@ export function createHub({ httpServer, repositories, sessionKeys, publicUrl, lo
     pingTimeout: 5_000,
   });
 
-  io.use(authenticateSockets(repositories, sessionKeys, publicUrl));
+  io.use(authenticateSockets(repositories, { sessionKeys, sessionIdleMs, publicUrl }));
   io.on('connection', (socket) => {
     registerRoomHandlers(io, socket, repositories, log);
     registerMessageHandlers(socket, repositories, log);

@@ -137,6 +137,7 @@ async function startSession(ctx: Koa.ParameterizedContext<AuthState>, user: User
   if (!session) throw new Error('session middleware missing');
   session.siteId = user.siteId;
   session.userId = user._id.toHexString();
+  session.signedInAt = Date.now();
   await session.regenerate();
   const token = ctx.state.sessionToken;
   if (!token) throw new Error('session was not saved');
