@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Router from '@koa/router';
@@ -37,29 +38,35 @@ const assets: Record<string, Asset> = {
 /** Serves the built widget from `dist/`: the loader for host pages and the app for its iframe. */
 export function widgetAssetRoutes(distDir: string, sites: SitesRepository): Router {
   const router = new Router();
-  const cache = new Map<string, Buffer>();
+  const cache = new Map<string, { body: Buffer; etag: string }>();
 
   for (const [route, asset] of Object.entries(assets)) {
     router.get(route, async (ctx) => {
-      let body = cache.get(asset.file);
-      if (!body) {
-        body = await readFile(path.join(distDir, asset.file)).catch(() => undefined);
+      let file = cache.get(asset.file);
+      if (!file) {
+        const body = await readFile(path.join(distDir, asset.file)).catch(() => undefined);
         if (!body) throw new AppError('unavailable', 'the widget is not built; run `npm run build`');
-        cache.set(asset.file, body);
+        file = { body, etag: createHash('sha256').update(body).digest('base64url').slice(0, 27) };
+        cache.set(asset.file, file);
       }
       ctx.type = asset.type;
-      ctx.set({
-        'Cache-Control': 'public, max-age=300',
-        'X-Content-Type-Options': 'nosniff',
-        'Referrer-Policy': 'no-referrer',
-        // the loader is loaded cross-origin by host pages; everything else is same-origin only
-        'Cross-Origin-Resource-Policy': route === '/widget.js' ? 'cross-origin' : 'same-origin',
-      });
+      // one stable URL for site owners: browsers reuse it for 5 minutes, then revalidate cheaply by ETag
+      ctx.set('Cache-Control', 'public, max-age=300, stale-while-revalidate=86400');
+      ctx.etag = file.etag;
+      // the loader is loaded cross-origin by host pages; everything else is same-origin only
+      ctx.set('Cross-Origin-Resource-Policy', route === '/widget.js' ? 'cross-origin' : 'same-origin');
       if (route === '/widget/app') {
         const site = typeof ctx.query.site === 'string' ? ctx.query.site : undefined;
         ctx.set('Content-Security-Policy', `${APP_PAGE_CSP}; ${await frameAncestors(sites, site)}`);
+        // framing is governed by frame-ancestors here; X-Frame-Options would forbid it outright
+        ctx.remove('X-Frame-Options');
       }
-      ctx.body = body;
+      ctx.status = 200; // ctx.fresh compares ETags only on a 2xx
+      if (ctx.fresh) {
+        ctx.status = 304;
+        return;
+      }
+      ctx.body = file.body;
     });
   }
   return router;
