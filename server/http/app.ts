@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/connection';
 import type { Repositories } from '../db';
 import { errorMiddleware } from './errors';
+import { openApiRoutes } from './openapi';
 import { authRoutes } from './routes/auth';
 import type { AuthRateLimiter } from './rate-limits';
 import { securityHeaders } from './security-headers';
@@ -57,6 +58,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     .use(compress({ threshold: 1024, br: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } } }))
     .use(health.routes())
     .use(widgetAssetRoutes(options.distDir, options.repositories.sites).routes())
+    .use(openApiRoutes().routes())
     .use(async (ctx, next) => {
       if (!ctx.path.startsWith('/api/')) return next();
       ctx.set('Cache-Control', 'no-store');
