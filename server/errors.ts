@@ -58,7 +58,8 @@ export function statusOf(error: unknown): number {
 }
 
 function isDatabaseUnavailable(error: unknown): boolean {
-  return error instanceof Error && /^Mongo(ServerSelection|Network|NotConnected|Topology)/.test(error.name);
+  // the driver's ways of saying "no database right now", rather than "your query is wrong"
+  return error instanceof Error && /^Mongo(ServerSelection|Network|NetworkTimeout|NotConnected|Topology\w*|PoolCleared|OperationTimeout)Error$/.test(error.name);
 }
 
 /** MongoDB's duplicate-key error, from a unique index. */

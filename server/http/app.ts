@@ -6,7 +6,10 @@ import compress from 'koa-compress';
 import type { Logger } from 'pino';
 import type { Database } from '../db/connection';
 import type { Repositories } from '../db';
+import { unavailable } from '../errors';
 import { errorMiddleware } from './errors';
+
+const READY_TIMEOUT_MS = 2_000;
 import { openApiRoutes } from './openapi';
 import { authRoutes } from './routes/auth';
 import type { AuthRateLimiter } from './rate-limits';
@@ -39,7 +42,16 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     ctx.body = { ok: true };
   });
   health.get('/readyz', async (ctx) => {
-    await options.database.db.command({ ping: 1 }, { timeoutMS: 2_000 });
+    // a hung database must not hang the probe: answer 503 after 2 s whatever the driver does
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(unavailable('the database did not answer in time')), READY_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([options.database.db.command({ ping: 1 }), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
     ctx.body = { ok: true };
   });
 
@@ -65,7 +77,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
       await json(ctx, () => session(ctx, next));
     })
     .use(siteScope(options.repositories.sites, options.publicUrl))
-    .use(auth.routes())
-    .use(auth.allowedMethods());
+    // no allowedMethods(): its plain-text 405/501 would break the one error shape; other methods are a JSON 404
+    .use(auth.routes());
   return app;
 }

@@ -23,7 +23,9 @@ export function errorMiddleware(log: Logger): Koa.Middleware {
 /** The body parser throws 4xx errors of its own (bad JSON, too large, wrong charset); give them our shape. */
 function fromKoa(error: unknown): AppError | undefined {
   if (error instanceof AppError) return undefined;
-  const { status } = (error ?? {}) as { status?: unknown };
+  const { status, code } = (error ?? {}) as { status?: unknown; code?: unknown };
+  // zlib's errors, from a body sent with a Content-Encoding it does not have
+  if (typeof code === 'string' && code.startsWith('Z_')) return invalidInput(undefined, 'request body could not be decompressed');
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   if (status === 413) return invalidInput(undefined, 'request body is too large');
   if (status === 415) return invalidInput(undefined, 'send JSON with content-type application/json');

@@ -99,6 +99,22 @@ describe('POST /api/sites/:siteId/register', () => {
     expect(body.error.code).toBe('invalid_input');
   });
 
+  it('answers a body with a false Content-Encoding with invalid_input, not a server error', async () => {
+    const response = await fetch(`${parley.url}/api/sites/demo/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: 'not gzip at all',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: { code: 'invalid_input', message: 'request body could not be decompressed' } });
+  });
+
+  it.each(['PUT', 'DELETE', 'PATCH', 'OPTIONS'])('answers %s with the JSON error shape', async (method) => {
+    const response = await fetch(`${parley.url}/api/sites/demo/register`, { method });
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as ErrorResponse).error.code).toBe('not_found');
+  });
+
   it('answers an unknown site with 404 not_found', async () => {
     const { status, body } = await call<ErrorResponse>('POST', 'register', { body: newAccount(), site: 'no-such-site' });
     expect(status).toBe(404);
