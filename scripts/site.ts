@@ -6,6 +6,7 @@ import { createRepositories, createSite, removeSite } from '../server/db';
 import { connectDatabase } from '../server/db/connection';
 import { findRunningEmbeddedDatabase, startEmbeddedDatabase } from '../server/db/embedded';
 import { normalizeOrigin } from '../server/db/sites';
+import { isId } from '../server/validation';
 
 const usage = `usage: npm run site -- <command>
   add <id> --name "Shop" --origin https://shop.example [--origin …]   create a site (with its room "general")
@@ -18,7 +19,7 @@ const usage = `usage: npm run site -- <command>
 class UsageError extends Error {}
 
 function siteId(value: string | undefined): string {
-  if (!value || !/^[a-z0-9-]{1,40}$/.test(value)) throw new UsageError('a site id is 1–40 of a-z, 0-9 and -');
+  if (!isId(value)) throw new UsageError('a site id is 1–40 of a-z, 0-9 and -');
   return value;
 }
 

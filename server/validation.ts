@@ -27,7 +27,11 @@ export const cleanText = (label: string, max: number, { multiline }: { multiline
         ctx.issues.push({ code: 'custom', message: `${label} contains control characters`, input: value });
     });
 
-export const roomIdSchema = z.string({ error: 'room id must be a string' }).regex(/^[a-z0-9-]{1,40}$/, 'room id must be 1–40 of a-z, 0-9 and -');
+/** Site and room ids: 1–40 of a-z, 0-9 and -. */
+export const ID_PATTERN = /^[a-z0-9-]{1,40}$/;
+export const isId = (value: unknown): value is string => typeof value === 'string' && ID_PATTERN.test(value);
+
+export const roomIdSchema = z.string({ error: 'room id must be a string' }).regex(ID_PATTERN, 'room id must be 1–40 of a-z, 0-9 and -');
 
 /** Parse, don't trust: the schema's output or a typed `invalid_input` naming the first bad field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { errorResponseSchema, healthResponseSchema, meResponseSchema, sessionResponseSchema, userSchema } from './api-schemas';
 import { identifySchema, loginSchema, registerSchema } from './routes/auth';
 import { SESSION_COOKIE } from './session';
+import { ID_PATTERN } from '../validation';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -22,7 +23,7 @@ export interface OpenApiDocument {
 export const OPENAPI_PATH = '/api/openapi.json';
 
 /** Site ids as the server accepts them in paths. */
-export const SITE_ID_PATTERN = '^[a-z0-9-]{1,40}$';
+export const SITE_ID_PATTERN = ID_PATTERN.source;
 
 const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const responseRef = (name: string) => ({ $ref: `#/components/responses/${name}` });

@@ -2,6 +2,7 @@ import cors from '@koa/cors';
 import type Koa from 'koa';
 import type { SiteDocument, SitesRepository } from '../db/sites';
 import { forbidden, notFound } from '../errors';
+import { isId } from '../validation';
 import { isOwnOrigin, ownOriginOf } from './origins';
 import { bearerToken, SESSION_COOKIE, WIDGET_COOKIE } from './session';
 
@@ -32,7 +33,7 @@ export function siteScope(sites: SitesRepository, publicUrl: string | undefined)
     const match = /^\/api\/sites\/([^/]+)\//.exec(ctx.path);
     if (!match) return next();
     const siteId = match[1] ?? '';
-    const site = /^[a-z0-9-]{1,40}$/.test(siteId) ? await sites.findById(siteId) : null;
+    const site = isId(siteId) ? await sites.findById(siteId) : null;
     if (!site) throw notFound('site');
     ctx.state.site = site;
 

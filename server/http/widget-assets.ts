@@ -4,6 +4,7 @@ import path from 'node:path';
 import Router from '@koa/router';
 import type { SitesRepository } from '../db/sites';
 import { AppError } from '../errors';
+import { isId } from '../validation';
 
 interface Asset {
   file: string;
@@ -24,7 +25,7 @@ const APP_PAGE_CSP = [
 
 /** Only the site's allowed origins may frame its chat; an unknown site's, nobody but us. */
 async function frameAncestors(sites: SitesRepository, siteId: string | undefined): Promise<string> {
-  const site = siteId && /^[a-z0-9-]{1,40}$/.test(siteId) ? await sites.findById(siteId) : null;
+  const site = isId(siteId) ? await sites.findById(siteId) : null;
   return `frame-ancestors ${["'self'", ...(site?.allowedOrigins ?? [])].join(' ')}`;
 }
 
