@@ -113,7 +113,8 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
       // a restored user already switched the view through the 'user' event
       if (!user) set({ view: 'auth' });
     } catch (error) {
-      set({ view: 'unreachable', notice: describeError(error) });
+      const unknownSite = error instanceof ChatError && error.code === 'not_found';
+      set({ view: 'unreachable', notice: unknownSite ? 'Chat is not available on this site.' : describeError(error) });
     }
   };
 
