@@ -1,3 +1,4 @@
+import { io } from 'socket.io-client';
 import { createChatClient, type ChatClient, type Message } from '../../../sdk';
 import { createSite } from '../../../server/db';
 import type { Parley } from '../../../server/main';
@@ -45,6 +46,25 @@ describe('site scoping', () => {
     const intruder = createChatClient({ baseUrl: parley.url, site: 'site-b' });
     clients.push(intruder);
     await expect(intruder.login({ username: a.account.username, password: a.account.password })).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('refuses payloads that name another site, whatever field they use', async () => {
+    let token: string | null = null;
+    const chat = createChatClient({ baseUrl: parley.url, site: 'site-a', storage: { get: () => token, set: (t) => void (token = t) } });
+    clients.push(chat);
+    await chat.register(newAccount('sly'));
+    const socket = io(parley.url, { auth: { site: 'site-a', token }, transports: ['websocket'] });
+    await new Promise((resolve) => socket.on('connect', () => resolve(undefined)));
+    for (const payload of [
+      { roomId: 'general', siteId: 'site-b' },
+      { roomId: 'general', site: 'site-b' },
+      { roomId: { $ne: '' } },
+      { roomId: 'site:site-b:room:general' },
+    ]) {
+      const ack = await socket.timeout(5000).emitWithAck('room:join', payload);
+      expect(ack).toMatchObject({ error: { code: 'invalid_input' } });
+    }
+    socket.disconnect();
   });
 
   it('allows the same username in two sites', async () => {
