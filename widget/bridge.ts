@@ -14,7 +14,11 @@ export interface Identity {
  * Loader → app. `hello` tells the app which origin embeds it, so it can answer with an exact targetOrigin,
  * and carries the identity to sign in with, if the tag has one (never in the iframe's URL).
  */
-export type HostMessage = { type: 'parley:hello'; identity?: Identity } | { type: 'parley:open' };
+export type HostMessage =
+  | { type: 'parley:hello'; identity?: Identity }
+  | { type: 'parley:open' }
+  /** `window.Parley('identify', …)` after the app has started. */
+  | { type: 'parley:identify'; identity: Identity };
 
 /** Parse, don't trust: an identity only when every field is a non-empty string. */
 export function readIdentity(value: unknown): Identity | undefined {

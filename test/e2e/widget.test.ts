@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
@@ -174,5 +175,40 @@ describe('the widget on a host page', () => {
     } finally {
       await identified.close();
     }
+  }, 30_000);
+
+  it("signs in the site's own user through window.Parley('identify'), queued before the script loaded", async () => {
+    const site = await parley.repositories.sites.findById('demo');
+    const hash = createHmac('sha256', site!.identitySecret).update('queued-9').digest('hex');
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    // the stub a site owner pastes before the tag, then a call it makes at once
+    await page.addInitScript(
+      ({ hash }) => {
+        const stub = function (...args: unknown[]) {
+          ((stub as unknown as { q: unknown[] }).q ??= []).push(args);
+        };
+        (window as unknown as { Parley: typeof stub }).Parley = stub;
+        stub('identify', { userId: 'queued-9', name: 'Dorothy V.', hash });
+      },
+      { hash },
+    );
+    await page.goto(hostPage.url);
+    await page.getByRole('button', { name: 'Open chat' }).click();
+    const chat = page.frameLocator('iframe[title="Parley chat"]');
+    await online(chat).getByRole('listitem').filter({ hasText: 'Dorothy V.' }).waitFor();
+    expect(await chat.getByRole('tab', { name: 'Create account' }).count()).toBe(0);
+  }, 30_000);
+
+  it("switches the open chat to the site's user when the page calls window.Parley('identify') later", async () => {
+    const site = await parley.repositories.sites.findById('demo');
+    const hash = createHmac('sha256', site!.identitySecret).update('late-3').digest('hex');
+    const { page, chat } = await openWidget();
+    await chat.getByRole('tab', { name: 'Create account' }).waitFor();
+    await page.evaluate((hash) => {
+      (window as unknown as { Parley: (...args: unknown[]) => void }).Parley('identify', { userId: 'late-3', name: 'Mary J.', hash });
+    }, hash);
+    await online(chat).getByRole('listitem').filter({ hasText: 'Mary J.' }).waitFor();
   }, 30_000);
 });

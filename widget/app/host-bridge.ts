@@ -10,6 +10,8 @@ export interface HostBridge {
   onOpen(listener: () => void): () => void;
   /** The loader's hello: the identity to sign in with, if any; undefined when no loader answers in time. */
   hello(timeoutMs: number): Promise<{ identity?: Identity } | undefined>;
+  /** Called when the host page identifies its user after the app started. */
+  onIdentify(listener: (identity: Identity) => void): void;
 }
 
 export function connectHostBridge(): HostBridge {
@@ -18,6 +20,7 @@ export function connectHostBridge(): HostBridge {
   // learned from the loader's hello: replies go to that exact origin, never '*'
   let hostOrigin: string | undefined;
   const openListeners = new Set<() => void>();
+  let identifyListener: (identity: Identity) => void = () => undefined;
   let greet: (hello: { identity?: Identity }) => void = () => undefined;
   const greeted = new Promise<{ identity?: Identity }>((resolve) => (greet = resolve));
 
@@ -25,13 +28,17 @@ export function connectHostBridge(): HostBridge {
     parent.postMessage({ type: 'parley:ready' } satisfies AppMessage, '*');
     window.addEventListener('message', (event) => {
       if (event.source !== parent) return;
-      const type = readMessageType(event.data, ['parley:hello', 'parley:open']);
+      const type = readMessageType(event.data, ['parley:hello', 'parley:open', 'parley:identify']);
       if (type === 'parley:hello' && event.origin !== 'null' && !hostOrigin) {
         hostOrigin = event.origin;
         const identity = readIdentity((event.data as { identity?: unknown }).identity);
         greet(identity ? { identity } : {});
       }
       else if (type === 'parley:open' && event.origin === hostOrigin) for (const listener of openListeners) listener();
+      else if (type === 'parley:identify' && event.origin === hostOrigin) {
+        const identity = readIdentity((event.data as { identity?: unknown }).identity);
+        if (identity) identifyListener(identity);
+      }
     });
   }
 
@@ -43,6 +50,9 @@ export function connectHostBridge(): HostBridge {
     hello(timeoutMs) {
       if (!embedded) return Promise.resolve(undefined);
       return Promise.race([greeted, new Promise<undefined>((resolve) => setTimeout(resolve, timeoutMs))]);
+    },
+    onIdentify(listener) {
+      identifyListener = listener;
     },
     onOpen(listener) {
       openListeners.add(listener);

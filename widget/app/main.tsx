@@ -20,6 +20,7 @@ if (root && site) {
   bridge.onOpen(focusFirstField);
   render(<App store={store} bridge={bridge} />, root);
   // the loader's hello says whether the site signs its own user in; wait for it briefly before restoring
+  bridge.onIdentify((identity) => void store.identify(identity));
   void bridge.hello(HELLO_TIMEOUT_MS).then((hello) => (hello?.identity ? store.identify(hello.identity) : store.start()));
 } else if (root) {
   root.textContent = 'This chat is not set up: its address names no site.';

@@ -1,4 +1,4 @@
-import { type HostMessage, readMessageType } from '../bridge';
+import { type HostMessage, type Identity, readMessageType } from '../bridge';
 import type { EmbedOptions } from './embed-options';
 import { launcherCss } from './styles';
 
@@ -7,8 +7,14 @@ const READY_GRACE_MS = 1_000;
 const CHAT_ICON = 'M7.9 20A9 9 0 1 0 4 16.1L2 22Z';
 const CLOSE_ICON = 'M18 6 6 18M6 6l12 12';
 
+export interface MountedWidget {
+  /** Signs the site's own user in: now if the app runs, else when it starts. */
+  identify(identity: Identity): void;
+}
+
 /** Draws the launcher in a shadow root and owns the chat iframe, created on first open. */
-export function mountWidget({ site, origin, identity }: EmbedOptions): void {
+export function mountWidget({ site, origin, identity: initialIdentity }: EmbedOptions): MountedWidget {
+  let identity = initialIdentity;
   const host = document.createElement('div');
   host.id = 'parley-widget';
   const shadow = host.attachShadow({ mode: 'open' });
@@ -99,6 +105,14 @@ export function mountWidget({ site, origin, identity }: EmbedOptions): void {
 
   setOpen(false);
   document.body.append(host);
+
+  return {
+    identify(next) {
+      identity = next;
+      // before hello the identity travels with it; after, on its own
+      if (frameReady && appReady) post({ type: 'parley:identify', identity: next });
+    },
+  };
 }
 
 function adoptStyles(root: ShadowRoot, css: string): void {
