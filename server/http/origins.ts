@@ -1,11 +1,16 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 /**
- * True when a browser request comes from a page of the backend itself (the widget app): the browser says so
- * in Sec-Fetch-Site, or in an Origin equal to ours. Page scripts can set neither header.
+ * The browser marks the request as sent by a page of our own origin (the widget app); page scripts cannot set
+ * this header. The widget cookie (SameSite=None) counts only on such requests.
  */
+export function isSameOrigin(headers: IncomingHttpHeaders): boolean {
+  return headers['sec-fetch-site'] === 'same-origin';
+}
+
+/** Like isSameOrigin, also accepting an Origin header equal to ours (sent on POSTs and WebSocket handshakes). */
 export function isOwnOrigin(headers: IncomingHttpHeaders, ownOrigin: string): boolean {
-  return headers['sec-fetch-site'] === 'same-origin' || headers.origin === ownOrigin;
+  return isSameOrigin(headers) || headers.origin === ownOrigin;
 }
 
 /** The origin browsers use to reach us: PUBLIC_URL when set, else what the request's Host says. */

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 import { serialize } from 'cookie';
 import type Koa from 'koa';
 import session from 'koa-session';
 import type { SessionData, SessionStore } from '../db/sessions';
+import { isSameOrigin } from './origins';
 
 /** First-party pages: signed, httpOnly, SameSite=Lax. */
 export const SESSION_COOKIE = 'parley.sid';
@@ -18,14 +18,6 @@ export const WIDGET_COOKIE = 'parley.wsid';
 export function bearerToken(authorization: string | undefined): string | undefined {
   const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(authorization ?? '');
   return match?.[1];
-}
-
-/**
- * The widget cookie is SameSite=None, so a host page could make the browser send it; it counts only on
- * requests the browser marks as coming from our own origin (a header page scripts cannot set).
- */
-export function isSameOrigin(headers: IncomingHttpHeaders): boolean {
-  return headers['sec-fetch-site'] === 'same-origin';
 }
 
 /** Set-Cookie for the widget cookie; maxAge 0 deletes it (the attributes must match, Partitioned included). */

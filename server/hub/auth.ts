@@ -4,8 +4,8 @@ import type { HandshakeErrorData } from '../../sdk/protocol';
 import type { Repositories } from '../db';
 import { SessionStore } from '../db/sessions';
 import { presentUser } from '../db/users';
-import { isOwnOrigin, ownOriginOf } from '../http/origins';
-import { isSameOrigin, SESSION_COOKIE, WIDGET_COOKIE } from '../http/session';
+import { isOwnOrigin, isSameOrigin, ownOriginOf } from '../http/origins';
+import { SESSION_COOKIE, WIDGET_COOKIE } from '../http/session';
 import type { ChatSocket } from './types';
 
 type Next = (err?: Error) => void;
