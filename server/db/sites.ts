@@ -24,6 +24,11 @@ export class SitesRepository {
     return this.sites.findOne({ _id: siteId });
   }
 
+  /** Whether any site allows this origin (Socket.IO's CORS, before it knows which site a socket is for). */
+  async allowsAnywhere(origin: string): Promise<boolean> {
+    return (await this.sites.findOne({ allowedOrigins: origin }, { projection: { _id: 1 } })) !== null;
+  }
+
   list(): Promise<SiteDocument[]> {
     return this.sites.find().sort({ _id: 1 }).toArray();
   }

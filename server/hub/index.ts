@@ -24,6 +24,26 @@ export interface Hub {
   close(): Promise<void>;
 }
 
+const CORS_CACHE_MS = 10_000;
+
+/** Allows the origins some site allows; answers are cached briefly, as every long-poll asks again. */
+function corsOrigins(repositories: Repositories) {
+  const cache = new Map<string, { allowed: boolean; until: number }>();
+  return (origin: string | undefined, callback: (error: Error | null, allow?: boolean) => void): void => {
+    if (!origin) return callback(null, false);
+    const hit = cache.get(origin);
+    if (hit && hit.until > Date.now()) return callback(null, hit.allowed);
+    repositories.sites.allowsAnywhere(origin).then(
+      (allowed) => {
+        if (cache.size > 1_000) cache.clear(); // bounded: origins are attacker-chosen strings
+        cache.set(origin, { allowed, until: Date.now() + CORS_CACHE_MS });
+        callback(null, allowed);
+      },
+      () => callback(null, false),
+    );
+  };
+}
+
 /** The Socket.IO hub on the HTTP server, authenticated by the same session as the API. */
 export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs, publicUrl, log }: HubOptions): Hub {
   const io: ChatServer = new Server(httpServer, {
@@ -32,6 +52,8 @@ export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs
     maxHttpBufferSize: 16 * 1024,
     pingInterval: 10_000,
     pingTimeout: 5_000,
+    // long-polling from another website needs CORS; which site the socket is for is checked at the handshake
+    cors: { origin: corsOrigins(repositories), methods: ['GET', 'POST'] },
   });
 
   io.use(authenticateSockets(repositories, { sessionKeys, sessionIdleMs, publicUrl }));

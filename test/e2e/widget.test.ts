@@ -69,7 +69,7 @@ const messages = (chat: FrameLocator) => chat.getByRole('log', { name: 'Messages
 const online = (chat: FrameLocator) => chat.getByRole('list', { name: 'Online' });
 
 describe('the widget on a host page', () => {
-  it('registers two people who chat live, keeps the session on reload, and logs out', async () => {
+  it('registers two people who chat live, keeps the session on reload, logs out and back in', async () => {
     // this test's server has a database of its own, so readable names cannot clash (they show in docs/widget.png)
     const ada = { ...newAccount('ada'), displayName: 'Ada Lovelace' };
     const bob = { ...newAccount('bob'), displayName: 'Bob Kahn' };
@@ -111,6 +111,13 @@ describe('the widget on a host page', () => {
     await second.chat.getByRole('button', { name: 'Log in' }).waitFor();
     await online(first.chat).getByRole('listitem').filter({ hasText: bob.displayName }).waitFor({ state: 'detached' });
     expect(await online(first.chat).getByRole('listitem').filter({ hasText: ada.displayName }).count()).toBe(1);
+
+    // and logs back in through the form: history and presence return
+    await second.chat.getByLabel('Username').fill(bob.username.toUpperCase());
+    await second.chat.getByLabel('Password').fill(bob.password);
+    await second.chat.getByRole('button', { name: 'Log in' }).click();
+    await messages(second.chat).getByText('Hi Ada, live from the other browser').waitFor();
+    await online(first.chat).getByRole('listitem').filter({ hasText: bob.displayName }).waitFor();
   }, 90_000);
 
   it('removes a person from the online list when their browser closes', async () => {

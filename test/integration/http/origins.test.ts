@@ -117,4 +117,10 @@ describe('the Socket.IO handshake', () => {
   it('refuses another website as forbidden', async () => {
     expect(await connect(stranger)).toEqual({ code: 'forbidden', message: `${stranger} may not use the chat of site shop` });
   });
+
+  it('answers long-polling from an allowed origin with CORS, and from another website without', async () => {
+    const poll = (origin: string) => fetch(`${parley.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin } });
+    expect((await poll(allowed)).headers.get('access-control-allow-origin')).toBe(allowed);
+    expect((await poll(stranger)).headers.get('access-control-allow-origin')).toBeNull();
+  });
 });
