@@ -214,8 +214,8 @@ class DefaultChatClient implements ChatClient {
   private async rejoinAll(socket: ChatSocket): Promise<void> {
     for (const room of this.rooms.values()) {
       try {
-        room.rejoined(
-          await request('rejoin room', () => socket.timeout(this.timeoutMs).emitWithAck('room:join', { roomId: room.id })),
+        await room.catchUp((afterSeq) =>
+          request('rejoin room', () => socket.timeout(this.timeoutMs).emitWithAck('room:join', { roomId: room.id, afterSeq })),
         );
       } catch (error) {
         this.events.emit('error', error instanceof ChatError ? error : new ChatError('internal', String(error)));

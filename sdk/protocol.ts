@@ -120,10 +120,19 @@ export interface RoomRequest {
   roomId: string;
 }
 
+export interface JoinRequest extends RoomRequest {
+  /** Catch-up after a disconnect: the last seq this client has; the server returns what came after it. */
+  afterSeq?: number;
+}
+
 export interface JoinResult {
   room: RoomInfo;
-  /** The most recent messages (up to 50), oldest first, ready to render. */
+  /**
+   * Oldest first. Without `afterSeq`: the most recent messages (up to 50). With it: the messages after that
+   * seq, up to 500; `more` says there are others after those, to ask for with the last seq received.
+   */
   messages: Message[];
+  more: boolean;
   online: PresenceUser[];
 }
 
@@ -159,7 +168,7 @@ export interface PresenceUpdate {
 export type AckCallback<T extends object = object> = (response: Ack<T>) => void;
 
 export interface ClientToServerEvents {
-  'room:join': (request: RoomRequest, ack: AckCallback<JoinResult>) => void;
+  'room:join': (request: JoinRequest, ack: AckCallback<JoinResult>) => void;
   'room:leave': (request: RoomRequest, ack: AckCallback) => void;
   'room:history': (request: HistoryRequest, ack: AckCallback<HistoryResult>) => void;
   'message:send': (request: SendRequest, ack: AckCallback<SendResult>) => void;

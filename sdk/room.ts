@@ -72,6 +72,10 @@ export class DefaultRoom implements Room {
   private readonly events = new Emitter<RoomEvents>();
   // seqs already delivered: a message reaches `message` listeners once, whether by broadcast, ack or rejoin
   private readonly seen = new Set<number>();
+  /** The highest seq delivered: where catch-up resumes after a disconnect. */
+  private lastSeq = 0;
+  // live messages that arrive while catching up wait here, so listeners see one order: by seq
+  private buffered: Message[] | null = null;
 
   constructor(
     private readonly socket: ChatSocket,
@@ -83,7 +87,7 @@ export class DefaultRoom implements Room {
     this.name = joined.room.name;
     this.recent = joined.messages;
     this.online = joined.online;
-    for (const message of joined.messages) this.seen.add(message.seq);
+    for (const message of joined.messages) this.markSeen(message.seq);
   }
 
   on<K extends keyof RoomEvents>(event: K, listener: RoomEvents[K]): () => void {
@@ -114,18 +118,42 @@ export class DefaultRoom implements Room {
     }
   }
 
-  /** Delivers a message from any path exactly once. */
+  /** A message from any path (broadcast, ack, catch-up): delivered exactly once. */
   receive(message: Message): void {
+    if (this.buffered) this.buffered.push(message);
+    else this.deliver(message);
+  }
+
+  /**
+   * After a reconnect: every message after the last seq seen, page by page, in seq order; then what arrived
+   * live meanwhile. Listeners see each message once, in seq order.
+   */
+  async catchUp(join: (afterSeq: number) => Promise<JoinResult>): Promise<void> {
+    this.buffered ??= [];
+    try {
+      for (let more = true; more; ) {
+        const joined = await join(this.lastSeq);
+        this.name = joined.room.name;
+        for (const message of joined.messages) this.deliver(message);
+        this.updatePresence(joined.online);
+        more = joined.more;
+      }
+    } finally {
+      const live = (this.buffered ?? []).sort((a, b) => a.seq - b.seq);
+      this.buffered = null;
+      for (const message of live) this.deliver(message);
+    }
+  }
+
+  private deliver(message: Message): void {
     if (this.seen.has(message.seq)) return;
-    this.seen.add(message.seq);
+    this.markSeen(message.seq);
     this.events.emit('message', message);
   }
 
-  /** After a reconnect: the rejoin's recent messages fill what was missed. */
-  rejoined(joined: JoinResult): void {
-    this.name = joined.room.name;
-    for (const message of joined.messages) this.receive(message);
-    this.updatePresence(joined.online);
+  private markSeen(seq: number): void {
+    this.seen.add(seq);
+    if (seq > this.lastSeq) this.lastSeq = seq;
   }
 
   updatePresence(online: PresenceUser[]): void {

@@ -17,6 +17,7 @@ export interface Parley {
   url: string;
   port: number;
   repositories: Repositories;
+  hub: Hub;
   /** Stops everything in reverse order of start. */
   close(): Promise<void>;
 }
@@ -88,7 +89,7 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
     const url = config.publicUrl ?? `http://localhost:${port}`;
     if (config.sessionKeysGenerated) log.warn('SESSION_KEYS is not set: cookies signed for this run only (bearer tokens survive restarts)');
     log.info({ url }, 'Parley is listening');
-    return { url, port, repositories, close };
+    return { url, port, repositories, hub, close };
   } catch (error) {
     await close();
     throw error;

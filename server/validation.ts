@@ -6,6 +6,7 @@ export const limits = {
   messageLength: 2000,
   historyPageSize: 100,
   recentMessages: 50,
+  catchUpPage: 500,
 } as const;
 
 const controlCharacters = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029]/;

@@ -56,6 +56,11 @@ export class MessagesRepository {
     return (await this.messages.deleteMany({ siteId })).deletedCount;
   }
 
+  /** Oldest first after a seq, served by the {siteId, roomId, seq} index. */
+  after(siteId: string, roomId: string, afterSeq: number, limit: number): Promise<MessageDocument[]> {
+    return this.messages.find({ siteId, roomId, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit).toArray();
+  }
+
   /** Newest first, served by the {siteId, roomId, seq} index. */
   before(siteId: string, roomId: string, before: number | undefined, limit: number): Promise<MessageDocument[]> {
     return this.messages

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { HistoryRequest, HistoryResult, JoinResult, RoomRequest } from '../../sdk/protocol';
+import type { HistoryRequest, HistoryResult, JoinRequest, JoinResult, RoomRequest } from '../../sdk/protocol';
 import type { Repositories } from '../db';
-import { presentMessage } from '../db/messages';
+import { type MessageDocument, presentMessage } from '../db/messages';
 import { presentRoom } from '../db/rooms';
 import { forbidden, notFound } from '../errors';
 import { limits, parseInput, roomIdSchema } from '../validation';
@@ -11,6 +11,10 @@ import { broadcastPresence, onlineUsers } from './presence';
 import { type ChatServer, type ChatSocket, roomChannel } from './types';
 
 const roomRequestSchema = z.strictObject({ roomId: roomIdSchema }) satisfies z.ZodType<RoomRequest, unknown>;
+const joinRequestSchema = z.strictObject({
+  roomId: roomIdSchema,
+  afterSeq: z.number({ error: 'afterSeq must be a number' }).int().min(0).optional(),
+}) satisfies z.ZodType<JoinRequest, unknown>;
 const historyRequestSchema = z.strictObject({
   roomId: roomIdSchema,
   before: z.number({ error: 'before must be a number' }).int().min(1).optional(),
@@ -29,14 +33,23 @@ export function registerRoomHandlers(io: ChatServer, socket: ChatSocket, reposit
   socket.on(
     'room:join',
     withAck(log, 'room:join', async (payload): Promise<JoinResult> => {
-      const { roomId } = parseInput(roomRequestSchema, payload);
+      const { roomId, afterSeq } = parseInput(joinRequestSchema, payload);
       const room = await repositories.rooms.find(siteId, roomId);
       if (!room) throw notFound('room');
-      const recent = await repositories.messages.before(siteId, roomId, undefined, limits.recentMessages);
+      // joined before reading, so a message stored meanwhile arrives live if not in the page (the SDK dedupes by seq)
       await socket.join(roomChannel(siteId, roomId));
+      let messages: MessageDocument[];
+      let more = false;
+      if (afterSeq === undefined) {
+        messages = (await repositories.messages.before(siteId, roomId, undefined, limits.recentMessages)).reverse();
+      } else {
+        messages = await repositories.messages.after(siteId, roomId, afterSeq, limits.catchUpPage + 1);
+        more = messages.length > limits.catchUpPage;
+        messages = messages.slice(0, limits.catchUpPage);
+      }
       const online = await onlineUsers(io, siteId, roomId);
       socket.to(roomChannel(siteId, roomId)).emit('presence:update', { roomId, online });
-      return { room: presentRoom(room), messages: recent.reverse().map(presentMessage), online };
+      return { room: presentRoom(room), messages: messages.map(presentMessage), more, online };
     }),
   );
 
