@@ -209,6 +209,7 @@ class DefaultChatClient implements ChatClient {
     socket.on('session:ended', () => this.signOut());
     socket.on('message:new', (message) => this.rooms.get(message.roomId)?.receive(message));
     socket.on('presence:update', ({ roomId, online }) => this.rooms.get(roomId)?.updatePresence(online));
+    socket.on('typing:update', ({ roomId, user }) => this.rooms.get(roomId)?.typingStarted(user));
   }
 
   private async rejoinAll(socket: ChatSocket): Promise<void> {
@@ -227,6 +228,7 @@ class DefaultChatClient implements ChatClient {
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
+    for (const room of this.rooms.values()) room.dispose();
     this.rooms.clear();
     this.setStatus('offline');
   }

@@ -165,6 +165,12 @@ export interface PresenceUpdate {
   online: PresenceUser[];
 }
 
+/** Someone in the room is typing; clients show it for 5 s or until their message arrives. Never stored. */
+export interface TypingUpdate {
+  roomId: string;
+  user: PresenceUser;
+}
+
 export type AckCallback<T extends object = object> = (response: Ack<T>) => void;
 
 export interface ClientToServerEvents {
@@ -172,6 +178,7 @@ export interface ClientToServerEvents {
   'room:leave': (request: RoomRequest, ack: AckCallback) => void;
   'room:history': (request: HistoryRequest, ack: AckCallback<HistoryResult>) => void;
   'message:send': (request: SendRequest, ack: AckCallback<SendResult>) => void;
+  'typing:start': (request: RoomRequest, ack: AckCallback) => void;
 }
 
 export interface ServerToClientEvents {
@@ -179,4 +186,5 @@ export interface ServerToClientEvents {
   /** The session was ended (logout, here or in another tab); the server disconnects right after. */
   'session:ended': () => void;
   'presence:update': (update: PresenceUpdate) => void;
+  'typing:update': (update: TypingUpdate) => void;
 }

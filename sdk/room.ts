@@ -2,6 +2,7 @@ import type { Socket } from 'socket.io-client';
 import { Emitter } from './emitter';
 import { ChatError } from './errors';
 import { createClientMsgId } from './ids';
+import { TYPING_THROTTLE_MS, TypingTracker } from './typing';
 import type {
   Ack,
   ClientToServerEvents,
@@ -19,6 +20,8 @@ export interface RoomEvents {
   message: (message: Message) => void;
   /** The room's whole online list, one entry per user, whenever it changes. */
   presence: (online: PresenceUser[]) => void;
+  /** Who else is typing now, whenever that changes. */
+  typing: (users: PresenceUser[]) => void;
 }
 
 export interface HistoryOptions {
@@ -48,6 +51,8 @@ export interface Room {
   send(text: string): Promise<Message>;
   /** Older messages, newest first. */
   history(options?: HistoryOptions): Promise<Message[]>;
+  /** Tells the others that you are typing; call it on every keystroke, it sends at most once per 2 s. */
+  typing(): void;
   /** Leaves the room and drops its listeners. */
   leave(): Promise<void>;
 }
@@ -76,6 +81,8 @@ export class DefaultRoom implements Room {
   private lastSeq = 0;
   // live messages that arrive while catching up wait here, so listeners see one order: by seq
   private buffered: Message[] | null = null;
+  private readonly typists = new TypingTracker((users) => this.events.emit('typing', users));
+  private lastTypingSent = -Infinity;
 
   constructor(
     private readonly socket: ChatSocket,
@@ -110,9 +117,31 @@ export class DefaultRoom implements Room {
     return messages;
   }
 
+  typing(): void {
+    const now = Date.now();
+    if (now - this.lastTypingSent < TYPING_THROTTLE_MS || !this.socket.connected) return;
+    this.lastTypingSent = now;
+    // a hint, not a promise: a lost one only hides "is typing" for a moment
+    this.socket
+      .timeout(this.timeoutMs)
+      .emitWithAck('typing:start', { roomId: this.id })
+      .catch(() => undefined);
+  }
+
+  /** Someone else started typing (from the server). */
+  typingStarted(user: PresenceUser): void {
+    this.typists.started(user);
+  }
+
+  /** Releases timers and listeners; the room is unusable afterwards. */
+  dispose(): void {
+    this.typists.dispose();
+    this.events.clear();
+  }
+
   async leave(): Promise<void> {
     this.onLeave(this);
-    this.events.clear();
+    this.dispose();
     if (this.socket.connected) {
       await request('leave room', () => this.socket.timeout(this.timeoutMs).emitWithAck('room:leave', { roomId: this.id }));
     }
@@ -148,6 +177,8 @@ export class DefaultRoom implements Room {
   private deliver(message: Message): void {
     if (this.seen.has(message.seq)) return;
     this.markSeen(message.seq);
+    // their message is what they were typing
+    this.typists.stopped(message.author.id);
     this.events.emit('message', message);
   }
 

@@ -6,6 +6,7 @@ import { SessionStore } from '../db/sessions';
 import { authenticateSockets } from './auth';
 import { registerMessageHandlers } from './messages';
 import { registerRoomHandlers } from './rooms';
+import { registerTypingHandlers } from './typing';
 import type { ChatServer } from './types';
 
 export interface HubOptions {
@@ -60,6 +61,7 @@ export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs
   io.on('connection', (socket) => {
     registerRoomHandlers(io, socket, repositories, log);
     registerMessageHandlers(socket, repositories, log);
+    registerTypingHandlers(socket, log);
   });
 
   return {

@@ -10,7 +10,7 @@ import { withAck } from './ack';
 import { broadcastPresence, onlineUsers } from './presence';
 import { type ChatServer, type ChatSocket, roomChannel } from './types';
 
-const roomRequestSchema = z.strictObject({ roomId: roomIdSchema }) satisfies z.ZodType<RoomRequest, unknown>;
+export const roomRequestSchema = z.strictObject({ roomId: roomIdSchema }) satisfies z.ZodType<RoomRequest, unknown>;
 const joinRequestSchema = z.strictObject({
   roomId: roomIdSchema,
   afterSeq: z.number({ error: 'afterSeq must be a number' }).int().min(0).optional(),

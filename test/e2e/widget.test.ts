@@ -91,7 +91,12 @@ describe('the widget on a host page', () => {
     // rendered as text: no element was injected
     expect(await messages(second.chat).locator('b').count()).toBe(0);
 
+    // typing shows on the other side, then the message replaces it
+    await second.chat.getByRole('textbox', { name: 'Message' }).fill('Hi Ada');
+    await second.chat.getByRole('textbox', { name: 'Message' }).press('Space');
+    await first.chat.getByText(`${bob.displayName} is typing…`).waitFor();
     await send(second.chat, 'Hi Ada, live from the other browser');
+    await first.chat.getByText(`${bob.displayName} is typing…`).waitFor({ state: 'detached' });
     await messages(first.chat).getByText('Hi Ada, live from the other browser').waitFor();
 
     // docs/widget.png is README's picture: refreshed on request, so ordinary runs leave the tree clean

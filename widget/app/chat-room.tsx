@@ -46,6 +46,9 @@ export function ChatRoom({ state, store, onMinimise }: ChatRoomProps) {
             </p>
           )}
           <MessageList messages={state.messages} myId={myId} />
+          <p class="typing" aria-live="polite">
+            {describeTyping(state.typing.map((u) => u.displayName))}
+          </p>
         </>
       ) : notice ? (
         <div class="room-failed" role="alert">
@@ -59,7 +62,14 @@ export function ChatRoom({ state, store, onMinimise }: ChatRoomProps) {
           Joining the room…
         </p>
       )}
-      <Composer disabled={status !== 'online' || !room} onSend={store.send} />
+      <Composer disabled={status !== 'online' || !room} onSend={store.send} onType={store.typing} />
     </div>
   );
+}
+
+function describeTyping(names: readonly string[]): string {
+  if (names.length === 0) return '';
+  if (names.length === 1) return `${names[0]} is typing…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  return 'Several people are typing…';
 }

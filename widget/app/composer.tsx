@@ -6,10 +6,12 @@ interface ComposerProps {
   /** True while the connection is not online. */
   disabled: boolean;
   onSend: (text: string) => Promise<void>;
+  /** Each keystroke: lets the others see "is typing". */
+  onType: () => void;
 }
 
 /** Writes and sends a message: Enter sends, Shift+Enter adds a line; a failed send keeps the text. */
-export function Composer({ disabled, onSend }: ComposerProps) {
+export function Composer({ disabled, onSend, onType }: ComposerProps) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const sending = useRef(false);
@@ -68,6 +70,7 @@ export function Composer({ disabled, onSend }: ComposerProps) {
           onInput={(event) => {
             setText(event.currentTarget.value);
             setError(null);
+            if (event.currentTarget.value.trim()) onType();
           }}
           onKeyDown={onKeyDown}
         />

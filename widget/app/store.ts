@@ -24,6 +24,8 @@ export interface ChatState {
   /** Oldest first, one entry per seq. */
   messages: readonly Message[];
   online: readonly PresenceUser[];
+  /** Others typing in the room now. */
+  typing: readonly PresenceUser[];
   /** A failure not tied to a form: the server is unreachable, the join failed, the session ended. */
   notice: string | null;
 }
@@ -39,6 +41,8 @@ export interface ChatStore {
   register(input: RegisterRequest): Promise<void>;
   logout(): Promise<void>;
   send(text: string): Promise<void>;
+  /** A keystroke in the composer (the SDK throttles what it sends). */
+  typing(): void;
   /** Joins the room again after a failed join. */
   rejoin(): Promise<void>;
 }
@@ -56,6 +60,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
     room: null,
     messages: [],
     online: [],
+    typing: [],
     notice: null,
   };
   const listeners = new Set<() => void>();
@@ -78,7 +83,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
   const joinRoom = async () => {
     const mine = ++generation;
     detachRoom();
-    set({ room: null, messages: [], online: [], notice: null });
+    set({ room: null, messages: [], online: [], typing: [], notice: null });
     try {
       const room = await chat.join(roomId);
       if (mine !== generation) return;
@@ -87,6 +92,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
       unsubscribeRoom = [
         room.on('message', (message) => set({ messages: appendMessage(state.messages, message) })),
         room.on('presence', (online) => set({ online })),
+        room.on('typing', (typing) => set({ typing })),
       ];
     } catch (error) {
       if (mine === generation) set({ notice: describeError(error) });
@@ -101,7 +107,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
     } else {
       generation += 1;
       detachRoom();
-      set({ user: null, view: 'auth', room: null, messages: [], online: [] });
+      set({ user: null, view: 'auth', room: null, messages: [], online: [], typing: [] });
     }
   });
   chat.on('error', (error) => set({ notice: error.message }));
@@ -150,6 +156,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
       // the stored message arrives through the room's 'message' event, so nothing to append here
       await current.send(text);
     },
+    typing: () => current?.typing(),
     rejoin: joinRoom,
   };
 }
