@@ -48,6 +48,10 @@ export interface RateLimits {
   loginFailuresPerIp: RateLimit;
   /** Accounts created from one IP. */
   registrationsPerIp: RateLimit;
+  /** Messages one user sends, steady rate… */
+  messagesPerUser: RateLimit;
+  /** …plus this burst on top, refilled more slowly. */
+  messageBurstPerUser: RateLimit;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -90,6 +94,8 @@ const schema = z.object({
   RATE_LIMIT_LOGIN_FAILURES_PER_USER: rateLimit('5/900'),
   RATE_LIMIT_LOGIN_FAILURES_PER_IP: rateLimit('100/3600'),
   RATE_LIMIT_REGISTRATIONS_PER_IP: rateLimit('20/3600'),
+  RATE_LIMIT_MESSAGES_PER_USER: rateLimit('10/10'),
+  RATE_LIMIT_MESSAGE_BURST_PER_USER: rateLimit('5/20'),
 });
 
 export class ConfigError extends Error {
@@ -128,6 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginFailuresPerUserAndIp: vars.RATE_LIMIT_LOGIN_FAILURES_PER_USER,
       loginFailuresPerIp: vars.RATE_LIMIT_LOGIN_FAILURES_PER_IP,
       registrationsPerIp: vars.RATE_LIMIT_REGISTRATIONS_PER_IP,
+      messagesPerUser: vars.RATE_LIMIT_MESSAGES_PER_USER,
+      messageBurstPerUser: vars.RATE_LIMIT_MESSAGE_BURST_PER_USER,
     },
     examplePort: vars.EXAMPLE_PORT,
   };

@@ -71,6 +71,7 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
       sessionKeys: config.sessionKeys,
       sessionIdleMs: config.sessionIdleMs,
       publicUrl: config.publicUrl,
+      rateLimits: config.rateLimits,
       log,
     });
     await new Promise<void>((resolve, reject) => {

@@ -1,11 +1,13 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import { Server } from 'socket.io';
+import type { RateLimits } from '../config';
 import type { Repositories } from '../db';
 import { SessionStore } from '../db/sessions';
 import { authenticateSockets } from './auth';
 import { registerMessageHandlers } from './messages';
 import { registerRoomHandlers } from './rooms';
+import { createSendLimiter } from './send-limit';
 import { registerTypingHandlers } from './typing';
 import type { ChatServer } from './types';
 
@@ -15,6 +17,7 @@ export interface HubOptions {
   sessionKeys: string[];
   sessionIdleMs: number;
   publicUrl: string | undefined;
+  rateLimits: RateLimits;
   log: Logger;
 }
 
@@ -46,7 +49,8 @@ function corsOrigins(repositories: Repositories) {
 }
 
 /** The Socket.IO hub on the HTTP server, authenticated by the same session as the API. */
-export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs, publicUrl, log }: HubOptions): Hub {
+export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs, publicUrl, rateLimits, log }: HubOptions): Hub {
+  const sendLimiter = createSendLimiter(rateLimits);
   const io: ChatServer = new Server(httpServer, {
     serveClient: false,
     // a chat event is small; anything bigger is refused before it is parsed
@@ -60,7 +64,7 @@ export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs
   io.use(authenticateSockets(repositories, { sessionKeys, sessionIdleMs, publicUrl }));
   io.on('connection', (socket) => {
     registerRoomHandlers(io, socket, repositories, log);
-    registerMessageHandlers(socket, repositories, log);
+    registerMessageHandlers(socket, repositories, sendLimiter, log);
     registerTypingHandlers(socket, log);
   });
 

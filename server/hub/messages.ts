@@ -6,6 +6,7 @@ import { presentMessage } from '../db/messages';
 import { notFound } from '../errors';
 import { cleanText, limits, parseInput, roomIdSchema } from '../validation';
 import { withAck } from './ack';
+import type { SendLimiter } from './send-limit';
 import { assertJoined } from './rooms';
 import { type ChatSocket, roomChannel } from './types';
 
@@ -16,7 +17,7 @@ const sendSchema = z.strictObject({
 }) satisfies z.ZodType<SendRequest, unknown>;
 
 /** message:send — validate, persist, then ack and broadcast. */
-export function registerMessageHandlers(socket: ChatSocket, repositories: Repositories, log: Logger): void {
+export function registerMessageHandlers(socket: ChatSocket, repositories: Repositories, sendLimiter: SendLimiter, log: Logger): void {
   const { siteId, user } = socket.data;
 
   socket.on(
@@ -24,6 +25,7 @@ export function registerMessageHandlers(socket: ChatSocket, repositories: Reposi
     withAck(log, 'message:send', async (payload): Promise<SendResult> => {
       const { roomId, text, clientMsgId } = parseInput(sendSchema, payload);
       assertJoined(socket, roomId);
+      await sendLimiter.consume(siteId, user.id);
       // a retry consumes a seq that stays unused: seqs are strictly increasing, not gap-free
       const seq = await repositories.rooms.nextSeq(siteId, roomId);
       if (seq === null) throw notFound('room');

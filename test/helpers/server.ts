@@ -22,6 +22,8 @@ export async function startTestServerOn(hostname: '127.0.0.1' | 'localhost', env
     // every test account comes from 127.0.0.1: limits are tested on their own (rate-limits.test.ts)
     RATE_LIMIT_REGISTRATIONS_PER_IP: '10000/3600',
     RATE_LIMIT_LOGIN_FAILURES_PER_IP: '10000/3600',
+    // catch-up tests send hundreds of messages from one user
+    RATE_LIMIT_MESSAGES_PER_USER: '100000/10',
     ...env,
   });
   const parley = await startParley(config, createLogger(config.logLevel, false));
