@@ -1,23 +1,17 @@
-import { createChatClient, type ChatClient, type Message } from '../../../sdk';
+import type { Message } from '../../../sdk';
 import type { Parley } from '../../../server/main';
-import { newAccount, startTestServer } from '../../helpers/server';
+import { chatClients, waitUntil } from '../../helpers/chat';
+import { startTestServer } from '../../helpers/server';
 
 let parley: Parley;
-const clients: ChatClient[] = [];
+const { member, closeAll } = chatClients(() => parley);
 beforeAll(async () => {
   parley = await startTestServer();
 });
 afterAll(async () => {
-  for (const client of clients) client.close();
+  closeAll();
   await parley.close();
 });
-
-async function member(prefix: string) {
-  const chat = createChatClient({ baseUrl: parley.url, site: 'demo' });
-  clients.push(chat);
-  const user = await chat.register(newAccount(prefix));
-  return { chat, user, room: await chat.join('general') };
-}
 
 /**
  * Cuts a user off as a network failure would, and keeps new connections out until `reopen()`:
@@ -32,31 +26,23 @@ function cutOff(userId: string): { reopen(): void } {
   return { reopen: () => void delete engine.opts.allowRequest };
 }
 
-const waitFor = async (test: () => boolean, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
-
 async function missWhileAway(count: number) {
   const sender = await member('sender');
   const reader = await member('reader');
   const received: Message[] = [];
   reader.room.on('message', (m) => received.push(m));
   await sender.room.send('before the drop');
-  await waitFor(() => received.length === 1);
+  await waitUntil(() => received.length === 1);
 
   const statuses: string[] = [];
   reader.chat.on('status', (status) => statuses.push(status));
   const network = cutOff(reader.user.id);
-  await waitFor(() => statuses.includes('connecting'));
+  await waitUntil(() => statuses.includes('connecting'));
   const sent: Message[] = [];
   for (let i = 0; i < count; i++) sent.push(await sender.room.send(`while away ${i}`));
   network.reopen();
 
-  await waitFor(() => received.length === count + 1);
+  await waitUntil(() => received.length === count + 1, 30_000);
   await new Promise((resolve) => setTimeout(resolve, 300)); // and nothing more arrives later
   return { received, sent, statuses };
 }

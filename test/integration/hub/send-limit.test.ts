@@ -1,24 +1,19 @@
-import { createChatClient, type ChatClient } from '../../../sdk';
 import type { Parley } from '../../../server/main';
-import { newAccount, startTestServer } from '../../helpers/server';
+import { chatClients } from '../../helpers/chat';
+import { startTestServer } from '../../helpers/server';
 
 // Attack tried: flooding a room from one account.
 let parley: Parley;
-const clients: ChatClient[] = [];
+const clients = chatClients(() => parley);
 beforeAll(async () => {
   parley = await startTestServer({ RATE_LIMIT_MESSAGES_PER_USER: '10/10', RATE_LIMIT_MESSAGE_BURST_PER_USER: '5/20' });
 });
 afterAll(async () => {
-  for (const client of clients) client.close();
+  clients.closeAll();
   await parley.close();
 });
 
-async function member(prefix: string) {
-  const chat = createChatClient({ baseUrl: parley.url, site: 'demo' });
-  clients.push(chat);
-  await chat.register(newAccount(prefix));
-  return chat.join('general');
-}
+const member = async (prefix: string) => (await clients.member(prefix)).room;
 
 describe('the per-user send limit', () => {
   it('allows 10 messages plus a burst of 5, then answers rate_limited with retryAfterMs and stores nothing', async () => {

@@ -1,29 +1,22 @@
-import { io } from 'socket.io-client';
-import { createChatClient, type ChatClient, type Message } from '../../../sdk';
+import type { Message } from '../../../sdk';
 import { createSite } from '../../../server/db';
 import type { Parley } from '../../../server/main';
+import { chatClients } from '../../helpers/chat';
 import { newAccount, startTestServer } from '../../helpers/server';
 
 // Every user, session, room, message and socket is scoped by site: two sites with the same room id share nothing.
 let parley: Parley;
-const clients: ChatClient[] = [];
+const clients = chatClients(() => parley);
+const member = (site: string, prefix: string) => clients.member(prefix, site);
 beforeAll(async () => {
   parley = await startTestServer();
   await createSite(parley.repositories, { id: 'site-a', name: 'A', allowedOrigins: [] });
   await createSite(parley.repositories, { id: 'site-b', name: 'B', allowedOrigins: [] });
 });
 afterAll(async () => {
-  for (const client of clients) client.close();
+  clients.closeAll();
   await parley.close();
 });
-
-async function member(site: string, prefix: string) {
-  const chat = createChatClient({ baseUrl: parley.url, site });
-  clients.push(chat);
-  const account = newAccount(prefix);
-  const user = await chat.register(account);
-  return { chat, user, account, room: await chat.join('general') };
-}
 
 describe('site scoping', () => {
   it('keeps messages, history and presence of room "general" apart between two sites', async () => {
@@ -43,18 +36,12 @@ describe('site scoping', () => {
 
   it('does not let a session of site A sign in, read or connect as site B', async () => {
     const a = await member('site-a', 'anna');
-    const intruder = createChatClient({ baseUrl: parley.url, site: 'site-b' });
-    clients.push(intruder);
+    const intruder = clients.client('site-b');
     await expect(intruder.login({ username: a.account.username, password: a.account.password })).rejects.toMatchObject({ code: 'unauthorized' });
   });
 
   it('refuses payloads that name another site, whatever field they use', async () => {
-    let token: string | null = null;
-    const chat = createChatClient({ baseUrl: parley.url, site: 'site-a', storage: { get: () => token, set: (t) => void (token = t) } });
-    clients.push(chat);
-    await chat.register(newAccount('sly'));
-    const socket = io(parley.url, { auth: { site: 'site-a', token }, transports: ['websocket'] });
-    await new Promise((resolve) => socket.on('connect', () => resolve(undefined)));
+    const socket = await clients.rawSocket('site-a');
     for (const payload of [
       { roomId: 'general', siteId: 'site-b' },
       { roomId: 'general', site: 'site-b' },
@@ -70,8 +57,7 @@ describe('site scoping', () => {
   it('allows the same username in two sites', async () => {
     const account = newAccount('twin');
     for (const site of ['site-a', 'site-b']) {
-      const chat = createChatClient({ baseUrl: parley.url, site });
-      clients.push(chat);
+      const chat = clients.client(site);
       await expect(chat.register(account)).resolves.toMatchObject({ username: account.username });
     }
   });

@@ -1,35 +1,25 @@
-import { createChatClient, type ChatClient, type PresenceUser } from '../../../sdk';
+import type { PresenceUser } from '../../../sdk';
 import type { Parley } from '../../../server/main';
-import { newAccount, startTestServer } from '../../helpers/server';
+import { chatClients, waitUntil as until } from '../../helpers/chat';
+import { startTestServer } from '../../helpers/server';
 
 // Real time: "is typing" expires after 5 s, so these tests wait for it.
 let parley: Parley;
-const clients: ChatClient[] = [];
+const clients = chatClients(() => parley);
 beforeAll(async () => {
   parley = await startTestServer();
 });
 afterAll(async () => {
-  for (const client of clients) client.close();
+  clients.closeAll();
   await parley.close();
 });
 
 async function member(prefix: string) {
-  const chat = createChatClient({ baseUrl: parley.url, site: 'demo' });
-  clients.push(chat);
-  const user = await chat.register(newAccount(prefix));
-  const room = await chat.join('general');
+  const joined = await clients.member(prefix);
   const updates: PresenceUser[][] = [];
-  room.on('typing', (users) => updates.push(users));
-  return { chat, user, room, updates };
+  joined.room.on('typing', (users) => updates.push(users));
+  return { ...joined, updates };
 }
-
-const until = async (test: () => boolean, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
 
 describe('room.typing()', () => {
   it('shows the others "Ada is typing" until 5 s pass, and sends at most one signal per 2 s', async () => {
@@ -58,13 +48,7 @@ describe('room.typing()', () => {
   it('refuses a typing signal for a room the socket has not joined', async () => {
     const eve = await member('eve');
     // the SDK only signals joined rooms; the server checks membership itself
-    const { io } = await import('socket.io-client');
-    let token: string | null = null;
-    const chat = createChatClient({ baseUrl: parley.url, site: 'demo', storage: { get: () => token, set: (t) => void (token = t) } });
-    clients.push(chat);
-    await chat.register(newAccount('raw'));
-    const socket = io(parley.url, { auth: { site: 'demo', token }, transports: ['websocket'] });
-    await new Promise((resolve) => socket.on('connect', () => resolve(undefined)));
+    const socket = await clients.rawSocket();
     expect(await socket.timeout(5_000).emitWithAck('typing:start', { roomId: 'general' })).toMatchObject({ error: { code: 'forbidden' } });
     socket.disconnect();
     expect(eve.updates).toEqual([]);

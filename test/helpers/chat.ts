@@ -1,0 +1,45 @@
+import { io, type Socket } from 'socket.io-client';
+import { createChatClient, type ChatClient } from '../../sdk';
+import type { Parley } from '../../server/main';
+import { newAccount } from './server';
+
+/**
+ * SDK clients for one test file, all closed by `closeAll()` (call it in afterAll/afterEach).
+ * `member()` registers a new account and joins `general`.
+ */
+export function chatClients(parley: () => Parley) {
+  const clients: ChatClient[] = [];
+  const track = (chat: ChatClient) => (clients.push(chat), chat);
+
+  return {
+    track,
+    client: (site = 'demo') => track(createChatClient({ baseUrl: parley().url, site })),
+    async member(prefix: string, site = 'demo') {
+      const chat = track(createChatClient({ baseUrl: parley().url, site }));
+      const account = newAccount(prefix);
+      const user = await chat.register(account);
+      return { chat, user, account, room: await chat.join('general') };
+    },
+    /** A signed-in raw Socket.IO client, for sending what the SDK never would. */
+    async rawSocket(site = 'demo'): Promise<Socket> {
+      let token: string | null = null;
+      const chat = track(createChatClient({ baseUrl: parley().url, site, storage: { get: () => token, set: (t) => void (token = t) } }));
+      await chat.register(newAccount('raw'));
+      const socket = io(parley().url, { auth: { site, token }, transports: ['websocket'] });
+      await new Promise((resolve) => socket.on('connect', () => resolve(undefined)));
+      return socket;
+    },
+    closeAll(): void {
+      for (const chat of clients.splice(0)) chat.close();
+    },
+  };
+}
+
+/** Polls until `test()` holds; throws after `timeoutMs`. */
+export async function waitUntil(test: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
