@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCode, ErrorResponse, MeResponse, SessionResponse, User } from '../../sdk/protocol';
+import { TOKEN_PATTERN } from './session';
 
 /**
  * Zod schemas of the HTTP responses in sdk/protocol.ts, from which the OpenAPI document is generated.
@@ -32,7 +33,7 @@ export const sessionResponseSchema = z.object({
   // what the server accepts back as a bearer token (server/http/session.ts)
   token: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{20,200}$/)
+    .regex(TOKEN_PATTERN)
     .meta({ description: 'The session id. Send it as `Authorization: Bearer <token>` or as Socket.IO `auth.token`.' }),
 }) satisfies z.ZodType<SessionResponse>;
 

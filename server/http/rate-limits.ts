@@ -1,6 +1,7 @@
 import type { Db, MongoClient } from 'mongodb';
 import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimit, RateLimits } from '../config';
+import { uniqueKey } from '../db/users';
 import { rateLimited } from '../errors';
 
 /** The collection all limiters share; its indexes are created with the data model's (no TTL: FerretDB lacks it). */
@@ -31,7 +32,8 @@ export function createAuthRateLimiter(client: MongoClient, dbName: string, limit
   const perUser = limiter('login_fail_user_ip', limits.loginFailuresPerUserAndIp);
   const perIp = limiter('login_fail_ip', limits.loginFailuresPerIp);
   const registrations = limiter('register_ip', limits.registrationsPerIp);
-  const userKey = (ip: string, username: string) => `${username.normalize('NFC').toLowerCase()}_${ip}`;
+  // the same key the account is found by, so 'Ada' and 'ada' share one count
+  const userKey = (ip: string, username: string) => `${uniqueKey(username)}_${ip}`;
 
   return {
     async beforeLogin(ip, username) {

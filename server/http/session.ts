@@ -14,10 +14,13 @@ export const SESSION_COOKIE = 'parley.sid';
  */
 export const WIDGET_COOKIE = 'parley.wsid';
 
+/** What a session id looks like (genid makes 43 base64url characters); anything else is not looked up. */
+export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{20,200}$/;
+
 /** The bearer token of a request, if it sent one. */
 export function bearerToken(authorization: string | undefined): string | undefined {
-  const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(authorization ?? '');
-  return match?.[1];
+  const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+  return token && TOKEN_PATTERN.test(token) ? token : undefined;
 }
 
 /** Set-Cookie for the widget cookie; maxAge 0 deletes it (the attributes must match, Partitioned included). */

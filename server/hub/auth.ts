@@ -5,7 +5,7 @@ import type { Repositories } from '../db';
 import { SessionStore } from '../db/sessions';
 import { presentUser } from '../db/users';
 import { isOwnOrigin, isSameOrigin, ownOriginOf } from '../http/origins';
-import { SESSION_COOKIE, WIDGET_COOKIE } from '../http/session';
+import { SESSION_COOKIE, TOKEN_PATTERN, WIDGET_COOKIE } from '../http/session';
 import type { ChatSocket } from './types';
 
 type Next = (err?: Error) => void;
@@ -20,7 +20,7 @@ function refuse(next: Next, message: string, code: HandshakeErrorData['code'] = 
 function tokenOf(socket: ChatSocket, keys: Keygrip): string | undefined {
   const auth: unknown = socket.handshake.auth;
   const token = typeof auth === 'object' && auth !== null ? (auth as Record<string, unknown>).token : undefined;
-  if (typeof token === 'string' && /^[A-Za-z0-9_-]{20,200}$/.test(token)) return token;
+  if (typeof token === 'string' && TOKEN_PATTERN.test(token)) return token;
   const cookies = parseCookies(socket.handshake.headers.cookie ?? '');
   const value = cookies[SESSION_COOKIE];
   const signature = cookies[`${SESSION_COOKIE}.sig`];
