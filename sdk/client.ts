@@ -2,7 +2,22 @@ import { io } from 'socket.io-client';
 import { Emitter } from './emitter';
 import { ChatError, parseErrorBody } from './errors';
 import { createHttpClient } from './http';
-import type { IdentifyRequest, LoginRequest, MeResponse, RegisterRequest, SessionResponse, User } from './protocol';
+import type {
+  BanRequest,
+  CreateRoomRequest,
+  IdentifyRequest,
+  LoginRequest,
+  MeResponse,
+  ModerationAction,
+  ModerationLogResponse,
+  RegisterRequest,
+  RoomInfo,
+  RoomResponse,
+  RoomsResponse,
+  SessionResponse,
+  UpdateRoomRequest,
+  User,
+} from './protocol';
 import { type ChatSocket, DefaultRoom, type Room, request } from './room';
 
 /** Where the session token is kept between page loads; the default keeps it in memory. */
@@ -26,6 +41,8 @@ export interface ChatClientOptions {
   session?: 'token' | 'cookie';
   /** How long to wait for the server's answer to a socket request. Default 10 000 ms. */
   requestTimeoutMs?: number;
+  /** How long `room.send()` keeps trying (across reconnects) before it rejects with `unavailable`. Default 30 000 ms. */
+  sendTimeoutMs?: number;
 }
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline';
@@ -63,6 +80,18 @@ export interface ChatClient {
   restore(): Promise<User | null>;
   logout(): Promise<void>;
   join(roomId: string): Promise<Room>;
+  /** Every room of the site, archived ones too. */
+  rooms(): Promise<RoomInfo[]>;
+  /** Admins: creates a room. */
+  createRoom(input: CreateRoomRequest): Promise<RoomInfo>;
+  /** Admins: renames, archives (`archived: true`) or unarchives a room; members in it get a `change` event. */
+  updateRoom(roomId: string, change: UpdateRoomRequest): Promise<RoomInfo>;
+  /** Admins: bans a user from the site; their sessions end and their sockets close at once. */
+  ban(userId: string, options?: BanRequest): Promise<void>;
+  /** Admins: lifts a ban. */
+  unban(userId: string): Promise<void>;
+  /** Admins: the moderation log, newest first; pass the last entry's id as `before` for the next page. */
+  moderationLog(options?: { before?: string; limit?: number }): Promise<ModerationAction[]>;
   /** Releases the socket, rooms and listeners. The client is unusable afterwards. */
   close(): void;
 }
@@ -83,13 +112,15 @@ class DefaultChatClient implements ChatClient {
   private readonly storage: TokenStorage;
   private readonly http;
   private readonly timeoutMs: number;
+  private readonly sendTimeoutMs: number;
   private readonly cookies: boolean;
   private socket: ChatSocket | null = null;
-  private readonly rooms = new Map<string, DefaultRoom>();
+  private readonly joined = new Map<string, DefaultRoom>();
 
   constructor(private readonly options: ChatClientOptions) {
     this.storage = options.storage ?? memoryStorage();
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
     this.cookies = options.session === 'cookie';
     this.http = createHttpClient(options.baseUrl, options.site, () => this.storage.get(), this.cookies ? 'same-origin' : 'omit');
   }
@@ -140,12 +171,52 @@ class DefaultChatClient implements ChatClient {
   async join(roomId: string): Promise<Room> {
     const socket = this.socket;
     if (!socket || !this.user) throw new ChatError('unauthorized', 'unable to join room; sign in first');
-    const existing = this.rooms.get(roomId);
+    const existing = this.joined.get(roomId);
     if (existing) return existing;
     const joined = await request('join room', () => socket.timeout(this.timeoutMs).emitWithAck('room:join', { roomId }));
-    const room = new DefaultRoom(socket, this.timeoutMs, joined, (left) => this.rooms.delete(left.id));
-    this.rooms.set(room.id, room);
+    const room = new DefaultRoom(
+      {
+        socket,
+        http: this.http,
+        requestTimeoutMs: this.timeoutMs,
+        sendTimeoutMs: this.sendTimeoutMs,
+        onLeave: (left) => this.joined.delete(left.id),
+        onError: (error) => this.events.emit('error', error),
+      },
+      joined,
+    );
+    this.joined.set(room.id, room);
     return room;
+  }
+
+  async rooms(): Promise<RoomInfo[]> {
+    return (await this.http.request<RoomsResponse>('GET', 'rooms')).rooms;
+  }
+
+  async createRoom(input: CreateRoomRequest): Promise<RoomInfo> {
+    const { id, name } = input;
+    return (await this.http.request<RoomResponse>('POST', 'rooms', { id, name })).room;
+  }
+
+  async updateRoom(roomId: string, change: UpdateRoomRequest): Promise<RoomInfo> {
+    const { name, archived } = change;
+    return (await this.http.request<RoomResponse>('PATCH', `rooms/${encodeURIComponent(roomId)}`, { name, archived })).room;
+  }
+
+  async ban(userId: string, options: BanRequest = {}): Promise<void> {
+    await this.http.request<void>('POST', `users/${encodeURIComponent(userId)}/ban`, { reason: options.reason });
+  }
+
+  async unban(userId: string): Promise<void> {
+    await this.http.request<void>('DELETE', `users/${encodeURIComponent(userId)}/ban`);
+  }
+
+  async moderationLog(options: { before?: string; limit?: number } = {}): Promise<ModerationAction[]> {
+    const query = new URLSearchParams();
+    if (options.before !== undefined) query.set('before', options.before);
+    if (options.limit !== undefined) query.set('limit', String(options.limit));
+    const path = query.size > 0 ? `moderation?${query}` : 'moderation';
+    return (await this.http.request<ModerationLogResponse>('GET', path)).actions;
   }
 
   close(): void {
@@ -190,10 +261,13 @@ class DefaultChatClient implements ChatClient {
     let connectedBefore = false;
     socket.on('connect', () => {
       this.setStatus('online');
-      if (connectedBefore) void this.rejoinAll(socket);
+      if (connectedBefore) void this.rejoinAll();
       connectedBefore = true;
     });
-    socket.on('disconnect', () => this.setStatus(socket.active ? 'connecting' : 'offline'));
+    socket.on('disconnect', () => {
+      for (const room of this.joined.values()) room.suspend();
+      this.setStatus(socket.active ? 'connecting' : 'offline');
+    });
     socket.on('connect_error', (err) => {
       const body = parseErrorBody({ error: (err as Error & { data?: unknown }).data });
       if (!socket.active) {
@@ -206,18 +280,22 @@ class DefaultChatClient implements ChatClient {
         this.setStatus('connecting');
       }
     });
-    socket.on('session:ended', () => this.signOut());
-    socket.on('message:new', (message) => this.rooms.get(message.roomId)?.receive(message));
-    socket.on('presence:update', ({ roomId, online }) => this.rooms.get(roomId)?.updatePresence(online));
-    socket.on('typing:update', ({ roomId, user }) => this.rooms.get(roomId)?.typingStarted(user));
+    socket.on('session:ended', ({ reason }) => {
+      if (reason === 'banned') this.events.emit('error', new ChatError('forbidden', 'unable to stay signed in; this account was banned from the site'));
+      this.signOut();
+    });
+    socket.on('message:new', (message) => this.joined.get(message.roomId)?.receive(message));
+    socket.on('message:updated', (message) => this.joined.get(message.roomId)?.update(message));
+    socket.on('room:updated', (room) => this.joined.get(room.id)?.changed(room));
+    socket.on('presence:join', ({ roomId, user }) => this.joined.get(roomId)?.presenceJoined(user));
+    socket.on('presence:leave', ({ roomId, user }) => this.joined.get(roomId)?.presenceLeft(user));
+    socket.on('typing:update', ({ roomId, user }) => this.joined.get(roomId)?.typingStarted(user));
   }
 
-  private async rejoinAll(socket: ChatSocket): Promise<void> {
-    for (const room of this.rooms.values()) {
+  private async rejoinAll(): Promise<void> {
+    for (const room of this.joined.values()) {
       try {
-        await room.catchUp((afterSeq) =>
-          request('rejoin room', () => socket.timeout(this.timeoutMs).emitWithAck('room:join', { roomId: room.id, afterSeq })),
-        );
+        await room.catchUp();
       } catch (error) {
         this.events.emit('error', error instanceof ChatError ? error : new ChatError('internal', String(error)));
       }
@@ -228,8 +306,8 @@ class DefaultChatClient implements ChatClient {
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
-    for (const room of this.rooms.values()) room.dispose();
-    this.rooms.clear();
+    for (const room of this.joined.values()) room.dispose();
+    this.joined.clear();
     this.setStatus('offline');
   }
 }

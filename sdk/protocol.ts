@@ -33,10 +33,14 @@ export interface ErrorResponse {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export type Ack<T extends object = {}> = ({ ok: true } & T) | ErrorResponse;
 
+/** Admins manage rooms and moderate; everyone else is a member. */
+export type Role = 'member' | 'admin';
+
 export interface User {
   id: string;
   username: string;
   displayName: string;
+  role: Role;
 }
 
 export interface Author {
@@ -56,6 +60,13 @@ export interface Message {
   clientMsgId: string;
   /** ISO 8601, set by the server. */
   createdAt: string;
+  /** ISO 8601; set when the author changed the text. */
+  editedAt?: string;
+  /**
+   * ISO 8601; set when the message was deleted. A deleted message keeps its seq as a tombstone (its text is
+   * empty), so history and catch-up stay gap-free.
+   */
+  deletedAt?: string;
 }
 
 /** One entry per user, however many tabs or devices they have open. */
@@ -67,6 +78,8 @@ export interface PresenceUser {
 export interface RoomInfo {
   id: string;
   name: string;
+  /** An archived room keeps its history and can be joined, but takes no new messages. */
+  archived: boolean;
 }
 
 // ---- HTTP: /api/sites/:siteId/… -------------------------------------------------
@@ -105,6 +118,81 @@ export interface MeResponse {
   user: User;
 }
 
+/** GET /api/sites/:siteId/rooms → 200 RoomsResponse (signed in): every room, archived ones too. */
+export interface RoomsResponse {
+  rooms: RoomInfo[];
+}
+
+/** POST /api/sites/:siteId/rooms (admins) → 201 RoomResponse. */
+export interface CreateRoomRequest {
+  /** 1–40 of a-z, 0-9 and -; an id in use → `conflict`. */
+  id: string;
+  /** 1–80 characters. */
+  name: string;
+}
+
+/** PATCH /api/sites/:siteId/rooms/:roomId (admins) → 200 RoomResponse. `general` cannot be archived. */
+export interface UpdateRoomRequest {
+  name?: string;
+  archived?: boolean;
+}
+
+export interface RoomResponse {
+  room: RoomInfo;
+}
+
+/** POST /api/sites/:siteId/rooms/:roomId/mutes (admins) → 201 MuteResponse; DELETE …/mutes/:userId → 204. */
+export interface MuteRequest {
+  userId: string;
+  /** 1 s to 365 days. */
+  durationMs: number;
+}
+
+export interface MuteResponse {
+  mute: { roomId: string; userId: string; until: string };
+}
+
+/**
+ * POST /api/sites/:siteId/users/:userId/ban (admins) → 204: the user's sessions end and their sockets close;
+ * they cannot sign in again. DELETE …/ban → 204 lifts it.
+ */
+export interface BanRequest {
+  /** Up to 500 characters, kept in the moderation log. */
+  reason?: string;
+}
+
+export type ModerationActionType =
+  | 'room.create'
+  | 'room.rename'
+  | 'room.archive'
+  | 'room.unarchive'
+  | 'message.delete'
+  | 'user.mute'
+  | 'user.unmute'
+  | 'user.ban'
+  | 'user.unban';
+
+/** One entry of the moderation log: who did what to whom, when. */
+export interface ModerationAction {
+  id: string;
+  action: ModerationActionType;
+  actor: Author;
+  roomId?: string;
+  /** The user acted on (mute, ban, the author of a deleted message). */
+  targetUserId?: string;
+  seq?: number;
+  reason?: string;
+  /** Mutes: until when. */
+  until?: string;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+/** GET /api/sites/:siteId/moderation?before=&limit= (admins) → 200, newest first. */
+export interface ModerationLogResponse {
+  actions: ModerationAction[];
+}
+
 // ---- Socket.IO ---------------------------------------------------------------------
 
 /** Socket.IO `auth` of the handshake. Without `token` the first-party session cookie is used. */
@@ -141,9 +229,32 @@ export interface SendRequest {
   text: string;
   /** A UUID chosen by the client; retries reuse it. */
   clientMsgId: string;
+  /**
+   * Set on a retry: the server looks for the stored message first, so a retry neither stores a second copy
+   * nor uses up a seq. (Without it a duplicate is still refused by the unique index.)
+   */
+  retry?: boolean;
 }
 
 export interface SendResult {
+  message: Message;
+}
+
+/** Edit your own message: the same text rules as a send. */
+export interface EditRequest {
+  roomId: string;
+  seq: number;
+  text: string;
+}
+
+/** Delete your own message, or (admins) anyone's. */
+export interface DeleteRequest {
+  roomId: string;
+  seq: number;
+}
+
+/** The edited or deleted message, as broadcast by `message:updated`. */
+export interface UpdateResult {
   message: Message;
 }
 
@@ -160,15 +271,23 @@ export interface HistoryResult {
   messages: Message[];
 }
 
-export interface PresenceUpdate {
+/**
+ * A change of the room's online list; the full list comes with `room:join`. A user is listed once however many
+ * tabs they have; when their last one closes they stay listed for a short grace period (a reload is not a leave).
+ */
+export interface PresenceChange {
   roomId: string;
-  online: PresenceUser[];
+  user: PresenceUser;
 }
 
 /** Someone in the room is typing; clients show it for 5 s or until their message arrives. Never stored. */
 export interface TypingUpdate {
   roomId: string;
   user: PresenceUser;
+}
+
+export interface SessionEnded {
+  reason: 'logout' | 'banned';
 }
 
 export type AckCallback<T extends object = object> = (response: Ack<T>) => void;
@@ -178,13 +297,20 @@ export interface ClientToServerEvents {
   'room:leave': (request: RoomRequest, ack: AckCallback) => void;
   'room:history': (request: HistoryRequest, ack: AckCallback<HistoryResult>) => void;
   'message:send': (request: SendRequest, ack: AckCallback<SendResult>) => void;
+  'message:edit': (request: EditRequest, ack: AckCallback<UpdateResult>) => void;
+  'message:delete': (request: DeleteRequest, ack: AckCallback<UpdateResult>) => void;
   'typing:start': (request: RoomRequest, ack: AckCallback) => void;
 }
 
 export interface ServerToClientEvents {
   'message:new': (message: Message) => void;
-  /** The session was ended (logout, here or in another tab); the server disconnects right after. */
-  'session:ended': () => void;
-  'presence:update': (update: PresenceUpdate) => void;
+  /** The session was ended (logout here or in another tab, or a ban); the server disconnects right after. */
+  'session:ended': (event: SessionEnded) => void;
+  /** A message was edited or deleted (a tombstone: same seq, empty text, `deletedAt`). */
+  'message:updated': (message: Message) => void;
+  /** The room was renamed, archived or unarchived. */
+  'room:updated': (room: RoomInfo) => void;
+  'presence:join': (change: PresenceChange) => void;
+  'presence:leave': (change: PresenceChange) => void;
   'typing:update': (update: TypingUpdate) => void;
 }

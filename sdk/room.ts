@@ -1,6 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import { Emitter } from './emitter';
 import { ChatError } from './errors';
+import type { HttpClient } from './http';
 import { createClientMsgId } from './ids';
 import { TYPING_THROTTLE_MS, TypingTracker } from './typing';
 import type {
@@ -8,6 +9,7 @@ import type {
   ClientToServerEvents,
   JoinResult,
   Message,
+  MuteResponse,
   PresenceUser,
   RoomInfo,
   ServerToClientEvents,
@@ -15,13 +17,23 @@ import type {
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** Who came or went, with a `presence` event. */
+export interface PresenceChangeEvent {
+  joined?: PresenceUser;
+  left?: PresenceUser;
+}
+
 export interface RoomEvents {
-  /** A new message, once per message. */
+  /** A new message: once per message, in seq order, across reconnects. Deleted ones arrive as tombstones. */
   message: (message: Message) => void;
+  /** A message was edited (`editedAt`) or deleted (`deletedAt`, empty text). */
+  update: (message: Message) => void;
   /** The room's whole online list, one entry per user, whenever it changes. */
-  presence: (online: PresenceUser[]) => void;
+  presence: (online: PresenceUser[], change: PresenceChangeEvent) => void;
   /** Who else is typing now, whenever that changes. */
   typing: (users: PresenceUser[]) => void;
+  /** The room was renamed, archived or unarchived. */
+  change: (room: RoomInfo) => void;
 }
 
 export interface HistoryOptions {
@@ -42,17 +54,30 @@ export interface HistoryOptions {
 export interface Room {
   readonly id: string;
   readonly name: string;
+  /** An archived room can be read but takes no new messages. */
+  readonly archived: boolean;
   /** The most recent messages at join time, oldest first. */
   readonly recent: readonly Message[];
   /** The current online list. */
   readonly online: readonly PresenceUser[];
   on<K extends keyof RoomEvents>(event: K, listener: RoomEvents[K]): () => void;
-  /** Resolves with the stored message; a retry inside the SDK never stores it twice. */
+  /**
+   * Resolves with the stored message. Without an answer it retries with the same `clientMsgId` (also across a
+   * reconnect) until `sendTimeoutMs`, so it is stored once; then it rejects with `unavailable`.
+   */
   send(text: string): Promise<Message>;
+  /** Replaces the text of one of your messages. */
+  edit(seq: number, text: string): Promise<Message>;
+  /** Deletes one of your messages (admins: anyone's); it stays as a tombstone with its seq. */
+  delete(seq: number): Promise<Message>;
   /** Older messages, newest first. */
   history(options?: HistoryOptions): Promise<Message[]>;
   /** Tells the others that you are typing; call it on every keystroke, it sends at most once per 2 s. */
   typing(): void;
+  /** Admins: the user cannot send in this room for `durationMs`. */
+  mute(userId: string, options: { durationMs: number }): Promise<MuteResponse['mute']>;
+  /** Admins: lifts a mute. */
+  unmute(userId: string): Promise<void>;
   /** Leaves the room and drops its listeners. */
   leave(): Promise<void>;
 }
@@ -69,32 +94,57 @@ export async function request<T extends object>(operation: string, call: () => P
   return response;
 }
 
+export interface RoomContext {
+  socket: ChatSocket;
+  http: HttpClient;
+  requestTimeoutMs: number;
+  sendTimeoutMs: number;
+  onLeave: (room: DefaultRoom) => void;
+  onError: (error: ChatError) => void;
+}
+
+// a later seq arriving first waits this long for the ones before it, then the room reads them from the server
+const GAP_WAIT_MS = 1_000;
+// seqs remembered below the newest, to drop a message that arrives twice
+const SEEN_WINDOW = 1_000;
+const RETRY_BACKOFF_MS = [250, 500, 1_000, 2_000];
+
 export class DefaultRoom implements Room {
   readonly id: string;
   name: string;
+  archived: boolean;
   recent: Message[];
-  online: PresenceUser[];
   private readonly events = new Emitter<RoomEvents>();
-  // seqs already delivered: a message reaches `message` listeners once, whether by broadcast, ack or rejoin
+  private readonly present = new Map<string, PresenceUser>();
+  // seqs already delivered: a message reaches `message` listeners once, whether by broadcast, ack or catch-up
   private readonly seen = new Set<number>();
-  /** The highest seq delivered: where catch-up resumes after a disconnect. */
+  /** The highest seq delivered: where catch-up resumes, and what the next live message must follow. */
   private lastSeq = 0;
-  // live messages that arrive while catching up wait here, so listeners see one order: by seq
-  private buffered: Message[] | null = null;
+  // messages that came before an earlier seq did, by seq
+  private readonly held = new Map<number, Message>();
+  private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  private catchingUp: Promise<void> | null = null;
   private readonly typists = new TypingTracker((users) => this.events.emit('typing', users));
   private lastTypingSent = -Infinity;
+  // whether the socket is in the room on the server now; sends wait for it after a reconnect
+  private joined = true;
+  private readonly joinWaiters = new Set<{ resolve: () => void; reject: (error: ChatError) => void }>();
+  private disposed = false;
 
   constructor(
-    private readonly socket: ChatSocket,
-    private readonly timeoutMs: number,
+    private readonly context: RoomContext,
     joined: JoinResult,
-    private readonly onLeave: (room: DefaultRoom) => void,
   ) {
     this.id = joined.room.id;
     this.name = joined.room.name;
+    this.archived = joined.room.archived;
     this.recent = joined.messages;
-    this.online = joined.online;
+    for (const user of joined.online) this.present.set(user.id, user);
     for (const message of joined.messages) this.markSeen(message.seq);
+  }
+
+  get online(): PresenceUser[] {
+    return [...this.present.values()].sort((a, b) => a.displayName.localeCompare(b.displayName));
   }
 
   on<K extends keyof RoomEvents>(event: K, listener: RoomEvents[K]): () => void {
@@ -103,29 +153,123 @@ export class DefaultRoom implements Room {
 
   async send(text: string): Promise<Message> {
     const clientMsgId = createClientMsgId();
-    const { message } = await request('send message', () =>
-      this.socket.timeout(this.timeoutMs).emitWithAck('message:send', { roomId: this.id, text, clientMsgId }),
+    const deadline = Date.now() + this.context.sendTimeoutMs;
+    for (let attempt = 0; ; attempt += 1) {
+      await this.whenJoined(deadline);
+      try {
+        const timeout = Math.max(1, Math.min(this.context.requestTimeoutMs, deadline - Date.now()));
+        const { message } = await request('send message', () =>
+          this.context.socket
+            .timeout(timeout)
+            .emitWithAck('message:send', { roomId: this.id, text, clientMsgId, ...(attempt > 0 ? { retry: true } : {}) }),
+        );
+        this.receive(message);
+        return message;
+      } catch (error) {
+        // no answer, or no database for a moment: the same clientMsgId makes another attempt safe
+        const retriable = error instanceof ChatError && error.code === 'unavailable';
+        const wait = RETRY_BACKOFF_MS[Math.min(attempt, RETRY_BACKOFF_MS.length - 1)] ?? 0;
+        if (!retriable || this.disposed || Date.now() + wait >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  async edit(seq: number, text: string): Promise<Message> {
+    const { message } = await request('edit message', () =>
+      this.context.socket.timeout(this.context.requestTimeoutMs).emitWithAck('message:edit', { roomId: this.id, seq, text }),
     );
-    this.receive(message);
+    this.update(message);
+    return message;
+  }
+
+  async delete(seq: number): Promise<Message> {
+    const { message } = await request('delete message', () =>
+      this.context.socket.timeout(this.context.requestTimeoutMs).emitWithAck('message:delete', { roomId: this.id, seq }),
+    );
+    this.update(message);
     return message;
   }
 
   async history(options: HistoryOptions = {}): Promise<Message[]> {
     const { messages } = await request('load history', () =>
-      this.socket.timeout(this.timeoutMs).emitWithAck('room:history', { roomId: this.id, ...options }),
+      this.context.socket.timeout(this.context.requestTimeoutMs).emitWithAck('room:history', { roomId: this.id, ...options }),
     );
     return messages;
   }
 
   typing(): void {
     const now = Date.now();
-    if (now - this.lastTypingSent < TYPING_THROTTLE_MS || !this.socket.connected) return;
+    if (now - this.lastTypingSent < TYPING_THROTTLE_MS || !this.context.socket.connected) return;
     this.lastTypingSent = now;
     // a hint, not a promise: a lost one only hides "is typing" for a moment
-    this.socket
-      .timeout(this.timeoutMs)
+    this.context.socket
+      .timeout(this.context.requestTimeoutMs)
       .emitWithAck('typing:start', { roomId: this.id })
       .catch(() => undefined);
+  }
+
+  async mute(userId: string, { durationMs }: { durationMs: number }): Promise<MuteResponse['mute']> {
+    const { mute } = await this.context.http.request<MuteResponse>('POST', `rooms/${encodeURIComponent(this.id)}/mutes`, { userId, durationMs });
+    return mute;
+  }
+
+  async unmute(userId: string): Promise<void> {
+    await this.context.http.request<void>('DELETE', `rooms/${encodeURIComponent(this.id)}/mutes/${encodeURIComponent(userId)}`);
+  }
+
+  async leave(): Promise<void> {
+    this.context.onLeave(this);
+    this.dispose();
+    if (this.context.socket.connected) {
+      await request('leave room', () => this.context.socket.timeout(this.context.requestTimeoutMs).emitWithAck('room:leave', { roomId: this.id }));
+    }
+  }
+
+  /** Releases timers, waiting sends and listeners; the room is unusable afterwards. */
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.gapTimer);
+    this.typists.dispose();
+    for (const waiter of this.joinWaiters) waiter.reject(new ChatError('unavailable', 'unable to send message; the room was left'));
+    this.joinWaiters.clear();
+    this.events.clear();
+  }
+
+  // ---- called by the client ------------------------------------------------------------------
+
+  /** A new message from any path (broadcast, ack): delivered once, after every earlier seq. */
+  receive(message: Message): void {
+    if (this.seen.has(message.seq)) return;
+    this.held.set(message.seq, message);
+    this.flush();
+  }
+
+  /** An edited or deleted message. One not delivered yet is delivered in its latest form instead. */
+  update(message: Message): void {
+    if (this.held.has(message.seq) || (message.seq > this.lastSeq && !this.seen.has(message.seq))) {
+      this.held.set(message.seq, message);
+      this.flush();
+      return;
+    }
+    this.events.emit('update', message);
+  }
+
+  presenceJoined(user: PresenceUser): void {
+    if (this.present.has(user.id)) return;
+    this.present.set(user.id, user);
+    this.events.emit('presence', this.online, { joined: user });
+  }
+
+  presenceLeft(user: PresenceUser): void {
+    if (!this.present.delete(user.id)) return;
+    this.events.emit('presence', this.online, { left: user });
+  }
+
+  changed(room: RoomInfo): void {
+    this.name = room.name;
+    this.archived = room.archived;
+    this.events.emit('change', room);
   }
 
   /** Someone else started typing (from the server). */
@@ -133,48 +277,57 @@ export class DefaultRoom implements Room {
     this.typists.started(user);
   }
 
-  /** Releases timers and listeners; the room is unusable afterwards. */
-  dispose(): void {
-    this.typists.dispose();
-    this.events.clear();
-  }
-
-  async leave(): Promise<void> {
-    this.onLeave(this);
-    this.dispose();
-    if (this.socket.connected) {
-      await request('leave room', () => this.socket.timeout(this.timeoutMs).emitWithAck('room:leave', { roomId: this.id }));
-    }
-  }
-
-  /** A message from any path (broadcast, ack, catch-up): delivered exactly once. */
-  receive(message: Message): void {
-    if (this.buffered) this.buffered.push(message);
-    else this.deliver(message);
+  /** The connection dropped: the server no longer has this socket in the room. */
+  suspend(): void {
+    this.joined = false;
   }
 
   /**
-   * After a reconnect: every message after the last seq seen, page by page, in seq order; then what arrived
-   * live meanwhile. Listeners see each message once, in seq order.
+   * Joins again and reads every message after the last seq delivered, page by page, in seq order; messages that
+   * arrive live meanwhile wait, so listeners see one order. After a reconnect, and when a seq went missing.
    */
-  async catchUp(join: (afterSeq: number) => Promise<JoinResult>): Promise<void> {
-    this.buffered ??= [];
-    try {
-      for (let more = true; more; ) {
-        const joined = await join(this.lastSeq);
-        this.name = joined.room.name;
-        for (const message of joined.messages) this.deliver(message);
-        this.updatePresence(joined.online);
-        more = joined.more;
-      }
-    } finally {
-      const live = (this.buffered ?? []).sort((a, b) => a.seq - b.seq);
-      this.buffered = null;
-      for (const message of live) this.deliver(message);
+  catchUp(): Promise<void> {
+    this.catchingUp ??= this.readMissed().finally(() => {
+      this.catchingUp = null;
+      this.flush();
+    });
+    return this.catchingUp;
+  }
+
+  private async readMissed(): Promise<void> {
+    const { socket, requestTimeoutMs } = this.context;
+    for (let more = true; more && !this.disposed; ) {
+      const joined = await request('rejoin room', () =>
+        socket.timeout(requestTimeoutMs).emitWithAck('room:join', { roomId: this.id, afterSeq: this.lastSeq }),
+      );
+      this.resume();
+      if (joined.room.name !== this.name || joined.room.archived !== this.archived) this.changed(joined.room);
+      // the server's page is the truth: a seq it skips was never stored
+      for (const message of joined.messages) this.deliver(message);
+      this.setOnline(joined.online);
+      more = joined.more;
+    }
+  }
+
+  private flush(): void {
+    if (this.catchingUp || this.disposed) return;
+    for (let next = this.held.get(this.lastSeq + 1); next; next = this.held.get(this.lastSeq + 1)) this.deliver(next);
+    // a seq below the last one that was given up as missing and came after all: late, but not lost
+    for (const late of [...this.held.values()].filter((m) => m.seq <= this.lastSeq).sort((a, b) => a.seq - b.seq)) this.deliver(late);
+    if (this.held.size === 0) {
+      clearTimeout(this.gapTimer);
+      this.gapTimer = undefined;
+    } else {
+      this.gapTimer ??= setTimeout(() => {
+        this.gapTimer = undefined;
+        // offline: the reconnect catches up anyway
+        if (this.context.socket.connected) this.catchUp().catch((error: unknown) => this.context.onError(toChatError(error)));
+      }, GAP_WAIT_MS);
     }
   }
 
   private deliver(message: Message): void {
+    this.held.delete(message.seq);
     if (this.seen.has(message.seq)) return;
     this.markSeen(message.seq);
     // their message is what they were typing
@@ -185,10 +338,43 @@ export class DefaultRoom implements Room {
   private markSeen(seq: number): void {
     this.seen.add(seq);
     if (seq > this.lastSeq) this.lastSeq = seq;
+    if (this.seen.size > 2 * SEEN_WINDOW) {
+      for (const old of this.seen) if (old < this.lastSeq - SEEN_WINDOW) this.seen.delete(old);
+    }
   }
 
-  updatePresence(online: PresenceUser[]): void {
-    this.online = online;
-    this.events.emit('presence', online);
+  private setOnline(online: PresenceUser[]): void {
+    const before = this.present;
+    const same = online.length === before.size && online.every((user) => before.get(user.id)?.displayName === user.displayName);
+    if (same) return;
+    this.present.clear();
+    for (const user of online) this.present.set(user.id, user);
+    this.events.emit('presence', this.online, {});
   }
+
+  private resume(): void {
+    this.joined = true;
+    for (const waiter of this.joinWaiters) waiter.resolve();
+    this.joinWaiters.clear();
+  }
+
+  private whenJoined(deadline: number): Promise<void> {
+    if (this.disposed) return Promise.reject(new ChatError('unavailable', 'unable to send message; the room was left'));
+    if (this.joined) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        resolve: () => (clearTimeout(timer), resolve()),
+        reject: (error: ChatError) => (clearTimeout(timer), reject(error)),
+      };
+      const timer = setTimeout(() => {
+        this.joinWaiters.delete(waiter);
+        reject(new ChatError('unavailable', 'unable to send message; not connected to the server'));
+      }, Math.max(0, deadline - Date.now()));
+      this.joinWaiters.add(waiter);
+    });
+  }
+}
+
+function toChatError(error: unknown): ChatError {
+  return error instanceof ChatError ? error : new ChatError('internal', String(error), { cause: error });
 }

@@ -32,6 +32,8 @@ export interface Config {
   trustProxy: boolean;
   rateLimits: RateLimits;
   /** Port of the example host page served by `npm start`. */
+  /** How long a user whose last socket closed stays in a room's online list (a reload is not a leave). */
+  presenceGraceMs: number;
   examplePort: number;
 }
 
@@ -96,6 +98,7 @@ const schema = z.object({
   RATE_LIMIT_REGISTRATIONS_PER_IP: rateLimit('20/3600'),
   RATE_LIMIT_MESSAGES_PER_USER: rateLimit('10/10'),
   RATE_LIMIT_MESSAGE_BURST_PER_USER: rateLimit('5/20'),
+  PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
 });
 
 export class ConfigError extends Error {
@@ -137,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       messagesPerUser: vars.RATE_LIMIT_MESSAGES_PER_USER,
       messageBurstPerUser: vars.RATE_LIMIT_MESSAGE_BURST_PER_USER,
     },
+    presenceGraceMs: vars.PRESENCE_GRACE_MS,
     examplePort: vars.EXAMPLE_PORT,
   };
 }

@@ -38,7 +38,7 @@ export class AppError extends Error {
 
 export const invalidInput = (field: string | undefined, message: string) => new AppError('invalid_input', message, field);
 export const unauthorized = (message = 'sign in first') => new AppError('unauthorized', message);
-export const forbidden = (message: string) => new AppError('forbidden', message);
+export const forbidden = (message: string, retryAfterMs?: number) => new AppError('forbidden', message, undefined, retryAfterMs);
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
 export const conflict = (field: string, message: string) => new AppError('conflict', message, field);
 export const rateLimited = (operation: string, retryAfterMs: number) =>

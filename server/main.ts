@@ -63,6 +63,8 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
       trustProxy: config.trustProxy,
       rateLimiter: createAuthRateLimiter(database.client, config.dbName, config.rateLimits),
       onSessionEnded: (token) => hub?.endSession(token),
+      onUserBanned: (siteId, userId) => hub?.endUser(siteId, userId),
+      onRoomUpdated: (siteId, room) => hub?.roomUpdated(siteId, room),
     });
     const httpServer = createServer(app.callback());
     hub = createHub({
@@ -72,6 +74,7 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
       sessionIdleMs: config.sessionIdleMs,
       publicUrl: config.publicUrl,
       rateLimits: config.rateLimits,
+      presenceGraceMs: config.presenceGraceMs,
       log,
     });
     await new Promise<void>((resolve, reject) => {

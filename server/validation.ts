@@ -3,7 +3,7 @@ import { invalidInput } from './errors';
 
 /** Limits shared by the HTTP API and the hub. */
 export const limits = {
-  messageLength: 2000,
+  messageLength: 4000,
   historyPageSize: 100,
   recentMessages: 50,
   catchUpPage: 500,

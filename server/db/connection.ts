@@ -31,6 +31,7 @@ const indexes: Array<{ collection: string; key: IndexSpecification; options: Cre
     key: { siteId: 1, roomId: 1, 'author.id': 1, clientMsgId: 1 },
     options: { name: 'site_room_author_client_msg', unique: true },
   },
+  { collection: 'moderation', key: { siteId: 1, _id: -1 }, options: { name: 'site_newest' } },
   // rate-limiter-flexible's documents (server/http/rate-limits.ts); expired ones are swept like sessions
   { collection: 'rate_limits', key: { key: 1 }, options: { name: 'key', unique: true } },
   { collection: 'rate_limits', key: { expire: 1 }, options: { name: 'expire' } },

@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { MessagesRepository } from './messages';
-import { RoomsRepository } from './rooms';
+import { ModerationRepository } from './moderation';
+import { DEFAULT_ROOM, RoomsRepository } from './rooms';
 import { SessionStore } from './sessions';
 import { SitesRepository } from './sites';
 import { UsersRepository } from './users';
@@ -12,13 +13,14 @@ export interface Repositories {
   sessions: SessionStore;
   rooms: RoomsRepository;
   messages: MessagesRepository;
+  moderation: ModerationRepository;
 }
 
 /** Creates a site with its default room `general`; false when the id is taken. */
 export async function createSite(repositories: Repositories, site: { id: string; name: string; allowedOrigins: string[] }): Promise<boolean> {
   const created = await repositories.sites.create(site);
   // also on an existing site: a site always has its default room
-  await repositories.rooms.ensure(site.id, 'general', 'General');
+  await repositories.rooms.ensure(site.id, DEFAULT_ROOM, 'General');
   return created;
 }
 
@@ -26,6 +28,7 @@ export async function createSite(repositories: Repositories, site: { id: string;
 export async function removeSite(repositories: Repositories, siteId: string): Promise<boolean> {
   await repositories.sessions.deleteBySite(siteId);
   await repositories.messages.deleteBySite(siteId);
+  await repositories.moderation.deleteBySite(siteId);
   await repositories.rooms.deleteBySite(siteId);
   await repositories.users.deleteBySite(siteId);
   return repositories.sites.remove(siteId);
@@ -38,5 +41,6 @@ export function createRepositories(db: Db, options: { sessionAbsoluteMs?: number
     sessions: new SessionStore(db, options.sessionAbsoluteMs),
     rooms: new RoomsRepository(db),
     messages: new MessagesRepository(db),
+    moderation: new ModerationRepository(db),
   };
 }

@@ -1,5 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type { RoomInfo } from '../../sdk/protocol';
+import { conflict, forbidden, isDuplicateKey, notFound } from '../errors';
 
 export interface RoomDocument {
   siteId: string;
@@ -7,12 +8,20 @@ export interface RoomDocument {
   name: string;
   lastSeq: number;
   createdAt: Date;
+  archivedAt?: Date;
+  /** Muted users of this room: user id → until when. Kept on the room so a send checks it in the same write. */
+  mutedUntil?: Record<string, Date>;
 }
 
-export const presentRoom = (room: RoomDocument): RoomInfo => ({ id: room.roomId, name: room.name });
+/** The room every site has; it can be renamed but not archived. */
+export const DEFAULT_ROOM = 'general';
+
+export const presentRoom = (room: RoomDocument): RoomInfo => ({ id: room.roomId, name: room.name, archived: room.archivedAt !== undefined });
 
 export class RoomsRepository {
   private readonly rooms: Collection<RoomDocument>;
+  // per room, this node's last write to its document (see `queued`)
+  private readonly writeQueue = new Map<string, Promise<unknown>>();
 
   constructor(db: Db) {
     this.rooms = db.collection<RoomDocument>('rooms');
@@ -20,6 +29,11 @@ export class RoomsRepository {
 
   find(siteId: string, roomId: string): Promise<RoomDocument | null> {
     return this.rooms.findOne({ siteId, roomId }, { projection: { _id: 0 } });
+  }
+
+  /** Every room of the site, by id; served by the {siteId, roomId} index. */
+  list(siteId: string): Promise<RoomDocument[]> {
+    return this.rooms.find({ siteId }, { projection: { _id: 0 } }).sort({ roomId: 1 }).toArray();
   }
 
   async ensure(siteId: string, roomId: string, name: string): Promise<void> {
@@ -30,17 +44,113 @@ export class RoomsRepository {
     );
   }
 
+  /** Creates a room; an id in use is a `conflict` on `id`. */
+  async create(siteId: string, roomId: string, name: string): Promise<RoomDocument> {
+    const room: RoomDocument = { siteId, roomId, name, lastSeq: 0, createdAt: new Date() };
+    try {
+      await this.rooms.insertOne({ ...room });
+    } catch (error) {
+      if (isDuplicateKey(error)) throw conflict('id', 'a room with this id exists');
+      throw error;
+    }
+    return room;
+  }
+
+  /** Renames, archives or unarchives; null when the room does not exist. */
+  async update(siteId: string, roomId: string, change: { name?: string; archived?: boolean }): Promise<RoomDocument | null> {
+    if (change.archived && roomId === DEFAULT_ROOM) throw forbidden(`the ${DEFAULT_ROOM} room cannot be archived`);
+    const set: Partial<RoomDocument> = {};
+    if (change.name !== undefined) set.name = change.name;
+    if (change.archived === true) set.archivedAt = new Date();
+    const unset = change.archived === false ? { archivedAt: '' as const } : undefined;
+    // MongoDB refuses an empty update: a change of nothing is a read
+    if (Object.keys(set).length === 0 && !unset) return this.find(siteId, roomId);
+    return this.queued(siteId, roomId, () =>
+      this.rooms.findOneAndUpdate(
+        { siteId, roomId },
+        { ...(Object.keys(set).length > 0 ? { $set: set } : {}), ...(unset ? { $unset: unset } : {}) },
+        { returnDocument: 'after' },
+      ),
+    );
+  }
+
+  async mute(siteId: string, roomId: string, userId: string, until: Date): Promise<boolean> {
+    const { matchedCount } = await this.queued(siteId, roomId, () =>
+      this.rooms.updateOne({ siteId, roomId }, { $set: { [`mutedUntil.${userId}`]: until } }),
+    );
+    return matchedCount === 1;
+  }
+
+  async unmute(siteId: string, roomId: string, userId: string): Promise<boolean> {
+    const { matchedCount } = await this.queued(siteId, roomId, () =>
+      this.rooms.updateOne({ siteId, roomId }, { $unset: { [`mutedUntil.${userId}`]: '' } }),
+    );
+    return matchedCount === 1;
+  }
+
   async deleteBySite(siteId: string): Promise<number> {
     return (await this.rooms.deleteMany({ siteId })).deletedCount;
   }
 
-  /** Takes the room's next seq atomically; null when the room does not exist. */
-  async nextSeq(siteId: string, roomId: string): Promise<number | null> {
+  /**
+   * Takes the room's next seq for a message of `userId`, atomically and in one round trip with the checks that
+   * may refuse it: the room exists, is not archived and has not muted the user. Throws the reason otherwise.
+   *
+   * A node writes one room document at a time (`queued`). Across nodes on a database without atomic updates,
+   * a seq handed out twice is caught by the unique index of messages (see `repairSeq`).
+   */
+  nextSeq(siteId: string, roomId: string, userId: string): Promise<number> {
+    return this.queued(siteId, roomId, () => this.takeSeq(siteId, roomId, userId));
+  }
+
+  /** Moves the room's counter up to at least `seq`, after a seq turned out to be taken already. */
+  async repairSeq(siteId: string, roomId: string, seq: number): Promise<void> {
+    await this.queued(siteId, roomId, () => this.rooms.updateOne({ siteId, roomId }, { $max: { lastSeq: seq } }));
+  }
+
+  /**
+   * Runs this node's writes to one room document one after another. MongoDB applies each update atomically
+   * anyway (queueing only spares it write conflicts), but FerretDB v1 does not: concurrent updates of one
+   * document lose each other (200 concurrent `$inc` of a counter add up to about 15), so a send could reuse a
+   * seq or undo a mute.
+   */
+  private queued<T>(siteId: string, roomId: string, write: () => Promise<T>): Promise<T> {
+    const key = `${siteId}/${roomId}`;
+    const next = (this.writeQueue.get(key) ?? Promise.resolve()).catch(() => undefined).then(write);
+    this.writeQueue.set(key, next);
+    // forget an idle queue, so the map holds only rooms with a write in flight
+    const forget = () => void (this.writeQueue.get(key) === next && this.writeQueue.delete(key));
+    next.then(forget, forget);
+    return next;
+  }
+
+  private async takeSeq(siteId: string, roomId: string, userId: string): Promise<number> {
+    const now = new Date();
     const room = await this.rooms.findOneAndUpdate(
-      { siteId, roomId },
+      { siteId, roomId, archivedAt: { $exists: false }, [`mutedUntil.${userId}`]: { $not: { $gt: now } } },
       { $inc: { lastSeq: 1 } },
       { returnDocument: 'after' },
     );
-    return room?.lastSeq ?? null;
+    if (room) return room.lastSeq;
+    throw await this.whyRefused(siteId, roomId, userId, now);
+  }
+
+  /** Whether a user may write in a room now (edits): throws the reason when not. */
+  async assertWritable(siteId: string, roomId: string, userId: string): Promise<void> {
+    const now = new Date();
+    const room = await this.find(siteId, roomId);
+    if (!room || room.archivedAt || (room.mutedUntil?.[userId] ?? 0) > now) throw await this.whyRefused(siteId, roomId, userId, now, room);
+  }
+
+  private async whyRefused(siteId: string, roomId: string, userId: string, now: Date, known?: RoomDocument | null): Promise<Error> {
+    const room = known === undefined ? await this.find(siteId, roomId) : known;
+    if (!room) return notFound('room');
+    if (room.archivedAt) return forbidden('the room is archived');
+    const until = room.mutedUntil?.[userId];
+    if (until && until > now) {
+      return forbidden(`you are muted in this room until ${until.toISOString()}`, until.getTime() - now.getTime());
+    }
+    // changed between the write and this read (unmuted, unarchived): the caller may simply try again
+    return conflict('roomId', 'the room changed; try again');
   }
 }

@@ -61,6 +61,11 @@ export class SessionStore {
     await this.sessions.deleteOne({ _id: idOf(token) });
   }
 
+  /** Ends every session of a user (a ban). */
+  async deleteByUser(siteId: string, userId: string): Promise<number> {
+    return (await this.sessions.deleteMany({ 'data.siteId': siteId, 'data.userId': userId })).deletedCount;
+  }
+
   async deleteBySite(siteId: string): Promise<number> {
     return (await this.sessions.deleteMany({ 'data.siteId': siteId })).deletedCount;
   }

@@ -23,6 +23,7 @@ export const presentUser = (user: UserDocument): User => ({
   id: user._id.toHexString(),
   username: user.username,
   displayName: user.displayName,
+  role: user.role,
 });
 
 export class UsersRepository {
@@ -55,6 +56,14 @@ export class UsersRepository {
   /** Grants or revokes a role; false when the user does not exist. */
   async setRole(siteId: string, username: string, role: UserDocument['role']): Promise<boolean> {
     const { matchedCount } = await this.users.updateOne({ siteId, usernameKey: uniqueKey(username) }, { $set: { role } });
+    return matchedCount === 1;
+  }
+
+  /** Bans or lifts a ban; false when the user does not exist. */
+  async setBanned(siteId: string, userId: string, banned: boolean): Promise<boolean> {
+    if (!ObjectId.isValid(userId)) return false;
+    const update = banned ? { $set: { bannedAt: new Date() } } : { $unset: { bannedAt: '' as const } };
+    const { matchedCount } = await this.users.updateOne({ _id: new ObjectId(userId), siteId }, update);
     return matchedCount === 1;
   }
 

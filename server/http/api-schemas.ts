@@ -1,5 +1,19 @@
 import { z } from 'zod';
-import type { ErrorCode, ErrorResponse, MeResponse, SessionResponse, User } from '../../sdk/protocol';
+import type {
+  ErrorCode,
+  ErrorResponse,
+  MeResponse,
+  ModerationAction,
+  ModerationActionType,
+  ModerationLogResponse,
+  MuteResponse,
+  Role,
+  RoomInfo,
+  RoomResponse,
+  RoomsResponse,
+  SessionResponse,
+  User,
+} from '../../sdk/protocol';
 import { TOKEN_PATTERN } from './session';
 
 /**
@@ -22,10 +36,13 @@ const errorCodes: { [Code in ErrorCode]: Code } = {
 
 export const errorCodeSchema = z.enum(errorCodes) satisfies z.ZodType<ErrorCode>;
 
+const roles: { [R in Role]: R } = { member: 'member', admin: 'admin' };
+
 export const userSchema = z.object({
   id: z.string(),
   username: z.string(),
   displayName: z.string(),
+  role: z.enum(roles).meta({ description: 'Admins manage rooms and moderate.' }),
 }) satisfies z.ZodType<User>;
 
 export const sessionResponseSchema = z.object({
@@ -49,6 +66,47 @@ export const errorResponseSchema = z.object({
     retryAfterMs: z.number().int().nonnegative().optional(),
   }),
 }) satisfies z.ZodType<ErrorResponse>;
+
+export const roomInfoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  archived: z.boolean().meta({ description: 'An archived room keeps its history and can be joined, but takes no new messages.' }),
+}) satisfies z.ZodType<RoomInfo>;
+
+export const roomsResponseSchema = z.object({ rooms: z.array(roomInfoSchema) }) satisfies z.ZodType<RoomsResponse>;
+export const roomResponseSchema = z.object({ room: roomInfoSchema }) satisfies z.ZodType<RoomResponse>;
+
+export const muteResponseSchema = z.object({
+  mute: z.object({ roomId: z.string(), userId: z.string(), until: z.iso.datetime() }),
+}) satisfies z.ZodType<MuteResponse>;
+
+const moderationActionTypes: { [A in ModerationActionType]: A } = {
+  'room.create': 'room.create',
+  'room.rename': 'room.rename',
+  'room.archive': 'room.archive',
+  'room.unarchive': 'room.unarchive',
+  'message.delete': 'message.delete',
+  'user.mute': 'user.mute',
+  'user.unmute': 'user.unmute',
+  'user.ban': 'user.ban',
+  'user.unban': 'user.unban',
+};
+
+export const moderationActionSchema = z.object({
+  id: z.string(),
+  action: z.enum(moderationActionTypes),
+  actor: z.object({ id: z.string(), displayName: z.string() }),
+  roomId: z.string().optional(),
+  targetUserId: z.string().optional(),
+  seq: z.number().int().optional(),
+  reason: z.string().optional(),
+  until: z.iso.datetime().optional(),
+  createdAt: z.iso.datetime(),
+}) satisfies z.ZodType<ModerationAction>;
+
+export const moderationLogResponseSchema = z.object({
+  actions: z.array(moderationActionSchema),
+}) satisfies z.ZodType<ModerationLogResponse>;
 
 /** GET /healthz and GET /readyz. */
 export const healthResponseSchema = z.object({

@@ -12,6 +12,9 @@ import { errorMiddleware } from './errors';
 const READY_TIMEOUT_MS = 2_000;
 import { openApiRoutes } from './openapi';
 import { authRoutes } from './routes/auth';
+import { moderationRoutes } from './routes/moderation';
+import { roomRoutes } from './routes/rooms';
+import type { RoomInfo } from '../../sdk/protocol';
 import type { AuthRateLimiter } from './rate-limits';
 import { securityHeaders } from './security-headers';
 import { sessionMiddleware } from './session';
@@ -26,6 +29,8 @@ export interface HttpAppOptions {
   sessionIdleMs: number;
   distDir: string;
   onSessionEnded: (token: string) => void;
+  onUserBanned: (siteId: string, userId: string) => void;
+  onRoomUpdated: (siteId: string, room: RoomInfo) => void;
   /** PUBLIC_URL: the backend's origin as browsers see it, when it differs from the Host header. */
   publicUrl: string | undefined;
   trustProxy: boolean;
@@ -78,6 +83,8 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     })
     .use(siteScope(options.repositories.sites, options.publicUrl))
     // no allowedMethods(): its plain-text 405/501 would break the one error shape; other methods are a JSON 404
-    .use(auth.routes());
+    .use(auth.routes())
+    .use(roomRoutes({ repositories: options.repositories, onRoomUpdated: options.onRoomUpdated }).routes())
+    .use(moderationRoutes({ repositories: options.repositories, onUserBanned: options.onUserBanned }).routes());
   return app;
 }

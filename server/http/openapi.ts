@@ -1,6 +1,20 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import { errorResponseSchema, healthResponseSchema, meResponseSchema, sessionResponseSchema, userSchema } from './api-schemas';
+import {
+  errorResponseSchema,
+  healthResponseSchema,
+  meResponseSchema,
+  moderationActionSchema,
+  moderationLogResponseSchema,
+  muteResponseSchema,
+  roomInfoSchema,
+  roomResponseSchema,
+  roomsResponseSchema,
+  sessionResponseSchema,
+  userSchema,
+} from './api-schemas';
+import { banSchema, muteSchema } from './routes/moderation';
+import { createRoomSchema, updateRoomSchema } from './routes/rooms';
 import { identifySchema, loginSchema, registerSchema } from './routes/auth';
 import { SESSION_COOKIE } from './session';
 import { ID_PATTERN } from '../validation';
@@ -35,6 +49,10 @@ function componentSchemas(): Record<string, JsonSchema> {
   requests.add(registerSchema, { id: 'RegisterRequest' });
   requests.add(loginSchema, { id: 'LoginRequest' });
   requests.add(identifySchema, { id: 'IdentifyRequest' });
+  requests.add(createRoomSchema, { id: 'CreateRoomRequest' });
+  requests.add(updateRoomSchema, { id: 'UpdateRoomRequest' });
+  requests.add(muteSchema, { id: 'MuteRequest' });
+  requests.add(banSchema, { id: 'BanRequest' });
 
   const responses = z.registry<{ id: string }>();
   responses.add(userSchema, { id: 'User' });
@@ -42,6 +60,12 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(meResponseSchema, { id: 'MeResponse' });
   responses.add(errorResponseSchema, { id: 'ErrorResponse' });
   responses.add(healthResponseSchema, { id: 'HealthResponse' });
+  responses.add(roomInfoSchema, { id: 'RoomInfo' });
+  responses.add(roomsResponseSchema, { id: 'RoomsResponse' });
+  responses.add(roomResponseSchema, { id: 'RoomResponse' });
+  responses.add(muteResponseSchema, { id: 'MuteResponse' });
+  responses.add(moderationActionSchema, { id: 'ModerationAction' });
+  responses.add(moderationLogResponseSchema, { id: 'ModerationLogResponse' });
 
   const uri = (id: string) => schemaRef(id).$ref;
   const generated = {
@@ -61,7 +85,27 @@ const siteId = {
   example: 'demo',
 };
 
+const pathId = (name: string, description: string, schema: JsonSchema, example: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema,
+  example,
+});
+const roomId = pathId('roomId', 'A room of the site.', { type: 'string', pattern: ID_PATTERN.source }, 'general');
+const userId = pathId('userId', 'A user of the site (`User.id`).', { type: 'string', pattern: '^[0-9a-f]{24}$' }, '0123456789abcdef01234567');
+
 const signedIn = [{ bearer: [] }, { cookie: [] }];
+
+/** The answers every signed-in operation may give besides its own. */
+const signedInErrors = {
+  '401': responseRef('Unauthorized'),
+  '403': responseRef('Forbidden'),
+  '404': responseRef('NotFound'),
+};
+/** …and those of an admin operation. */
+const adminErrors = { ...signedInErrors, '403': responseRef('AdminOnly') };
 
 /** Builds the OpenAPI 3.1 description of the HTTP API from the schemas the handlers and the protocol use. */
 export function buildOpenApiDocument(): OpenApiDocument {
@@ -82,7 +126,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       title: 'Parley HTTP API',
       version: '0.1.0',
       description:
-        'Accounts and sessions of a Parley site. Chat itself runs over Socket.IO (see sdk/protocol.ts). ' +
+        'Accounts, sessions, rooms and moderation of a Parley site. Chat itself runs over Socket.IO (see sdk/protocol.ts). ' +
         'Every error has the body `{ "error": { "code", "message", "field"? } }`.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
@@ -172,6 +216,107 @@ export function buildOpenApiDocument(): OpenApiDocument {
           },
         },
       },
+      '/api/sites/{siteId}/rooms': {
+        parameters: [siteId],
+        get: {
+          operationId: 'listRooms',
+          summary: "The site's rooms, archived ones too",
+          tags: ['rooms'],
+          security: signedIn,
+          responses: { '200': { description: 'Every room, by id.', content: json('RoomsResponse') }, ...signedInErrors },
+        },
+        post: {
+          operationId: 'createRoom',
+          summary: 'Create a room (admins)',
+          tags: ['rooms'],
+          security: signedIn,
+          requestBody: { required: true, content: json('CreateRoomRequest') },
+          responses: {
+            '201': { description: 'The room exists.', content: json('RoomResponse') },
+            '400': responseRef('InvalidInput'),
+            ...adminErrors,
+            '409': { description: 'A room with this id exists.', content: json('ErrorResponse') },
+          },
+        },
+      },
+      '/api/sites/{siteId}/rooms/{roomId}': {
+        parameters: [siteId, roomId],
+        patch: {
+          operationId: 'updateRoom',
+          summary: 'Rename, archive or unarchive a room (admins)',
+          description: 'Members in the room get a `room:updated` event. An archived room can be joined and read but takes no messages; `general` cannot be archived.',
+          tags: ['rooms'],
+          security: signedIn,
+          requestBody: { required: true, content: json('UpdateRoomRequest') },
+          responses: {
+            '200': { description: 'The room as it is now.', content: json('RoomResponse') },
+            '400': responseRef('InvalidInput'),
+            ...adminErrors,
+          },
+        },
+      },
+      '/api/sites/{siteId}/rooms/{roomId}/mutes': {
+        parameters: [siteId, roomId],
+        post: {
+          operationId: 'muteUser',
+          summary: 'Stop a user sending in a room for a while (admins)',
+          tags: ['moderation'],
+          security: signedIn,
+          requestBody: { required: true, content: json('MuteRequest') },
+          responses: {
+            '201': { description: 'Muted until `until`; their sends get `forbidden` with `retryAfterMs`.', content: json('MuteResponse') },
+            '400': responseRef('InvalidInput'),
+            ...adminErrors,
+          },
+        },
+      },
+      '/api/sites/{siteId}/rooms/{roomId}/mutes/{userId}': {
+        parameters: [siteId, roomId, userId],
+        delete: {
+          operationId: 'unmuteUser',
+          summary: 'Lift a mute (admins)',
+          tags: ['moderation'],
+          security: signedIn,
+          responses: { '204': { description: 'The user may send in the room again.' }, ...adminErrors },
+        },
+      },
+      '/api/sites/{siteId}/users/{userId}/ban': {
+        parameters: [siteId, userId],
+        post: {
+          operationId: 'banUser',
+          summary: 'Ban a user from the site (admins)',
+          description: 'Their sessions end and their sockets close at once; they cannot sign in, register the same username or be identified again until unbanned.',
+          tags: ['moderation'],
+          security: signedIn,
+          requestBody: { required: false, content: json('BanRequest') },
+          responses: { '204': { description: 'Banned.' }, '400': responseRef('InvalidInput'), ...adminErrors },
+        },
+        delete: {
+          operationId: 'unbanUser',
+          summary: 'Lift a ban (admins)',
+          tags: ['moderation'],
+          security: signedIn,
+          responses: { '204': { description: 'The user may sign in again.' }, ...adminErrors },
+        },
+      },
+      '/api/sites/{siteId}/moderation': {
+        parameters: [siteId],
+        get: {
+          operationId: 'moderationLog',
+          summary: 'What admins did, newest first (admins)',
+          tags: ['moderation'],
+          security: signedIn,
+          parameters: [
+            { name: 'before', in: 'query', required: false, description: 'The id of the last entry of the previous page.', schema: { type: 'string', pattern: '^[0-9a-f]{24}$' } },
+            { name: 'limit', in: 'query', required: false, description: '1–100, default 50.', schema: { type: 'integer', minimum: 1, maximum: 100 } },
+          ],
+          responses: {
+            '200': { description: 'Entries, newest first.', content: json('ModerationLogResponse') },
+            '400': responseRef('InvalidInput'),
+            ...adminErrors,
+          },
+        },
+      },
       '/healthz': {
         get: {
           operationId: 'health',
@@ -210,6 +355,14 @@ export function buildOpenApiDocument(): OpenApiDocument {
       responses: {
         InvalidInput: { description: 'The body is not valid JSON or breaks a rule; `field` names the first bad field.', content: json('ErrorResponse') },
         SiteNotFound: { description: 'No site has this id.', content: json('ErrorResponse') },
+        NotFound: { description: 'No site, room or user has this id.', content: json('ErrorResponse') },
+        Unauthorized: { description: 'No session, or a session of another site.', content: json('ErrorResponse') },
+        AdminOnly: {
+          description:
+            'The user is not an admin of the site, the action targets the admin themselves or `general`, or the Origin is ' +
+            'not allowed (see Forbidden).',
+          content: json('ErrorResponse'),
+        },
         Forbidden: {
           description:
             "The request's Origin is not one of the site's allowed origins, or a request that changes state carries a " +

@@ -24,7 +24,7 @@ declare module 'koa' {
 export function siteScope(sites: SitesRepository, publicUrl: string | undefined): Koa.Middleware {
   const allowCors = cors({
     origin: (ctx) => ctx.state.corsOrigin ?? '',
-    allowMethods: ['GET', 'POST'],
+    allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
     allowHeaders: ['authorization', 'content-type'],
     maxAge: 600,
   });

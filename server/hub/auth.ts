@@ -6,7 +6,7 @@ import { SessionStore } from '../db/sessions';
 import { presentUser } from '../db/users';
 import { isOwnOrigin, isSameOrigin, ownOriginOf } from '../http/origins';
 import { SESSION_COOKIE, TOKEN_PATTERN, WIDGET_COOKIE } from '../http/session';
-import type { ChatSocket } from './types';
+import { type ChatSocket, userChannel } from './types';
 
 type Next = (err?: Error) => void;
 
@@ -43,6 +43,8 @@ export function authenticateSockets(repositories: Repositories, options: { sessi
       if (auth.site !== undefined && auth.site !== siteId) return refuse(next, 'the session belongs to another site');
       const user = await repositories.users.findById(siteId, userId);
       if (!user) return refuse(next, 'the account no longer exists');
+      // a ban ends the sessions too; this covers a socket racing the ban
+      if (user.bannedAt) return refuse(next, 'this account is banned');
       // a browser on another website may only connect when the site allows that origin (Node clients send none)
       const { headers, secure } = socket.handshake;
       if (headers.origin && !isOwnOrigin(headers, ownOriginOf(publicUrl, headers, secure))) {
@@ -51,7 +53,7 @@ export function authenticateSockets(repositories: Repositories, options: { sessi
       }
       await repositories.sessions.touch(token, sessionIdleMs);
       socket.data = { siteId, user: presentUser(user), sessionGroup: SessionStore.groupOf(token) };
-      await socket.join(socket.data.sessionGroup);
+      await socket.join([socket.data.sessionGroup, userChannel(siteId, socket.data.user.id)]);
       next();
     } catch (error) {
       const failure = new Error('unable to check the session') as Error & { data: HandshakeErrorData };

@@ -9,7 +9,9 @@ import { registerMessageHandlers } from './messages';
 import { registerRoomHandlers } from './rooms';
 import { createSendLimiter } from './send-limit';
 import { registerTypingHandlers } from './typing';
-import type { ChatServer } from './types';
+import { Presence } from './presence';
+import { type ChatServer, roomChannel, userChannel } from './types';
+import type { RoomInfo } from '../../sdk/protocol';
 
 export interface HubOptions {
   httpServer: HttpServer;
@@ -18,6 +20,8 @@ export interface HubOptions {
   sessionIdleMs: number;
   publicUrl: string | undefined;
   rateLimits: RateLimits;
+  /** How long a user whose last socket closed stays in the online list. */
+  presenceGraceMs: number;
   log: Logger;
 }
 
@@ -25,6 +29,10 @@ export interface Hub {
   io: ChatServer;
   /** Disconnects every socket of a session that ended (logout). */
   endSession(token: string): void;
+  /** Ends every socket of a user, on every node (a ban). */
+  endUser(siteId: string, userId: string): void;
+  /** Tells a room's sockets that it was renamed, archived or unarchived. */
+  roomUpdated(siteId: string, room: RoomInfo): void;
   close(): Promise<void>;
 }
 
@@ -49,7 +57,7 @@ function corsOrigins(repositories: Repositories) {
 }
 
 /** The Socket.IO hub on the HTTP server, authenticated by the same session as the API. */
-export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs, publicUrl, rateLimits, log }: HubOptions): Hub {
+export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs, publicUrl, rateLimits, presenceGraceMs, log }: HubOptions): Hub {
   const sendLimiter = createSendLimiter(rateLimits);
   const io: ChatServer = new Server(httpServer, {
     serveClient: false,
@@ -61,9 +69,11 @@ export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs
     cors: { origin: corsOrigins(repositories), methods: ['GET', 'POST'] },
   });
 
+  const presence = new Presence(io, presenceGraceMs, log);
+
   io.use(authenticateSockets(repositories, { sessionKeys, sessionIdleMs, publicUrl }));
   io.on('connection', (socket) => {
-    registerRoomHandlers(io, socket, repositories, log);
+    registerRoomHandlers(socket, repositories, presence, log);
     registerMessageHandlers(socket, repositories, sendLimiter, log);
     registerTypingHandlers(socket, log);
   });
@@ -73,9 +83,19 @@ export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs
     endSession: (token) => {
       const group = SessionStore.groupOf(token);
       // tell first, so clients show the login form instead of reconnecting
-      io.to(group).emit('session:ended');
+      io.to(group).emit('session:ended', { reason: 'logout' });
       io.in(group).disconnectSockets(true);
     },
-    close: () => new Promise<void>((resolve) => io.close(() => resolve())),
+    endUser: (siteId, userId) => {
+      const channel = userChannel(siteId, userId);
+      io.to(channel).emit('session:ended', { reason: 'banned' });
+      io.in(channel).disconnectSockets(true);
+    },
+    roomUpdated: (siteId, room) => io.to(roomChannel(siteId, room.id)).emit('room:updated', room),
+    close: () =>
+      new Promise<void>((resolve) => {
+        presence.close();
+        io.close(() => resolve());
+      }),
   };
 }

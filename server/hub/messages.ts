@@ -1,37 +1,98 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { SendRequest, SendResult } from '../../sdk/protocol';
+import type { DeleteRequest, EditRequest, SendRequest, SendResult, UpdateResult } from '../../sdk/protocol';
 import type { Repositories } from '../db';
-import { presentMessage } from '../db/messages';
-import { notFound } from '../errors';
+import { type MessageDocument, presentMessage, SeqTakenError } from '../db/messages';
+import { forbidden, notFound } from '../errors';
 import { cleanText, limits, parseInput, roomIdSchema } from '../validation';
 import { withAck } from './ack';
 import type { SendLimiter } from './send-limit';
 import { assertJoined } from './rooms';
 import { type ChatSocket, roomChannel } from './types';
 
+const messageText = cleanText('message', limits.messageLength, { multiline: true });
+const MAX_SEQ_ATTEMPTS = 5;
+const seqSchema = z.number({ error: 'seq must be a number' }).int().min(1);
+
 const sendSchema = z.strictObject({
   roomId: roomIdSchema,
-  text: cleanText('message', limits.messageLength, { multiline: true }),
+  text: messageText,
   clientMsgId: z.string({ error: 'clientMsgId must be a string' }).regex(/^[A-Za-z0-9_-]{8,64}$/, 'clientMsgId must be a UUID'),
+  retry: z.boolean({ error: 'retry must be a boolean' }).optional(),
 }) satisfies z.ZodType<SendRequest, unknown>;
 
-/** message:send — validate, persist, then ack and broadcast. */
+const editSchema = z.strictObject({ roomId: roomIdSchema, seq: seqSchema, text: messageText }) satisfies z.ZodType<EditRequest, unknown>;
+const deleteSchema = z.strictObject({ roomId: roomIdSchema, seq: seqSchema }) satisfies z.ZodType<DeleteRequest, unknown>;
+
+/** message:send, message:edit and message:delete — validate, persist, then ack and broadcast. */
 export function registerMessageHandlers(socket: ChatSocket, repositories: Repositories, sendLimiter: SendLimiter, log: Logger): void {
   const { siteId, user } = socket.data;
+  const { messages, rooms, users, moderation } = repositories;
 
   socket.on(
     'message:send',
     withAck(log, 'message:send', async (payload): Promise<SendResult> => {
-      const { roomId, text, clientMsgId } = parseInput(sendSchema, payload);
+      const { roomId, text, clientMsgId, retry } = parseInput(sendSchema, payload);
       assertJoined(socket, roomId);
+      if (retry) {
+        // the first attempt may have been stored and acked into a lost connection: answer with it, take no seq
+        const stored = await messages.findSent(siteId, roomId, user.id, clientMsgId);
+        if (stored) return { message: presentMessage(stored) };
+      }
       await sendLimiter.consume(siteId, user.id);
-      // a retry consumes a seq that stays unused: seqs are strictly increasing, not gap-free
-      const seq = await repositories.rooms.nextSeq(siteId, roomId);
-      if (seq === null) throw notFound('room');
-      // persist before broadcast: an ack means the message is on disk
-      const stored = presentMessage(
-        await repositories.messages.insert({
+      const stored = presentMessage(await store(roomId, text, clientMsgId));
+      socket.to(roomChannel(siteId, roomId)).emit('message:new', stored);
+      return { message: stored };
+    }),
+  );
+
+  socket.on(
+    'message:edit',
+    withAck(log, 'message:edit', async (payload): Promise<UpdateResult> => {
+      const { roomId, seq, text } = parseInput(editSchema, payload);
+      assertJoined(socket, roomId);
+      await rooms.assertWritable(siteId, roomId, user.id);
+      const edited = await messages.edit(siteId, roomId, seq, user.id, text);
+      if (!edited) throw await whyNot(seq, roomId, 'edit');
+      return broadcastUpdate(roomId, edited);
+    }),
+  );
+
+  socket.on(
+    'message:delete',
+    withAck(log, 'message:delete', async (payload): Promise<UpdateResult> => {
+      const { roomId, seq } = parseInput(deleteSchema, payload);
+      assertJoined(socket, roomId);
+      const message = await messages.findBySeq(siteId, roomId, seq);
+      if (!message) throw notFound('message');
+      if (message.deletedAt) return { message: presentMessage(message) };
+      const own = message.author.id === user.id;
+      // the role is read now, not at connect time: a revoked admin loses the power at once
+      if (!own && (await users.findById(siteId, user.id))?.role !== 'admin') throw forbidden('you can only delete your own messages');
+      if (own) await rooms.assertWritable(siteId, roomId, user.id);
+      const deleted = await messages.delete(siteId, roomId, seq, user.id, own ? user.id : undefined);
+      if (!deleted) throw await whyNot(seq, roomId, 'delete');
+      if (!own) {
+        await moderation.record({
+          siteId,
+          action: 'message.delete',
+          actor: { id: user.id, displayName: user.displayName },
+          roomId,
+          seq,
+          targetUserId: message.author.id,
+        });
+      }
+      return broadcastUpdate(roomId, deleted);
+    }),
+  );
+
+  /** Takes a seq and stores the message under it: persist before broadcast, an ack means it is on disk. */
+  async function store(roomId: string, text: string, clientMsgId: string): Promise<MessageDocument> {
+    for (let attempt = 1; ; attempt += 1) {
+      // refuses archived rooms and muted users in the same write
+      const seq = await rooms.nextSeq(siteId, roomId, user.id);
+      try {
+        return await messages.insert({
           siteId,
           roomId,
           seq,
@@ -39,10 +100,27 @@ export function registerMessageHandlers(socket: ChatSocket, repositories: Reposi
           text,
           clientMsgId,
           createdAt: new Date(),
-        }),
-      );
-      socket.to(roomChannel(siteId, roomId)).emit('message:new', stored);
-      return { message: stored };
-    }),
-  );
+        });
+      } catch (error) {
+        // only where the counter fell behind the messages (a database without atomic $inc, across nodes)
+        if (!(error instanceof SeqTakenError) || attempt === MAX_SEQ_ATTEMPTS) throw error;
+        log.warn({ siteId, roomId, seq }, 'seq taken twice; moving the room counter past the stored messages');
+        await rooms.repairSeq(siteId, roomId, await messages.highestSeq(siteId, roomId));
+      }
+    }
+  }
+
+  function broadcastUpdate(roomId: string, message: MessageDocument): UpdateResult {
+    const presented = presentMessage(message);
+    socket.to(roomChannel(siteId, roomId)).emit('message:updated', presented);
+    return { message: presented };
+  }
+
+  /** Why an edit or delete matched nothing: no such message, someone else's, or already deleted. */
+  async function whyNot(seq: number, roomId: string, operation: 'edit' | 'delete'): Promise<Error> {
+    const message = await messages.findBySeq(siteId, roomId, seq);
+    if (!message) return notFound('message');
+    if (message.author.id !== user.id) return forbidden(`you can only ${operation} your own messages`);
+    return forbidden(`the message was deleted`);
+  }
 }

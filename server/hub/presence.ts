@@ -1,17 +1,83 @@
+import type { Logger } from 'pino';
 import type { PresenceUser } from '../../sdk/protocol';
-import { type ChatServer, roomChannel } from './types';
+import { type ChatServer, type ChatSocket, roomChannel } from './types';
 
-/** The room's online list: one entry per user, however many sockets they have, in every node. */
-export async function onlineUsers(io: ChatServer, siteId: string, roomId: string): Promise<PresenceUser[]> {
-  const sockets = await io.in(roomChannel(siteId, roomId)).fetchSockets();
-  const users = new Map<string, PresenceUser>();
-  for (const { data } of sockets) {
-    if (data.user) users.set(data.user.id, { id: data.user.id, displayName: data.user.displayName });
+const byName = (a: PresenceUser, b: PresenceUser) => a.displayName.localeCompare(b.displayName);
+
+/**
+ * The online list of each room: one entry per user, however many sockets they have, in every node. A user
+ * whose last socket closes stays listed for `graceMs`, so a page reload or a network blip is not a leave.
+ */
+export class Presence {
+  // users within their grace period, by `site \n room \n user`; a node keeps those of its own sockets
+  private readonly leaving = new Map<string, { user: PresenceUser; timer: NodeJS.Timeout }>();
+
+  constructor(
+    private readonly io: ChatServer,
+    private readonly graceMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  /** The full list: users with a socket in the room, and those still within their grace period. */
+  async online(siteId: string, roomId: string): Promise<PresenceUser[]> {
+    const users = await this.connectedUsers(siteId, roomId);
+    for (const [key, { user }] of this.leaving) if (key.startsWith(`${siteId}\n${roomId}\n`)) users.set(user.id, user);
+    return [...users.values()].sort(byName);
   }
-  return [...users.values()].sort((a, b) => a.displayName.localeCompare(b.displayName));
+
+  /**
+   * Call before the socket joins the room's channel; the returned function, called once it has joined, tells
+   * the others when the user is new to the room (not when they open another tab or come back within grace).
+   */
+  async beforeJoin(socket: ChatSocket, roomId: string): Promise<() => void> {
+    const { siteId, user } = socket.data;
+    const pending = this.leaving.get(key(siteId, roomId, user.id));
+    if (pending) {
+      clearTimeout(pending.timer);
+      this.leaving.delete(key(siteId, roomId, user.id));
+      return () => undefined;
+    }
+    const present = (await this.connectedUsers(siteId, roomId)).has(user.id);
+    return () => {
+      // two tabs joining at once may both announce: clients keep one entry per user id
+      if (!present) socket.to(roomChannel(siteId, roomId)).emit('presence:join', { roomId, user: presenceOf(user) });
+    };
+  }
+
+  /** A socket has left the room: the user leaves with it unless they have another; `grace` delays that. */
+  async left(siteId: string, roomId: string, user: PresenceUser, { grace }: { grace: boolean }): Promise<void> {
+    if ((await this.connectedUsers(siteId, roomId)).has(user.id)) return;
+    const id = key(siteId, roomId, user.id);
+    if (!grace || this.graceMs === 0) return this.announceLeave(siteId, roomId, user);
+    if (this.leaving.has(id)) return;
+    const timer = setTimeout(() => {
+      this.leaving.delete(id);
+      // they may have come back through another node meanwhile
+      this.connectedUsers(siteId, roomId)
+        .then((users) => (users.has(user.id) ? undefined : this.announceLeave(siteId, roomId, user)))
+        .catch((error: unknown) => this.log.warn({ err: error }, 'presence update failed'));
+    }, this.graceMs);
+    timer.unref();
+    this.leaving.set(id, { user: presenceOf(user), timer });
+  }
+
+  /** Stops the grace timers (shutdown); their users are gone with this node. */
+  close(): void {
+    for (const { timer } of this.leaving.values()) clearTimeout(timer);
+    this.leaving.clear();
+  }
+
+  private announceLeave(siteId: string, roomId: string, user: PresenceUser): void {
+    this.io.to(roomChannel(siteId, roomId)).emit('presence:leave', { roomId, user: presenceOf(user) });
+  }
+
+  private async connectedUsers(siteId: string, roomId: string): Promise<Map<string, PresenceUser>> {
+    const sockets = await this.io.in(roomChannel(siteId, roomId)).fetchSockets();
+    const users = new Map<string, PresenceUser>();
+    for (const { data } of sockets) if (data.user) users.set(data.user.id, presenceOf(data.user));
+    return users;
+  }
 }
 
-export async function broadcastPresence(io: ChatServer, siteId: string, roomId: string): Promise<void> {
-  const online = await onlineUsers(io, siteId, roomId);
-  io.to(roomChannel(siteId, roomId)).emit('presence:update', { roomId, online });
-}
+const key = (siteId: string, roomId: string, userId: string) => `${siteId}\n${roomId}\n${userId}`;
+const presenceOf = (user: PresenceUser): PresenceUser => ({ id: user.id, displayName: user.displayName });

@@ -7,8 +7,8 @@ import { presentRoom } from '../db/rooms';
 import { forbidden, notFound } from '../errors';
 import { limits, parseInput, roomIdSchema } from '../validation';
 import { withAck } from './ack';
-import { broadcastPresence, onlineUsers } from './presence';
-import { type ChatServer, type ChatSocket, roomChannel } from './types';
+import type { Presence } from './presence';
+import { type ChatSocket, roomChannel } from './types';
 
 export const roomRequestSchema = z.strictObject({ roomId: roomIdSchema }) satisfies z.ZodType<RoomRequest, unknown>;
 const joinRequestSchema = z.strictObject({
@@ -27,8 +27,8 @@ export function assertJoined(socket: ChatSocket, roomId: string): void {
 }
 
 /** room:join, room:leave, room:history — and presence when a socket goes away. */
-export function registerRoomHandlers(io: ChatServer, socket: ChatSocket, repositories: Repositories, log: Logger): void {
-  const { siteId } = socket.data;
+export function registerRoomHandlers(socket: ChatSocket, repositories: Repositories, presence: Presence, log: Logger): void {
+  const { siteId, user } = socket.data;
 
   socket.on(
     'room:join',
@@ -36,6 +36,7 @@ export function registerRoomHandlers(io: ChatServer, socket: ChatSocket, reposit
       const { roomId, afterSeq } = parseInput(joinRequestSchema, payload);
       const room = await repositories.rooms.find(siteId, roomId);
       if (!room) throw notFound('room');
+      const announce = await presence.beforeJoin(socket, roomId);
       // joined before reading, so a message stored meanwhile arrives live if not in the page (the SDK dedupes by seq)
       await socket.join(roomChannel(siteId, roomId));
       let messages: MessageDocument[];
@@ -47,8 +48,8 @@ export function registerRoomHandlers(io: ChatServer, socket: ChatSocket, reposit
         more = messages.length > limits.catchUpPage;
         messages = messages.slice(0, limits.catchUpPage);
       }
-      const online = await onlineUsers(io, siteId, roomId);
-      socket.to(roomChannel(siteId, roomId)).emit('presence:update', { roomId, online });
+      announce();
+      const online = await presence.online(siteId, roomId);
       return { room: presentRoom(room), messages: messages.map(presentMessage), more, online };
     }),
   );
@@ -57,8 +58,10 @@ export function registerRoomHandlers(io: ChatServer, socket: ChatSocket, reposit
     'room:leave',
     withAck(log, 'room:leave', async (payload) => {
       const { roomId } = parseInput(roomRequestSchema, payload);
+      if (!socket.rooms.has(roomChannel(siteId, roomId))) return {};
       await socket.leave(roomChannel(siteId, roomId));
-      await broadcastPresence(io, siteId, roomId);
+      // a deliberate leave: no grace period
+      await presence.left(siteId, roomId, user, { grace: false });
       return {};
     }),
   );
@@ -79,7 +82,7 @@ export function registerRoomHandlers(io: ChatServer, socket: ChatSocket, reposit
     // after the socket has left its rooms, so the list no longer counts it
     socket.once('disconnect', () => {
       for (const roomId of joined) {
-        broadcastPresence(io, siteId, roomId).catch((error: unknown) => log.warn({ err: error }, 'presence update failed'));
+        presence.left(siteId, roomId, user, { grace: true }).catch((error: unknown) => log.warn({ err: error }, 'presence update failed'));
       }
     });
   });

@@ -16,3 +16,6 @@ export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Inte
 
 /** Socket.IO room names are scoped by site, so no id a client sends can reach another site. */
 export const roomChannel = (siteId: string, roomId: string) => `site:${siteId}:room:${roomId}`;
+
+/** Every socket of one user, across tabs, devices and nodes: a ban closes them all. */
+export const userChannel = (siteId: string, userId: string) => `site:${siteId}:user:${userId}`;

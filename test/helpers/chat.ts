@@ -11,14 +11,22 @@ export function chatClients(parley: () => Parley) {
   const clients: ChatClient[] = [];
   const track = (chat: ChatClient) => (clients.push(chat), chat);
 
+  const member = async (prefix: string, site = 'demo') => {
+    const chat = track(createChatClient({ baseUrl: parley().url, site }));
+    const account = newAccount(prefix);
+    const user = await chat.register(account);
+    return { chat, user, account, room: await chat.join('general') };
+  };
+
   return {
     track,
     client: (site = 'demo') => track(createChatClient({ baseUrl: parley().url, site })),
-    async member(prefix: string, site = 'demo') {
-      const chat = track(createChatClient({ baseUrl: parley().url, site }));
-      const account = newAccount(prefix);
-      const user = await chat.register(account);
-      return { chat, user, account, room: await chat.join('general') };
+    member,
+    /** Like member(), and the account is an admin of the site (granted as `npm run site -- admin` does). */
+    async admin(prefix: string, site = 'demo') {
+      const signedIn = await member(prefix, site);
+      await parley().repositories.users.setRole(site, signedIn.account.username, 'admin');
+      return signedIn;
     },
     /** A signed-in raw Socket.IO client, for sending what the SDK never would. */
     async rawSocket(site = 'demo'): Promise<Socket> {

@@ -24,6 +24,8 @@ export async function startTestServerOn(hostname: '127.0.0.1' | 'localhost', env
     RATE_LIMIT_LOGIN_FAILURES_PER_IP: '10000/3600',
     // catch-up tests send hundreds of messages from one user
     RATE_LIMIT_MESSAGES_PER_USER: '100000/10',
+    // short, so tests see a closed tab leave quickly; presence.test.ts tests the grace period itself
+    PRESENCE_GRACE_MS: '100',
     ...env,
   });
   const parley = await startParley(config, createLogger(config.logLevel, false));

@@ -1,14 +1,17 @@
 import { expectTypeOf } from 'expect-type';
-import type { ChatError, Message, Room } from '../../sdk';
+import type { ChatError, Message, PresenceChangeEvent, PresenceUser, Room } from '../../sdk';
 import type { Ack, ClientToServerEvents, ErrorCode, ServerToClientEvents } from '../../sdk/protocol';
 
 // Type-level tests: `npm test` type-checks this file (tsc), so a drifting contract fails the run.
 describe('the wire contract', () => {
   it('types room events from the protocol', () => {
-    expectTypeOf<Parameters<Room['on']>[0]>().toEqualTypeOf<'message' | 'presence' | 'typing'>();
+    expectTypeOf<Parameters<Room['on']>[0]>().toEqualTypeOf<'message' | 'update' | 'presence' | 'typing' | 'change'>();
     const room = {} as Room;
     expectTypeOf(room.send).returns.resolves.toEqualTypeOf<Message>();
     expectTypeOf<Message['seq']>().toBeNumber();
+    type Listener<K extends Parameters<Room['on']>[0]> = Parameters<typeof room.on<K>>[1];
+    expectTypeOf<Parameters<Listener<'update'>>[0]['deletedAt']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<Parameters<Listener<'presence'>>>().toEqualTypeOf<[PresenceUser[], PresenceChangeEvent]>();
     // @ts-expect-error: unknown events do not compile
     void (() => room.on('nope', () => undefined));
     expect(true).toBe(true);

@@ -42,7 +42,14 @@ export function MessageList({ messages, myId }: MessageListProps) {
                 </time>
               </div>
               {/* text only: Preact escapes it, markup in a message stays text */}
-              <p class="message-text">{message.text}</p>
+              {message.deletedAt ? (
+                <p class="message-text message-deleted">Message deleted</p>
+              ) : (
+                <p class="message-text">
+                  {message.text}
+                  {message.editedAt && <span class="message-edited"> (edited)</span>}
+                </p>
+              )}
             </li>
           ))}
         </ol>

@@ -91,6 +91,8 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
       set({ room: { id: room.id, name: room.name }, messages: room.recent.slice(-MAX_MESSAGES), online: [...room.online] });
       unsubscribeRoom = [
         room.on('message', (message) => set({ messages: appendMessage(state.messages, message) })),
+        room.on('update', (message) => set({ messages: state.messages.map((m) => (m.seq === message.seq ? message : m)) })),
+        room.on('change', ({ id, name }) => set({ room: { id, name } })),
         room.on('presence', (online) => set({ online })),
         room.on('typing', (typing) => set({ typing })),
       ];

@@ -1,13 +1,13 @@
 import '@koa/bodyparser';
-import Router, { type RouterMiddleware } from '@koa/router';
+import Router from '@koa/router';
 import type Koa from 'koa';
 import { z } from 'zod';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IdentifyRequest, LoginRequest, MeResponse, RegisterRequest, SessionResponse } from '../../../sdk/protocol';
 import type { Repositories } from '../../db';
-import type { SiteDocument } from '../../db/sites';
 import { presentUser, type UserDocument } from '../../db/users';
-import { conflict, isDuplicateKey, unauthorized } from '../../errors';
+import { conflict, forbidden, isDuplicateKey, unauthorized } from '../../errors';
+import { type ApiState, requireUser } from '../require-user';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../passwords';
 import { cleanText, parseInput } from '../../validation';
 import type { AuthRateLimiter } from '../rate-limits';
@@ -36,11 +36,6 @@ export const identifySchema = z.strictObject({
   hash: z.string({ error: 'hash must be a string' }).regex(/^[0-9a-fA-F]{64}$/, 'hash must be 64 hex characters (HMAC-SHA256)'),
 }) satisfies z.ZodType<IdentifyRequest, unknown>;
 
-interface AuthState {
-  site: SiteDocument;
-  user: UserDocument;
-  sessionToken?: string;
-}
 
 export interface AuthRoutesOptions {
   repositories: Repositories;
@@ -50,20 +45,12 @@ export interface AuthRoutesOptions {
 }
 
 /** Register, log in, log out and "who am I", all scoped by the site in the path. */
-export function authRoutes({ repositories, rateLimiter, onSessionEnded }: AuthRoutesOptions): Router<AuthState> {
+export function authRoutes({ repositories, rateLimiter, onSessionEnded }: AuthRoutesOptions): Router<ApiState> {
   const { users } = repositories;
-  const router = new Router<AuthState>({ prefix: '/api/sites/:siteId' });
+  const router = new Router<ApiState>({ prefix: '/api/sites/:siteId' });
 
   // siteScope (app.ts) has loaded ctx.state.site and enforced its allowed origins
 
-  const requireUser: RouterMiddleware<AuthState> = async (ctx, next) => {
-    const { siteId, userId } = ctx.session ?? {};
-    // a session of another site is no session here
-    const user = siteId === ctx.state.site._id && typeof userId === 'string' ? await users.findById(siteId, userId) : null;
-    if (!user) throw unauthorized();
-    ctx.state.user = user;
-    await next();
-  };
 
   router.post('/register', async (ctx) => {
     const input = parseInput(registerSchema, ctx.request.body);
@@ -93,6 +80,8 @@ export function authRoutes({ repositories, rateLimiter, onSessionEnded }: AuthRo
       throw unauthorized('wrong username or password');
     }
     await rateLimiter.loginSucceeded(ctx.ip, limitKey);
+    // told only to someone who knows the password
+    assertNotBanned(user);
     await startSession(ctx, user);
   });
 
@@ -100,7 +89,9 @@ export function authRoutes({ repositories, rateLimiter, onSessionEnded }: AuthRo
     const input = parseInput(identifySchema, ctx.request.body);
     const site = ctx.state.site;
     if (!verifyIdentity(site.identitySecret, input.userId, input.hash)) throw unauthorized('identity verification failed');
-    await startSession(ctx, await users.upsertExternal(site._id, input.userId, input.displayName));
+    const user = await users.upsertExternal(site._id, input.userId, input.displayName);
+    assertNotBanned(user);
+    await startSession(ctx, user);
   });
 
   router.post('/logout', async (ctx) => {
@@ -111,7 +102,7 @@ export function authRoutes({ repositories, rateLimiter, onSessionEnded }: AuthRo
     ctx.status = 204;
   });
 
-  router.get('/me', requireUser, (ctx) => {
+  router.get('/me', requireUser(users), (ctx) => {
     ctx.body = { user: presentUser(ctx.state.user) } satisfies MeResponse;
   });
 
@@ -124,6 +115,10 @@ export function authRoutes({ repositories, rateLimiter, onSessionEnded }: AuthRo
   return router;
 }
 
+function assertNotBanned(user: UserDocument): void {
+  if (user.bannedAt) throw forbidden('this account is banned from the site');
+}
+
 /** Intercom-style identity verification: the site's server signs its user id; compared in constant time. */
 function verifyIdentity(secret: string, userId: string, hash: string): boolean {
   const expected = createHmac('sha256', secret).update(userId).digest();
@@ -132,7 +127,7 @@ function verifyIdentity(secret: string, userId: string, hash: string): boolean {
 }
 
 /** A new session id on every sign-in, so a planted id can never be promoted (session fixation). */
-async function startSession(ctx: Koa.ParameterizedContext<AuthState>, user: UserDocument): Promise<void> {
+async function startSession(ctx: Koa.ParameterizedContext<ApiState>, user: UserDocument): Promise<void> {
   const session = ctx.session;
   if (!session) throw new Error('session middleware missing');
   session.siteId = user.siteId;

@@ -45,7 +45,7 @@ describe('POST /api/sites/:siteId/register', () => {
     const account = newAccount();
     const { status, body } = await register(account);
     expect(status).toBe(201);
-    expect(body.user).toEqual({ id: expect.any(String), username: account.username, displayName: account.displayName });
+    expect(body.user).toEqual({ id: expect.any(String), username: account.username, displayName: account.displayName, role: 'member' });
     expect(body.token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     const me = await call<MeResponse>('GET', 'me', { token: body.token });
     expect(me.status).toBe(200);

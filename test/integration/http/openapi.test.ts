@@ -1,4 +1,5 @@
 import { Ajv2020 } from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { z } from 'zod';
 import type { SessionResponse } from '../../../sdk/protocol';
 import type { Parley } from '../../../server/main';
@@ -23,6 +24,8 @@ const DOCUMENT_ID = 'https://parley.invalid/api/openapi.json';
 /** A strict 2020-12 validator for the schema at `ref` in the served document, so references between components resolve. */
 function validatorFor(ref: string) {
   const ajv = new Ajv2020({ strict: true, allErrors: true });
+  // timestamps are documented as `format: date-time`
+  addFormats(ajv);
   // the document's other members are not JSON Schema: let ajv accept them without reading them
   ajv.addVocabulary(['openapi', 'info', 'jsonSchemaDialect', 'paths', 'components']);
   ajv.addSchema({ ...document, $id: DOCUMENT_ID });
@@ -76,6 +79,14 @@ describe('GET /api/openapi.json', () => {
       'POST /api/sites/{siteId}/identify': ['200', '400', '401', '403', '404', '429'],
       'POST /api/sites/{siteId}/logout': ['204', '403', '404'],
       'GET /api/sites/{siteId}/me': ['200', '401', '403', '404'],
+      'GET /api/sites/{siteId}/rooms': ['200', '401', '403', '404'],
+      'POST /api/sites/{siteId}/rooms': ['201', '400', '401', '403', '404', '409'],
+      'PATCH /api/sites/{siteId}/rooms/{roomId}': ['200', '400', '401', '403', '404'],
+      'POST /api/sites/{siteId}/rooms/{roomId}/mutes': ['201', '400', '401', '403', '404'],
+      'DELETE /api/sites/{siteId}/rooms/{roomId}/mutes/{userId}': ['204', '401', '403', '404'],
+      'POST /api/sites/{siteId}/users/{userId}/ban': ['204', '400', '401', '403', '404'],
+      'DELETE /api/sites/{siteId}/users/{userId}/ban': ['204', '401', '403', '404'],
+      'GET /api/sites/{siteId}/moderation': ['200', '400', '401', '403', '404'],
       'GET /healthz': ['200'],
       'GET /readyz': ['200', '503'],
       'GET /api/openapi.json': ['200'],

@@ -85,7 +85,7 @@ describe('room.send(text)', () => {
   });
 
   it.each([
-    ['too long', 'x'.repeat(2001), 'message is longer than 2000 characters'],
+    ['too long', 'x'.repeat(4001), 'message is longer than 4000 characters'],
     ['empty', '   \n ', 'message is empty'],
     ['not a string', 42, 'message must be a string'],
     ['with control characters', 'ding\u0007', 'message contains control characters'],
@@ -98,10 +98,10 @@ describe('room.send(text)', () => {
     if (typeof text === 'string' && text.trim()) expect(await storedCount(text)).toBe(0);
   });
 
-  it('accepts exactly 2000 characters, counted as characters not UTF-16 units', async () => {
+  it('accepts exactly 4000 characters, counted as characters not UTF-16 units', async () => {
     const ada = await signedIn('ada');
     const room = await ada.join('general');
-    const text = '😀'.repeat(2000);
+    const text = '😀'.repeat(4000);
     expect((await room.send(text)).text).toBe(text);
   });
 

@@ -1,4 +1,5 @@
-import { createChatClient, type ChatClient, type PresenceUser } from '../../../sdk';
+import { createChatClient, type ChatClient, type PresenceChangeEvent, type PresenceUser } from '../../../sdk';
+import { waitUntil } from '../../helpers/chat';
 import type { Parley } from '../../../server/main';
 import { newAccount, startTestServer } from '../../helpers/server';
 
@@ -71,4 +72,77 @@ describe('the online list', () => {
       leaver.close();
     }
   });
+
+  it('sends changes as joins and leaves, and a room.leave() leaves at once', async () => {
+    const watcher = client();
+    const other = client();
+    try {
+      await watcher.register(newAccount('watcher'));
+      const watched = await watcher.join('general');
+      const changes: PresenceChangeEvent[] = [];
+      watched.on('presence', (_online, change) => changes.push(change));
+      const user = await other.register(newAccount('comer'));
+      const room = await other.join('general');
+      await waitUntil(() => changes.length === 1);
+      expect(changes[0]).toEqual({ joined: { id: user.id, displayName: user.displayName } });
+      expect(room.online).toContainEqual({ id: user.id, displayName: user.displayName });
+      await room.leave();
+      await waitUntil(() => changes.length === 2);
+      expect(changes[1]).toEqual({ left: { id: user.id, displayName: user.displayName } });
+    } finally {
+      watcher.close();
+      other.close();
+    }
+  });
+});
+
+describe('the presence grace period (PRESENCE_GRACE_MS, default 5 s)', () => {
+  let graceful: Parley;
+  beforeAll(async () => {
+    // the default grace period, as operators get it
+    graceful = await startTestServer({ PRESENCE_GRACE_MS: '' });
+  });
+  afterAll(() => graceful.close());
+  const gracefulClient = () => createChatClient({ baseUrl: graceful.url, site: 'demo' });
+
+  it('keeps a user who reloads the page listed, with no leave and no join, and drops one who stays away after 5 s', async () => {
+    const watcher = gracefulClient();
+    const account = newAccount('reloader');
+    const tabs: ChatClient[] = [];
+    try {
+      await watcher.register(newAccount('watcher'));
+      const watched = await watcher.join('general');
+      const changes: PresenceChangeEvent[] = [];
+      watched.on('presence', (_online, change) => changes.push(change));
+
+      const first = gracefulClient();
+      tabs.push(first);
+      await first.register(account);
+      await first.join('general');
+      await waitUntil(() => changes.length === 1);
+
+      // a reload: the page's socket closes, a new one signs in again a moment later
+      first.close();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const reloaded = gracefulClient();
+      tabs.push(reloaded);
+      await reloaded.login(account);
+      await reloaded.join('general');
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
+      expect(changes).toHaveLength(1);
+      expect(watched.online.filter((u) => u.displayName === account.displayName)).toHaveLength(1);
+
+      // gone for good: listed through the grace period, then left
+      const closedAt = Date.now();
+      reloaded.close();
+      await waitUntil(() => changes.length === 2, 10_000);
+      const after = Date.now() - closedAt;
+      expect(changes[1]).toMatchObject({ left: { displayName: account.displayName } });
+      expect(after).toBeGreaterThanOrEqual(4_900);
+      expect(after).toBeLessThan(7_000);
+    } finally {
+      watcher.close();
+      for (const tab of tabs) tab.close();
+    }
+  }, 30_000);
 });

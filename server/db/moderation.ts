@@ -1,0 +1,52 @@
+import { type Collection, type Db, ObjectId } from 'mongodb';
+import type { Author, ModerationAction, ModerationActionType } from '../../sdk/protocol';
+
+export interface ModerationDocument {
+  _id: ObjectId;
+  siteId: string;
+  action: ModerationActionType;
+  actor: Author;
+  roomId?: string;
+  targetUserId?: string;
+  seq?: number;
+  reason?: string;
+  until?: Date;
+  createdAt: Date;
+}
+
+export type ModerationEntry = Omit<ModerationDocument, '_id' | 'createdAt'>;
+
+export const presentModeration = (entry: ModerationDocument): ModerationAction => ({
+  id: entry._id.toHexString(),
+  action: entry.action,
+  actor: { id: entry.actor.id, displayName: entry.actor.displayName },
+  ...(entry.roomId === undefined ? {} : { roomId: entry.roomId }),
+  ...(entry.targetUserId === undefined ? {} : { targetUserId: entry.targetUserId }),
+  ...(entry.seq === undefined ? {} : { seq: entry.seq }),
+  ...(entry.reason === undefined ? {} : { reason: entry.reason }),
+  ...(entry.until === undefined ? {} : { until: entry.until.toISOString() }),
+  createdAt: entry.createdAt.toISOString(),
+});
+
+/** The moderation log: every admin action, who did it, to whom and when. Append-only. */
+export class ModerationRepository {
+  private readonly log: Collection<ModerationDocument>;
+
+  constructor(db: Db) {
+    this.log = db.collection<ModerationDocument>('moderation');
+  }
+
+  async record(entry: ModerationEntry): Promise<void> {
+    await this.log.insertOne({ _id: new ObjectId(), ...entry, createdAt: new Date() });
+  }
+
+  /** Newest first; `before` is the id of the last entry of the previous page. Served by the {siteId, _id} index. */
+  list(siteId: string, before: string | undefined, limit: number): Promise<ModerationDocument[]> {
+    const filter = before && ObjectId.isValid(before) ? { siteId, _id: { $lt: new ObjectId(before) } } : { siteId };
+    return this.log.find(filter).sort({ _id: -1 }).limit(limit).toArray();
+  }
+
+  async deleteBySite(siteId: string): Promise<number> {
+    return (await this.log.deleteMany({ siteId })).deletedCount;
+  }
+}

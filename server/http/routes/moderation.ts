@@ -1,0 +1,104 @@
+import '@koa/bodyparser';
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { BanRequest, ModerationLogResponse, MuteRequest, MuteResponse } from '../../../sdk/protocol';
+import type { Repositories } from '../../db';
+import { presentModeration } from '../../db/moderation';
+import type { UserDocument } from '../../db/users';
+import { forbidden, notFound } from '../../errors';
+import { cleanText, parseInput } from '../../validation';
+import { type ApiState, requireAdmin } from '../require-user';
+import { actorOf, parseRoomId } from './rooms';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const userIdSchema = z.string({ error: 'userId must be a string' }).regex(/^[0-9a-f]{24}$/, 'userId must be a user id');
+
+export const muteSchema = z.strictObject({
+  userId: userIdSchema,
+  durationMs: z
+    .number({ error: 'durationMs must be a number' })
+    .int('durationMs must be a whole number')
+    .min(1_000, 'durationMs must be at least 1000 (1 s)')
+    .max(365 * DAY_MS, 'durationMs must be at most 365 days'),
+}) satisfies z.ZodType<MuteRequest, unknown>;
+
+export const banSchema = z.strictObject({
+  reason: cleanText('reason', 500, { multiline: true }).optional(),
+}) satisfies z.ZodType<BanRequest, unknown>;
+
+export const moderationQuerySchema = z.strictObject({
+  before: z.string().regex(/^[0-9a-f]{24}$/, 'before must be the id of a log entry').optional(),
+  limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1).max(100).default(50),
+});
+
+export interface ModerationRoutesOptions {
+  repositories: Repositories;
+  /** Ends every socket of a banned user, on every node. */
+  onUserBanned: (siteId: string, userId: string) => void;
+}
+
+/** Site admins: mute in a room, ban from the site, and read the log of what admins did. */
+export function moderationRoutes({ repositories, onUserBanned }: ModerationRoutesOptions): Router<ApiState> {
+  const { rooms, users, sessions, moderation } = repositories;
+  const router = new Router<ApiState>({ prefix: '/api/sites/:siteId' });
+  const admin = requireAdmin(users);
+
+  /** The user a path or body names, in this site; never the acting admin. */
+  async function targetOf(siteId: string, userId: string | undefined, actor: UserDocument): Promise<UserDocument> {
+    const target = userId && /^[0-9a-f]{24}$/.test(userId) ? await users.findById(siteId, userId) : null;
+    if (!target) throw notFound('user');
+    if (target._id.equals(actor._id)) throw forbidden('you cannot do this to yourself');
+    return target;
+  }
+
+  router.post('/rooms/:roomId/mutes', admin, async (ctx) => {
+    const roomId = parseRoomId(ctx.params.roomId);
+    const { userId, durationMs } = parseInput(muteSchema, ctx.request.body);
+    const { site, user } = ctx.state;
+    await targetOf(site._id, userId, user);
+    const until = new Date(Date.now() + durationMs);
+    if (!(await rooms.mute(site._id, roomId, userId, until))) throw notFound('room');
+    await moderation.record({ siteId: site._id, action: 'user.mute', actor: actorOf(user), roomId, targetUserId: userId, until });
+    ctx.status = 201;
+    ctx.body = { mute: { roomId, userId, until: until.toISOString() } } satisfies MuteResponse;
+  });
+
+  router.delete('/rooms/:roomId/mutes/:userId', admin, async (ctx) => {
+    const roomId = parseRoomId(ctx.params.roomId);
+    const { site, user } = ctx.state;
+    const target = await targetOf(site._id, ctx.params.userId, user);
+    if (!(await rooms.unmute(site._id, roomId, target._id.toHexString()))) throw notFound('room');
+    await moderation.record({ siteId: site._id, action: 'user.unmute', actor: actorOf(user), roomId, targetUserId: target._id.toHexString() });
+    ctx.status = 204;
+  });
+
+  router.post('/users/:userId/ban', admin, async (ctx) => {
+    const { reason } = parseInput(banSchema, ctx.request.body ?? {});
+    const { site, user } = ctx.state;
+    const target = await targetOf(site._id, ctx.params.userId, user);
+    const targetId = target._id.toHexString();
+    await users.setBanned(site._id, targetId, true);
+    // sessions first: a socket reconnecting after the kick finds none
+    await sessions.deleteByUser(site._id, targetId);
+    onUserBanned(site._id, targetId);
+    await moderation.record({ siteId: site._id, action: 'user.ban', actor: actorOf(user), targetUserId: targetId, ...(reason ? { reason } : {}) });
+    ctx.status = 204;
+  });
+
+  router.delete('/users/:userId/ban', admin, async (ctx) => {
+    const { site, user } = ctx.state;
+    const target = await targetOf(site._id, ctx.params.userId, user);
+    await users.setBanned(site._id, target._id.toHexString(), false);
+    await moderation.record({ siteId: site._id, action: 'user.unban', actor: actorOf(user), targetUserId: target._id.toHexString() });
+    ctx.status = 204;
+  });
+
+  router.get('/moderation', admin, async (ctx) => {
+    const query = parseInput(moderationQuerySchema, ctx.query);
+    const entries = await moderation.list(ctx.state.site._id, query.before, query.limit);
+    ctx.body = { actions: entries.map(presentModeration) } satisfies ModerationLogResponse;
+  });
+
+  return router;
+}
+

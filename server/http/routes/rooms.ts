@@ -1,0 +1,81 @@
+import '@koa/bodyparser';
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { CreateRoomRequest, RoomInfo, RoomResponse, RoomsResponse, UpdateRoomRequest } from '../../../sdk/protocol';
+import type { Repositories } from '../../db';
+import { presentRoom } from '../../db/rooms';
+import { invalidInput, notFound } from '../../errors';
+import { cleanText, parseInput, roomIdSchema } from '../../validation';
+import { type ApiState, requireAdmin, requireUser } from '../require-user';
+
+const roomName = cleanText('room name', 80, { multiline: false });
+
+export const createRoomSchema = z.strictObject({
+  id: z.string({ error: 'room id must be a string' }).pipe(roomIdSchema),
+  name: roomName,
+}) satisfies z.ZodType<CreateRoomRequest, unknown>;
+
+export const updateRoomSchema = z.strictObject({
+  name: roomName.optional(),
+  archived: z.boolean({ error: 'archived must be a boolean' }).optional(),
+}) satisfies z.ZodType<UpdateRoomRequest, unknown>;
+
+export interface RoomRoutesOptions {
+  repositories: Repositories;
+  /** Tells the room's sockets about a rename or an archive. */
+  onRoomUpdated: (siteId: string, room: RoomInfo) => void;
+}
+
+/** The site's rooms: members list them, admins create, rename, archive and unarchive them. */
+export function roomRoutes({ repositories, onRoomUpdated }: RoomRoutesOptions): Router<ApiState> {
+  const { rooms, users, moderation } = repositories;
+  const router = new Router<ApiState>({ prefix: '/api/sites/:siteId/rooms' });
+
+  router.get('/', requireUser(users), async (ctx) => {
+    ctx.body = { rooms: (await rooms.list(ctx.state.site._id)).map(presentRoom) } satisfies RoomsResponse;
+  });
+
+  router.post('/', requireAdmin(users), async (ctx) => {
+    const { id, name } = parseInput(createRoomSchema, ctx.request.body);
+    const { site, user } = ctx.state;
+    const room = await rooms.create(site._id, id, name);
+    await moderation.record({ siteId: site._id, action: 'room.create', actor: actorOf(user), roomId: id });
+    ctx.status = 201;
+    ctx.body = { room: presentRoom(room) } satisfies RoomResponse;
+  });
+
+  router.patch('/:roomId', requireAdmin(users), async (ctx) => {
+    const roomId = parseRoomId(ctx.params.roomId);
+    const change = parseInput(updateRoomSchema, ctx.request.body);
+    if (change.name === undefined && change.archived === undefined) throw invalidInput(undefined, 'nothing to change: send name or archived');
+    const { site, user } = ctx.state;
+    const before = await rooms.find(site._id, roomId);
+    if (!before) throw notFound('room');
+    const room = await rooms.update(site._id, roomId, change);
+    if (!room) throw notFound('room');
+    const actor = actorOf(user);
+    if (change.name !== undefined && change.name !== before.name) {
+      await moderation.record({ siteId: site._id, action: 'room.rename', actor, roomId, reason: `${before.name} → ${change.name}` });
+    }
+    if (change.archived !== undefined && change.archived !== (before.archivedAt !== undefined)) {
+      await moderation.record({ siteId: site._id, action: change.archived ? 'room.archive' : 'room.unarchive', actor, roomId });
+    }
+    const presented = presentRoom(room);
+    onRoomUpdated(site._id, presented);
+    ctx.body = { room: presented } satisfies RoomResponse;
+  });
+
+  return router;
+}
+
+/** A room id from the path: a malformed one names no room. */
+export function parseRoomId(value: string | undefined): string {
+  const parsed = roomIdSchema.safeParse(value);
+  if (!parsed.success) throw notFound('room');
+  return parsed.data;
+}
+
+export const actorOf = (user: { _id: { toHexString(): string }; displayName: string }) => ({
+  id: user._id.toHexString(),
+  displayName: user.displayName,
+});
