@@ -132,4 +132,31 @@ describe('room.send(text)', () => {
     await expect(ada.join('no-such-room')).rejects.toMatchObject({ code: 'not_found' });
     await expect(ada.join('Bad Id!')).rejects.toMatchObject({ code: 'invalid_input', field: 'roomId' });
   });
+
+  it('drops a socket that sends a payload over 16 KB, stores nothing, and the others chat on', async () => {
+    const ada = await signedIn('ada');
+    const adaRoom = await ada.join('general');
+    const bob = await signedIn('bob');
+    const bobRoom = await bob.join('general');
+    const heard = nextEvent<Message>((listener) => bobRoom.on('message', listener), (m) => m.text === 'still talking');
+
+    const token = (await fetch(`${parley.url}/api/sites/demo/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: ada.user?.username, password: 'correct horse battery' }),
+    }).then((r) => r.json())) as { token: string };
+    const socket = io(parley.url, { auth: { site: 'demo', token: token.token }, transports: ['websocket'], reconnection: false });
+    try {
+      await socket.timeout(5000).emitWithAck('room:join', { roomId: 'general' });
+      const closed = new Promise<string>((resolve) => socket.on('disconnect', (reason) => resolve(reason)));
+      const huge = 'x'.repeat(17 * 1024);
+      socket.emit('message:send', { roomId: 'general', text: huge, clientMsgId: '0c6b1b8e-2f4e-4b7a-9d0e-1a2b3c4d5e6f' }, () => undefined);
+      expect(await closed).toBe('transport close');
+      expect(await storedCount(huge)).toBe(0);
+    } finally {
+      socket.disconnect();
+    }
+    await adaRoom.send('still talking');
+    expect((await heard).author.id).toBe(ada.user?.id);
+  });
 });
