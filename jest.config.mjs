@@ -23,6 +23,8 @@ const project = (name) => ({
   transform,
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json'],
+  // the package name examples import the SDK by (tsconfig.json "paths")
+  moduleNameMapper: { '^@parley/sdk$': '<rootDir>/sdk/index.ts' },
 });
 
 /** @type {import('jest').Config} */

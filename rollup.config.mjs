@@ -1,5 +1,7 @@
-// Builds the widget: the loader (dist/widget.js, plain DOM, runs on host pages) and the app (dist/widget/, runs in the iframe).
+// Builds the widget: the loader (dist/widget.js, plain DOM, runs on host pages) and the app (dist/widget/, runs in the iframe);
+// and the custom-UI example (dist/custom-ui/).
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import esbuild from 'rollup-plugin-esbuild';
@@ -27,6 +29,12 @@ function transformOnly(plugin) {
   return rest;
 }
 
+/** Resolves the SDK's package name to its source, as tsconfig.json "paths" does for tsc and tsx. */
+const sdkSource = () => ({
+  name: 'sdk-source',
+  resolveId: (source) => (source === '@parley/sdk' ? fileURLToPath(new URL('./sdk/index.ts', import.meta.url)) : null),
+});
+
 /** Copies static files next to the bundle, so the server serves one folder. */
 const copy = (files) => ({
   name: 'copy',
@@ -48,5 +56,11 @@ export default [
     input: 'widget/app/main.tsx',
     output: { dir: 'dist/widget', format: 'es', entryFileNames: 'app.js' },
     plugins: [...plugins(), copy({ 'widget/app/app.html': 'app.html', 'widget/app/app.css': 'app.css' })],
+  },
+  {
+    // examples/custom-ui: a page of its own built only on the SDK
+    input: 'examples/custom-ui/app.ts',
+    output: { dir: 'dist/custom-ui', format: 'es', entryFileNames: 'app.js' },
+    plugins: [sdkSource(), ...plugins(), copy({ 'examples/custom-ui/index.html': 'index.html', 'examples/custom-ui/style.css': 'style.css' })],
   },
 ];
