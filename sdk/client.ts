@@ -47,8 +47,16 @@ export interface ChatClientOptions {
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline';
 
+/**
+ * Why the client is `offline` or `connecting` again: `signed-out` (not signed in, or logout), `session-ended`
+ * (logged out elsewhere, expired, or banned), `refused` (the server refused the connection), `closed` (close()),
+ * `connection-lost` (a network drop; the client is reconnecting by itself).
+ */
+export type StatusReason = 'signed-out' | 'session-ended' | 'refused' | 'closed' | 'connection-lost';
+
 export interface ChatClientEvents {
-  status: (status: ConnectionStatus) => void;
+  /** The connection changed; `reason` says why it is not `online`. */
+  status: (status: ConnectionStatus, reason: StatusReason | undefined) => void;
   /** The signed-in user changed: after login, register, restore, logout or an expired session. */
   user: (user: User | null) => void;
   /** A failure not tied to a call, such as the server refusing the connection. */
@@ -67,6 +75,8 @@ export interface ChatClientEvents {
 export interface ChatClient {
   readonly user: User | null;
   readonly status: ConnectionStatus;
+  /** Why `status` is not `online`, when it is not. */
+  readonly statusReason: StatusReason | undefined;
   on<K extends keyof ChatClientEvents>(event: K, listener: ChatClientEvents[K]): () => void;
   /** Creates an account and signs in. */
   register(input: RegisterRequest): Promise<User>;
@@ -108,6 +118,7 @@ function memoryStorage(): TokenStorage {
 class DefaultChatClient implements ChatClient {
   user: User | null = null;
   status: ConnectionStatus = 'offline';
+  statusReason: StatusReason | undefined = 'signed-out';
   private readonly events = new Emitter<ChatClientEvents>();
   private readonly storage: TokenStorage;
   private readonly http;
@@ -220,21 +231,21 @@ class DefaultChatClient implements ChatClient {
   }
 
   close(): void {
-    this.disconnect();
+    this.disconnect('closed');
     this.events.clear();
   }
 
   private signIn(session: SessionResponse): User {
     if (!this.cookies) this.storage.set(session.token);
-    this.disconnect(); // a new session means a new socket
+    this.disconnect('signed-out'); // a new session means a new socket
     this.connect(); // before 'user' fires, so a listener may join rooms at once
     this.setUser(session.user);
     return session.user;
   }
 
-  private signOut(): void {
+  private signOut(reason: StatusReason = 'signed-out'): void {
     this.storage.set(null);
-    this.disconnect();
+    this.disconnect(reason);
     this.setUser(null);
   }
 
@@ -243,10 +254,11 @@ class DefaultChatClient implements ChatClient {
     this.events.emit('user', user);
   }
 
-  private setStatus(status: ConnectionStatus): void {
-    if (status === this.status) return;
+  private setStatus(status: ConnectionStatus, reason?: StatusReason): void {
+    if (status === this.status && reason === this.statusReason) return;
     this.status = status;
-    this.events.emit('status', status);
+    this.statusReason = status === 'online' ? undefined : reason;
+    this.events.emit('status', status, this.statusReason);
   }
 
   private connect(): void {
@@ -254,6 +266,10 @@ class DefaultChatClient implements ChatClient {
     const socket: ChatSocket = io(this.options.baseUrl, {
       auth: (send) => send({ site: this.options.site, token: this.storage.get() ?? undefined }),
       withCredentials: this.cookies,
+      // reconnect forever, 0.5 s doubling to 10 s, each delay ±50 % so a restarted server is not hit all at once
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 10_000,
+      randomizationFactor: 0.5,
     });
     this.socket = socket;
     this.setStatus('connecting');
@@ -266,23 +282,23 @@ class DefaultChatClient implements ChatClient {
     });
     socket.on('disconnect', () => {
       for (const room of this.joined.values()) room.suspend();
-      this.setStatus(socket.active ? 'connecting' : 'offline');
+      this.setStatus(socket.active ? 'connecting' : 'offline', socket.active ? 'connection-lost' : 'refused');
     });
     socket.on('connect_error', (err) => {
       const body = parseErrorBody({ error: (err as Error & { data?: unknown }).data });
       if (!socket.active) {
         // refused by the server, not a network blip: the session is gone
-        this.setStatus('offline');
+        this.setStatus('offline', 'refused');
         const error = body ? ChatError.fromBody(body) : new ChatError('unauthorized', 'unable to connect; the session was refused');
         this.events.emit('error', error);
-        if (error.code === 'unauthorized') this.signOut();
+        if (error.code === 'unauthorized') this.signOut('session-ended');
       } else {
-        this.setStatus('connecting');
+        this.setStatus('connecting', 'connection-lost');
       }
     });
     socket.on('session:ended', ({ reason }) => {
       if (reason === 'banned') this.events.emit('error', new ChatError('forbidden', 'unable to stay signed in; this account was banned from the site'));
-      this.signOut();
+      this.signOut('session-ended');
     });
     socket.on('message:new', (message) => this.joined.get(message.roomId)?.receive(message));
     socket.on('message:updated', (message) => this.joined.get(message.roomId)?.update(message));
@@ -302,12 +318,12 @@ class DefaultChatClient implements ChatClient {
     }
   }
 
-  private disconnect(): void {
+  private disconnect(reason: StatusReason): void {
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
     for (const room of this.joined.values()) room.dispose();
     this.joined.clear();
-    this.setStatus('offline');
+    this.setStatus('offline', reason);
   }
 }

@@ -34,6 +34,25 @@ export interface RoomEvents {
   typing: (users: PresenceUser[]) => void;
   /** The room was renamed, archived or unarchived. */
   change: (room: RoomInfo) => void;
+  /** Your messages not stored yet changed: queued, sending, stored (gone from the list) or failed. */
+  pending: (pending: PendingMessage[]) => void;
+}
+
+/**
+ * One of your messages on its way: `queued` while offline, `sending` while waiting for the server, `failed` when
+ * it gave up (see `error`; `room.retry(clientMsgId)` sends it again under the same id, so it is never stored twice).
+ * Stored messages leave the list and arrive as `message` events.
+ */
+export interface PendingMessage {
+  clientMsgId: string;
+  text: string;
+  status: 'queued' | 'sending' | 'failed';
+  error?: ChatError;
+}
+
+export interface SendOptions {
+  /** Your own idempotency key (a UUID); by default the SDK makes one. Reuse it to retry a send safely. */
+  clientMsgId?: string;
 }
 
 export interface HistoryOptions {
@@ -60,12 +79,19 @@ export interface Room {
   readonly recent: readonly Message[];
   /** The current online list. */
   readonly online: readonly PresenceUser[];
+  /** Your messages not stored yet, oldest first: show them as "sending…" or "failed, retry?". */
+  readonly pending: readonly PendingMessage[];
   on<K extends keyof RoomEvents>(event: K, listener: RoomEvents[K]): () => void;
   /**
-   * Resolves with the stored message. Without an answer it retries with the same `clientMsgId` (also across a
-   * reconnect) until `sendTimeoutMs`, so it is stored once; then it rejects with `unavailable`.
+   * Resolves with the stored message. Offline, the message waits in `pending` and goes out on reconnect; without
+   * an answer it is sent again under the same `clientMsgId`, so it is stored once. After `sendTimeoutMs` (30 s)
+   * it rejects with `unavailable` and stays in `pending` as `failed`.
    */
-  send(text: string): Promise<Message>;
+  send(text: string, options?: SendOptions): Promise<Message>;
+  /** Sends a failed pending message again, under the same `clientMsgId`. */
+  retry(clientMsgId: string): Promise<Message>;
+  /** Drops a failed pending message. */
+  discard(clientMsgId: string): void;
   /** Replaces the text of one of your messages. */
   edit(seq: number, text: string): Promise<Message>;
   /** Deletes one of your messages (admins: anyone's); it stays as a tombstone with its seq. */
@@ -129,6 +155,8 @@ export class DefaultRoom implements Room {
   // whether the socket is in the room on the server now; sends wait for it after a reconnect
   private joined = true;
   private readonly joinWaiters = new Set<{ resolve: () => void; reject: (error: ChatError) => void }>();
+  // your messages until stored, in send order; `attempts` survives a retry(), so a retry is marked as one
+  private readonly outbox = new Map<string, PendingMessage & { attempts: number }>();
   private disposed = false;
 
   constructor(
@@ -147,35 +175,96 @@ export class DefaultRoom implements Room {
     return [...this.present.values()].sort((a, b) => a.displayName.localeCompare(b.displayName));
   }
 
+  get pending(): PendingMessage[] {
+    return [...this.outbox.values()].map(({ clientMsgId, text, status, error }) => ({
+      clientMsgId,
+      text,
+      status,
+      ...(error === undefined ? {} : { error }),
+    }));
+  }
+
   on<K extends keyof RoomEvents>(event: K, listener: RoomEvents[K]): () => void {
     return this.events.on(event, listener);
   }
 
-  async send(text: string): Promise<Message> {
-    const clientMsgId = createClientMsgId();
+  send(text: string, options: SendOptions = {}): Promise<Message> {
+    const clientMsgId = options.clientMsgId ?? createClientMsgId();
+    const known = this.outbox.get(clientMsgId);
+    if (known && known.status !== 'failed') return Promise.reject(new ChatError('conflict', 'unable to send message; it is being sent already'));
+    const entry = known ?? { clientMsgId, text, status: 'queued' as const, attempts: 0 };
+    this.outbox.set(clientMsgId, entry);
+    return this.transmit(entry);
+  }
+
+  retry(clientMsgId: string): Promise<Message> {
+    const entry = this.outbox.get(clientMsgId);
+    if (entry?.status !== 'failed') return Promise.reject(new ChatError('not_found', 'unable to retry message; no failed message has this id'));
+    return this.transmit(entry);
+  }
+
+  discard(clientMsgId: string): void {
+    if (this.outbox.get(clientMsgId)?.status !== 'failed') return;
+    this.outbox.delete(clientMsgId);
+    this.emitPending();
+  }
+
+  /** Sends until stored, the deadline, or an answer that another attempt would not change. */
+  private async transmit(entry: PendingMessage & { attempts: number }): Promise<Message> {
     const deadline = Date.now() + this.context.sendTimeoutMs;
-    for (let attempt = 0; ; attempt += 1) {
-      await this.whenJoined(deadline);
+    delete entry.error;
+    for (let round = 0; ; round += 1) {
+      this.setPending(entry, this.joined ? 'sending' : 'queued');
       try {
+        await this.whenJoined(deadline);
+        // left or closed meanwhile: an emit now would only wait in the socket's buffer
+        if (this.disposed) throw left('send message');
+        this.setPending(entry, 'sending');
         const timeout = Math.max(1, Math.min(this.context.requestTimeoutMs, deadline - Date.now()));
+        const retry = entry.attempts > 0;
+        entry.attempts += 1;
         const { message } = await request('send message', () =>
           this.context.socket
             .timeout(timeout)
-            .emitWithAck('message:send', { roomId: this.id, text, clientMsgId, ...(attempt > 0 ? { retry: true } : {}) }),
+            .emitWithAck('message:send', { roomId: this.id, text: entry.text, clientMsgId: entry.clientMsgId, ...(retry ? { retry } : {}) }),
         );
+        this.outbox.delete(entry.clientMsgId);
+        this.emitPending();
         this.receive(message);
         return message;
       } catch (error) {
+        const failure = toChatError(error);
         // no answer, or no database for a moment: the same clientMsgId makes another attempt safe
-        const retriable = error instanceof ChatError && error.code === 'unavailable';
-        const wait = RETRY_BACKOFF_MS[Math.min(attempt, RETRY_BACKOFF_MS.length - 1)] ?? 0;
-        if (!retriable || this.disposed || Date.now() + wait >= deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        const wait = RETRY_BACKOFF_MS[Math.min(round, RETRY_BACKOFF_MS.length - 1)] ?? 0;
+        if (failure.code === 'unavailable' && !this.disposed && Date.now() + wait < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          continue;
+        }
+        // worth another try later (by retry()); anything else would fail the same way again
+        if (['unavailable', 'rate_limited', 'network', 'forbidden'].includes(failure.code) && !this.disposed) {
+          entry.status = 'failed';
+          entry.error = failure;
+        } else {
+          this.outbox.delete(entry.clientMsgId);
+        }
+        this.emitPending();
+        throw failure;
       }
     }
   }
 
+  private setPending(entry: PendingMessage, status: PendingMessage['status']): void {
+    if (entry.status === status) return;
+    entry.status = status;
+    this.emitPending();
+  }
+
+  private emitPending(): void {
+    this.events.emit('pending', this.pending);
+  }
+
   async edit(seq: number, text: string): Promise<Message> {
+    if (this.disposed) throw left('edit message');
     const { message } = await request('edit message', () =>
       this.context.socket.timeout(this.context.requestTimeoutMs).emitWithAck('message:edit', { roomId: this.id, seq, text }),
     );
@@ -184,6 +273,7 @@ export class DefaultRoom implements Room {
   }
 
   async delete(seq: number): Promise<Message> {
+    if (this.disposed) throw left('delete message');
     const { message } = await request('delete message', () =>
       this.context.socket.timeout(this.context.requestTimeoutMs).emitWithAck('message:delete', { roomId: this.id, seq }),
     );
@@ -192,6 +282,7 @@ export class DefaultRoom implements Room {
   }
 
   async history(options: HistoryOptions = {}): Promise<Message[]> {
+    if (this.disposed) throw left('load history');
     const { messages } = await request('load history', () =>
       this.context.socket.timeout(this.context.requestTimeoutMs).emitWithAck('room:history', { roomId: this.id, ...options }),
     );
@@ -200,7 +291,7 @@ export class DefaultRoom implements Room {
 
   typing(): void {
     const now = Date.now();
-    if (now - this.lastTypingSent < TYPING_THROTTLE_MS || !this.context.socket.connected) return;
+    if (now - this.lastTypingSent < TYPING_THROTTLE_MS || !this.context.socket.connected || this.disposed) return;
     this.lastTypingSent = now;
     // a hint, not a promise: a lost one only hides "is typing" for a moment
     this.context.socket
@@ -231,8 +322,9 @@ export class DefaultRoom implements Room {
     this.disposed = true;
     clearTimeout(this.gapTimer);
     this.typists.dispose();
-    for (const waiter of this.joinWaiters) waiter.reject(new ChatError('unavailable', 'unable to send message; the room was left'));
+    for (const waiter of this.joinWaiters) waiter.reject(left('send message'));
     this.joinWaiters.clear();
+    this.outbox.clear();
     this.events.clear();
   }
 
@@ -359,7 +451,7 @@ export class DefaultRoom implements Room {
   }
 
   private whenJoined(deadline: number): Promise<void> {
-    if (this.disposed) return Promise.reject(new ChatError('unavailable', 'unable to send message; the room was left'));
+    if (this.disposed) return Promise.reject(left('send message'));
     if (this.joined) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const waiter = {
@@ -374,6 +466,8 @@ export class DefaultRoom implements Room {
     });
   }
 }
+
+const left = (operation: string) => new ChatError('unavailable', `unable to ${operation}; the room was left or the client closed`);
 
 function toChatError(error: unknown): ChatError {
   return error instanceof ChatError ? error : new ChatError('internal', String(error), { cause: error });

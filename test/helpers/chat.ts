@@ -51,3 +51,21 @@ export async function waitUntil(test: () => boolean, timeoutMs = 10_000): Promis
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/**
+ * Cuts a user off as a network failure would, and keeps new connections out until `reopen()`:
+ * the client keeps retrying by itself, as it would in a tunnel.
+ */
+export function cutOff(parley: Parley, userId: string): { reopen(): void } {
+  const engine = parley.hub.io.engine as unknown as { opts: { allowRequest?: unknown } };
+  engine.opts.allowRequest = (_req: unknown, callback: (error: string | null, ok: boolean) => void) => callback('network down', false);
+  dropConnections(parley, userId);
+  return { reopen: () => void delete engine.opts.allowRequest };
+}
+
+/** Closes the transport of every socket of a user, as a network drop does; the client reconnects by itself. */
+export function dropConnections(parley: Parley, userId: string): void {
+  for (const socket of parley.hub.io.of('/').sockets.values()) {
+    if (socket.data.user?.id === userId) socket.conn.close();
+  }
+}

@@ -5,7 +5,7 @@ import type { Ack, ClientToServerEvents, ErrorCode, ServerToClientEvents } from 
 // Type-level tests: `npm test` type-checks this file (tsc), so a drifting contract fails the run.
 describe('the wire contract', () => {
   it('types room events from the protocol', () => {
-    expectTypeOf<Parameters<Room['on']>[0]>().toEqualTypeOf<'message' | 'update' | 'presence' | 'typing' | 'change'>();
+    expectTypeOf<Parameters<Room['on']>[0]>().toEqualTypeOf<'message' | 'update' | 'presence' | 'typing' | 'change' | 'pending'>();
     const room = {} as Room;
     expectTypeOf(room.send).returns.resolves.toEqualTypeOf<Message>();
     expectTypeOf<Message['seq']>().toBeNumber();

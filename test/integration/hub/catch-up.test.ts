@@ -1,6 +1,6 @@
 import type { Message } from '../../../sdk';
 import type { Parley } from '../../../server/main';
-import { chatClients, waitUntil } from '../../helpers/chat';
+import { chatClients, cutOff, dropConnections, waitUntil } from '../../helpers/chat';
 import { startTestServer } from '../../helpers/server';
 
 let parley: Parley;
@@ -13,19 +13,6 @@ afterAll(async () => {
   await parley.close();
 });
 
-/**
- * Cuts a user off as a network failure would, and keeps new connections out until `reopen()`:
- * the client keeps retrying by itself, as it would in a tunnel.
- */
-function cutOff(userId: string): { reopen(): void } {
-  const engine = parley.hub.io.engine as unknown as { opts: { allowRequest?: unknown } };
-  engine.opts.allowRequest = (_req: unknown, callback: (error: string | null, ok: boolean) => void) => callback('network down', false);
-  for (const socket of parley.hub.io.of('/').sockets.values()) {
-    if (socket.data.user?.id === userId) socket.conn.close();
-  }
-  return { reopen: () => void delete engine.opts.allowRequest };
-}
-
 async function missWhileAway(count: number) {
   const sender = await member('sender');
   const reader = await member('reader');
@@ -36,7 +23,7 @@ async function missWhileAway(count: number) {
 
   const statuses: string[] = [];
   reader.chat.on('status', (status) => statuses.push(status));
-  const network = cutOff(reader.user.id);
+  const network = cutOff(parley, reader.user.id);
   await waitUntil(() => statuses.includes('connecting'));
   const sent: Message[] = [];
   for (let i = 0; i < count; i++) sent.push(await sender.room.send(`while away ${i}`));
@@ -59,4 +46,35 @@ describe('catch-up after a disconnect', () => {
     const { received, sent } = await missWhileAway(620);
     expect(received.slice(1).map((m) => m.seq)).toEqual(sent.map((m) => m.seq));
   }, 90_000);
+});
+
+describe('reconnects in the middle of a stream', () => {
+  it('delivers every message exactly once, in seq order, while the transport is killed again and again', async () => {
+    const sender = await member('sender');
+    const reader = await member('reader');
+    const received: Message[] = [];
+    reader.room.on('message', (m) => received.push(m));
+
+    const total = 300;
+    const sending = (async () => {
+      const sent: Message[] = [];
+      // ten in flight at a time, the way a busy room looks from one client
+      for (let i = 0; i < total; i += 10) {
+        sent.push(...(await Promise.all(Array.from({ length: 10 }, (_, j) => sender.room.send(`stream ${i + j}`)))));
+      }
+      return sent;
+    })();
+    // kill the reader's transport three times while the stream runs; it reconnects and catches up each time
+    let drops = 0;
+    while (drops < 3) {
+      await waitUntil(() => received.length >= (drops + 1) * 60, 20_000);
+      dropConnections(parley, reader.user.id);
+      drops += 1;
+    }
+    const sent = await sending;
+    await waitUntil(() => received.length === total, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // and nothing more arrives later
+    expect(received.map((m) => m.seq)).toEqual(sent.map((m) => m.seq).sort((a, b) => a - b));
+    expect(new Set(received.map((m) => m.id)).size).toBe(total);
+  }, 60_000);
 });

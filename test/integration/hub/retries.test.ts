@@ -1,6 +1,6 @@
 import { createChatClient, type Message } from '../../../sdk';
 import type { Parley } from '../../../server/main';
-import { chatClients, waitUntil } from '../../helpers/chat';
+import { chatClients, cutOff, dropConnections, waitUntil } from '../../helpers/chat';
 import { newAccount, startTestServer } from '../../helpers/server';
 
 let parley: Parley;
@@ -40,7 +40,7 @@ describe('room.send(text) when the answer is lost', () => {
     const chat = track(createChatClient({ baseUrl: parley.url, site: 'demo', requestTimeoutMs: 1_000 }));
     const sends = loseNextAck((await chat.register(newAccount('flaky'))).id);
     // the socket that registered connected before the hook: reconnect through it
-    for (const socket of parley.hub.io.of('/').sockets.values()) if (socket.data.user.id === chat.user?.id) socket.conn.close();
+    dropConnections(parley, chat.user!.id);
     await waitUntil(() => chat.status === 'connecting');
     await waitUntil(() => chat.status === 'online');
     const room = await chat.join('general');
@@ -67,15 +67,13 @@ describe('room.send(text) when the answer is lost', () => {
     const chat = track(createChatClient({ baseUrl: parley.url, site: 'demo', sendTimeoutMs: 1_500, requestTimeoutMs: 500 }));
     const user = await chat.register(newAccount('lonely'));
     const room = await chat.join('general');
-    const engine = parley.hub.io.engine as unknown as { opts: { allowRequest?: unknown } };
-    engine.opts.allowRequest = (_req: unknown, callback: (error: string | null, ok: boolean) => void) => callback('down', false);
+    const network = cutOff(parley, user.id);
     try {
-      for (const socket of parley.hub.io.of('/').sockets.values()) if (socket.data.user.id === user.id) socket.conn.close();
       const started = Date.now();
       await expect(room.send('into the void')).rejects.toMatchObject({ code: 'unavailable' });
       expect(Date.now() - started).toBeLessThan(3_000);
     } finally {
-      delete engine.opts.allowRequest;
+      network.reopen();
     }
   });
 });
