@@ -1,9 +1,10 @@
 // Builds the widget: the loader (dist/widget.js, plain DOM, runs on host pages) and the app (dist/widget/, runs in the iframe);
-// and the custom-UI example (dist/custom-ui/).
+// the SDK package (sdk/dist/: ESM, CommonJS and one .d.ts each); and the custom-UI example (dist/custom-ui/).
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
+import { dts } from 'rollup-plugin-dts';
 import esbuild from 'rollup-plugin-esbuild';
 
 const plugins = () => [
@@ -56,6 +57,25 @@ export default [
     input: 'widget/app/main.tsx',
     output: { dir: 'dist/widget', format: 'es', entryFileNames: 'app.js' },
     plugins: [...plugins(), copy({ 'widget/app/app.html': 'app.html', 'widget/app/app.css': 'app.css' })],
+  },
+  {
+    // the @parley/sdk package: readable code (the app's bundler minifies), socket.io-client left to the installer
+    input: 'sdk/index.ts',
+    external: ['socket.io-client'],
+    output: [
+      { file: 'sdk/dist/index.js', format: 'es' },
+      { file: 'sdk/dist/index.cjs', format: 'cjs' },
+    ],
+    plugins: [nodeResolve({ extensions: ['.ts'] }), transformOnly(esbuild({ target: 'es2022' }))],
+  },
+  {
+    // one declaration file per module format, so TypeScript's node16 resolution is happy with either
+    input: 'sdk/index.ts',
+    output: [
+      { file: 'sdk/dist/index.d.ts', format: 'es' },
+      { file: 'sdk/dist/index.d.cts', format: 'es' },
+    ],
+    plugins: [dts()],
   },
   {
     // examples/custom-ui: a page of its own built only on the SDK

@@ -1,12 +1,13 @@
 // The public surface of the Parley SDK: everything a developer may import.
 export { createChatClient } from './client';
-export type { ChatClient, ChatClientEvents, ChatClientOptions, ConnectionStatus, TokenStorage } from './client';
-export type { HistoryOptions, PresenceChangeEvent, Room, RoomEvents } from './room';
+export type { ChatClient, ChatClientEvents, ChatClientOptions, ConnectionStatus, StatusReason, TokenStorage } from './client';
+export type { HistoryOptions, PendingMessage, PresenceChangeEvent, Room, RoomEvents, SendOptions } from './room';
 export { ChatError } from './errors';
 export type {
   Author,
   BanRequest,
   CreateRoomRequest,
+  ErrorBody,
   ErrorCode,
   IdentifyRequest,
   LoginRequest,

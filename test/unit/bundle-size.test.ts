@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { build } from 'esbuild';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -21,5 +22,33 @@ describe('the built widget', () => {
     const source = read(file).toString('utf8');
     expect(source).not.toMatch(/process\.env|NODE_ENV/);
     expect(source).not.toMatch(/sourceMappingURL/);
+  });
+});
+
+/** The SDK as an app's bundler would ship it: minified for browsers, with or without socket.io-client. */
+async function minifiedSdk(external: string[]): Promise<Uint8Array> {
+  const result = await build({
+    entryPoints: ['sdk/index.ts'],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    write: false,
+    external,
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  const [file] = result.outputFiles;
+  if (!file) throw new Error('esbuild wrote nothing');
+  return file.contents;
+}
+
+describe('the SDK, minified and gzipped', () => {
+  it('stays under 19,000 bytes with socket.io-client included', async () => {
+    expect(gzipSync(await minifiedSdk([]), { level: 9 }).length).toBeLessThanOrEqual(19_000);
+  });
+
+  it('stays under 6 KB on its own', async () => {
+    expect(gzipSync(await minifiedSdk(['socket.io-client']), { level: 9 }).length).toBeLessThanOrEqual(6_000);
   });
 });
