@@ -1,5 +1,6 @@
-// `npm start`: the backend, its embedded database when MONGODB_URI is unset, and the example host page.
+// `npm start`: the backend, its embedded database when MONGODB_URI is unset, the example host page and the custom UI.
 import { performance } from 'node:perf_hooks';
+import { serveCustomUi } from '../examples/custom-ui/serve';
 import { serveHostPage } from '../examples/host-page/serve';
 import { runUntilSignalled, startParley } from '../server/main';
 
@@ -7,18 +8,22 @@ void runUntilSignalled(async (config, log) => {
   const parley = await startParley(config, log);
   // 127.0.0.1 and localhost are different sites to a browser: the page embeds the widget as a real third-party site would
   const page = await serveHostPage({ port: config.examplePort, host: '127.0.0.1', backendUrl: parley.url });
-  // the demo site must allow the page that embeds it
-  await parley.repositories.sites.updateOrigins('demo', { add: [new URL(page.url).origin] });
+  // a page of its own built on the SDK, on the next port
+  const customUi = await serveCustomUi({ port: config.examplePort + 1, host: '127.0.0.1', backendUrl: parley.url });
+  // the demo site must allow the pages that use it
+  await parley.repositories.sites.updateOrigins('demo', { add: [new URL(page.url).origin, new URL(customUi.url).origin] });
   // performance.now() counts from process start, so this includes loading the code
   const seconds = (performance.now() / 1000).toFixed(1);
   process.stdout.write(
     `\n  Parley is running (ready in ${seconds} s).\n\n` +
       `  Example host page:  ${page.url}\n` +
+      `  Custom UI (SDK):    ${customUi.url}\n` +
       `  Backend:            ${parley.url}\n\n` +
       `  Press Ctrl-C to stop.\n\n`,
   );
   return {
     close: async () => {
+      await customUi.close();
       await page.close();
       await parley.close();
     },
