@@ -54,7 +54,7 @@ export function mountWidget({ site, origin, identity: initialIdentity }: EmbedOp
     created.addEventListener('load', () => {
       frameReady = true;
       // sent after load so the app learns our origin from event.origin
-      post({ type: 'parley:hello', ...(identity ? { identity } : {}) });
+      post({ type: 'parley:hello', settings: {}, ...(identity ? { identity } : {}) });
       if (open) post({ type: 'parley:open' });
       // the app posts ready as it starts, before its load event; still silent a moment later: the browser blocked it
       setTimeout(() => {
