@@ -6,16 +6,17 @@ import { gzipSync } from 'node:zlib';
 // `npm test` builds first, so these read what ships. Budgets sit a little above today's sizes (BENCHMARKS.md):
 // raising one is a decision to write down, not a side effect.
 const budgets = [
-  { file: 'widget.js', gzipBytes: 2_500 }, // the loader every host page pays for
-  { file: 'widget/app.js', gzipBytes: 28_000 }, // Preact + socket.io-client + SDK + app, loaded only in the iframe
-  { file: 'widget/app.css', gzipBytes: 3_000 },
+  { name: 'the loader, widget.js,', files: ['widget.js'], gzipBytes: 4_000 }, // every host page pays for it
+  // Preact + socket.io-client + SDK + UI + styles, loaded only in the iframe
+  { name: 'the app, app.js + app.css,', files: ['widget/app.js', 'widget/app.css'], gzipBytes: 35_000 },
 ];
 
 const read = (file: string) => readFileSync(path.join('dist', file));
 
 describe('the built widget', () => {
-  it.each(budgets)('keeps $file under $gzipBytes bytes gzipped', ({ file, gzipBytes }) => {
-    expect(gzipSync(read(file), { level: 9 }).length).toBeLessThanOrEqual(gzipBytes);
+  it.each(budgets)('keeps $name under $gzipBytes bytes gzipped', ({ files, gzipBytes }) => {
+    const total = files.reduce((sum, file) => sum + gzipSync(read(file), { level: 9 }).length, 0);
+    expect(total).toBeLessThanOrEqual(gzipBytes);
   });
 
   it.each(['widget.js', 'widget/app.js'])('ships %s without dev-only code paths', (file) => {
