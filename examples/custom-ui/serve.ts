@@ -1,8 +1,7 @@
 import { access, readFile } from 'node:fs/promises';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { distDir } from '../../server/paths';
+import { escapeAttribute, MIME, serveStatic, type StaticServer } from '../static-server';
 
 export interface CustomUiOptions {
   /** 0 picks a free port. */
@@ -13,18 +12,15 @@ export interface CustomUiOptions {
   backendUrl: string;
 }
 
-export interface CustomUi {
-  /** The page's address, e.g. http://127.0.0.1:3002/ */
-  url: string;
-  close(): Promise<void>;
-}
+/** The page's address (e.g. http://127.0.0.1:3002/) and close(). */
+export type CustomUi = StaticServer;
 
 // the only files served, as `npm run build` writes them: a fixed map, so no request path ever reaches the file system
 const files: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+  '/': { file: 'index.html', type: MIME.html },
+  '/index.html': { file: 'index.html', type: MIME.html },
+  '/app.js': { file: 'app.js', type: MIME.js },
+  '/style.css': { file: 'style.css', type: MIME.css },
 };
 
 // the address written in index.html, replaced by the real one
@@ -39,7 +35,6 @@ const PLACEHOLDER_BACKEND = 'content="http://localhost:3000"';
  * await page.close();
  */
 export async function serveCustomUi(options: CustomUiOptions): Promise<CustomUi> {
-  const host = options.host ?? '127.0.0.1';
   const backendUrl = options.backendUrl.replace(/\/+$/, '');
   const backendOrigin = new URL(backendUrl).origin;
   const folder = path.join(distDir(), 'custom-ui');
@@ -56,46 +51,23 @@ export async function serveCustomUi(options: CustomUiOptions): Promise<CustomUi>
     "frame-ancestors 'none'",
   ].join('; ');
 
-  const server = createServer((request, response) => {
-    const entry = files[pathnameOf(request.url)];
-    if (request.method !== 'GET' && request.method !== 'HEAD') return end(response, 405, 'method not allowed', { Allow: 'GET, HEAD' });
-    if (!entry) return end(response, 404, 'not found');
-
-    readFile(path.join(folder, entry.file), 'utf8').then(
-      (text) => {
-        const body = entry.file === 'index.html' ? text.replaceAll(PLACEHOLDER_BACKEND, `content="${escapeAttribute(backendUrl)}"`) : text;
-        response.writeHead(200, {
-          'Content-Type': entry.type,
-          'Content-Length': Buffer.byteLength(body),
-          'Content-Security-Policy': csp,
-          'Cache-Control': 'no-store',
-          'X-Content-Type-Options': 'nosniff',
-          'Referrer-Policy': 'no-referrer',
-        });
-        response.end(request.method === 'HEAD' ? undefined : body);
-      },
-      () => end(response, 500, 'cannot read the custom UI; run `npm run build`'),
-    );
+  return serveStatic({
+    port: options.port,
+    host: options.host,
+    csp,
+    headers: { 'Referrer-Policy': 'no-referrer' },
+    route: (pathname) => {
+      const entry = files[pathname];
+      if (!entry) return undefined;
+      return {
+        type: entry.type,
+        body: async () => {
+          const text = await readFile(path.join(folder, entry.file), 'utf8');
+          return entry.file === 'index.html' ? text.replaceAll(PLACEHOLDER_BACKEND, `content="${escapeAttribute(backendUrl)}"`) : text;
+        },
+      };
+    },
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${urlHost(host)}:${port}/`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // keep-alive connections from a browser would hold close() open
-        server.closeAllConnections();
-      }),
-  };
 }
 
 async function assertBuilt(folder: string): Promise<void> {
@@ -107,26 +79,4 @@ async function assertBuilt(folder: string): Promise<void> {
       throw new Error(`the custom UI is not built (${path.join(folder, file)} is missing): run \`npm run build\` first`);
     }
   }
-}
-
-const escapeAttribute = (value: string) =>
-  value.replace(/[&"<>]/g, (c) => ({ '&': '&amp;', '"': '&quot;', '<': '&lt;', '>': '&gt;' })[c] ?? c);
-
-function pathnameOf(url = '/'): string {
-  try {
-    return new URL(url, 'http://custom-ui.invalid').pathname;
-  } catch {
-    return '';
-  }
-}
-
-function end(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
-  response.end(text);
-}
-
-/** A host as it appears in a URL: a wildcard becomes loopback, an IPv6 address gets brackets. */
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }

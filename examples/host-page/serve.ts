@@ -1,9 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { projectRoot } from '../../server/paths';
+import { escapeAttribute, MIME, serveStatic, type StaticServer } from '../static-server';
 
 export interface HostPageOptions {
   /** 0 picks a free port. */
@@ -19,17 +18,15 @@ export interface HostPageOptions {
   identity?: { userId: string; name: string; identitySecret: string };
 }
 
-export interface HostPage {
-  /** The page's address, e.g. http://127.0.0.1:3001/ */
-  url: string;
-  close(): Promise<void>;
-}
+/** The page's address (e.g. http://127.0.0.1:3001/) and close(). */
+export type HostPage = StaticServer;
 
 // the only files served: a fixed map, so no request path ever reaches the file system
 const files: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/site.css': { file: 'site.css', type: 'text/css; charset=utf-8' },
+  '/': { file: 'index.html', type: MIME.html },
+  '/index.html': { file: 'index.html', type: MIME.html },
+  '/site.css': { file: 'site.css', type: MIME.css },
+  '/site.js': { file: 'site.js', type: MIME.js },
 };
 
 // the address written in index.html, as a site owner would paste it
@@ -44,7 +41,6 @@ const PLACEHOLDER_BACKEND = 'http://localhost:3000';
  * await page.close();
  */
 export async function serveHostPage(options: HostPageOptions): Promise<HostPage> {
-  const host = options.host ?? '127.0.0.1';
   const backendUrl = options.backendUrl.replace(/\/+$/, '');
   const backendOrigin = new URL(backendUrl).origin;
   const folder = path.join(projectRoot(), 'examples', 'host-page');
@@ -61,45 +57,22 @@ export async function serveHostPage(options: HostPageOptions): Promise<HostPage>
     "object-src 'none'",
   ].join('; ');
 
-  const server = createServer((request, response) => {
-    const entry = files[pathnameOf(request.url)];
-    if (request.method !== 'GET' && request.method !== 'HEAD') return end(response, 405, 'method not allowed', { Allow: 'GET, HEAD' });
-    if (!entry) return end(response, 404, 'not found');
-
-    readFile(path.join(folder, entry.file), 'utf8').then(
-      (text) => {
-        const body = entry.file === 'index.html' ? renderPage(text, backendUrl, options.identity) : text;
-        response.writeHead(200, {
-          'Content-Type': entry.type,
-          'Content-Length': Buffer.byteLength(body),
-          'Content-Security-Policy': csp,
-          'Cache-Control': 'no-store',
-          'X-Content-Type-Options': 'nosniff',
-        });
-        response.end(request.method === 'HEAD' ? undefined : body);
-      },
-      () => end(response, 500, 'cannot read the example page'),
-    );
+  return serveStatic({
+    port: options.port,
+    host: options.host,
+    csp,
+    route: (pathname) => {
+      const entry = files[pathname];
+      if (!entry) return undefined;
+      return {
+        type: entry.type,
+        body: async () => {
+          const text = await readFile(path.join(folder, entry.file), 'utf8');
+          return entry.file === 'index.html' ? renderPage(text, backendUrl, options.identity) : text;
+        },
+      };
+    },
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${urlHost(host)}:${port}/`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // keep-alive connections from a browser would hold close() open
-        server.closeAllConnections();
-      }),
-  };
 }
 
 function renderPage(html: string, backendUrl: string, identity: HostPageOptions['identity']): string {
@@ -108,26 +81,4 @@ function renderPage(html: string, backendUrl: string, identity: HostPageOptions[
   const hash = createHmac('sha256', identity.identitySecret).update(identity.userId).digest('hex');
   const attributes = `data-user-id="${escapeAttribute(identity.userId)}" data-user-name="${escapeAttribute(identity.name)}" data-user-hash="${hash}"`;
   return page.replace('data-site="demo"', `data-site="demo" ${attributes}`);
-}
-
-const escapeAttribute = (value: string) =>
-  value.replace(/[&"<>]/g, (c) => ({ '&': '&amp;', '"': '&quot;', '<': '&lt;', '>': '&gt;' })[c] ?? c);
-
-function pathnameOf(url = '/'): string {
-  try {
-    return new URL(url, 'http://host-page.invalid').pathname;
-  } catch {
-    return '';
-  }
-}
-
-function end(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
-  response.end(text);
-}
-
-/** A host as it appears in a URL: a wildcard becomes loopback, an IPv6 address gets brackets. */
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }

@@ -1,30 +1,95 @@
-import type { Identity } from '../bridge';
+import { type AppSettings, type Identity, readIdentity, readSettings } from '../bridge';
+
+/**
+ * `window.ParleySettings`, set before the tag: the tag's data-* options under their dataset names
+ * (`data-z-index` → `zIndex`, `data-user-id` → `userId`). An attribute on the tag wins over the same key here.
+ *
+ * @example
+ * window.ParleySettings = { site: 'acme', position: 'left', accent: '#0f766e', locale: 'es' };
+ */
+export interface ParleySettings {
+  site?: string;
+  room?: string;
+  position?: 'right' | 'left';
+  accent?: string;
+  locale?: string;
+  title?: string;
+  zIndex?: number | string;
+  open?: boolean | 'true' | 'false';
+  launcher?: 'visible' | 'hidden';
+  sound?: boolean | 'true' | 'false';
+  userId?: string;
+  userName?: string;
+  userHash?: string;
+}
 
 export interface EmbedOptions {
-  /** The site id from `data-site`. */
+  /** The site id. */
   site: string;
   /** The backend's origin: where the loader itself was served from. */
   origin: string;
-  /** From data-user-id, data-user-name and data-user-hash, when the site signs its own users in. */
-  identity?: Identity;
+  /** The site's own user (userId, userName, userHash), when the site signs its users in. */
+  identity?: Identity | undefined;
+  /** What the app applies inside the iframe; the loader uses locale and accent too. */
+  settings: AppSettings;
+  position: 'right' | 'left';
+  zIndex?: number | undefined;
+  /** Open the panel as the page loads. */
+  open: boolean;
+  /** No launcher: the site opens the chat from its own button with `Parley('open')`. */
+  launcherHidden: boolean;
 }
 
+const BOOLEAN = /^(true|false)$/;
+// the options readSettings (bridge.ts) does not cover; a value from the tag is a string, one from ParleySettings
+// may be a boolean or a number already
+const RULES: Record<string, RegExp> = {
+  position: /^(right|left)$/,
+  // browsers clamp a z-index to 32 bits
+  zIndex: /^-?\d{1,10}$/,
+  open: BOOLEAN,
+  sound: BOOLEAN,
+  launcher: /^(visible|hidden)$/,
+};
+
 /**
- * Reads the embedding script tag. Call it while the loader's first run is on the stack:
- * `document.currentScript` is null afterwards, hence the fallback to the last matching tag.
+ * Reads the embedding script tag and `window.ParleySettings`; drops a bad value with a console warning.
+ * Call it while the loader's first run is on the stack: `document.currentScript` is null afterwards,
+ * hence the fallback to the last loader tag.
  */
 export function readEmbedOptions(): EmbedOptions | undefined {
-  const current = document.currentScript;
-  const script =
-    current instanceof HTMLScriptElement
-      ? current
-      : [...document.querySelectorAll<HTMLScriptElement>('script[src$="/widget.js"][data-site]')].pop();
-  const site = script?.dataset.site?.trim();
+  // the loader is a classic script, never an SVG one
+  const script = (document.currentScript as HTMLScriptElement | null) ?? [...document.querySelectorAll<HTMLScriptElement>('script[src$="/widget.js"]')].pop();
+  const global: unknown = window.ParleySettings;
+  const raw: Record<string, unknown> = { ...(typeof global === 'object' ? global : {}), ...script?.dataset };
+  const site = typeof raw.site === 'string' && raw.site.trim();
   if (!script || !site) {
-    console.warn('[parley] add data-site="<your site id>" to the widget script tag');
+    console.warn('[parley] data-site is missing');
     return undefined;
   }
-  const { userId, userName, userHash } = script.dataset;
-  const identity = userId && userName && userHash ? { userId, displayName: userName, hash: userHash } : undefined;
-  return { site, origin: new URL(script.src).origin, ...(identity ? { identity } : {}) };
+  const ignore = (key: string) => {
+    console.warn(`[parley] ignoring ${key}: ${String(raw[key])}`);
+    delete raw[key];
+  };
+  for (const [key, rule] of Object.entries(RULES)) if (raw[key] !== undefined && !rule.test(String(raw[key]))) ignore(key);
+
+  raw.sound = raw.sound && String(raw.sound) === 'true';
+  // room, locale, title, accent and sound, as the app will read them
+  const settings = readSettings(raw);
+  for (const key of ['room', 'locale', 'title', 'accent'] as const) if (raw[key] !== undefined && settings[key] === undefined) ignore(key);
+
+  const identity = readIdentity({ userId: raw.userId, displayName: raw.userName, hash: raw.userHash });
+  // all three or none
+  if (!identity && (raw.userId || raw.userName || raw.userHash)) ignore('userHash');
+
+  return {
+    site,
+    origin: new URL(script.src).origin,
+    settings,
+    identity,
+    position: raw.position === 'left' ? 'left' : 'right',
+    zIndex: raw.zIndex === undefined ? undefined : Number(raw.zIndex),
+    open: String(raw.open) === 'true',
+    launcherHidden: raw.launcher === 'hidden',
+  };
 }

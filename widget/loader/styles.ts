@@ -1,15 +1,17 @@
-// the host page's CSS cannot reach into the shadow root, and `all: initial` stops it styling the host element itself
-export const launcherCss = `
-:host{all:initial!important}
-*{box-sizing:border-box}
-[hidden]{display:none!important}
-.launcher{position:fixed;right:16px;bottom:16px;z-index:2147483000;width:56px;height:56px;margin:0;padding:0;border:0;border-radius:50%;display:grid;place-items:center;background:#4f46e5;color:#fff;cursor:pointer;box-shadow:0 6px 20px rgba(17,24,39,.3);transition:transform .15s ease,background-color .15s ease}
-.launcher:hover{background:#4338ca;transform:scale(1.05)}
-.launcher:focus-visible{outline:3px solid #a5b4fc;outline-offset:3px}
-.launcher svg{width:26px;height:26px;fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
-.launcher[aria-expanded=true] .icon-open,.launcher[aria-expanded=false] .icon-close{display:none}
-.panel{position:fixed;right:16px;bottom:84px;z-index:2147483000;display:block;width:min(370px,calc(100vw - 32px));height:min(560px,calc(100vh - 120px));margin:0;padding:0;border:0;border-radius:16px;background:#fff;box-shadow:0 12px 48px rgba(17,24,39,.3);color-scheme:light}
-.notice{position:fixed;right:16px;bottom:84px;z-index:2147483000;max-width:min(300px,calc(100vw - 32px));margin:0;padding:12px 14px;border-radius:12px;background:#111827;color:#fff;font:14px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;box-shadow:0 8px 24px rgba(17,24,39,.3)}
-@media (prefers-reduced-motion:no-preference){.panel{transition:opacity .18s ease,transform .18s ease}@starting-style{.panel{opacity:0;transform:translateY(8px)}}}
-@media (forced-colors:active){.launcher,.panel{border:2px solid CanvasText}}
-`;
+// The host page's CSS cannot reach into the shadow root, and `all: initial` stops it styling the host element itself.
+// Options arrive as --parley-* custom properties set on the host element through CSSOM, which a strict CSP allows;
+// `all` leaves custom properties alone, and the defaults here stop a host page's own variables leaking in.
+// Only the launcher, the notice and the open panel take space, each fixed: nothing invisible blocks clicks.
+// Kept on few lines: every byte here is paid by every host page. The launcher keeps the browser's own focus ring,
+// drawn in two colours so that it shows on any page.
+export const launcherCss = `:host{all:initial!important;--parley-accent:#4f46e5;--parley-z:2147483000;--parley-left:auto;--parley-right:16px;--parley-bottom:88px}
+.launcher,.panel,.notice{position:fixed;z-index:var(--parley-z);left:var(--parley-left);right:var(--parley-right);bottom:var(--parley-bottom);margin:0;border:0;box-shadow:0 8px 24px #1118274d}
+.launcher{bottom:16px;width:56px;height:56px;padding:0;border-radius:50%;background:var(--parley-accent);color:#fff;cursor:pointer}
+svg{display:block;margin:auto;width:26px;fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
+[aria-expanded=true] .open,[aria-expanded=false] .close{display:none}
+.badge{position:absolute;top:-4px;right:-4px;min-width:10px;padding:0 6px;border-radius:11px;background:#b91c1c;font:700 12px/22px system-ui,sans-serif}
+.panel{width:min(380px,100vw - 32px);height:min(600px,100dvh - 16px - var(--parley-bottom));border-radius:16px;background:#fff}
+.notice{max-width:272px;padding:12px 14px;border-radius:12px;background:#111827;color:#fff;font:14px/1.4 system-ui,sans-serif}
+@media (max-width:480px){.panel{inset:0;width:100vw;height:100dvh;border-radius:0}.covered{display:none}}
+@media (prefers-color-scheme:dark){.panel{background:#111827}.notice{background:#f9fafb;color:#111827}}
+@media (forced-colors:active){.launcher,.panel{border:2px solid}}`;
