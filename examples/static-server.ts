@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 
 /** One file a static server answers with. */
 export interface StaticFile {
@@ -78,6 +80,32 @@ export async function serveStatic(options: StaticServerOptions): Promise<StaticS
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Serves the named files of one folder (`index.html` also at `/`), typed by extension; `renderIndex` rewrites
+ * index.html on its way out (the backend's address, an identity).
+ */
+export function serveFolder(
+  options: Omit<StaticServerOptions, 'route'> & { folder: string; files: string[]; renderIndex?: (html: string) => string },
+): Promise<StaticServer> {
+  const { folder, files, renderIndex = (html) => html, ...rest } = options;
+  return serveStatic({
+    ...rest,
+    route: (pathname) => {
+      const name = pathname === '/' ? 'index.html' : pathname.slice(1);
+      const type = MIME[name.split('.').pop() as keyof typeof MIME];
+      // a fixed list: no request path ever reaches the file system
+      if (!files.includes(name) || !type) return undefined;
+      return {
+        type,
+        body: async () => {
+          const text = await readFile(path.join(folder, name), 'utf8');
+          return name === 'index.html' ? renderIndex(text) : text;
+        },
+      };
+    },
+  });
 }
 
 export const escapeAttribute = (value: string) =>

@@ -1,7 +1,7 @@
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { distDir } from '../../server/paths';
-import { escapeAttribute, MIME, serveStatic, type StaticServer } from '../static-server';
+import { escapeAttribute, serveFolder, type StaticServer } from '../static-server';
 
 export interface CustomUiOptions {
   /** 0 picks a free port. */
@@ -15,13 +15,8 @@ export interface CustomUiOptions {
 /** The page's address (e.g. http://127.0.0.1:3002/) and close(). */
 export type CustomUi = StaticServer;
 
-// the only files served, as `npm run build` writes them: a fixed map, so no request path ever reaches the file system
-const files: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: MIME.html },
-  '/index.html': { file: 'index.html', type: MIME.html },
-  '/app.js': { file: 'app.js', type: MIME.js },
-  '/style.css': { file: 'style.css', type: MIME.css },
-};
+// as `npm run build` writes them
+const FILES = ['index.html', 'app.js', 'style.css'];
 
 // the address written in index.html, replaced by the real one
 const PLACEHOLDER_BACKEND = 'content="http://localhost:3000"';
@@ -51,28 +46,19 @@ export async function serveCustomUi(options: CustomUiOptions): Promise<CustomUi>
     "frame-ancestors 'none'",
   ].join('; ');
 
-  return serveStatic({
+  return serveFolder({
     port: options.port,
     host: options.host,
     csp,
     headers: { 'Referrer-Policy': 'no-referrer' },
-    route: (pathname) => {
-      const entry = files[pathname];
-      if (!entry) return undefined;
-      return {
-        type: entry.type,
-        body: async () => {
-          const text = await readFile(path.join(folder, entry.file), 'utf8');
-          return entry.file === 'index.html' ? text.replaceAll(PLACEHOLDER_BACKEND, `content="${escapeAttribute(backendUrl)}"`) : text;
-        },
-      };
-    },
+    folder,
+    files: FILES,
+    renderIndex: (html) => html.replaceAll(PLACEHOLDER_BACKEND, `content="${escapeAttribute(backendUrl)}"`),
   });
 }
 
 async function assertBuilt(folder: string): Promise<void> {
-  const needed = [...new Set(Object.values(files).map((entry) => entry.file))];
-  for (const file of needed) {
+  for (const file of FILES) {
     try {
       await access(path.join(folder, file));
     } catch {

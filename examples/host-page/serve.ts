@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { projectRoot } from '../../server/paths';
-import { escapeAttribute, MIME, serveStatic, type StaticServer } from '../static-server';
+import { escapeAttribute, serveFolder, type StaticServer } from '../static-server';
 
 export interface HostPageOptions {
   /** 0 picks a free port. */
@@ -20,14 +19,6 @@ export interface HostPageOptions {
 
 /** The page's address (e.g. http://127.0.0.1:3001/) and close(). */
 export type HostPage = StaticServer;
-
-// the only files served: a fixed map, so no request path ever reaches the file system
-const files: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: MIME.html },
-  '/index.html': { file: 'index.html', type: MIME.html },
-  '/site.css': { file: 'site.css', type: MIME.css },
-  '/site.js': { file: 'site.js', type: MIME.js },
-};
 
 // the address written in index.html, as a site owner would paste it
 const PLACEHOLDER_BACKEND = 'http://localhost:3000';
@@ -57,21 +48,13 @@ export async function serveHostPage(options: HostPageOptions): Promise<HostPage>
     "object-src 'none'",
   ].join('; ');
 
-  return serveStatic({
+  return serveFolder({
     port: options.port,
     host: options.host,
     csp,
-    route: (pathname) => {
-      const entry = files[pathname];
-      if (!entry) return undefined;
-      return {
-        type: entry.type,
-        body: async () => {
-          const text = await readFile(path.join(folder, entry.file), 'utf8');
-          return entry.file === 'index.html' ? renderPage(text, backendUrl, options.identity) : text;
-        },
-      };
-    },
+    folder,
+    files: ['index.html', 'site.css', 'site.js'],
+    renderIndex: (html) => renderPage(html, backendUrl, options.identity),
   });
 }
 
