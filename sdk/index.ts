@@ -3,6 +3,8 @@ export { createChatClient } from './client';
 export type { ChatClient, ChatClientEvents, ChatClientOptions, ConnectionStatus, StatusReason, TokenStorage } from './client';
 export type { HistoryOptions, PendingMessage, PresenceChangeEvent, Room, RoomEvents, SendOptions } from './room';
 export { ChatError } from './errors';
+/** A v4 UUID for `room.send(text, { clientMsgId })`, e.g. to keep a message's id in your own outbox. */
+export { createClientMsgId } from './ids';
 export type {
   Author,
   BanRequest,

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import axe, { type AxeResults, type Result } from 'axe-core';
 import { serveHostPage } from '../../examples/host-page/serve';
 import type { Parley } from '../../server/main';
 import { launchChromium } from '../helpers/browser';
@@ -586,4 +587,17 @@ describe('a host page with a strict CSP', () => {
       await example.close();
     }
   }, 30_000);
+});
+
+describe('accessibility of the launcher', () => {
+  it.each(['light', 'dark'] as const)('has no serious or critical axe-core violations (%s)', async (colorScheme) => {
+    const { page } = await visit(hostPage({ tag: 'data-site="demo" data-accent="#2f7d73"' }), { colorScheme });
+    await launcher(page).waitFor();
+    // axe goes into open shadow roots: the launcher is checked as the host page's visitors meet it
+    await page.evaluate(axe.source);
+    const results = await page.evaluate(() => (window as unknown as { axe: { run(context: unknown): Promise<AxeResults> } }).axe.run({ include: [['#parley-widget']] }));
+    const serious = results.violations.filter((v: Result) => v.impact === 'serious' || v.impact === 'critical').map((v: Result) => `${v.id}: ${v.help}`);
+    expect(serious).toEqual([]);
+    expect(results.passes.length).toBeGreaterThan(0);
+  });
 });

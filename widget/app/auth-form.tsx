@@ -1,15 +1,16 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ChatError } from '../../sdk';
 import { focusIsLost } from './focus';
+import { t } from './i18n';
 import { describeError, type ChatStore } from './store';
 import { TextField } from './text-field';
 
 type Mode = 'login' | 'register';
 type FieldName = 'username' | 'displayName' | 'password';
 
-const tabs: ReadonlyArray<{ mode: Mode; label: string }> = [
-  { mode: 'login', label: 'Sign in' },
-  { mode: 'register', label: 'Create account' },
+const tabs: ReadonlyArray<{ mode: Mode; label: () => string }> = [
+  { mode: 'login', label: () => t.signIn },
+  { mode: 'register', label: () => t.createAccount },
 ];
 
 interface AuthFormProps {
@@ -83,7 +84,7 @@ export function AuthForm({ store, notice }: AuthFormProps) {
           {notice}
         </p>
       )}
-      <div class="tabs" role="tablist" aria-label="Account">
+      <div class="tabs" role="tablist" aria-label={t.account}>
         {tabs.map((tab, index) => (
           <button
             key={tab.mode}
@@ -98,55 +99,57 @@ export function AuthForm({ store, notice }: AuthFormProps) {
             onClick={() => choose(tab.mode)}
             onKeyDown={(event) => onTabKeyDown(event, index)}
           >
-            {tab.label}
+            {tab.label()}
           </button>
         ))}
       </div>
-      {/* server rules decide what is valid; the browser's bubbles would hide their messages */}
-      <form id="auth-panel" class="auth-form" role="tabpanel" aria-labelledby={`tab-${mode}`} noValidate onSubmit={submit}>
-        <TextField
-          id="username"
-          label="Username"
-          value={values.username}
-          onInput={update('username')}
-          autoComplete="username"
-          error={fieldError('username')}
-          inputRef={fields.username}
-          hint={mode === 'register' ? '2–32 letters, digits, _ . or -' : undefined}
-        />
-        {mode === 'register' && (
+      <div id="auth-panel" role="tabpanel" aria-labelledby={`tab-${mode}`}>
+        {/* server rules decide what is valid; the browser's bubbles would hide their messages */}
+        <form class="auth-form" noValidate onSubmit={submit}>
           <TextField
-            id="displayName"
-            label="Display name"
-            value={values.displayName}
-            onInput={update('displayName')}
-            autoComplete="nickname"
-            autoCapitalize="words"
-            hint="How others see you in the chat."
-            error={fieldError('displayName')}
-            inputRef={fields.displayName}
+            id="username"
+            label={t.username}
+            value={values.username}
+            onInput={update('username')}
+            autoComplete="username"
+            error={fieldError('username')}
+            inputRef={fields.username}
+            hint={mode === 'register' ? t.usernameHint : undefined}
           />
-        )}
-        <TextField
-          id="password"
-          label="Password"
-          type="password"
-          value={values.password}
-          onInput={update('password')}
-          autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
-          error={fieldError('password')}
-          inputRef={fields.password}
-          hint={mode === 'register' ? 'At least 8 characters.' : undefined}
-        />
-        {formError && (
-          <p class="form-error" role="alert">
-            {formError}
-          </p>
-        )}
-        <button type="submit" class="primary" aria-disabled={busy}>
-          {mode === 'login' ? 'Log in' : 'Register'}
-        </button>
-      </form>
+          {mode === 'register' && (
+            <TextField
+              id="displayName"
+              label={t.displayName}
+              value={values.displayName}
+              onInput={update('displayName')}
+              autoComplete="nickname"
+              autoCapitalize="words"
+              hint={t.displayNameHint}
+              error={fieldError('displayName')}
+              inputRef={fields.displayName}
+            />
+          )}
+          <TextField
+            id="password"
+            label={t.password}
+            type="password"
+            value={values.password}
+            onInput={update('password')}
+            autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
+            error={fieldError('password')}
+            inputRef={fields.password}
+            hint={mode === 'register' ? t.passwordHint : undefined}
+          />
+          {formError && (
+            <p class="form-error" role="alert">
+              {formError}
+            </p>
+          )}
+          <button type="submit" class="primary" aria-disabled={busy}>
+            {mode === 'login' ? t.logIn : t.register}
+          </button>
+        </form>
+      </div>
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { Composer } from './composer';
+import { describeTyping, plural, t } from './i18n';
 import { MessageList } from './message-list';
 import { OnlineList } from './online-list';
 import { PanelHeader } from './panel-header';
@@ -7,69 +8,78 @@ import type { ChatState, ChatStore } from './store';
 interface ChatRoomProps {
   state: ChatState;
   store: ChatStore;
-  onMinimise?: () => void;
+  /** The host's title for the panel; default the room's name. */
+  title?: string | undefined;
+  onMinimise?: (() => void) | undefined;
 }
 
 /** The joined room: header, who is online, the messages and the composer. */
-export function ChatRoom({ state, store, onMinimise }: ChatRoomProps) {
+export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
   const { room, user, status, online, notice } = state;
   const myId = user?.id ?? '';
+  const offline = status !== 'online';
   return (
     <div class="room">
       <PanelHeader
         title={
-          <>
-            <span class="room-hash" aria-hidden="true">
-              #
-            </span>
-            {room?.name ?? 'general'}
-          </>
+          title ?? (
+            <>
+              <span class="room-hash" aria-hidden="true">
+                #
+              </span>
+              {room?.name ?? ''}
+            </>
+          )
         }
-        subtitle={<span class="online-count">{online.length} online</span>}
+        subtitle={<span class="online-count">{plural(t.onlineCount, online.length)}</span>}
         onMinimise={onMinimise}
       >
         <button type="button" class="text-button" onClick={() => void store.logout()}>
-          Log out
+          {t.logOut}
         </button>
       </PanelHeader>
-      {room && <OnlineList users={online} myId={myId} />}
-      {status !== 'online' && (
-        <p class="banner" role="status">
-          {state.wasOnline ? 'Reconnecting…' : 'Connecting…'}
-        </p>
-      )}
-      {room ? (
-        <>
-          {notice && (
-            <p class="banner banner-error" role="alert">
-              {notice}
-            </p>
-          )}
-          <MessageList messages={state.messages} myId={myId} />
-          <p class="typing" aria-live="polite">
-            {describeTyping(state.typing.map((u) => u.displayName))}
+      <main class="main">
+        {room && <OnlineList users={online} myId={myId} />}
+        {offline && (
+          <p class="banner" role="status">
+            {state.wasOnline ? t.offline : t.connecting}
           </p>
-        </>
-      ) : notice ? (
-        <div class="room-failed" role="alert">
-          <p>{notice}</p>
-          <button type="button" class="secondary" onClick={() => void store.rejoin()}>
-            Try again
-          </button>
-        </div>
-      ) : (
-        <p class="room-loading" role="status">
-          Joining the room…
-        </p>
-      )}
-      <Composer disabled={status !== 'online' || !room} onSend={store.send} onType={store.typing} />
+        )}
+        {room ? (
+          <>
+            {notice && (
+              <p class="banner banner-error" role="alert">
+                {notice}
+              </p>
+            )}
+            <MessageList
+              messages={state.messages}
+              pending={state.pending}
+              myId={myId}
+              hasOlder={state.hasOlder}
+              loadingOlder={state.loadingOlder}
+              onLoadOlder={() => void store.loadOlder()}
+              onRetry={store.retry}
+              onDiscard={store.discard}
+            />
+            <p class="typing" aria-live="polite">
+              {describeTyping(state.typing.map((u) => u.displayName))}
+            </p>
+          </>
+        ) : notice ? (
+          <div class="room-failed" role="alert">
+            <p>{notice}</p>
+            <button type="button" class="secondary" onClick={() => void store.rejoin()}>
+              {t.tryAgain}
+            </button>
+          </div>
+        ) : (
+          <p class="room-loading" role="status">
+            {t.joining}
+          </p>
+        )}
+        <Composer disabled={offline || !room} onSend={store.send} onType={store.typing} />
+      </main>
     </div>
   );
-}
-
-function describeTyping(names: readonly string[]): string {
-  if (names.length === 0) return '';
-  if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
-  return 'Several people are typing…';
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { focusIsLost } from './focus';
+import { plural, t } from './i18n';
 import { describeError } from './store';
 
 interface ComposerProps {
@@ -10,12 +11,21 @@ interface ComposerProps {
   onType: () => void;
 }
 
-/** Writes and sends a message: Enter sends, Shift+Enter adds a line; a failed send keeps the text. */
+// the server's limit, counted as it counts: code points after normalising and trimming
+const MAX_LENGTH = 4000;
+const COUNTER_FROM = 3500;
+const lengthOf = (text: string) => [...text.replace(/\r\n?/g, '\n').normalize('NFC').trim()].length;
+
+/**
+ * Writes and sends a message: Enter sends, Shift+Enter adds a line. The text moves to the list as pending at
+ * once; only a message the server refuses for good comes back here, with the reason.
+ */
 export function Composer({ disabled, onSend, onType }: ComposerProps) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const sending = useRef(false);
   const field = useRef<HTMLTextAreaElement>(null);
+  const length = lengthOf(text);
+  const over = length > MAX_LENGTH;
 
   // disabling the field dropped focus on <body>: give it back once it can be typed in again
   useEffect(() => {
@@ -23,18 +33,16 @@ export function Composer({ disabled, onSend, onType }: ComposerProps) {
   }, [disabled]);
 
   const submit = async () => {
-    if (disabled || sending.current || text.trim() === '') return;
+    if (disabled || over || length === 0) return;
     const sent = text;
-    sending.current = true;
+    setText('');
     setError(null);
     try {
       await onSend(sent);
-      // keep anything typed while the send was in flight
-      setText((current) => (current === sent ? '' : current));
     } catch (caught) {
+      // give the text back unless something new was typed meanwhile
+      setText((current) => (current === '' ? sent : current));
       setError(describeError(caught));
-    } finally {
-      sending.current = false;
     }
   };
 
@@ -45,6 +53,7 @@ export function Composer({ disabled, onSend, onType }: ComposerProps) {
     }
   };
 
+  const describedBy = [error && 'composer-error', length >= COUNTER_FROM && 'composer-count'].filter(Boolean).join(' ');
   return (
     <form
       class="composer"
@@ -61,12 +70,13 @@ export function Composer({ disabled, onSend, onType }: ComposerProps) {
       <div class="composer-row">
         <textarea
           ref={field}
-          aria-label="Message"
-          placeholder="Write a message…"
+          aria-label={t.message}
+          placeholder={t.placeholder}
           rows={1}
           value={text}
           disabled={disabled}
-          aria-describedby={error ? 'composer-error' : undefined}
+          aria-invalid={over || undefined}
+          aria-describedby={describedBy || undefined}
           onInput={(event) => {
             setText(event.currentTarget.value);
             setError(null);
@@ -74,10 +84,15 @@ export function Composer({ disabled, onSend, onType }: ComposerProps) {
           }}
           onKeyDown={onKeyDown}
         />
-        <button type="submit" class="primary send" disabled={disabled}>
-          Send
+        <button type="submit" class="primary send" disabled={disabled || over}>
+          {t.send}
         </button>
       </div>
+      {length >= COUNTER_FROM && (
+        <p id="composer-count" class={over ? 'counter over' : 'counter'}>
+          {over ? plural(t.charactersOver, length - MAX_LENGTH) : plural(t.charactersLeft, MAX_LENGTH - length)}
+        </p>
+      )}
     </form>
   );
 }

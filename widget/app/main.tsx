@@ -4,24 +4,35 @@ import { createChatClient } from '../../sdk';
 import { App } from './app';
 import { focusFirstField } from './focus';
 import { connectHostBridge } from './host-bridge';
+import { chooseLocale, t } from './i18n';
 import { createChatStore } from './store';
+import { applyAccent } from './theme';
+import { reportToHost } from './report-to-host';
 
-const ROOM_ID = 'general';
+const DEFAULT_ROOM = 'general';
 const HELLO_TIMEOUT_MS = 2_000;
 
 const root = document.getElementById('app');
 const site = new URLSearchParams(location.search).get('site')?.trim();
 
 if (root && site) {
-  const chat = createChatClient({ baseUrl: location.origin, site, session: 'cookie' });
-  const store = createChatStore(chat, ROOM_ID);
   const bridge = connectHostBridge();
   // subscribed before the first render: component effects run after paint, later than the loader's first "open"
-  bridge.onOpen(focusFirstField);
-  render(<App store={store} bridge={bridge} />, root);
-  // the loader's hello says whether the site signs its own user in; wait for it briefly before restoring
-  bridge.onIdentify((identity) => void store.identify(identity));
-  void bridge.hello(HELLO_TIMEOUT_MS).then((hello) => (hello?.identity ? store.identify(hello.identity) : store.start()));
+  bridge.onToggle((open) => open && focusFirstField());
+  // the loader's hello carries the host's settings and, when the site signs its own user in, the identity
+  void bridge.hello(HELLO_TIMEOUT_MS).then((hello) => {
+    const settings = hello?.settings ?? {};
+    chooseLocale([settings.locale, ...navigator.languages, navigator.language]);
+    applyAccent(settings.accent);
+    const chat = createChatClient({ baseUrl: location.origin, site, session: 'cookie' });
+    const store = createChatStore(chat, settings.room ?? DEFAULT_ROOM);
+    reportToHost(bridge, store, { sound: settings.sound === true });
+    bridge.onIdentify((identity) => void store.identify(identity));
+    bridge.onLogout(() => void store.logout());
+    render(<App store={store} bridge={bridge} title={settings.title} />, root);
+    void (hello?.identity ? store.identify(hello.identity) : store.start());
+  });
 } else if (root) {
-  root.textContent = 'This chat is not set up: its address names no site.';
+  chooseLocale([...navigator.languages, navigator.language]);
+  root.textContent = t.notSetUp;
 }

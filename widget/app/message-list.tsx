@@ -1,67 +1,203 @@
-import { useLayoutEffect, useRef } from 'preact/hooks';
-import type { Message } from '../../sdk';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { Message, PendingMessage } from '../../sdk';
+import { formatDateTime, formatDay, formatTime, plural, sameDay, t } from './i18n';
+import { linkify } from './linkify';
 
 interface MessageListProps {
   messages: readonly Message[];
+  /** The user's messages not stored yet, shown after the stored ones. */
+  pending: readonly PendingMessage[];
   /** The signed-in user's id: their own messages are told apart. */
   myId: string;
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  onLoadOlder: () => void;
+  onRetry: (clientMsgId: string) => void;
+  onDiscard: (clientMsgId: string) => void;
 }
 
 // a little slack, so a reader "at the bottom" need not be at the exact pixel
 const STICKY_PX = 48;
+// how close to the top a reader must scroll for the older page to load
+const LOAD_OLDER_PX = 120;
+// one author's messages this close together share a name line
+const GROUP_MS = 5 * 60_000;
 
-/** The room's messages, oldest first, kept scrolled to the newest unless the reader scrolled up. */
-export function MessageList({ messages, myId }: MessageListProps) {
+/**
+ * The room's messages, oldest first, by day and grouped by author; kept scrolled to the newest unless the reader
+ * scrolled up (then a pill counts what arrived). Scrolling to the top loads older messages without moving the view.
+ */
+export function MessageList(props: MessageListProps) {
+  const { messages, pending, myId, hasOlder, loadingOlder, onLoadOlder } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
+  // the scroller's size and position as last seen: an older page keeps the view where it was by this
+  const snapshot = useRef({ height: 0, top: 0 });
+  const shown = useRef({ first: messages[0]?.seq, last: messages.at(-1)?.seq, pending: pending.length });
+  const [unseen, setUnseen] = useState(0);
 
+  const remember = (element: HTMLElement) => {
+    snapshot.current = { height: element.scrollHeight, top: element.scrollTop };
+  };
+  const toBottom = (element: HTMLElement) => {
+    element.scrollTop = element.scrollHeight;
+    atBottom.current = true;
+    setUnseen(0);
+  };
+
+  // before paint, on every change of what the list holds: the scroll position must never be seen jumping
   useLayoutEffect(() => {
     const element = scroller.current;
     if (!element) return;
+    const before = shown.current;
+    const first = messages[0]?.seq;
+    const last = messages.at(-1)?.seq;
+    shown.current = { first, last, pending: pending.length };
+    const prepended = first !== undefined && before.first !== undefined && first < before.first;
+    const arrived = last !== undefined && before.last !== undefined && last > before.last ? messages.filter((m) => m.seq > before.last!) : [];
+
+    if (prepended && !atBottom.current) {
+      // the new page went in above: move down by its height, so the reader's line stays put
+      element.scrollTop = snapshot.current.top + (element.scrollHeight - snapshot.current.height);
+    }
+    const mine = arrived.some((m) => m.author.id === myId) || pending.length > before.pending;
     // one's own message always brings the view down
-    if (atBottom.current || messages.at(-1)?.author.id === myId) element.scrollTop = element.scrollHeight;
-  }, [messages, myId]);
+    if (atBottom.current || mine || before.last === undefined) toBottom(element);
+    else if (arrived.length > 0) setUnseen((count) => count + arrived.length);
+    remember(element);
+    // a first page too short to scroll could never reach the top by scrolling
+    if (hasOlder && !loadingOlder && element.scrollHeight <= element.clientHeight) onLoadOlder();
+  }, [messages, pending, myId]);
 
   const onScroll = () => {
     const element = scroller.current;
-    if (element) atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < STICKY_PX;
+    if (!element) return;
+    atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < STICKY_PX;
+    if (atBottom.current) setUnseen(0);
+    remember(element);
+    if (element.scrollTop < LOAD_OLDER_PX && hasOlder && !loadingOlder) onLoadOlder();
   };
 
   return (
-    <div ref={scroller} class="messages" role="log" aria-label="Messages" tabIndex={0} onScroll={onScroll}>
-      {messages.length === 0 ? (
-        <p class="empty">No messages yet. Say hello!</p>
-      ) : (
-        <ol class="message-list">
-          {messages.map((message) => (
-            <li key={message.seq} class={message.author.id === myId ? 'message own' : 'message'}>
-              <div class="message-meta">
-                <span class="message-author">{message.author.displayName}</span>
-                <time dateTime={message.createdAt} title={new Date(message.createdAt).toLocaleString()}>
-                  {formatTime(message.createdAt)}
-                </time>
-              </div>
-              {/* text only: Preact escapes it, markup in a message stays text */}
-              {message.deletedAt ? (
-                <p class="message-text message-deleted">Message deleted</p>
-              ) : (
-                <p class="message-text">
-                  {message.text}
-                  {message.editedAt && <span class="message-edited"> (edited)</span>}
-                </p>
-              )}
-            </li>
-          ))}
-        </ol>
+    <div class="messages-frame">
+      <div ref={scroller} class="messages" role="log" aria-live="polite" aria-label={t.messages} tabIndex={0} onScroll={onScroll}>
+        {messages.length === 0 && pending.length === 0 ? (
+          <p class="empty">{t.empty}</p>
+        ) : (
+          <>
+            {/* one line tall either way, so the list does not jump when a page starts or ends loading */}
+            <p class="history-status">{hasOlder ? (loadingOlder ? t.loadingOlder : '') : t.start}</p>
+            <ol class="message-list">{renderMessages(messages, myId)}</ol>
+            {pending.length > 0 && (
+              <ol class="message-list pending-list">
+                {pending.map((entry) => (
+                  <PendingItem key={entry.clientMsgId} entry={entry} onRetry={props.onRetry} onDiscard={props.onDiscard} />
+                ))}
+              </ol>
+            )}
+          </>
+        )}
+      </div>
+      {unseen > 0 && (
+        <button
+          type="button"
+          class="new-messages"
+          onClick={() => {
+            const element = scroller.current;
+            if (!element) return;
+            toBottom(element);
+            // the pill goes away: keep focus in the list rather than dropping it on <body>
+            element.focus();
+          }}
+        >
+          {plural(t.newMessages, unseen)} <span aria-hidden="true">↓</span>
+        </button>
       )}
     </div>
   );
 }
 
-const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const dayAndTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+function renderMessages(messages: readonly Message[], myId: string) {
+  const items = [];
+  let previous: Message | undefined;
+  for (const message of messages) {
+    const date = new Date(message.createdAt);
+    const previousDate = previous && new Date(previous.createdAt);
+    const newDay = !previousDate || !sameDay(previousDate, date);
+    if (newDay) {
+      items.push(
+        <li key={`day-${message.seq}`} class="day">
+          <span>{formatDay(date)}</span>
+        </li>,
+      );
+    }
+    const first = newDay || previous?.author.id !== message.author.id || date.getTime() - previousDate!.getTime() > GROUP_MS;
+    items.push(<MessageItem key={message.seq} message={message} own={message.author.id === myId} first={first} />);
+    previous = message;
+  }
+  return items;
+}
 
-function formatTime(iso: string): string {
-  const date = new Date(iso);
-  return date.toDateString() === new Date().toDateString() ? timeOfDay.format(date) : dayAndTime.format(date);
+function MessageItem({ message, own, first }: { message: Message; own: boolean; first: boolean }) {
+  const date = new Date(message.createdAt);
+  return (
+    <li class={`message${own ? ' own' : ''}${first ? ' first' : ''}`}>
+      {first && <p class="message-author">{message.author.displayName}</p>}
+      {message.deletedAt ? (
+        <p class="message-text message-deleted">{t.deleted}</p>
+      ) : (
+        <p class="message-text">
+          {/* text only: Preact escapes it, markup in a message stays text; links are built as elements */}
+          {linkify(message.text).map((segment) =>
+            segment.href ? (
+              <a href={segment.href} target="_blank" rel="noopener noreferrer nofollow">
+                {segment.text}
+              </a>
+            ) : (
+              segment.text
+            ),
+          )}
+          {message.editedAt && <span class="message-edited"> {t.edited}</span>}
+        </p>
+      )}
+      <time dateTime={message.createdAt} title={formatDateTime(date)}>
+        {formatTime(date)}
+      </time>
+    </li>
+  );
+}
+
+interface PendingItemProps {
+  entry: PendingMessage;
+  onRetry: (clientMsgId: string) => void;
+  onDiscard: (clientMsgId: string) => void;
+}
+
+function PendingItem({ entry, onRetry, onDiscard }: PendingItemProps) {
+  const failed = entry.status === 'failed';
+  return (
+    <li class={`message own first pending${failed ? ' failed' : ''}`}>
+      <p class="message-text">{entry.text}</p>
+      <p class="pending-status">
+        {failed ? (
+          <>
+            {/* the server's reason is English and safe to show */}
+            <span>
+              {t.failed} {entry.error?.message}
+            </span>
+            <button type="button" class="link-button" onClick={() => onRetry(entry.clientMsgId)}>
+              {t.retry}
+            </button>
+            <button type="button" class="link-button" onClick={() => onDiscard(entry.clientMsgId)}>
+              {t.discard}
+            </button>
+          </>
+        ) : entry.status === 'queued' ? (
+          t.queued
+        ) : (
+          t.sending
+        )}
+      </p>
+    </li>
+  );
 }

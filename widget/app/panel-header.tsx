@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { t } from './i18n';
 
 interface PanelHeaderProps {
   title: ComponentChildren;
@@ -19,7 +20,7 @@ export function PanelHeader({ title, subtitle, onMinimise, children }: PanelHead
       <div class="panel-actions">
         {children}
         {onMinimise && (
-          <button type="button" class="icon-button" aria-label="Minimise chat" title="Minimise" onClick={onMinimise}>
+          <button type="button" class="icon-button" aria-label={t.minimise} title={t.minimise} onClick={onMinimise}>
             <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
               <path d="M6 12h12" />
             </svg>

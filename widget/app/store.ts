@@ -5,11 +5,14 @@ import {
   type IdentifyRequest,
   type LoginRequest,
   type Message,
+  type PendingMessage,
   type PresenceUser,
   type RegisterRequest,
   type Room,
   type User,
+  createClientMsgId,
 } from '../../sdk';
+import { t } from './i18n';
 
 export type View = 'starting' | 'unreachable' | 'auth' | 'room';
 
@@ -23,6 +26,12 @@ export interface ChatState {
   room: { id: string; name: string } | null;
   /** Oldest first, one entry per seq. */
   messages: readonly Message[];
+  /** Your messages not stored yet (sending, queued while offline, failed), oldest first. */
+  pending: readonly PendingMessage[];
+  /** The room has messages older than the first one shown. */
+  hasOlder: boolean;
+  /** An older page is on its way. */
+  loadingOlder: boolean;
   online: readonly PresenceUser[];
   /** Others typing in the room now. */
   typing: readonly PresenceUser[];
@@ -33,6 +42,8 @@ export interface ChatState {
 export interface ChatStore {
   getState(): ChatState;
   subscribe(listener: () => void): () => void;
+  /** Every message that arrives after the join (live, or caught up after a drop); `own` when the user sent it. */
+  onMessage(listener: (message: Message, own: boolean) => void): () => void;
   /** Restores the stored session, if any. */
   start(): Promise<void>;
   /** Signs in the site's own user (identity verification); falls back to the forms when refused. */
@@ -40,7 +51,15 @@ export interface ChatStore {
   login(input: LoginRequest): Promise<void>;
   register(input: RegisterRequest): Promise<void>;
   logout(): Promise<void>;
+  /**
+   * Resolves when the message is stored. A send that may work later stays in `pending` as failed (retry or discard
+   * it there) and resolves too; only a message refused for good rejects, so the composer can give its text back.
+   */
   send(text: string): Promise<void>;
+  retry(clientMsgId: string): void;
+  discard(clientMsgId: string): void;
+  /** Reads the page of messages before the oldest one shown. */
+  loadOlder(): Promise<void>;
   /** A keystroke in the composer (the SDK throttles what it sends). */
   typing(): void;
   /** Joins the room again after a failed join. */
@@ -49,6 +68,7 @@ export interface ChatStore {
 
 // bounds memory in a long-open tab; older messages stay on the server
 const MAX_MESSAGES = 500;
+const PAGE_SIZE = 50;
 
 /** The widget's whole state, bound to one SDK client and one room. */
 export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
@@ -59,15 +79,20 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
     wasOnline: false,
     room: null,
     messages: [],
+    pending: [],
+    hasOlder: false,
+    loadingOlder: false,
     online: [],
     typing: [],
     notice: null,
   };
   const listeners = new Set<() => void>();
+  const messageListeners = new Set<(message: Message, own: boolean) => void>();
   const set = (patch: Partial<ChatState>) => {
     state = { ...state, ...patch };
     for (const listener of [...listeners]) listener();
   };
+  const emptyRoom = { room: null, messages: [], pending: [], hasOlder: false, loadingOlder: false, online: [], typing: [] };
 
   let current: Room | null = null;
   let unsubscribeRoom: Array<() => void> = [];
@@ -83,18 +108,32 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
   const joinRoom = async () => {
     const mine = ++generation;
     detachRoom();
-    set({ room: null, messages: [], online: [], typing: [], notice: null });
+    set({ ...emptyRoom, notice: null });
     try {
       const room = await chat.join(roomId);
       if (mine !== generation) return;
       current = room;
-      set({ room: { id: room.id, name: room.name }, messages: room.recent.slice(-MAX_MESSAGES), online: [...room.online] });
+      const messages = room.recent.slice(-MAX_MESSAGES);
+      set({
+        room: { id: room.id, name: room.name },
+        messages,
+        pending: room.pending,
+        hasOlder: startsAfterFirst(messages),
+        online: [...room.online],
+      });
       unsubscribeRoom = [
-        room.on('message', (message) => set({ messages: appendMessage(state.messages, message) })),
+        room.on('message', (message) => {
+          const messages = appendMessage(state.messages, message);
+          // trimmed at the top: the trimmed ones can be read again as older
+          set({ messages, hasOlder: state.hasOlder || (state.messages.length > 0 && messages[0] !== state.messages[0]) });
+          const own = message.author.id === state.user?.id;
+          for (const listener of [...messageListeners]) listener(message, own);
+        }),
         room.on('update', (message) => set({ messages: state.messages.map((m) => (m.seq === message.seq ? message : m)) })),
         room.on('change', ({ id, name }) => set({ room: { id, name } })),
         room.on('presence', (online) => set({ online })),
         room.on('typing', (typing) => set({ typing })),
+        room.on('pending', (pending) => set({ pending })),
       ];
     } catch (error) {
       if (mine === generation) set({ notice: describeError(error) });
@@ -109,7 +148,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
     } else {
       generation += 1;
       detachRoom();
-      set({ user: null, view: 'auth', room: null, messages: [], online: [], typing: [] });
+      set({ ...emptyRoom, user: null, view: 'auth' });
     }
   });
   chat.on('error', (error) => set({ notice: error.message }));
@@ -122,7 +161,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
       if (!user) set({ view: 'auth' });
     } catch (error) {
       const unknownSite = error instanceof ChatError && error.code === 'not_found';
-      set({ view: 'unreachable', notice: unknownSite ? 'Chat is not available on this site.' : describeError(error) });
+      set({ view: 'unreachable', notice: unknownSite ? t.unknownSite : describeError(error) });
     }
   };
 
@@ -131,6 +170,10 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
     subscribe(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
+    },
+    onMessage(listener) {
+      messageListeners.add(listener);
+      return () => void messageListeners.delete(listener);
     },
     start,
     async identify(identity) {
@@ -154,13 +197,44 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
       set({ notice: null });
     },
     async send(text) {
-      if (!current) throw new ChatError('unavailable', 'unable to send message; the room is not joined yet');
+      const room = current;
+      // the composer is disabled until the room is joined; not a ChatError, so the reader sees the catalog's words
+      if (!room) throw new Error('the room is not joined yet');
+      const clientMsgId = createClientMsgId();
       // the stored message arrives through the room's 'message' event, so nothing to append here
-      await current.send(text);
+      await room.send(text, { clientMsgId }).catch((error: unknown) => {
+        // kept as failed: the list offers Retry and Discard
+        if (!room.pending.some((p) => p.clientMsgId === clientMsgId)) throw error;
+      });
+    },
+    retry(clientMsgId) {
+      // the outcome shows in `pending`: gone when stored, failed again otherwise
+      current?.retry(clientMsgId).catch(() => undefined);
+    },
+    discard: (clientMsgId) => current?.discard(clientMsgId),
+    async loadOlder() {
+      const room = current;
+      const oldest = state.messages[0];
+      if (!room || !oldest || !state.hasOlder || state.loadingOlder) return;
+      set({ loadingOlder: true });
+      try {
+        const page = await room.history({ before: oldest.seq, limit: PAGE_SIZE });
+        if (room !== current) return;
+        const older = page.reverse().filter((m) => m.seq < oldest.seq);
+        const messages = [...older, ...state.messages];
+        set({ messages, hasOlder: older.length > 0 && startsAfterFirst(messages), loadingOlder: false });
+      } catch (error) {
+        if (room === current) set({ loadingOlder: false, notice: describeError(error) });
+      }
     },
     typing: () => current?.typing(),
     rejoin: joinRoom,
   };
+}
+
+/** Seqs start at 1 and have no holes (a deleted message keeps its seq): a first seq above 1 has older ones. */
+function startsAfterFirst(messages: readonly Message[]): boolean {
+  return (messages[0]?.seq ?? 1) > 1;
 }
 
 /** Inserts by seq, ignoring a seq already present. */
@@ -172,5 +246,5 @@ function appendMessage(messages: readonly Message[], message: Message): readonly
 }
 
 export function describeError(error: unknown): string {
-  return error instanceof ChatError ? error.message : 'Something went wrong. Please try again.';
+  return error instanceof ChatError ? error.message : t.somethingWrong;
 }
