@@ -29,19 +29,12 @@ const OBSERVE = `
 `;
 
 async function sample(page: Page, url: string, withTag: boolean, open: boolean): Promise<Sample> {
-  await page.route(url, async (route) => {
-    const response = await route.fetch();
-    const html = await response.text();
-    // the same page, server and CSP; only the one tag removed
-    const body = withTag ? html : html.replace(/<script[^>]*\/widget\.js[^>]*><\/script>\s*/, '');
-    await route.fulfill({ response, body });
-  });
   await page.addInitScript(OBSERVE);
   await page.goto(url, { waitUntil: 'load' });
   if (withTag) await page.getByRole('button', { name: 'Open chat' }).waitFor();
   if (open) {
     await page.getByRole('button', { name: 'Open chat' }).click();
-    await page.frameLocator('iframe[title="Parley chat"]').getByRole('tab', { name: 'Log in' }).waitFor();
+    await page.frameLocator('iframe[title="Parley chat"]').getByLabel('Username').waitFor();
   }
   // let late shifts and tasks land
   await page.waitForTimeout(1_000);
@@ -62,10 +55,12 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 7);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'parley-bench-'));
-  const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-  const parley = await startParley(config, createLogger('warn', false));
+  const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'error' });
+  const parley = await startParley(config, createLogger('error', false));
   const backendUrl = `http://localhost:${parley.port}`;
   const page = await serveHostPage({ port: 0, backendUrl });
+  // the same page, server and CSP, only without the one tag
+  const bare = await serveHostPage({ port: 0, backendUrl, widget: false });
   await parley.repositories.sites.updateOrigins('demo', { add: [new URL(page.url).origin] });
   const browser = await launchChromium();
   const scenarios = [
@@ -79,7 +74,7 @@ async function main(): Promise<void> {
       const samples: Sample[] = [];
       for (let run = 0; run < runs; run++) {
         const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-        samples.push(await sample(await context.newPage(), page.url, scenario.withTag, scenario.open));
+        samples.push(await sample(await context.newPage(), scenario.withTag ? page.url : bare.url, scenario.withTag, scenario.open));
         await context.close();
       }
       results.push({ scenario: scenario.name, samples });
@@ -87,6 +82,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     await page.close();
+    await bare.close();
     await parley.close();
     await rm(dataDir, { recursive: true, force: true });
   }

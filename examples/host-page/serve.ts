@@ -15,6 +15,8 @@ export interface HostPageOptions {
    * adds data-user-id, data-user-name and data-user-hash (HMAC-SHA256 of the id under the site's secret).
    */
   identity?: { userId: string; name: string; identitySecret: string };
+  /** false serves the same page without the widget's tag: the baseline of bench/widget-impact.ts. Default true. */
+  widget?: boolean;
 }
 
 /** The page's address (e.g. http://127.0.0.1:3001/) and close(). */
@@ -54,7 +56,10 @@ export async function serveHostPage(options: HostPageOptions): Promise<HostPage>
     csp,
     folder,
     files: ['index.html', 'site.css', 'site.js'],
-    renderIndex: (html) => renderPage(html, backendUrl, options.identity),
+    renderIndex: (html) => {
+      const page = renderPage(html, backendUrl, options.identity);
+      return options.widget === false ? page.replace(/<script[^>]*\/widget\.js[^>]*><\/script>\s*/, '') : page;
+    },
   });
 }
 
