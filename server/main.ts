@@ -9,6 +9,7 @@ import { startEmbeddedDatabase } from './db/embedded';
 import { createHttpApp } from './http/app';
 import { createAuthRateLimiter, sweepRateLimits } from './http/rate-limits';
 import { createHub, type Hub } from './hub';
+import { connectRedis, type RedisClient } from './redis';
 import { createLogger } from './logger';
 import { distDir } from './paths';
 
@@ -51,6 +52,14 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
     const repositories = createRepositories(database.db, { sessionAbsoluteMs: config.sessionAbsoluteMs });
     await seedDemoSite(repositories);
 
+    let redis: RedisClient | undefined;
+    if (config.redisUrl) {
+      redis = await connectRedis(config.redisUrl, log);
+      const client = redis;
+      closers.push(async () => void (await client.quit()));
+      log.info({ redis: redactUri(config.redisUrl) }, 'using Redis: many nodes share broadcasts, presence and limits');
+    }
+
     let hub: Hub | undefined;
     const app = createHttpApp({
       database,
@@ -75,6 +84,7 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
       publicUrl: config.publicUrl,
       rateLimits: config.rateLimits,
       presenceGraceMs: config.presenceGraceMs,
+      ...(redis ? { redis } : {}),
       log,
     });
     await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,9 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Server } from 'socket.io';
 import type { RateLimits } from '../config';
+import type { RedisClient } from '../redis';
 import type { Repositories } from '../db';
 import { SessionStore } from '../db/sessions';
 import { authenticateSockets } from './auth';
@@ -22,6 +24,8 @@ export interface HubOptions {
   rateLimits: RateLimits;
   /** How long a user whose last socket closed stays in the online list. */
   presenceGraceMs: number;
+  /** With Redis, broadcasts, presence and typing reach the sockets of every node. */
+  redis?: RedisClient;
   log: Logger;
 }
 
@@ -57,8 +61,8 @@ function corsOrigins(repositories: Repositories) {
 }
 
 /** The Socket.IO hub on the HTTP server, authenticated by the same session as the API. */
-export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs, publicUrl, rateLimits, presenceGraceMs, log }: HubOptions): Hub {
-  const sendLimiter = createSendLimiter(rateLimits);
+export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs, publicUrl, rateLimits, presenceGraceMs, redis, log }: HubOptions): Hub {
+  const sendLimiter = createSendLimiter(rateLimits, redis);
   const io: ChatServer = new Server(httpServer, {
     serveClient: false,
     // a chat event is small; anything bigger is refused before it is parsed
@@ -67,6 +71,8 @@ export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs
     pingTimeout: 5_000,
     // long-polling from another website needs CORS; which site the socket is for is checked at the handshake
     cors: { origin: corsOrigins(repositories), methods: ['GET', 'POST'] },
+    // Redis Streams: resumes after a Redis blip without losing packets (the stream keeps them)
+    ...(redis ? { adapter: createAdapter(redis) } : {}),
   });
 
   const presence = new Presence(io, presenceGraceMs, log);

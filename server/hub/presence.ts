@@ -11,6 +11,8 @@ const byName = (a: PresenceUser, b: PresenceUser) => a.displayName.localeCompare
 export class Presence {
   // users within their grace period, by `site \n room \n user`; a node keeps those of its own sockets
   private readonly leaving = new Map<string, { user: PresenceUser; timer: NodeJS.Timeout }>();
+  // shutting down: sockets leave because the node stops, not because people went; and Redis may be gone
+  private closed = false;
 
   constructor(
     private readonly io: ChatServer,
@@ -46,6 +48,7 @@ export class Presence {
 
   /** A socket has left the room: the user leaves with it unless they have another; `grace` delays that. */
   async left(siteId: string, roomId: string, user: PresenceUser, { grace }: { grace: boolean }): Promise<void> {
+    if (this.closed) return;
     if ((await this.connectedUsers(siteId, roomId)).has(user.id)) return;
     const id = key(siteId, roomId, user.id);
     if (!grace || this.graceMs === 0) return this.announceLeave(siteId, roomId, user);
@@ -63,6 +66,7 @@ export class Presence {
 
   /** Stops the grace timers (shutdown); their users are gone with this node. */
   close(): void {
+    this.closed = true;
     for (const { timer } of this.leaving.values()) clearTimeout(timer);
     this.leaving.clear();
   }

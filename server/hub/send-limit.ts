@@ -1,6 +1,7 @@
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimits } from '../config';
-import { rateLimited } from '../errors';
+import { rateLimited, unavailable } from '../errors';
+import type { RedisClient } from '../redis';
 
 export interface SendLimiter {
   /** Counts one message of this user; throws `rate_limited` with retryAfterMs past the limit. */
@@ -8,21 +9,27 @@ export interface SendLimiter {
 }
 
 /**
- * Per-user message limit with a burst (rate-limiter-flexible's BurstyRateLimiter). In memory: a check on every
- * send must not cost a database round trip; with many nodes each enforces it (Redis shares it, issue 7).
+ * Per-user message limit with a burst (rate-limiter-flexible's BurstyRateLimiter). In memory on one node: a check on
+ * every send must not cost a database round trip. With Redis (many nodes) the count is shared, so a user cannot
+ * multiply the limit by the number of nodes.
  */
-export function createSendLimiter(limits: Pick<RateLimits, 'messagesPerUser' | 'messageBurstPerUser'>): SendLimiter {
-  const limiter = new BurstyRateLimiter(
-    new RateLimiterMemory({ keyPrefix: 'send', points: limits.messagesPerUser.points, duration: limits.messagesPerUser.durationS }),
-    new RateLimiterMemory({ keyPrefix: 'send_burst', points: limits.messageBurstPerUser.points, duration: limits.messageBurstPerUser.durationS }),
-  );
+export function createSendLimiter(
+  limits: Pick<RateLimits, 'messagesPerUser' | 'messageBurstPerUser'>,
+  redis?: RedisClient,
+): SendLimiter {
+  const store = (keyPrefix: string, { points, durationS }: RateLimits['messagesPerUser']) =>
+    redis
+      ? new RateLimiterRedis({ storeClient: redis, useRedisPackage: true, keyPrefix: `parley:${keyPrefix}`, points, duration: durationS })
+      : new RateLimiterMemory({ keyPrefix, points, duration: durationS });
+  const limiter = new BurstyRateLimiter(store('send', limits.messagesPerUser), store('send_burst', limits.messageBurstPerUser));
   return {
     async consume(siteId, userId) {
       try {
         await limiter.consume(`${siteId}/${userId}`);
       } catch (error) {
         if (error instanceof RateLimiterRes) throw rateLimited('messages', error.msBeforeNext);
-        throw error;
+        // Redis unreachable: refuse for now rather than let sends through unlimited
+        throw unavailable('unable to check the message limit; try again');
       }
     },
   };

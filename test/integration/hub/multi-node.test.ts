@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { io, type Socket } from 'socket.io-client';
+import { createChatClient, type ChatClient, type Message, type PresenceUser } from '../../../sdk';
+import type { Ack, JoinResult, SendResult } from '../../../sdk/protocol';
+import type { Parley } from '../../../server/main';
+import { waitUntil } from '../../helpers/chat';
+import { startRedis, type TestRedis } from '../../helpers/redis';
+import { newAccount, startTestServer } from '../../helpers/server';
+
+// Two Parley nodes (two HTTP + Socket.IO servers, each with its own Redis Streams adapter and database
+// connection) over one real redis-server and one database, as behind a load balancer.
+let redis: TestRedis;
+let nodeA: Parley;
+let nodeB: Parley;
+const clients: ChatClient[] = [];
+const sockets: Socket[] = [];
+beforeAll(async () => {
+  redis = await startRedis();
+  const shared = { REDIS_URL: redis.url, MONGODB_DB: `test-${randomBytes(6).toString('hex')}` };
+  nodeA = await startTestServer(shared);
+  nodeB = await startTestServer(shared);
+}, 30_000);
+afterAll(async () => {
+  for (const client of clients.splice(0)) client.close();
+  for (const socket of sockets.splice(0)) socket.disconnect();
+  await nodeA?.close();
+  await nodeB?.close();
+  await redis?.stop();
+});
+
+async function memberOn(node: Parley, prefix: string, account = newAccount(prefix)) {
+  const chat = createChatClient({ baseUrl: node.url, site: 'demo' });
+  clients.push(chat);
+  const user = await chat.register(account).catch(() => chat.login(account));
+  return { chat, user, account, room: await chat.join('general') };
+}
+
+const names = (online: readonly PresenceUser[]) => online.map((u) => u.displayName);
+
+/** A raw socket of `account` on `node`, joined to general (`afterSeq` as the SDK sends it after a reconnect). */
+async function rawSocketOn(node: Parley, account: { username: string; password: string }, afterSeq?: number) {
+  const response = await fetch(`${node.url}/api/sites/demo/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: account.username, password: account.password }),
+  });
+  const { token } = (await response.json()) as { token: string };
+  const socket = io(node.url, { auth: { site: 'demo', token }, transports: ['websocket'] });
+  sockets.push(socket);
+  const joined = (await socket.timeout(5_000).emitWithAck('room:join', { roomId: 'general', ...(afterSeq === undefined ? {} : { afterSeq }) })) as Ack<JoinResult>;
+  if (!('ok' in joined)) throw new Error(joined.error.message);
+  return { socket, joined };
+}
+
+describe('two nodes sharing Redis', () => {
+  it('delivers messages, presence and typing between users on different nodes', async () => {
+    const ada = await memberOn(nodeA, 'ada');
+    const bob = await memberOn(nodeB, 'bob');
+    await waitUntil(() => names(ada.room.online).includes(bob.user.displayName));
+    expect(names(bob.room.online)).toContain(ada.user.displayName);
+
+    const heardByBob: Message[] = [];
+    bob.room.on('message', (m) => heardByBob.push(m));
+    const typingAtAda: string[][] = [];
+    ada.room.on('typing', (users) => typingAtAda.push(names(users)));
+
+    bob.room.typing();
+    await waitUntil(() => typingAtAda.some((list) => list.includes(bob.user.displayName)));
+    const sent = await ada.room.send('across nodes');
+    await waitUntil(() => heardByBob.length === 1);
+    expect(heardByBob[0]).toEqual(sent);
+  });
+
+  it('lists a user with a tab on each node once, and until both tabs close', async () => {
+    const watcher = await memberOn(nodeA, 'watcher');
+    const account = newAccount('twotabs');
+    const onA = await memberOn(nodeA, 'twotabs', account);
+    const onB = await memberOn(nodeB, 'twotabs', account);
+    const count = () => names(watcher.room.online).filter((n) => n === account.displayName).length;
+    await waitUntil(() => count() === 1);
+    expect(names(onB.room.online).filter((n) => n === account.displayName)).toHaveLength(1);
+
+    onA.chat.close();
+    await new Promise((resolve) => setTimeout(resolve, 600)); // past the test servers' 100 ms grace
+    expect(count()).toBe(1);
+    onB.chat.close();
+    await waitUntil(() => count() === 0);
+  });
+
+  it('answers a send retried on node B with the message node A stored: never a second copy', async () => {
+    const { account } = await memberOn(nodeA, 'retrier');
+    const request = { roomId: 'general', text: 'stored once', clientMsgId: randomBytes(16).toString('hex') };
+    const onA = (await rawSocketOn(nodeA, account)).socket;
+    const onB = (await rawSocketOn(nodeB, account)).socket;
+    const first = (await onA.timeout(5_000).emitWithAck('message:send', request)) as Ack<SendResult>;
+    const retried = (await onB.timeout(5_000).emitWithAck('message:send', { ...request, retry: true })) as Ack<SendResult>;
+    if (!('ok' in first) || !('ok' in retried)) throw new Error('a send failed');
+    expect(retried.message).toEqual(first.message);
+    const stored = (await nodeA.repositories.messages.before('demo', 'general', undefined, 50)).filter((m) => m.clientMsgId === request.clientMsgId);
+    expect(stored).toHaveLength(1);
+  });
+
+  it('catches a client up when it comes back through the other node', async () => {
+    const sender = await memberOn(nodeA, 'sender');
+    const reader = await memberOn(nodeA, 'reader');
+    const seen = reader.room.recent.at(-1)?.seq ?? 0;
+    reader.chat.close();
+    const sent: Message[] = [];
+    for (let i = 0; i < 30; i++) sent.push(await sender.room.send(`while away ${i}`));
+
+    // the same account, now through node B, resuming from the last seq it had (what the SDK sends on reconnect)
+    const { joined } = await rawSocketOn(nodeB, reader.account, seen);
+    expect(joined.messages.map((m) => m.seq)).toEqual(sent.map((m) => m.seq));
+    expect(joined.more).toBe(false);
+  });
+});
+
+describe('the per-user send limit with Redis', () => {
+  it("counts a user's messages across nodes, so more nodes do not mean a higher limit", async () => {
+    const shared = {
+      REDIS_URL: redis.url,
+      MONGODB_DB: `test-${randomBytes(6).toString('hex')}`,
+      RATE_LIMIT_MESSAGES_PER_USER: '3/60',
+      RATE_LIMIT_MESSAGE_BURST_PER_USER: '1/60',
+    };
+    const [limitedA, limitedB] = [await startTestServer(shared), await startTestServer(shared)];
+    try {
+      const account = newAccount('limited');
+      const onA = await memberOn(limitedA, 'limited', account);
+      const onB = await memberOn(limitedB, 'limited', account);
+      await onA.room.send('one');
+      await onB.room.send('two');
+      await onA.room.send('three');
+      await onB.room.send('four (the burst)');
+      await expect(onA.room.send('five')).rejects.toMatchObject({ code: 'rate_limited', retryAfterMs: expect.any(Number) });
+      await expect(onB.room.send('five again')).rejects.toMatchObject({ code: 'rate_limited' });
+    } finally {
+      for (const client of clients.splice(0)) client.close();
+      await limitedA.close();
+      await limitedB.close();
+    }
+  });
+});
