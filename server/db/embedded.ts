@@ -201,7 +201,8 @@ function runInstaller(cacheDir: string, log: (line: string) => void): Promise<st
   });
 }
 
-function findFreePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1, for a child server that must be told its port (FerretDB, redis-server in tests). */
+export function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.on('error', reject);

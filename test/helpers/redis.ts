@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
+import { findFreePort } from '../../server/db/embedded';
 
 export interface TestRedis {
   url: string;
@@ -8,21 +8,9 @@ export interface TestRedis {
 
 const READY_TIMEOUT_MS = 10_000;
 
-/** A free TCP port on 127.0.0.1 (the OS picks it; redis-server is then told to use it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** A real redis-server (Debian's, installed by .ci/run) on a free port, in memory only, for one test file. */
 export async function startRedis(): Promise<TestRedis> {
-  const port = await freePort();
+  const port = await findFreePort();
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
