@@ -34,6 +34,8 @@ export interface Config {
   /** Port of the example host page served by `npm start`. */
   /** How long a user whose last socket closed stays in a room's online list (a reload is not a leave). */
   presenceGraceMs: number;
+  /** How often each node repairs its clients' online lists (users of a dead node, deltas lost with Redis); 0: never. */
+  presenceSyncMs: number;
   /** Redis for many nodes: Socket.IO's adapter and the per-user send limit; unset for one node. */
   redisUrl: string | undefined;
   examplePort: number;
@@ -101,6 +103,7 @@ const schema = z.object({
   RATE_LIMIT_MESSAGES_PER_USER: rateLimit('10/10'),
   RATE_LIMIT_MESSAGE_BURST_PER_USER: rateLimit('5/20'),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  PRESENCE_SYNC_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
 });
 
@@ -144,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       messageBurstPerUser: vars.RATE_LIMIT_MESSAGE_BURST_PER_USER,
     },
     presenceGraceMs: vars.PRESENCE_GRACE_MS,
+    presenceSyncMs: vars.PRESENCE_SYNC_MS,
     redisUrl: vars.REDIS_URL,
     examplePort: vars.EXAMPLE_PORT,
   };

@@ -84,6 +84,7 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
       publicUrl: config.publicUrl,
       rateLimits: config.rateLimits,
       presenceGraceMs: config.presenceGraceMs,
+      presenceSyncMs: config.presenceSyncMs,
       ...(redis ? { redis } : {}),
       log,
     });

@@ -24,6 +24,8 @@ export interface HubOptions {
   rateLimits: RateLimits;
   /** How long a user whose last socket closed stays in the online list. */
   presenceGraceMs: number;
+  /** How often each node repairs its clients' online lists; 0 turns it off. */
+  presenceSyncMs: number;
   /** With Redis, broadcasts, presence and typing reach the sockets of every node. */
   redis?: RedisClient;
   log: Logger;
@@ -61,7 +63,7 @@ function corsOrigins(repositories: Repositories) {
 }
 
 /** The Socket.IO hub on the HTTP server, authenticated by the same session as the API. */
-export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs, publicUrl, rateLimits, presenceGraceMs, redis, log }: HubOptions): Hub {
+export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs, publicUrl, rateLimits, presenceGraceMs, presenceSyncMs, redis, log }: HubOptions): Hub {
   const sendLimiter = createSendLimiter(rateLimits, redis);
   const io: ChatServer = new Server(httpServer, {
     serveClient: false,
@@ -75,7 +77,7 @@ export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs
     ...(redis ? { adapter: createAdapter(redis) } : {}),
   });
 
-  const presence = new Presence(io, presenceGraceMs, log);
+  const presence = new Presence(io, presenceGraceMs, log, presenceSyncMs);
 
   io.use(authenticateSockets(repositories, { sessionKeys, sessionIdleMs, publicUrl }));
   io.on('connection', (socket) => {

@@ -3,6 +3,7 @@ import type { PresenceUser } from '../../sdk/protocol';
 import { type ChatServer, type ChatSocket, roomChannel } from './types';
 
 const byName = (a: PresenceUser, b: PresenceUser) => a.displayName.localeCompare(b.displayName);
+const ROOM_CHANNEL = /^site:([^:]+):room:(.+)$/;
 
 /**
  * The online list of each room: one entry per user, however many sockets they have, in every node. A user
@@ -13,12 +14,59 @@ export class Presence {
   private readonly leaving = new Map<string, { user: PresenceUser; timer: NodeJS.Timeout }>();
   // shutting down: sockets leave because the node stops, not because people went; and Redis may be gone
   private closed = false;
+  // per room this node has sockets in: who was online at the last sync, and since when someone is missing
+  private readonly synced = new Map<string, Map<string, { user: PresenceUser; missingSince?: number }>>();
+  private readonly syncTimer: NodeJS.Timeout | undefined;
 
+  /**
+   * `syncMs`: how often the node compares each of its rooms' online list with what its clients were told, and
+   * repairs the difference. Joins and leaves are broadcast as they happen; this catches what no node announced: the
+   * users of a node that died (the adapter drops a silent node after 10 s), or deltas lost while Redis was away.
+   */
   constructor(
     private readonly io: ChatServer,
     private readonly graceMs: number,
     private readonly log: Logger,
-  ) {}
+    syncMs = 0,
+  ) {
+    if (syncMs > 0) {
+      this.syncTimer = setInterval(() => {
+        this.sync().catch((error: unknown) => this.log.warn({ err: error }, 'presence sync failed'));
+      }, syncMs);
+      this.syncTimer.unref();
+    }
+  }
+
+  /** Tells this node's own sockets about users who went or came without an announcement (see the constructor). */
+  async sync(): Promise<void> {
+    const channels = [...this.io.of('/').adapter.rooms.keys()].filter((name) => ROOM_CHANNEL.test(name));
+    for (const channel of this.synced.keys()) if (!channels.includes(channel)) this.synced.delete(channel);
+    for (const channel of channels) {
+      if (this.closed) return;
+      const [, siteId = '', roomId = ''] = ROOM_CHANNEL.exec(channel) ?? [];
+      const online = new Map((await this.online(siteId, roomId)).map((user) => [user.id, user]));
+      const known = this.synced.get(channel);
+      if (!known) {
+        this.synced.set(channel, new Map([...online].map(([id, user]) => [id, { user }])));
+        continue;
+      }
+      // each node tells only its own sockets, so a repair reaches every client once
+      const local = this.io.local.to(channel);
+      for (const [id, user] of online) {
+        if (!known.has(id)) local.emit('presence:join', { roomId, user });
+        known.set(id, { user });
+      }
+      const now = Date.now();
+      for (const [id, entry] of known) {
+        if (online.has(id)) continue;
+        // another node may hold them in its grace period, which this node cannot see: wait as long before saying so
+        entry.missingSince ??= now;
+        if (now - entry.missingSince < this.graceMs) continue;
+        known.delete(id);
+        local.emit('presence:leave', { roomId, user: entry.user });
+      }
+    }
+  }
 
   /** The full list: users with a socket in the room, and those still within their grace period. */
   async online(siteId: string, roomId: string): Promise<PresenceUser[]> {
@@ -67,6 +115,7 @@ export class Presence {
   /** Stops the grace timers (shutdown); their users are gone with this node. */
   close(): void {
     this.closed = true;
+    clearInterval(this.syncTimer);
     for (const { timer } of this.leaving.values()) clearTimeout(timer);
     this.leaving.clear();
   }

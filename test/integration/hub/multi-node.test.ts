@@ -141,3 +141,24 @@ describe('the per-user send limit with Redis', () => {
     }
   });
 });
+
+describe('presence when a node goes away', () => {
+  it("drops the users of a node that stopped without announcing them, within the sync period", async () => {
+    const shared = { REDIS_URL: redis.url, MONGODB_DB: `test-${randomBytes(6).toString('hex')}`, PRESENCE_SYNC_MS: '300' };
+    const survivor = await startTestServer(shared);
+    const doomed = await startTestServer(shared);
+    try {
+      const watcher = await memberOn(survivor, 'watcher');
+      const stranded = await memberOn(doomed, 'stranded');
+      await waitUntil(() => names(watcher.room.online).includes(stranded.user.displayName));
+      await new Promise((resolve) => setTimeout(resolve, 700)); // a sync or two with both online
+      // a stopping node announces no leaves (its sockets go because the node goes): only the sync can tell
+      await doomed.close();
+      await waitUntil(() => !names(watcher.room.online).includes(stranded.user.displayName), 10_000);
+      expect(names(watcher.room.online)).toContain(watcher.user.displayName);
+    } finally {
+      for (const client of clients.splice(0)) client.close();
+      await survivor.close();
+    }
+  }, 30_000);
+});
