@@ -1,6 +1,6 @@
 import { io } from 'socket.io-client';
 import { Emitter } from './emitter';
-import { ChatError, parseErrorBody } from './errors';
+import { ChatError, parseErrorBody, toChatError } from './errors';
 import { createHttpClient } from './http';
 import type {
   BanRequest,
@@ -313,7 +313,7 @@ class DefaultChatClient implements ChatClient {
       try {
         await room.catchUp();
       } catch (error) {
-        this.events.emit('error', error instanceof ChatError ? error : new ChatError('internal', String(error)));
+        this.events.emit('error', toChatError(error));
       }
     }
   }

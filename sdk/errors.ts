@@ -52,3 +52,8 @@ export function parseErrorBody(value: unknown): ErrorBody | undefined {
     ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}),
   };
 }
+
+/** Any failure as a ChatError: ChatErrors as they are, anything else as `internal` with the original as `cause`. */
+export function toChatError(error: unknown): ChatError {
+  return error instanceof ChatError ? error : new ChatError('internal', String(error), { cause: error });
+}

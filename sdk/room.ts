@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io-client';
 import { Emitter } from './emitter';
-import { ChatError } from './errors';
+import { ChatError, toChatError } from './errors';
 import type { HttpClient } from './http';
 import { createClientMsgId } from './ids';
 import { TYPING_THROTTLE_MS, TypingTracker } from './typing';
@@ -468,7 +468,3 @@ export class DefaultRoom implements Room {
 }
 
 const left = (operation: string) => new ChatError('unavailable', `unable to ${operation}; the room was left or the client closed`);
-
-function toChatError(error: unknown): ChatError {
-  return error instanceof ChatError ? error : new ChatError('internal', String(error), { cause: error });
-}

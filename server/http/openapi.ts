@@ -17,7 +17,7 @@ import { banSchema, muteSchema } from './routes/moderation';
 import { createRoomSchema, updateRoomSchema } from './routes/rooms';
 import { identifySchema, loginSchema, registerSchema } from './routes/auth';
 import { SESSION_COOKIE } from './session';
-import { ID_PATTERN } from '../validation';
+import { ID_PATTERN, OBJECT_ID_PATTERN } from '../validation';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -94,7 +94,7 @@ const pathId = (name: string, description: string, schema: JsonSchema, example: 
   example,
 });
 const roomId = pathId('roomId', 'A room of the site.', { type: 'string', pattern: ID_PATTERN.source }, 'general');
-const userId = pathId('userId', 'A user of the site (`User.id`).', { type: 'string', pattern: '^[0-9a-f]{24}$' }, '0123456789abcdef01234567');
+const userId = pathId('userId', 'A user of the site (`User.id`).', { type: 'string', pattern: OBJECT_ID_PATTERN.source }, '0123456789abcdef01234567');
 
 const signedIn = [{ bearer: [] }, { cookie: [] }];
 
@@ -307,7 +307,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           tags: ['moderation'],
           security: signedIn,
           parameters: [
-            { name: 'before', in: 'query', required: false, description: 'The id of the last entry of the previous page.', schema: { type: 'string', pattern: '^[0-9a-f]{24}$' } },
+            { name: 'before', in: 'query', required: false, description: 'The id of the last entry of the previous page.', schema: { type: 'string', pattern: OBJECT_ID_PATTERN.source } },
             { name: 'limit', in: 'query', required: false, description: '1–100, default 50.', schema: { type: 'integer', minimum: 1, maximum: 100 } },
           ],
           responses: {

@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
 import type { PresenceUser } from '../../sdk/protocol';
-import { type ChatServer, type ChatSocket, roomChannel } from './types';
+import { type ChatServer, type ChatSocket, roomChannel, roomOfChannel } from './types';
 
 const byName = (a: PresenceUser, b: PresenceUser) => a.displayName.localeCompare(b.displayName);
-const ROOM_CHANNEL = /^site:([^:]+):room:(.+)$/;
 
 /**
  * The online list of each room: one entry per user, however many sockets they have, in every node. A user
@@ -39,11 +38,14 @@ export class Presence {
 
   /** Tells this node's own sockets about users who went or came without an announcement (see the constructor). */
   async sync(): Promise<void> {
-    const channels = [...this.io.of('/').adapter.rooms.keys()].filter((name) => ROOM_CHANNEL.test(name));
-    for (const channel of this.synced.keys()) if (!channels.includes(channel)) this.synced.delete(channel);
-    for (const channel of channels) {
+    const rooms = new Map<string, { siteId: string; roomId: string }>();
+    for (const name of this.io.of('/').adapter.rooms.keys()) {
+      const room = roomOfChannel(name);
+      if (room) rooms.set(name, room);
+    }
+    for (const channel of this.synced.keys()) if (!rooms.has(channel)) this.synced.delete(channel);
+    for (const [channel, { siteId, roomId }] of rooms) {
       if (this.closed) return;
-      const [, siteId = '', roomId = ''] = ROOM_CHANNEL.exec(channel) ?? [];
       const online = new Map((await this.online(siteId, roomId)).map((user) => [user.id, user]));
       const known = this.synced.get(channel);
       if (!known) {

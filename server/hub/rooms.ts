@@ -8,7 +8,7 @@ import { forbidden, notFound } from '../errors';
 import { limits, parseInput, roomIdSchema } from '../validation';
 import { withAck } from './ack';
 import type { Presence } from './presence';
-import { type ChatSocket, roomChannel } from './types';
+import { type ChatSocket, roomChannel, roomOfChannel } from './types';
 
 export const roomRequestSchema = z.strictObject({ roomId: roomIdSchema }) satisfies z.ZodType<RoomRequest, unknown>;
 const joinRequestSchema = z.strictObject({
@@ -77,8 +77,7 @@ export function registerRoomHandlers(socket: ChatSocket, repositories: Repositor
   );
 
   socket.on('disconnecting', () => {
-    const prefix = roomChannel(siteId, '');
-    const joined = [...socket.rooms].filter((name) => name.startsWith(prefix)).map((name) => name.slice(prefix.length));
+    const joined = [...socket.rooms].flatMap((name) => roomOfChannel(name)?.roomId ?? []);
     // after the socket has left its rooms, so the list no longer counts it
     socket.once('disconnect', () => {
       for (const roomId of joined) {

@@ -17,5 +17,11 @@ export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Inte
 /** Socket.IO room names are scoped by site, so no id a client sends can reach another site. */
 export const roomChannel = (siteId: string, roomId: string) => `site:${siteId}:room:${roomId}`;
 
+/** The site and room of a name made by roomChannel; undefined for other Socket.IO rooms (sessions, users). */
+export function roomOfChannel(name: string): { siteId: string; roomId: string } | undefined {
+  const match = /^site:([^:]+):room:(.+)$/.exec(name);
+  return match?.[1] && match[2] ? { siteId: match[1], roomId: match[2] } : undefined;
+}
+
 /** Every socket of one user, across tabs, devices and nodes: a ban closes them all. */
 export const userChannel = (siteId: string, userId: string) => `site:${siteId}:user:${userId}`;

@@ -43,6 +43,28 @@ export function chatClients(parley: () => Parley) {
   };
 }
 
+/**
+ * Logs `account` in over HTTP and opens a raw, WebSocket-only Socket.IO connection with that session: another
+ * session of a user an SDK client may already hold, for sending what the SDK never would.
+ */
+export async function connectAs(
+  url: string,
+  account: { username: string; password: string },
+  options: { site?: string; reconnection?: boolean } = {},
+): Promise<Socket> {
+  const site = options.site ?? 'demo';
+  const response = await fetch(`${url}/api/sites/${site}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: account.username, password: account.password }),
+  });
+  if (!response.ok) throw new Error(`login as ${account.username} failed: ${response.status}`);
+  const { token } = (await response.json()) as { token: string };
+  const socket = io(url, { auth: { site, token }, transports: ['websocket'], reconnection: options.reconnection ?? true });
+  await new Promise((resolve) => socket.once('connect', () => resolve(undefined)));
+  return socket;
+}
+
 /** Polls until `test()` holds; throws after `timeoutMs`. */
 export async function waitUntil(test: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

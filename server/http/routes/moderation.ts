@@ -6,12 +6,12 @@ import type { Repositories } from '../../db';
 import { presentModeration } from '../../db/moderation';
 import type { UserDocument } from '../../db/users';
 import { forbidden, notFound } from '../../errors';
-import { cleanText, parseInput } from '../../validation';
+import { cleanText, OBJECT_ID_PATTERN, parseInput } from '../../validation';
 import { type ApiState, requireAdmin } from '../require-user';
 import { actorOf, parseRoomId } from './rooms';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const userIdSchema = z.string({ error: 'userId must be a string' }).regex(/^[0-9a-f]{24}$/, 'userId must be a user id');
+const userIdSchema = z.string({ error: 'userId must be a string' }).regex(OBJECT_ID_PATTERN, 'userId must be a user id');
 
 export const muteSchema = z.strictObject({
   userId: userIdSchema,
@@ -27,7 +27,7 @@ export const banSchema = z.strictObject({
 }) satisfies z.ZodType<BanRequest, unknown>;
 
 export const moderationQuerySchema = z.strictObject({
-  before: z.string().regex(/^[0-9a-f]{24}$/, 'before must be the id of a log entry').optional(),
+  before: z.string().regex(OBJECT_ID_PATTERN, 'before must be the id of a log entry').optional(),
   limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1).max(100).default(50),
 });
 
@@ -45,7 +45,7 @@ export function moderationRoutes({ repositories, onUserBanned }: ModerationRoute
 
   /** The user a path or body names, in this site; never the acting admin. */
   async function targetOf(siteId: string, userId: string | undefined, actor: UserDocument): Promise<UserDocument> {
-    const target = userId && /^[0-9a-f]{24}$/.test(userId) ? await users.findById(siteId, userId) : null;
+    const target = userId && OBJECT_ID_PATTERN.test(userId) ? await users.findById(siteId, userId) : null;
     if (!target) throw notFound('user');
     if (target._id.equals(actor._id)) throw forbidden('you cannot do this to yourself');
     return target;

@@ -1,7 +1,7 @@
-import { io } from 'socket.io-client';
 import { ChatError, createChatClient, type ChatClient, type Message } from '../../../sdk';
 import type { Ack, SendResult } from '../../../sdk/protocol';
 import type { Parley } from '../../../server/main';
+import { connectAs } from '../../helpers/chat';
 import { newAccount, startTestServer } from '../../helpers/server';
 
 let parley: Parley;
@@ -108,12 +108,7 @@ describe('room.send(text)', () => {
   it('returns the stored message when retried with the same clientMsgId', async () => {
     const ada = await signedIn('ada');
     await ada.join('general');
-    const token = (await fetch(`${parley.url}/api/sites/demo/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: ada.user?.username, password: 'correct horse battery' }),
-    }).then((r) => r.json())) as { token: string };
-    const socket = io(parley.url, { auth: { site: 'demo', token: token.token }, transports: ['websocket'] });
+    const socket = await connectAs(parley.url, { username: ada.user!.username, password: 'correct horse battery' });
     try {
       await socket.timeout(5000).emitWithAck('room:join', { roomId: 'general' });
       const request = { roomId: 'general', text: 'only once', clientMsgId: '6f1c2a8e-6d0b-4c2e-9a51-0f7f6e1d2c3b' };
@@ -140,12 +135,7 @@ describe('room.send(text)', () => {
     const bobRoom = await bob.join('general');
     const heard = nextEvent<Message>((listener) => bobRoom.on('message', listener), (m) => m.text === 'still talking');
 
-    const token = (await fetch(`${parley.url}/api/sites/demo/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: ada.user?.username, password: 'correct horse battery' }),
-    }).then((r) => r.json())) as { token: string };
-    const socket = io(parley.url, { auth: { site: 'demo', token: token.token }, transports: ['websocket'], reconnection: false });
+    const socket = await connectAs(parley.url, { username: ada.user!.username, password: 'correct horse battery' }, { reconnection: false });
     try {
       await socket.timeout(5000).emitWithAck('room:join', { roomId: 'general' });
       const closed = new Promise<string>((resolve) => socket.on('disconnect', (reason) => resolve(reason)));

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { createChatClient, type ChatClient, type Message, type PresenceUser } from '../../../sdk';
 import type { Ack, JoinResult, SendResult } from '../../../sdk/protocol';
 import type { Parley } from '../../../server/main';
-import { waitUntil } from '../../helpers/chat';
+import { connectAs, waitUntil } from '../../helpers/chat';
 import { startRedis, type TestRedis } from '../../helpers/redis';
 import { newAccount, startTestServer } from '../../helpers/server';
 
@@ -39,13 +39,7 @@ const names = (online: readonly PresenceUser[]) => online.map((u) => u.displayNa
 
 /** A raw socket of `account` on `node`, joined to general (`afterSeq` as the SDK sends it after a reconnect). */
 async function rawSocketOn(node: Parley, account: { username: string; password: string }, afterSeq?: number) {
-  const response = await fetch(`${node.url}/api/sites/demo/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: account.username, password: account.password }),
-  });
-  const { token } = (await response.json()) as { token: string };
-  const socket = io(node.url, { auth: { site: 'demo', token }, transports: ['websocket'] });
+  const socket = await connectAs(node.url, account);
   sockets.push(socket);
   const joined = (await socket.timeout(5_000).emitWithAck('room:join', { roomId: 'general', ...(afterSeq === undefined ? {} : { afterSeq }) })) as Ack<JoinResult>;
   if (!('ok' in joined)) throw new Error(joined.error.message);
