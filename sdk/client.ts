@@ -20,6 +20,10 @@ import type {
 } from './protocol';
 import { type ChatSocket, DefaultRoom, type Room, request } from './room';
 
+// a rejoin the server could not answer is asked again after 1 s, 2 s, 4 s … up to 10 s (±50 %)
+const REJOIN_DELAY_MS = 1_000;
+const REJOIN_MAX_DELAY_MS = 10_000;
+
 /** Where the session token is kept between page loads; the default keeps it in memory. */
 export interface TokenStorage {
   get(): string | null;
@@ -127,6 +131,7 @@ class DefaultChatClient implements ChatClient {
   private readonly cookies: boolean;
   private socket: ChatSocket | null = null;
   private readonly joined = new Map<string, DefaultRoom>();
+  private readonly rejoinTimers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(private readonly options: ChatClientOptions) {
     this.storage = options.storage ?? memoryStorage();
@@ -309,16 +314,33 @@ class DefaultChatClient implements ChatClient {
   }
 
   private async rejoinAll(): Promise<void> {
-    for (const room of this.joined.values()) {
-      try {
-        await room.catchUp();
-      } catch (error) {
-        this.events.emit('error', toChatError(error));
-      }
+    for (const room of this.joined.values()) await this.rejoin(room, 1);
+  }
+
+  /**
+   * Joins a room again after a reconnect. A server that cannot answer yet (`unavailable`: a node of the cluster
+   * restarting, the database away) gets asked again with backoff while the connection lasts: a room must not stay
+   * silently unjoined, with sends waiting for it.
+   */
+  private async rejoin(room: DefaultRoom, attempt: number): Promise<void> {
+    try {
+      await room.catchUp();
+    } catch (error) {
+      const failure = toChatError(error);
+      this.events.emit('error', failure);
+      if (failure.code !== 'unavailable' || !this.socket?.connected || this.joined.get(room.id) !== room) return;
+      const delay = Math.min(REJOIN_MAX_DELAY_MS, REJOIN_DELAY_MS * 2 ** (attempt - 1)) * (0.5 + Math.random());
+      const timer = setTimeout(() => {
+        this.rejoinTimers.delete(timer);
+        if (this.socket?.connected && this.joined.get(room.id) === room) void this.rejoin(room, attempt + 1);
+      }, delay);
+      this.rejoinTimers.add(timer);
     }
   }
 
   private disconnect(reason: StatusReason): void {
+    for (const timer of this.rejoinTimers) clearTimeout(timer);
+    this.rejoinTimers.clear();
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;

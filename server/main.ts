@@ -26,8 +26,12 @@ export interface Parley {
 // expired sessions and rate-limit counters: what TTL indexes would do, which FerretDB v1 lacks
 const SWEEP_MS = 10 * 60 * 1000;
 
-/** The composition root: config → database → HTTP app → hub → listen; `close()` undoes it in reverse. */
-export async function startParley(config: Config, log: Logger): Promise<Parley> {
+/**
+ * The composition root: config → database → HTTP app → hub → listen; `close()` undoes it in reverse.
+ * `listen: false` is for a cluster worker, whose connections the primary hands over (server/cluster.ts).
+ */
+export async function startParley(config: Config, log: Logger, options: { listen?: boolean } = {}): Promise<Parley> {
+  const listen = options.listen ?? true;
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch((error: unknown) => log.warn({ err: error }, 'shutdown step failed'));
@@ -88,10 +92,12 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
       ...(redis ? { redis } : {}),
       log,
     });
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject);
-      httpServer.listen(config.port, config.host, () => resolve());
-    });
+    if (listen) {
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => resolve());
+      });
+    }
     closers.push(hub.close); // closes the HTTP server too
 
     const sweeper = setInterval(() => {
@@ -100,10 +106,10 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
     }, SWEEP_MS).unref();
     closers.push(async () => clearInterval(sweeper));
 
-    const port = (httpServer.address() as AddressInfo).port;
+    const port = listen ? (httpServer.address() as AddressInfo).port : config.port;
     const url = config.publicUrl ?? `http://localhost:${port}`;
     if (config.sessionKeysGenerated) log.warn('SESSION_KEYS is not set: cookies signed for this run only (bearer tokens survive restarts)');
-    log.info({ url }, 'Parley is listening');
+    log.info({ url }, listen ? 'Parley is listening' : 'Parley is ready for connections from the primary');
     return { url, port, repositories, hub, close };
   } catch (error) {
     await close();
@@ -112,11 +118,11 @@ export async function startParley(config: Config, log: Logger): Promise<Parley> 
 }
 
 /** The site the example host page embeds, with its default room, created when missing. */
-async function seedDemoSite(repositories: Repositories): Promise<void> {
+export async function seedDemoSite(repositories: Repositories): Promise<void> {
   await createSite(repositories, { id: 'demo', name: 'Parley demo', allowedOrigins: [] });
 }
 
-function redactUri(uri: string): string {
+export function redactUri(uri: string): string {
   return uri.replace(/\/\/[^@/]*@/, '//***@');
 }
 
@@ -152,6 +158,29 @@ export async function runUntilSignalled(start: (config: Config, log: Logger) => 
   process.on('SIGTERM', stop);
 }
 
+const MAX_WORKERS = 64;
+
+/** `--workers N` (or `--workers=N`) from the command line: how many Parley processes to run; 1 when absent. */
+export function workersOption(args: readonly string[]): number {
+  const index = args.findIndex((arg) => arg === '--workers' || arg.startsWith('--workers='));
+  if (index === -1) return 1;
+  const value = args[index]?.includes('=') ? args[index]?.split('=')[1] : args[index + 1];
+  const workers = Number(value);
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
+    console.error(`--workers takes a whole number from 1 to ${MAX_WORKERS} (got ${value ?? 'nothing'})`);
+    process.exit(1);
+  }
+  return workers;
+}
+
+/** Starts one Parley process, or with `--workers N` a cluster of N (loaded only then: cluster.ts imports this module). */
+export async function startFromCommandLine(config: Config, log: Logger, args: readonly string[]): Promise<{ url: string; repositories: Repositories; close(): Promise<void> }> {
+  const workers = workersOption(args);
+  if (workers === 1) return startParley(config, log);
+  const { startCluster } = await import('./cluster');
+  return startCluster(config, log, workers);
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]).endsWith(path.join('server', 'main.ts'))) {
-  void runUntilSignalled(startParley);
+  void runUntilSignalled((config, log) => startFromCommandLine(config, log, process.argv.slice(2)));
 }

@@ -33,12 +33,12 @@ const STOP_TIMEOUT_MS = 5_000;
 const PORT_ATTEMPTS = 3;
 
 /**
- * Runs ferretdb ("$@") so that it stops with Node, even when Node is SIGKILLed: Node holds the write end of
+ * Runs a program ("$@"; ferretdb here, redis-server in scripts/redis-process.ts) so that it stops with Node, even when Node is SIGKILLed: Node holds the write end of
  * this shell's stdin, and the kernel closes it when Node dies. A background reader waits for that EOF and stops
- * ferretdb; the foreground waits for ferretdb, so an early crash ends the shell too. The first stdout line is
- * ferretdb's pid (for the last-resort SIGKILL); ferretdb's own output all goes to stderr.
+ * the program; the foreground waits for it, so an early crash ends the shell too. The first stdout line is
+ * the program's pid (for the last-resort SIGKILL); its own output all goes to stderr.
  */
-const WATCHDOG = `
+export const WATCHDOG = `
 exec 3<&0 </dev/null
 "$@" >&2 3<&- &
 pid=$!

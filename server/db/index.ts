@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb';
+import { isDuplicateKey } from '../errors';
 import { MessagesRepository } from './messages';
 import { ModerationRepository } from './moderation';
 import { DEFAULT_ROOM, RoomsRepository } from './rooms';
@@ -19,8 +20,10 @@ export interface Repositories {
 /** Creates a site with its default room `general`; false when the id is taken. */
 export async function createSite(repositories: Repositories, site: { id: string; name: string; allowedOrigins: string[] }): Promise<boolean> {
   const created = await repositories.sites.create(site);
-  // also on an existing site: a site always has its default room
-  await repositories.rooms.ensure(site.id, DEFAULT_ROOM, 'General');
+  // also on an existing site: a site always has its default room (a duplicate key: another node's upsert won)
+  await repositories.rooms.ensure(site.id, DEFAULT_ROOM, 'General').catch((error: unknown) => {
+    if (!isDuplicateKey(error)) throw error;
+  });
   return created;
 }
 

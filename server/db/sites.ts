@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
+import { isDuplicateKey } from '../errors';
 
 export interface SiteDocument {
   _id: string;
@@ -35,12 +36,18 @@ export class SitesRepository {
 
   /** Creates the site; false when the id is taken. */
   async create(site: { id: string; name: string; allowedOrigins: string[] }): Promise<boolean> {
-    const { upsertedCount } = await this.sites.updateOne(
-      { _id: site.id },
-      { $setOnInsert: { name: site.name, allowedOrigins: site.allowedOrigins, identitySecret: newSecret(), createdAt: new Date() } },
-      { upsert: true },
-    );
-    return upsertedCount === 1;
+    try {
+      const { upsertedCount } = await this.sites.updateOne(
+        { _id: site.id },
+        { $setOnInsert: { name: site.name, allowedOrigins: site.allowedOrigins, identitySecret: newSecret(), createdAt: new Date() } },
+        { upsert: true },
+      );
+      return upsertedCount === 1;
+    } catch (error) {
+      // two nodes starting at once both seed the demo site: the one whose upsert lost found it created
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
   }
 
   /** Adds and removes allowed origins; null when the site does not exist. */

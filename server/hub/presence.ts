@@ -3,6 +3,8 @@ import type { PresenceUser } from '../../sdk/protocol';
 import { type ChatServer, type ChatSocket, roomChannel, roomOfChannel } from './types';
 
 const byName = (a: PresenceUser, b: PresenceUser) => a.displayName.localeCompare(b.displayName);
+// how long a join waits for the other nodes' sockets; a node that died answers nobody until the adapter drops it
+const FETCH_TIMEOUT_MS = 2_000;
 
 /**
  * The online list of each room: one entry per user, however many sockets they have, in every node. A user
@@ -72,27 +74,35 @@ export class Presence {
 
   /** The full list: users with a socket in the room, and those still within their grace period. */
   async online(siteId: string, roomId: string): Promise<PresenceUser[]> {
-    const users = await this.connectedUsers(siteId, roomId);
-    for (const [key, { user }] of this.leaving) if (key.startsWith(`${siteId}\n${roomId}\n`)) users.set(user.id, user);
+    return this.withLeaving(siteId, roomId, await this.connectedUsers(siteId, roomId));
+  }
+
+  /** `users` and those of the room within their grace period, sorted by name. */
+  private withLeaving(siteId: string, roomId: string, users: Map<string, PresenceUser>): PresenceUser[] {
+    for (const [id, { user }] of this.leaving) if (id.startsWith(`${siteId}\n${roomId}\n`)) users.set(user.id, user);
     return [...users.values()].sort(byName);
   }
 
   /**
-   * Call before the socket joins the room's channel; the returned function, called once it has joined, tells
-   * the others when the user is new to the room (not when they open another tab or come back within grace).
+   * Call before the socket joins the room's channel. Once it has joined, `announce()` tells the others when the
+   * user is new to the room (not when they open another tab or come back within grace), and `online()` is the
+   * list for the joining client — from the same one look at every node's sockets, as a join costs one such look.
    */
-  async beforeJoin(socket: ChatSocket, roomId: string): Promise<() => void> {
+  async beforeJoin(socket: ChatSocket, roomId: string): Promise<{ announce(): void; online(): PresenceUser[] }> {
     const { siteId, user } = socket.data;
+    const users = await this.connectedUsers(siteId, roomId);
+    const online = () => this.withLeaving(siteId, roomId, users.set(user.id, presenceOf(user)));
     const pending = this.leaving.get(key(siteId, roomId, user.id));
     if (pending) {
       clearTimeout(pending.timer);
       this.leaving.delete(key(siteId, roomId, user.id));
-      return () => undefined;
+      return { announce: () => undefined, online };
     }
-    const present = (await this.connectedUsers(siteId, roomId)).has(user.id);
-    return () => {
+    const present = users.has(user.id);
+    return {
       // two tabs joining at once may both announce: clients keep one entry per user id
-      if (!present) socket.to(roomChannel(siteId, roomId)).emit('presence:join', { roomId, user: presenceOf(user) });
+      announce: () => void (present || socket.to(roomChannel(siteId, roomId)).emit('presence:join', { roomId, user: presenceOf(user) })),
+      online,
     };
   }
 
@@ -126,9 +136,22 @@ export class Presence {
     this.io.to(roomChannel(siteId, roomId)).emit('presence:leave', { roomId, user: presenceOf(user) });
   }
 
+  /**
+   * Users with a socket in the room on any node. When a node does not answer (it died less than the adapter's
+   * 10 s ago, or Redis is away), this node's own sockets plus the users of the last sync: joins, sends and leaves
+   * go on, and the next sync repairs what this guess got wrong.
+   */
   private async connectedUsers(siteId: string, roomId: string): Promise<Map<string, PresenceUser>> {
-    const sockets = await this.io.in(roomChannel(siteId, roomId)).fetchSockets();
+    const channel = roomChannel(siteId, roomId);
     const users = new Map<string, PresenceUser>();
+    let sockets;
+    try {
+      sockets = await this.io.in(channel).timeout(FETCH_TIMEOUT_MS).fetchSockets();
+    } catch (error) {
+      this.log.warn({ err: error, siteId, roomId }, 'a node did not answer for presence; using the last known online list');
+      sockets = await this.io.local.in(channel).fetchSockets();
+      for (const [id, { user }] of this.synced.get(channel) ?? []) users.set(id, user);
+    }
     for (const { data } of sockets) if (data.user) users.set(data.user.id, presenceOf(data.user));
     return users;
   }

@@ -36,7 +36,7 @@ export function registerRoomHandlers(socket: ChatSocket, repositories: Repositor
       const { roomId, afterSeq } = parseInput(joinRequestSchema, payload);
       const room = await repositories.rooms.find(siteId, roomId);
       if (!room) throw notFound('room');
-      const announce = await presence.beforeJoin(socket, roomId);
+      const presenceOnJoin = await presence.beforeJoin(socket, roomId);
       // joined before reading, so a message stored meanwhile arrives live if not in the page (the SDK dedupes by seq)
       await socket.join(roomChannel(siteId, roomId));
       let messages: MessageDocument[];
@@ -48,9 +48,8 @@ export function registerRoomHandlers(socket: ChatSocket, repositories: Repositor
         more = messages.length > limits.catchUpPage;
         messages = messages.slice(0, limits.catchUpPage);
       }
-      announce();
-      const online = await presence.online(siteId, roomId);
-      return { room: presentRoom(room), messages: messages.map(presentMessage), more, online };
+      presenceOnJoin.announce();
+      return { room: presentRoom(room), messages: messages.map(presentMessage), more, online: presenceOnJoin.online() };
     }),
   );
 

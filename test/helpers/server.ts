@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../server/config';
 import { startParley, type Parley } from '../../server/main';
 import { createLogger } from '../../server/logger';
+import { type ParleyProcess, startParleyProcess } from '../../scripts/parley-process';
 
 /** A real Parley server on a free port, over the run's real database, in a database of its own. */
 export async function startTestServer(env: Record<string, string> = {}): Promise<Parley> {
@@ -10,11 +11,23 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 
 /** Like startTestServer, but `url` is the given hostname: e2e tests use localhost, a different site from 127.0.0.1. */
 export async function startTestServerOn(hostname: '127.0.0.1' | 'localhost', env: Record<string, string> = {}): Promise<Parley> {
+  const config = loadConfig({ ...testEnv(), PORT: '0', ...env });
+  const parley = await startParley(config, createLogger(config.logLevel, false));
+  return { ...parley, url: `http://${hostname}:${parley.port}` };
+}
+
+/** A real Parley server as a process of its own (`server/main.ts`), with the same test settings as startTestServer. */
+export function startTestProcess(env: Record<string, string> = {}, args: string[] = []): Promise<ParleyProcess> {
+  // errors at least: a process that fails to start says why
+  return startParleyProcess({ ...testEnv(), LOG_LEVEL: process.env.PARLEY_TEST_LOG_LEVEL ?? 'error', ...env }, { args });
+}
+
+/** The environment of a test server: the run's database, a database name of its own, and limits tests can live with. */
+function testEnv(): Record<string, string> {
   const uri = process.env.PARLEY_TEST_MONGODB_URI;
   if (!uri) throw new Error('the test database is not running (jest globalSetup)');
-  const config = loadConfig({
+  return {
     NODE_ENV: 'test',
-    PORT: '0',
     HOST: '127.0.0.1',
     MONGODB_URI: uri,
     MONGODB_DB: `test-${randomBytes(6).toString('hex')}`,
@@ -26,10 +39,7 @@ export async function startTestServerOn(hostname: '127.0.0.1' | 'localhost', env
     RATE_LIMIT_MESSAGES_PER_USER: '100000/10',
     // short, so tests see a closed tab leave quickly; presence.test.ts tests the grace period itself
     PRESENCE_GRACE_MS: '100',
-    ...env,
-  });
-  const parley = await startParley(config, createLogger(config.logLevel, false));
-  return { ...parley, url: `http://${hostname}:${parley.port}` };
+  };
 }
 
 let counter = 0;

@@ -1,34 +1,38 @@
 import { randomBytes } from 'node:crypto';
+import { MongoClient } from 'mongodb';
 import type { Socket } from 'socket.io-client';
 import { createChatClient, type ChatClient, type Message, type PresenceUser } from '../../../sdk';
 import type { Ack, JoinResult, SendResult } from '../../../sdk/protocol';
-import type { Parley } from '../../../server/main';
+import type { ParleyProcess } from '../../../scripts/parley-process';
+import { type RedisProcess, startRedis } from '../../../scripts/redis-process';
 import { connectAs, waitUntil } from '../../helpers/chat';
-import { startRedis, type TestRedis } from '../../helpers/redis';
-import { newAccount, startTestServer } from '../../helpers/server';
+import { newAccount, startTestProcess } from '../../helpers/server';
 
-// Two Parley nodes (two HTTP + Socket.IO servers, each with its own Redis Streams adapter and database
-// connection) over one real redis-server and one database, as behind a load balancer.
-let redis: TestRedis;
-let nodeA: Parley;
-let nodeB: Parley;
+// Two Parley nodes — two server processes on different ports, each with its own Redis Streams adapter and
+// database connection — over one real redis-server and one database, as behind a load balancer.
+type Node = Pick<ParleyProcess, 'url'>;
+let redis: RedisProcess;
+let nodeA: ParleyProcess;
+let nodeB: ParleyProcess;
+const database = `test-${randomBytes(6).toString('hex')}`;
+let mongo: MongoClient;
 const clients: ChatClient[] = [];
 const sockets: Socket[] = [];
 beforeAll(async () => {
   redis = await startRedis();
-  const shared = { REDIS_URL: redis.url, MONGODB_DB: `test-${randomBytes(6).toString('hex')}` };
-  nodeA = await startTestServer(shared);
-  nodeB = await startTestServer(shared);
-}, 30_000);
+  const shared = { REDIS_URL: redis.url, MONGODB_DB: database };
+  [nodeA, nodeB] = await Promise.all([startTestProcess(shared), startTestProcess(shared)]);
+  mongo = await MongoClient.connect(process.env.PARLEY_TEST_MONGODB_URI ?? '');
+}, 60_000);
 afterAll(async () => {
   for (const client of clients.splice(0)) client.close();
   for (const socket of sockets.splice(0)) socket.disconnect();
-  await nodeA?.close();
-  await nodeB?.close();
+  await Promise.all([nodeA?.stop(), nodeB?.stop()]);
+  await mongo?.close();
   await redis?.stop();
-});
+}, 30_000);
 
-async function memberOn(node: Parley, prefix: string, account = newAccount(prefix)) {
+async function memberOn(node: Node, prefix: string, account = newAccount(prefix)) {
   const chat = createChatClient({ baseUrl: node.url, site: 'demo' });
   clients.push(chat);
   const user = await chat.register(account).catch(() => chat.login(account));
@@ -38,7 +42,7 @@ async function memberOn(node: Parley, prefix: string, account = newAccount(prefi
 const names = (online: readonly PresenceUser[]) => online.map((u) => u.displayName);
 
 /** A raw socket of `account` on `node`, joined to general (`afterSeq` as the SDK sends it after a reconnect). */
-async function rawSocketOn(node: Parley, account: { username: string; password: string }, afterSeq?: number) {
+async function rawSocketOn(node: Node, account: { username: string; password: string }, afterSeq?: number) {
   const socket = await connectAs(node.url, account);
   sockets.push(socket);
   const joined = (await socket.timeout(5_000).emitWithAck('room:join', { roomId: 'general', ...(afterSeq === undefined ? {} : { afterSeq }) })) as Ack<JoinResult>;
@@ -90,8 +94,8 @@ describe('two nodes sharing Redis', () => {
     const retried = (await onB.timeout(5_000).emitWithAck('message:send', { ...request, retry: true })) as Ack<SendResult>;
     if (!('ok' in first) || !('ok' in retried)) throw new Error('a send failed');
     expect(retried.message).toEqual(first.message);
-    const stored = (await nodeA.repositories.messages.before('demo', 'general', undefined, 50)).filter((m) => m.clientMsgId === request.clientMsgId);
-    expect(stored).toHaveLength(1);
+    const stored = await mongo.db(database).collection('messages').countDocuments({ siteId: 'demo', clientMsgId: request.clientMsgId });
+    expect(stored).toBe(1);
   });
 
   it('catches a client up when it comes back through the other node', async () => {
@@ -117,7 +121,7 @@ describe('the per-user send limit with Redis', () => {
       RATE_LIMIT_MESSAGES_PER_USER: '3/60',
       RATE_LIMIT_MESSAGE_BURST_PER_USER: '1/60',
     };
-    const [limitedA, limitedB] = [await startTestServer(shared), await startTestServer(shared)];
+    const [limitedA, limitedB] = await Promise.all([startTestProcess(shared), startTestProcess(shared)]);
     try {
       const account = newAccount('limited');
       const onA = await memberOn(limitedA, 'limited', account);
@@ -130,29 +134,31 @@ describe('the per-user send limit with Redis', () => {
       await expect(onB.room.send('five again')).rejects.toMatchObject({ code: 'rate_limited' });
     } finally {
       for (const client of clients.splice(0)) client.close();
-      await limitedA.close();
-      await limitedB.close();
+      await Promise.all([limitedA.stop(), limitedB.stop()]);
     }
-  });
+  }, 60_000);
 });
 
 describe('presence when a node goes away', () => {
-  it("drops the users of a node that stopped without announcing them, within the sync period", async () => {
+  it('drops the users of a node that died, within the adapter timeout plus the sync period', async () => {
     const shared = { REDIS_URL: redis.url, MONGODB_DB: `test-${randomBytes(6).toString('hex')}`, PRESENCE_SYNC_MS: '300' };
-    const survivor = await startTestServer(shared);
-    const doomed = await startTestServer(shared);
+    const [survivor, doomed] = await Promise.all([startTestProcess(shared), startTestProcess(shared)]);
     try {
       const watcher = await memberOn(survivor, 'watcher');
       const stranded = await memberOn(doomed, 'stranded');
       await waitUntil(() => names(watcher.room.online).includes(stranded.user.displayName));
       await new Promise((resolve) => setTimeout(resolve, 700)); // a sync or two with both online
-      // a stopping node announces no leaves (its sockets go because the node goes): only the sync can tell
-      await doomed.close();
-      await waitUntil(() => !names(watcher.room.online).includes(stranded.user.displayName), 10_000);
+      stranded.chat.close(); // or its SDK would reconnect to the survivor and stay online there
+      // a crash: no goodbye to Redis, no leaves announced; only the survivor's sync can tell
+      await doomed.stop('SIGKILL');
+      const died = Date.now();
+      await waitUntil(() => !names(watcher.room.online).includes(stranded.user.displayName), 25_000);
+      // the adapter declares a node gone 10 s after its last heartbeat (5 s apart); then one sync
+      expect(Date.now() - died).toBeLessThan(16_000);
       expect(names(watcher.room.online)).toContain(watcher.user.displayName);
     } finally {
       for (const client of clients.splice(0)) client.close();
-      await survivor.close();
+      await survivor.stop();
     }
-  }, 30_000);
+  }, 60_000);
 });

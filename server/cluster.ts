@@ -1,0 +1,160 @@
+// `--workers N`: N Parley processes on one machine behind the Node cluster module, sharing one database and Redis.
+import cluster, { type Worker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import path from 'node:path';
+import { setupMaster } from '@socket.io/sticky';
+import type { Logger } from 'pino';
+import { startRedis } from '../scripts/redis-process';
+import type { Config } from './config';
+import { createRepositories, type Repositories } from './db';
+import { connectDatabase, ensureIndexes } from './db/connection';
+import { startEmbeddedDatabase } from './db/embedded';
+import { redactUri, seedDemoSite } from './main';
+import { projectRoot } from './paths';
+
+export interface ParleyCluster {
+  url: string;
+  /** The primary's own connection to the database the workers use (the start script allows origins with it). */
+  repositories: Repositories;
+  close(): Promise<void>;
+}
+
+/** Messages a worker sends the primary besides @socket.io/sticky's own. */
+export type WorkerMessage = { type: 'parley:ready' };
+
+const WORKER_READY_TIMEOUT_MS = 60_000;
+const RESTART_DELAY_MS = 1_000;
+const WORKER_STOP_TIMEOUT_MS = 8_000;
+
+/**
+ * The primary of a cluster. It owns the listening socket and hands each connection to a worker with
+ * @socket.io/sticky, which keeps every request of one Engine.IO session (long-polling included) on the worker that
+ * holds that session. The workers share the database (embedded FerretDB unless MONGODB_URI), Redis (a local
+ * redis-server unless REDIS_URL) and the cookie keys (generated once here unless SESSION_KEYS). A worker that
+ * dies is replaced; its clients reconnect to the others and catch up by seq.
+ */
+export async function startCluster(config: Config, log: Logger, workers: number): Promise<ParleyCluster> {
+  const closers: Array<() => Promise<void>> = [];
+  let stopping = false;
+  const close = async () => {
+    stopping = true;
+    for (const closer of closers.reverse()) await closer().catch((error: unknown) => log.warn({ err: error }, 'shutdown step failed'));
+    closers.length = 0;
+  };
+
+  try {
+    let mongodbUri = config.mongodbUri;
+    if (!mongodbUri) {
+      const dataDir = path.join(config.dataDir, 'ferretdb');
+      const embedded = await startEmbeddedDatabase({ dataDir, cacheDir: config.cacheDir, log: (line) => log.info(line) });
+      closers.push(embedded.stop);
+      mongodbUri = embedded.uri;
+      log.info({ database: `FerretDB ${embedded.version} (embedded, SQLite)`, dataDir }, 'using the embedded database');
+    } else {
+      log.info({ database: redactUri(mongodbUri), name: config.dbName }, 'using MongoDB from MONGODB_URI');
+    }
+
+    let redisUrl = config.redisUrl;
+    if (!redisUrl) {
+      const redis = await startRedis().catch((error: unknown) => {
+        throw new Error(`${workers} workers share Redis: set REDIS_URL, or install redis-server to run a local one (${String(error)})`);
+      });
+      closers.push(redis.stop);
+      redisUrl = redis.url;
+      log.info({ redis: redisUrl }, 'using a local redis-server (in memory) for the workers');
+    }
+
+    // cookies signed by one worker must verify on every other
+    const sessionKeys = config.sessionKeysGenerated ? randomBytes(32).toString('base64url') : config.sessionKeys.join(',');
+
+    // indexes and the demo site once, here, rather than racing in every worker
+    const database = await connectDatabase(mongodbUri, config.dbName);
+    closers.push(database.close);
+    await ensureIndexes(database.db);
+    const repositories = createRepositories(database.db, { sessionAbsoluteMs: config.sessionAbsoluteMs });
+    await seedDemoSite(repositories);
+
+    const listener = createServer();
+    const connections = new Set<Socket>();
+    listener.on('connection', (socket: Socket) => {
+      connections.add(socket);
+      socket.once('close', () => connections.delete(socket));
+    });
+    setupMaster(listener, { loadBalancingMethod: 'least-connection' });
+
+    // 'advanced' (structured clone): @socket.io/sticky hands the first chunk of each connection over as a Buffer
+    cluster.setupPrimary({ exec: path.join(projectRoot(), 'server', 'cluster-worker.ts'), execArgv: ['--import', 'tsx'], serialization: 'advanced' });
+    const env = { MONGODB_URI: mongodbUri, REDIS_URL: redisUrl, SESSION_KEYS: sessionKeys };
+    const fork = () => {
+      const worker = cluster.fork(env);
+      worker.once('exit', (code, signal) => {
+        if (stopping) return;
+        log.error({ worker: worker.id, code, signal }, 'a worker died; starting another');
+        setTimeout(() => void ready(fork()).catch((error: unknown) => log.error({ err: error }, 'a replacement worker did not start')), RESTART_DELAY_MS);
+      });
+      return worker;
+    };
+    // closers run in reverse: stop taking connections, stop the workers, then drop what the primary still relays
+    closers.push(async () => {
+      for (const socket of connections) socket.destroy();
+    });
+    closers.push(() => stopWorkers(Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined)));
+    await Promise.all(Array.from({ length: workers }, () => ready(fork())));
+
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', reject);
+      listener.listen(config.port, config.host, () => resolve());
+    });
+    closers.push(async () => void listener.close());
+
+    const url = config.publicUrl ?? `http://localhost:${config.port}`;
+    log.info({ url, workers }, 'Parley is listening');
+    return { url, repositories, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Resolves when the worker has started Parley; rejects when it exits first or takes too long. */
+function ready(worker: Worker): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker ${worker.id} was not ready within ${WORKER_READY_TIMEOUT_MS} ms`)), WORKER_READY_TIMEOUT_MS);
+    const onMessage = (message: unknown) => {
+      if ((message as Partial<WorkerMessage> | null)?.type !== 'parley:ready') return;
+      done();
+      resolve();
+    };
+    const onExit = (code: number | null) => {
+      done();
+      reject(new Error(`worker ${worker.id} exited with ${code} while starting`));
+    };
+    const done = () => {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.once('exit', onExit);
+  });
+}
+
+/** SIGTERM to every worker (each shuts down gracefully), SIGKILL to any still running after the timeout. */
+async function stopWorkers(workers: Worker[]): Promise<void> {
+  await Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          if (worker.isDead()) return resolve();
+          const timer = setTimeout(() => worker.process.kill('SIGKILL'), WORKER_STOP_TIMEOUT_MS);
+          worker.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          worker.process.kill('SIGTERM');
+        }),
+    ),
+  );
+}
