@@ -1,4 +1,4 @@
-import { type Collection, type Db, ObjectId } from 'mongodb';
+import { type Collection, type Db, MongoBulkWriteError, ObjectId } from 'mongodb';
 import type { Author, Message } from '../../sdk/protocol';
 import { isDuplicateKey } from '../errors';
 
@@ -66,6 +66,33 @@ export class MessagesRepository {
     }
   }
 
+  /**
+   * Stores a batch of messages under seqs taken by the caller, in one round trip (unordered: one message that
+   * fails does not keep the others out). Answers per message, in order, as `insert` does: the stored message (for
+   * a retry whose first attempt is stored, that one), a SeqTakenError, or the error that kept it out.
+   */
+  async insertMany(messages: ReadonlyArray<Omit<MessageDocument, '_id'>>): Promise<Array<MessageDocument | Error>> {
+    const documents: MessageDocument[] = messages.map((message) => ({ _id: new ObjectId(), ...message }));
+    try {
+      await this.messages.insertMany(documents, { ordered: false });
+      return documents;
+    } catch (error) {
+      // anything but per-document errors (a lost connection, an unconfirmed write concern): none counts as stored
+      if (!(error instanceof MongoBulkWriteError) || error.result.getWriteConcernError()) return documents.map(() => asError(error));
+      const results: Array<MessageDocument | Error> = [...documents];
+      const duplicates: number[] = [];
+      for (const { index, code } of error.result.getWriteErrors()) {
+        results[index] = code === DUPLICATE_KEY ? new SeqTakenError(documents[index]!.seq, { cause: error }) : error;
+        if (code === DUPLICATE_KEY) duplicates.push(index);
+      }
+      if (duplicates.length === 0) return results;
+      // a duplicate is a retry of a stored message, or else its seq was taken: one read tells them apart
+      const stored = await this.messages.find({ $or: duplicates.map((index) => sentKey(documents[index]!)) }).toArray();
+      for (const index of duplicates) results[index] = stored.find((message) => sameSend(message, documents[index]!)) ?? results[index]!;
+      return results;
+    }
+  }
+
   /** The message a client sent under `clientMsgId`, if it was stored: how a retry finds its first attempt. */
   findSent(siteId: string, roomId: string, authorId: string, clientMsgId: string): Promise<MessageDocument | null> {
     return this.messages.findOne({ siteId, roomId, 'author.id': authorId, clientMsgId });
@@ -120,3 +147,10 @@ export class MessagesRepository {
       .toArray();
   }
 }
+
+const DUPLICATE_KEY = 11000;
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+/** The unique key of a send: the same clientMsgId from the same author in the same room. */
+const sentKey = (message: MessageDocument) => ({ siteId: message.siteId, roomId: message.roomId, 'author.id': message.author.id, clientMsgId: message.clientMsgId });
+const sameSend = (a: MessageDocument, b: MessageDocument) =>
+  a.siteId === b.siteId && a.roomId === b.roomId && a.author.id === b.author.id && a.clientMsgId === b.clientMsgId;

@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type { RoomInfo } from '../../sdk/protocol';
-import { conflict, forbidden, isDuplicateKey, notFound } from '../errors';
+import { type AppError, conflict, forbidden, isDuplicateKey, notFound } from '../errors';
 
 export interface RoomDocument {
   siteId: string;
@@ -15,6 +15,9 @@ export interface RoomDocument {
 
 /** The room every site has; it can be renamed but not archived. */
 export const DEFAULT_ROOM = 'general';
+
+// a refused batch is taken again without the refused messages; more than this means the room keeps changing
+const MAX_TAKE_ATTEMPTS = 3;
 
 export const presentRoom = (room: RoomDocument): RoomInfo => ({ id: room.roomId, name: room.name, archived: room.archivedAt !== undefined });
 
@@ -93,14 +96,45 @@ export class RoomsRepository {
   }
 
   /**
-   * Takes the room's next seq for a message of `userId`, atomically and in one round trip with the checks that
-   * may refuse it: the room exists, is not archived and has not muted the user. Throws the reason otherwise.
+   * Takes one seq per message of a batch, `authorIds` holding each message's author, atomically and in one round
+   * trip with the checks that may refuse them: the room exists, is not archived and has muted none of the authors.
+   * Answers per message, in order: its seq (the batch's seqs are consecutive, in the order given) or why it is
+   * refused. When the write is refused, one read of the room tells which messages to refuse; the others are taken
+   * again without them.
    *
    * A node writes one room document at a time (`queued`). Across nodes on a database without atomic updates,
    * a seq handed out twice is caught by the unique index of messages (see `repairSeq`).
    */
-  nextSeq(siteId: string, roomId: string, userId: string): Promise<number> {
-    return this.queued(siteId, roomId, () => this.takeSeq(siteId, roomId, userId));
+  takeSeqs(siteId: string, roomId: string, authorIds: readonly string[]): Promise<Array<number | AppError>> {
+    return this.queued(siteId, roomId, async () => {
+      const taken: Array<number | AppError> = [];
+      let open = authorIds.map((_, index) => index); // the messages still without a seq or a refusal
+      for (let attempt = 1; open.length > 0; attempt += 1) {
+        const now = new Date();
+        const authors = [...new Set(open.map((index) => authorIds[index]!))];
+        const unmuted = Object.fromEntries(authors.map((id) => [`mutedUntil.${id}`, { $not: { $gt: now } }]));
+        const room = await this.rooms.findOneAndUpdate(
+          { siteId, roomId, archivedAt: { $exists: false }, ...unmuted },
+          { $inc: { lastSeq: open.length } },
+          { returnDocument: 'after' },
+        );
+        if (room) {
+          const first = room.lastSeq - open.length + 1;
+          open.forEach((index, k) => (taken[index] = first + k));
+          break;
+        }
+        const known = await this.find(siteId, roomId);
+        const refused = new Map(authors.map((id) => [id, refusal(known, id, now)]));
+        // nothing refuses them now (unmuted, unarchived since the write): take again, a few times at most
+        const changed = attempt === MAX_TAKE_ATTEMPTS ? conflict('roomId', 'the room changed; try again') : undefined;
+        open = open.filter((index) => {
+          const reason = refused.get(authorIds[index]!) ?? changed;
+          if (reason) taken[index] = reason;
+          return !reason;
+        });
+      }
+      return taken;
+    });
   }
 
   /** Moves the room's counter up to at least `seq`, after a seq turned out to be taken already. */
@@ -124,33 +158,18 @@ export class RoomsRepository {
     return next;
   }
 
-  private async takeSeq(siteId: string, roomId: string, userId: string): Promise<number> {
-    const now = new Date();
-    const room = await this.rooms.findOneAndUpdate(
-      { siteId, roomId, archivedAt: { $exists: false }, [`mutedUntil.${userId}`]: { $not: { $gt: now } } },
-      { $inc: { lastSeq: 1 } },
-      { returnDocument: 'after' },
-    );
-    if (room) return room.lastSeq;
-    throw await this.whyRefused(siteId, roomId, userId, now);
-  }
-
   /** Whether a user may write in a room now (edits): throws the reason when not. */
   async assertWritable(siteId: string, roomId: string, userId: string): Promise<void> {
-    const now = new Date();
-    const room = await this.find(siteId, roomId);
-    if (!room || room.archivedAt || (room.mutedUntil?.[userId] ?? 0) > now) throw await this.whyRefused(siteId, roomId, userId, now, room);
+    const reason = refusal(await this.find(siteId, roomId), userId, new Date());
+    if (reason) throw reason;
   }
+}
 
-  private async whyRefused(siteId: string, roomId: string, userId: string, now: Date, known?: RoomDocument | null): Promise<Error> {
-    const room = known === undefined ? await this.find(siteId, roomId) : known;
-    if (!room) return notFound('room');
-    if (room.archivedAt) return forbidden('the room is archived');
-    const until = room.mutedUntil?.[userId];
-    if (until && until > now) {
-      return forbidden(`you are muted in this room until ${until.toISOString()}`, until.getTime() - now.getTime());
-    }
-    // changed between the write and this read (unmuted, unarchived): the caller may simply try again
-    return conflict('roomId', 'the room changed; try again');
-  }
+/** Why a room refuses a message of `userId` now: it does not exist, is archived or has muted the user. */
+function refusal(room: RoomDocument | null, userId: string, now: Date): AppError | undefined {
+  if (!room) return notFound('room');
+  if (room.archivedAt) return forbidden('the room is archived');
+  const until = room.mutedUntil?.[userId];
+  if (until && until > now) return forbidden(`you are muted in this room until ${until.toISOString()}`, until.getTime() - now.getTime());
+  return undefined;
 }

@@ -9,6 +9,7 @@ import { SessionStore } from '../db/sessions';
 import { authenticateSockets } from './auth';
 import { registerMessageHandlers } from './messages';
 import { registerRoomHandlers } from './rooms';
+import { SendBatcher } from './send-batcher';
 import { createSendLimiter } from './send-limit';
 import { registerTypingHandlers } from './typing';
 import { Presence } from './presence';
@@ -65,6 +66,7 @@ function corsOrigins(repositories: Repositories) {
 /** The Socket.IO hub on the HTTP server, authenticated by the same session as the API. */
 export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs, publicUrl, rateLimits, presenceGraceMs, presenceSyncMs, redis, log }: HubOptions): Hub {
   const sendLimiter = createSendLimiter(rateLimits, redis);
+  const sends = new SendBatcher(repositories.rooms, repositories.messages, log);
   const io: ChatServer = new Server(httpServer, {
     serveClient: false,
     // a chat event is small; anything bigger is refused before it is parsed
@@ -82,7 +84,7 @@ export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs
   io.use(authenticateSockets(repositories, { sessionKeys, sessionIdleMs, publicUrl }));
   io.on('connection', (socket) => {
     registerRoomHandlers(socket, repositories, presence, log);
-    registerMessageHandlers(socket, repositories, sendLimiter, log);
+    registerMessageHandlers(socket, repositories, sendLimiter, sends, log);
     registerTypingHandlers(socket, log);
   });
 
@@ -100,10 +102,11 @@ export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs
       io.in(channel).disconnectSockets(true);
     },
     roomUpdated: (siteId, room) => io.to(roomChannel(siteId, room.id)).emit('room:updated', room),
-    close: () =>
-      new Promise<void>((resolve) => {
-        presence.close();
-        io.close(() => resolve());
-      }),
+    close: async () => {
+      presence.close();
+      // the batches in flight are stored and acked while their sockets are still open; later sends are refused
+      await sends.close();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    },
   };
 }

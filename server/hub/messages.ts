@@ -2,16 +2,16 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { DeleteRequest, EditRequest, SendRequest, SendResult, UpdateResult } from '../../sdk/protocol';
 import type { Repositories } from '../db';
-import { type MessageDocument, presentMessage, SeqTakenError } from '../db/messages';
+import { type MessageDocument, presentMessage } from '../db/messages';
 import { forbidden, notFound } from '../errors';
 import { cleanText, limits, parseInput, roomIdSchema } from '../validation';
 import { withAck } from './ack';
+import type { SendBatcher } from './send-batcher';
 import type { SendLimiter } from './send-limit';
 import { assertJoined } from './rooms';
 import { type ChatSocket, roomChannel } from './types';
 
 const messageText = cleanText('message', limits.messageLength, { multiline: true });
-const MAX_SEQ_ATTEMPTS = 5;
 const seqSchema = z.number({ error: 'seq must be a number' }).int().min(1);
 
 const sendSchema = z.strictObject({
@@ -25,7 +25,13 @@ const editSchema = z.strictObject({ roomId: roomIdSchema, seq: seqSchema, text: 
 const deleteSchema = z.strictObject({ roomId: roomIdSchema, seq: seqSchema }) satisfies z.ZodType<DeleteRequest, unknown>;
 
 /** message:send, message:edit and message:delete — validate, persist, then ack and broadcast. */
-export function registerMessageHandlers(socket: ChatSocket, repositories: Repositories, sendLimiter: SendLimiter, log: Logger): void {
+export function registerMessageHandlers(
+  socket: ChatSocket,
+  repositories: Repositories,
+  sendLimiter: SendLimiter,
+  sends: SendBatcher,
+  log: Logger,
+): void {
   const { siteId, user } = socket.data;
   const { messages, rooms, users, moderation } = repositories;
 
@@ -40,9 +46,11 @@ export function registerMessageHandlers(socket: ChatSocket, repositories: Reposi
         if (stored) return { message: presentMessage(stored) };
       }
       await sendLimiter.consume(siteId, user.id);
-      const stored = presentMessage(await store(roomId, text, clientMsgId));
-      socket.to(roomChannel(siteId, roomId)).emit('message:new', stored);
-      return { message: stored };
+      // persist, then broadcast (in seq order), then ack: an ack means the message is on disk
+      const stored = await sends.commit({ siteId, roomId, author: { id: user.id, displayName: user.displayName }, text, clientMsgId }, (message) =>
+        socket.to(roomChannel(siteId, roomId)).emit('message:new', presentMessage(message)),
+      );
+      return { message: presentMessage(stored) };
     }),
   );
 
@@ -85,30 +93,6 @@ export function registerMessageHandlers(socket: ChatSocket, repositories: Reposi
       return broadcastUpdate(roomId, deleted);
     }),
   );
-
-  /** Takes a seq and stores the message under it: persist before broadcast, an ack means it is on disk. */
-  async function store(roomId: string, text: string, clientMsgId: string): Promise<MessageDocument> {
-    for (let attempt = 1; ; attempt += 1) {
-      // refuses archived rooms and muted users in the same write
-      const seq = await rooms.nextSeq(siteId, roomId, user.id);
-      try {
-        return await messages.insert({
-          siteId,
-          roomId,
-          seq,
-          author: { id: user.id, displayName: user.displayName },
-          text,
-          clientMsgId,
-          createdAt: new Date(),
-        });
-      } catch (error) {
-        // only where the counter fell behind the messages (a database without atomic $inc, across nodes)
-        if (!(error instanceof SeqTakenError) || attempt === MAX_SEQ_ATTEMPTS) throw error;
-        log.warn({ siteId, roomId, seq }, 'seq taken twice; moving the room counter past the stored messages');
-        await rooms.repairSeq(siteId, roomId, await messages.highestSeq(siteId, roomId));
-      }
-    }
-  }
 
   function broadcastUpdate(roomId: string, message: MessageDocument): UpdateResult {
     const presented = presentMessage(message);
