@@ -1,4 +1,5 @@
-// Three projects, one runner: unit (no servers), integration (real database + real server), e2e (real Chromium).
+// Four projects, one runner: unit (no servers), integration (real database + real server), faults (server
+// processes killed, database and Redis stopped), e2e (real Chromium).
 // ts-jest only transpiles (isolatedModules); `npm run typecheck` checks types once for the whole tree.
 const transform = {
   '^.+\\.tsx?$': [
@@ -34,5 +35,5 @@ export default {
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   testTimeout: 30_000,
-  projects: [project('unit'), project('integration'), project('e2e')],
+  projects: [project('unit'), project('integration'), project('faults'), project('e2e')],
 };

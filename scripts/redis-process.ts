@@ -11,10 +11,10 @@ const READY_TIMEOUT_MS = 10_000;
 
 /**
  * A redis-server (Debian's, installed by .ci/run) on a free port, in memory only, that stops with this process
- * even when it is killed: for tests, the benchmark and `npm start -- --workers N`.
+ * even when it is killed: for tests, the benchmark and `npm start -- --workers N`. `port`: to restart one in place.
  */
-export async function startRedis(): Promise<RedisProcess> {
-  const port = await findFreePort();
+export async function startRedis(options: { port?: number } = {}): Promise<RedisProcess> {
+  const port = options.port ?? (await findFreePort());
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'];
   const child = spawn('/bin/sh', ['-c', WATCHDOG, 'redis-server', 'redis-server', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdin.on('error', () => {}); // EPIPE once the shell is gone is expected
