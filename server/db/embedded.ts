@@ -14,6 +14,8 @@ export interface EmbeddedDatabaseOptions {
   /** Where the FerretDB binary is built and kept (config's cacheDir, e.g. ~/.cache/parley). */
   cacheDir: string;
   log: (line: string) => void;
+  /** A fixed port (to restart a database in place); default: a free one. */
+  port?: number;
 }
 
 export interface EmbeddedDatabase {
@@ -70,7 +72,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   const lock = await acquireLock(dataDir);
   try {
     for (let attempt = 1; ; attempt++) {
-      const port = await findFreePort();
+      const port = options.port ?? (await findFreePort());
       try {
         const database = await startFerretdb(binary, dataDir, port, options.log);
         await writeFile(lock, JSON.stringify({ pid: process.pid, uri: database.uri } satisfies LockOwner));
@@ -83,7 +85,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
         };
       } catch (error) {
         // another process may take the port between findFreePort() and ferretdb's bind
-        if (attempt < PORT_ATTEMPTS && error instanceof Error && error.message.includes('address already in use')) continue;
+        if (options.port === undefined && attempt < PORT_ATTEMPTS && error instanceof Error && error.message.includes('address already in use')) continue;
         throw error;
       }
     }

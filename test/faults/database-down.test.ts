@@ -1,0 +1,77 @@
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { MongoClient } from 'mongodb';
+import { createChatClient, type ChatClient, type Message } from '../../sdk';
+import type { Ack, SendResult } from '../../sdk/protocol';
+import type { ParleyProcess } from '../../scripts/parley-process';
+import { loadConfig } from '../../server/config';
+import { type EmbeddedDatabase, findFreePort, startEmbeddedDatabase } from '../../server/db/embedded';
+import { connectAs, waitUntil } from '../helpers/chat';
+import { newAccount, startTestProcess } from '../helpers/server';
+
+// A database of this file's own, stopped for 10 s under a running server and started again on the same port.
+const OUTAGE_MS = 10_000;
+let dataDir: string;
+let port: number;
+let database: EmbeddedDatabase;
+let server: ParleyProcess;
+const clients: ChatClient[] = [];
+const startDatabase = () => startEmbeddedDatabase({ dataDir, port, cacheDir: loadConfig().cacheDir, log: () => undefined });
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'parley-fault-db-'));
+  port = await findFreePort();
+  database = await startDatabase();
+  server = await startTestProcess({ MONGODB_URI: database.uri, MONGODB_DB: 'faults' });
+}, 60_000);
+afterAll(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await server?.stop();
+  await database?.stop();
+}, 30_000);
+
+const ready = () => fetch(`${server.url}/readyz`).then((response) => response.status);
+
+it('fails sends fast while the database is down, reports not ready, and recovers by itself', async () => {
+  const account = newAccount('ada');
+  const chat = createChatClient({ baseUrl: server.url, site: 'demo' });
+  clients.push(chat);
+  await chat.register(account);
+  const room = await chat.join('general');
+  const raw = await connectAs(server.url, account, { reconnection: false });
+  await raw.timeout(5_000).emitWithAck('room:join', { roomId: 'general' });
+  await room.send('before the outage');
+
+  await database.stop();
+  const downAt = Date.now();
+
+  // a send answered with a typed error within the driver's 5 s server selection timeout, not a hang
+  const started = Date.now();
+  const answer = (await raw.timeout(15_000).emitWithAck('message:send', { roomId: 'general', text: 'into the void', clientMsgId: 'fault-raw-1' })) as Ack<SendResult>;
+  const answeredMs = Date.now() - started;
+  console.log(`a send with the database down was answered in ${answeredMs} ms: ${JSON.stringify(answer)}`);
+  expect(answer).toEqual({ error: expect.objectContaining({ code: 'unavailable' }) });
+  expect(answeredMs).toBeLessThan(7_000);
+  expect(await ready()).toBe(503);
+
+  // the SDK keeps these (same clientMsgId) and resends until its 30 s deadline
+  const queued: Array<Promise<Message>> = Array.from({ length: 5 }, (_, i) => room.send(`during the outage ${i}`));
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, OUTAGE_MS - (Date.now() - downAt))));
+  const restarting = Date.now();
+  database = await startDatabase();
+  const stored = await Promise.all(queued);
+  console.log(`the queued sends were stored ${Date.now() - restarting} ms after the database started again (${Date.now() - downAt} ms after it stopped)`);
+  expect(await ready()).toBe(200);
+  expect(server.output()).not.toMatch(/unhandled|uncaught/i);
+
+  const mongo = await MongoClient.connect(database.uri);
+  try {
+    const messages = await mongo.db('faults').collection('messages').find({ siteId: 'demo' }).sort({ seq: 1 }).toArray();
+    // concurrent sends: stored once each, in whatever order their retries landed
+    expect(messages.map((m) => m.text).sort()).toEqual(['before the outage', ...stored.map((m) => m.text)].sort());
+    expect(messages.map((m) => m.seq)).toEqual(messages.map((_, i) => i + 1));
+  } finally {
+    await mongo.close();
+  }
+}, 90_000);
