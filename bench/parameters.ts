@@ -1,0 +1,195 @@
+// What `npm run bench` measures and how hard it pushes; `--smoke` runs the same code paths, scaled down.
+
+export interface LoadParameters {
+  /** Authenticated clients (connections) in the room. */
+  clients: number;
+  /**
+   * Distinct users behind them, each signed in once; a user's connections share the session, like a browser's
+   * tabs. Fewer users than clients because the embedded database scans the whole sessions and users collections
+   * at every handshake (it uses no index): 1,000 clients of 1,000 users took 95 s to connect here, of 250 users 37 s.
+   */
+  users: number;
+  /** The first `senders` clients send; everyone receives. */
+  senders: number;
+  /** Combined send rate of all senders: the issue's load. */
+  ratePerSecond: number;
+  durationMs: number;
+  /**
+   * A run at a rate this machine can drive, before the full one: receiving 100,000 messages a second takes
+   * socket.io-client more CPU than the two cores have, so at the full rate the clients, not the server, are the
+   * limit. At this rate Parley and the baseline are compared where neither is starved.
+   */
+  lightRatePerSecond: number;
+  lightDurationMs: number;
+  /** A run at the light rate before anything is measured, so JIT warm-up and first-use costs stay out. */
+  warmUpMs: number;
+  /** How long to wait at most, after the last ack, for deliveries still under way before calling them lost. */
+  drainMs: number;
+  ackTimeoutMs: number;
+}
+
+export interface SaturationParameters {
+  clients: number;
+  senders: number;
+  startRatePerSecond: number;
+  /** Each step offers this many times the previous one. */
+  factor: number;
+  stepMs: number;
+  warmUpMs: number;
+  maxSteps: number;
+  /** A step fails past this delivery p99, on any loss or failed send, or when acks fall behind the offered rate. */
+  p99LimitMs: number;
+  /** …behind meaning: fewer than this share of the offered messages per second acked. */
+  minAckedShare: number;
+  drainMs: number;
+  ackTimeoutMs: number;
+}
+
+export interface IdleParameters {
+  sockets: number;
+  /**
+   * Distinct users behind the sockets, each with one session (a user with many tabs). Fewer users than sockets
+   * because the embedded database scans the whole sessions and users collections at every handshake (no index is
+   * used): 5,000 distinct users would take tens of minutes to connect, which measures the database, not memory.
+   */
+  users: number;
+  /**
+   * Each room takes this many: joining a room costs the hub time in proportion to the sockets already in it
+   * (presence lists them all), so one room of 5,000 takes minutes to fill, which measures presence, not memory.
+   */
+  socketsPerRoom: number;
+  /** Sockets connected (and kept) before the first reading, so first-use allocations are not counted per connection. */
+  warmUpSockets: number;
+  /** Pause after each forced garbage collection before reading RSS. */
+  settleMs: number;
+}
+
+export interface HistoryParameters {
+  messages: number;
+  limit: number;
+  requests: number;
+  /** Pages are requested until `requests` or this much time, whichever comes first (at least one). */
+  budgetMs: number;
+  /** A catch-up asks for the messages after `highest - catchUp`. */
+  catchUp: number;
+  catchUpRepeats: number;
+  catchUpBudgetMs: number;
+  timeoutMs: number;
+}
+
+export interface BenchParameters {
+  /** Load-generating processes; each owns an equal share of the clients. */
+  workers: number;
+  /** Handshakes plus joins in flight at once, per worker. */
+  connectConcurrency: number;
+  connectTimeoutMs: number;
+  fanOut: LoadParameters;
+  saturation: SaturationParameters;
+  idle: IdleParameters;
+  history: HistoryParameters;
+  /** Scenario 1 again, its clients split over two nodes sharing Redis. */
+  twoNodes: LoadParameters;
+}
+
+/** The targets of the benchmark issue, for this 2-core machine. */
+export const TARGETS = {
+  fanOutP99Ms: 50,
+  /** Parley's highest sustained persisted rate as a share of the bare server's broadcast rate. */
+  saturationShareOfBaseline: 0.5,
+  idleKBPerConnection: 40,
+  historyPageP99Ms: 20,
+} as const;
+
+const fanOut: LoadParameters = {
+  clients: 1_000,
+  users: 250,
+  senders: 20,
+  ratePerSecond: 100,
+  durationMs: 30_000,
+  lightRatePerSecond: 10,
+  lightDurationMs: 5_000,
+  warmUpMs: 2_000,
+  drainMs: 20_000,
+  ackTimeoutMs: 6_000,
+};
+
+export const FULL: BenchParameters = {
+  workers: 2,
+  connectConcurrency: 25,
+  connectTimeoutMs: 120_000,
+  fanOut,
+  saturation: {
+    clients: 100,
+    senders: 20,
+    startRatePerSecond: 100,
+    factor: 1.5,
+    stepMs: 4_000,
+    warmUpMs: 2_000,
+    maxSteps: 10,
+    p99LimitMs: 250,
+    minAckedShare: 0.9,
+    drainMs: 15_000,
+    ackTimeoutMs: 10_000,
+  },
+  idle: { sockets: 5_000, users: 100, socketsPerRoom: 500, warmUpSockets: 50, settleMs: 1_000 },
+  history: {
+    messages: 100_000,
+    limit: 50,
+    requests: 1_000,
+    budgetMs: 8_000,
+    catchUp: 500,
+    catchUpRepeats: 20,
+    catchUpBudgetMs: 5_000,
+    timeoutMs: 120_000,
+  },
+  twoNodes: fanOut,
+};
+
+const smokeLoad: LoadParameters = {
+  clients: 60,
+  users: 30,
+  senders: 6,
+  ratePerSecond: 50,
+  durationMs: 2_000,
+  lightRatePerSecond: 20,
+  lightDurationMs: 1_000,
+  warmUpMs: 300,
+  drainMs: 5_000,
+  ackTimeoutMs: 10_000,
+};
+
+/**
+ * Every scenario and code path with tiny numbers, in ~40 s (most of it starting the seven server processes); what
+ * `test/integration/bench-smoke.test.ts` runs.
+ */
+export const SMOKE: BenchParameters = {
+  workers: 2,
+  connectConcurrency: 25,
+  connectTimeoutMs: 60_000,
+  fanOut: smokeLoad,
+  saturation: {
+    clients: 20,
+    senders: 4,
+    startRatePerSecond: 50,
+    factor: 1.5,
+    stepMs: 1_000,
+    warmUpMs: 300,
+    maxSteps: 3,
+    p99LimitMs: 250,
+    minAckedShare: 0.9,
+    drainMs: 5_000,
+    ackTimeoutMs: 10_000,
+  },
+  idle: { sockets: 200, users: 20, socketsPerRoom: 100, warmUpSockets: 10, settleMs: 300 },
+  history: {
+    messages: 2_000,
+    limit: 50,
+    requests: 200,
+    budgetMs: 1_000,
+    catchUp: 500,
+    catchUpRepeats: 5,
+    catchUpBudgetMs: 500,
+    timeoutMs: 60_000,
+  },
+  twoNodes: smokeLoad,
+};
