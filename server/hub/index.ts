@@ -10,6 +10,7 @@ import { authenticateSockets } from './auth';
 import { registerMessageHandlers } from './messages';
 import { registerRoomHandlers } from './rooms';
 import { SendBatcher } from './send-batcher';
+import { dropWhenStuck } from './slow-consumers';
 import { createSendLimiter } from './send-limit';
 import { registerTypingHandlers } from './typing';
 import { Presence } from './presence';
@@ -83,6 +84,7 @@ export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs
 
   io.use(authenticateSockets(repositories, { sessionKeys, sessionIdleMs, publicUrl }));
   io.on('connection', (socket) => {
+    dropWhenStuck(socket, log);
     registerRoomHandlers(socket, repositories, presence, log);
     registerMessageHandlers(socket, repositories, sendLimiter, sends, log);
     registerTypingHandlers(socket, log);
