@@ -92,7 +92,10 @@ export async function startCluster(config: Config, log: Logger, workers: number)
       worker.once('exit', (code, signal) => {
         if (stopping) return;
         log.error({ worker: worker.id, code, signal }, 'a worker died; starting another');
-        setTimeout(() => void ready(fork()).catch((error: unknown) => log.error({ err: error }, 'a replacement worker did not start')), RESTART_DELAY_MS);
+        setTimeout(() => {
+          // the primary may have begun stopping meanwhile
+          if (!stopping) void ready(fork()).catch((error: unknown) => log.error({ err: error }, 'a replacement worker did not start'));
+        }, RESTART_DELAY_MS);
       });
       return worker;
     };
