@@ -38,6 +38,8 @@ export interface Config {
   presenceSyncMs: number;
   /** Redis for many nodes: Socket.IO's adapter and the per-user send limit; unset for one node. */
   redisUrl: string | undefined;
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>`; unset, only direct loopback clients. */
+  metricsToken: string | undefined;
   examplePort: number;
 }
 
@@ -105,6 +107,7 @@ const schema = z.object({
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   PRESENCE_SYNC_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  METRICS_TOKEN: z.string().min(16, 'needs at least 16 characters').regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
 });
 
 export class ConfigError extends Error {
@@ -149,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     presenceGraceMs: vars.PRESENCE_GRACE_MS,
     presenceSyncMs: vars.PRESENCE_SYNC_MS,
     redisUrl: vars.REDIS_URL,
+    metricsToken: vars.METRICS_TOKEN,
     examplePort: vars.EXAMPLE_PORT,
   };
 }

@@ -11,6 +11,7 @@ import { createAuthRateLimiter, sweepRateLimits } from './http/rate-limits';
 import { createHub, type Hub } from './hub';
 import { connectRedis, type RedisClient } from './redis';
 import { createLogger } from './logger';
+import { createMetrics } from './metrics';
 import { distDir } from './paths';
 
 export interface Parley {
@@ -64,6 +65,8 @@ export async function startParley(config: Config, log: Logger, options: { listen
       log.info({ redis: redactUri(config.redisUrl) }, 'using Redis: many nodes share broadcasts, presence and limits');
     }
 
+    // a registry of this instance's own: tests run several in one process
+    const metrics = createMetrics();
     let hub: Hub | undefined;
     const app = createHttpApp({
       database,
@@ -74,7 +77,10 @@ export async function startParley(config: Config, log: Logger, options: { listen
       distDir: distDir(),
       publicUrl: config.publicUrl,
       trustProxy: config.trustProxy,
-      rateLimiter: createAuthRateLimiter(database.client, config.dbName, config.rateLimits),
+      rateLimiter: createAuthRateLimiter(database.client, config.dbName, config.rateLimits, (limit) => metrics.rateLimited(limit)),
+      metrics,
+      metricsToken: config.metricsToken,
+      ...(redis ? { redis } : {}),
       onSessionEnded: (token) => hub?.endSession(token),
       onUserBanned: (siteId, userId) => hub?.endUser(siteId, userId),
       onRoomUpdated: (siteId, room) => hub?.roomUpdated(siteId, room),
@@ -91,6 +97,7 @@ export async function startParley(config: Config, log: Logger, options: { listen
       presenceSyncMs: config.presenceSyncMs,
       ...(redis ? { redis } : {}),
       log,
+      metrics,
     });
     if (listen) {
       await new Promise<void>((resolve, reject) => {

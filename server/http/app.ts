@@ -1,16 +1,16 @@
 import { bodyParser } from '@koa/bodyparser';
-import Router from '@koa/router';
 import zlib from 'node:zlib';
 import Koa from 'koa';
 import compress from 'koa-compress';
 import type { Logger } from 'pino';
 import type { Database } from '../db/connection';
 import type { Repositories } from '../db';
-import { unavailable } from '../errors';
+import type { Metrics } from '../metrics';
+import type { RedisClient } from '../redis';
 import { errorMiddleware } from './errors';
-
-const READY_TIMEOUT_MS = 2_000;
 import { openApiRoutes } from './openapi';
+import { operationsRoutes } from './operations';
+import { requestLog } from './request-log';
 import { authRoutes } from './routes/auth';
 import { moderationRoutes } from './routes/moderation';
 import { roomRoutes } from './routes/rooms';
@@ -35,29 +35,23 @@ export interface HttpAppOptions {
   publicUrl: string | undefined;
   trustProxy: boolean;
   rateLimiter: AuthRateLimiter;
+  metrics: Metrics;
+  /** METRICS_TOKEN: protects /metrics; unset, it answers loopback clients only. */
+  metricsToken: string | undefined;
+  /** Checked by /readyz besides the database, when REDIS_URL is configured. */
+  redis?: RedisClient;
 }
 
-/** The Koa app: error shape first, then health, widget assets and the JSON API. */
+/** The Koa app: request log and error shape first, then health and metrics, widget assets and the JSON API. */
 export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa({ keys: options.sessionKeys, proxy: options.trustProxy });
   app.silent = true; // errorMiddleware logs what matters
 
-  const health = new Router();
-  health.get('/healthz', (ctx) => {
-    ctx.body = { ok: true };
-  });
-  health.get('/readyz', async (ctx) => {
-    // a hung database must not hang the probe: answer 503 after 2 s whatever the driver does
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(unavailable('the database did not answer in time')), READY_TIMEOUT_MS);
-    });
-    try {
-      await Promise.race([options.database.db.command({ ping: 1 }), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-    ctx.body = { ok: true };
+  const operations = operationsRoutes({
+    database: options.database,
+    redis: options.redis,
+    metrics: options.metrics,
+    metricsToken: options.metricsToken,
   });
 
   const auth = authRoutes({
@@ -69,17 +63,18 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' });
 
   app
+    .use(requestLog(options.log, options.metrics))
     .use(errorMiddleware(options.log))
     .use(securityHeaders())
     // brotli at quality 5: good ratio for a few ms; the default 11 costs tens of ms per response
     .use(compress({ threshold: 1024, br: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } } }))
-    .use(health.routes())
+    .use(operations.routes())
     .use(widgetAssetRoutes(options.distDir, options.repositories.sites).routes())
     .use(openApiRoutes().routes())
     .use(async (ctx, next) => {
       if (!ctx.path.startsWith('/api/')) return next();
       ctx.set('Cache-Control', 'no-store');
-      await json(ctx, () => session(ctx, next));
+      await json(ctx, () => session(ctx, () => withSignedInUser(ctx, next)));
     })
     .use(siteScope(options.repositories.sites, options.publicUrl))
     // no allowedMethods(): its plain-text 405/501 would break the one error shape; other methods are a JSON 404
@@ -87,4 +82,18 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     .use(roomRoutes({ repositories: options.repositories, onRoomUpdated: options.onRoomUpdated }).routes())
     .use(moderationRoutes({ repositories: options.repositories, onUserBanned: options.onUserBanned }).routes());
   return app;
+}
+
+/** Notes who is signed in for the request's log line: the session's user after the handler (a login), else before it (a logout). */
+async function withSignedInUser(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+  const userOf = (session: { siteId?: unknown; userId?: unknown } | null | undefined) => {
+    const site = ctx.state.site;
+    return site && session?.siteId === site._id && typeof session.userId === 'string' ? session.userId : undefined;
+  };
+  const before = ctx.session ? { siteId: ctx.session.siteId, userId: ctx.session.userId } : null;
+  try {
+    await next();
+  } finally {
+    ctx.state.signedInUserId = userOf(ctx.session) ?? userOf(before);
+  }
 }

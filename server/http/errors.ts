@@ -12,7 +12,9 @@ export function errorMiddleware(log: Logger): Koa.Middleware {
       const error = fromKoa(thrown) ?? thrown;
       const status = statusOf(error);
       const body = toErrorBody(error);
-      if (status >= 500) log.error({ err: thrown, method: ctx.method, path: ctx.path }, 'request failed');
+      // the request's own logger when requestLog runs outside this middleware: the line carries the request id
+      const requestLog: Logger | undefined = ctx.log;
+      if (status >= 500) (requestLog ?? log).error({ err: thrown, method: ctx.method, path: ctx.path, siteId: ctx.state.site?._id }, 'request failed');
       if (body.retryAfterMs) ctx.set('Retry-After', String(Math.ceil(body.retryAfterMs / 1000)));
       ctx.status = status;
       ctx.body = { error: body };

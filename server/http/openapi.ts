@@ -328,11 +328,12 @@ export function buildOpenApiDocument(): OpenApiDocument {
       '/readyz': {
         get: {
           operationId: 'ready',
-          summary: 'The process can serve requests: its database answers',
+          summary: 'The process can serve requests: its database and, when REDIS_URL is set, Redis answer',
+          description: 'Each is given 2 s. `/metrics` (Prometheus) is documented in the README, not here.',
           tags: ['operations'],
           responses: {
             '200': { description: 'Ready.', content: json('HealthResponse') },
-            '503': { description: 'The database does not answer.', content: json('ErrorResponse') },
+            '503': { description: 'The database or Redis does not answer; the message names which.', content: json('ErrorResponse') },
           },
         },
       },

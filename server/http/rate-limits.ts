@@ -3,6 +3,7 @@ import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimit, RateLimits } from '../config';
 import { uniqueKey } from '../db/users';
 import { rateLimited } from '../errors';
+import type { LimitName } from '../metrics';
 
 /** The collection all limiters share; its indexes are created with the data model's (no TTL: FerretDB lacks it). */
 export const RATE_LIMITS_COLLECTION = 'rate_limits';
@@ -17,8 +18,16 @@ export interface AuthRateLimiter {
   register(ip: string): Promise<void>;
 }
 
-/** Login and registration limits on rate-limiter-flexible, stored in MongoDB so every server node shares them. */
-export function createAuthRateLimiter(client: MongoClient, dbName: string, limits: RateLimits): AuthRateLimiter {
+/**
+ * Login and registration limits on rate-limiter-flexible, stored in MongoDB so every server node shares them.
+ * `onRefused` hears of every refusal (metrics).
+ */
+export function createAuthRateLimiter(
+  client: MongoClient,
+  dbName: string,
+  limits: RateLimits,
+  onRefused: (limit: LimitName) => void = () => undefined,
+): AuthRateLimiter {
   const limiter = (keyPrefix: string, { points, durationS }: RateLimit) =>
     new RateLimiterMongo({
       storeClient: client,
@@ -43,7 +52,10 @@ export function createAuthRateLimiter(client: MongoClient, dbName: string, limit
         address && address.consumedPoints >= limits.loginFailuresPerIp.points ? address.msBeforeNext : 0,
       ];
       const retryAfterMs = Math.max(...blocked);
-      if (retryAfterMs > 0) throw rateLimited('failed logins', retryAfterMs);
+      if (retryAfterMs > 0) {
+        onRefused('login');
+        throw rateLimited('failed logins', retryAfterMs);
+      }
     },
     async loginFailed(ip, username) {
       // consume() rejects with a RateLimiterRes once over the limit; the next beforeLogin reports it
@@ -56,7 +68,10 @@ export function createAuthRateLimiter(client: MongoClient, dbName: string, limit
       try {
         await registrations.consume(ip);
       } catch (error) {
-        if (error instanceof RateLimiterRes) throw rateLimited('registrations', error.msBeforeNext);
+        if (error instanceof RateLimiterRes) {
+          onRefused('registration');
+          throw rateLimited('registrations', error.msBeforeNext);
+        }
         throw error;
       }
     },

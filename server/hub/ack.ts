@@ -1,20 +1,30 @@
 import type { Logger } from 'pino';
 import type { Ack } from '../../sdk/protocol';
-import { statusOf, toErrorBody } from '../errors';
+import { invalidInput, statusOf, toErrorBody } from '../errors';
 
 /**
  * Wraps a socket event handler: ignores events sent without an ack callback, turns every failure
  * into a typed `{ error }` ack, and never lets an exception reach Socket.IO.
+ *
+ * Socket.IO passes the ack as the last argument whatever came before it, so the callback is looked for there:
+ * an event sent with no payload, or with extra arguments, gets `invalid_input` rather than no answer at all.
+ *
+ * `log` is the socket's logger (hub/index.ts binds socketId, siteId and userId), so a failure's line says whose it was.
  */
 export function withAck<T extends object>(
   log: Logger,
   event: string,
   handler: (payload: unknown) => Promise<T>,
-): (payload: unknown, ack: unknown) => void {
-  return (payload, ack) => {
+): (...args: unknown[]) => void {
+  return (...args) => {
+    const ack = args.at(-1);
     if (typeof ack !== 'function') return;
     const reply = ack as (response: Ack<T>) => void;
-    handler(payload).then(
+    if (args.length !== 2) {
+      reply({ error: toErrorBody(invalidInput(undefined, 'send one JSON object and an ack')) });
+      return;
+    }
+    handler(args[0]).then(
       (data) => reply({ ok: true, ...data }),
       (error: unknown) => {
         if (statusOf(error) >= 500) log.error({ err: error, event }, 'socket event failed');

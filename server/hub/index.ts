@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Server } from 'socket.io';
 import type { RateLimits } from '../config';
+import type { Metrics } from '../metrics';
 import type { RedisClient } from '../redis';
 import type { Repositories } from '../db';
 import { SessionStore } from '../db/sessions';
@@ -31,6 +32,7 @@ export interface HubOptions {
   /** With Redis, broadcasts, presence and typing reach the sockets of every node. */
   redis?: RedisClient;
   log: Logger;
+  metrics: Metrics;
 }
 
 export interface Hub {
@@ -65,8 +67,8 @@ function corsOrigins(repositories: Repositories) {
 }
 
 /** The Socket.IO hub on the HTTP server, authenticated by the same session as the API. */
-export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs, publicUrl, rateLimits, presenceGraceMs, presenceSyncMs, redis, log }: HubOptions): Hub {
-  const sendLimiter = createSendLimiter(rateLimits, redis);
+export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs, publicUrl, rateLimits, presenceGraceMs, presenceSyncMs, redis, log, metrics }: HubOptions): Hub {
+  const sendLimiter = createSendLimiter(rateLimits, redis, (limit) => metrics.rateLimited(limit));
   const sends = new SendBatcher(repositories.rooms, repositories.messages, log);
   const io: ChatServer = new Server(httpServer, {
     serveClient: false,
@@ -83,11 +85,16 @@ export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs
   const presence = new Presence(io, presenceGraceMs, log, presenceSyncMs);
 
   io.use(authenticateSockets(repositories, { sessionKeys, sessionIdleMs, publicUrl }));
+  metrics.countSocketsWith(() => io.of('/').sockets.size);
   io.on('connection', (socket) => {
+    // every line a handler logs (a failed event, withAck) says which socket, site and user it was about
+    const socketLog = log.child({ socketId: socket.id, siteId: socket.data.siteId, userId: socket.data.user.id });
+    socketLog.debug('socket connected');
+    socket.once('disconnect', (reason) => socketLog.debug({ reason }, 'socket disconnected'));
     dropWhenStuck(socket, log);
-    registerRoomHandlers(socket, repositories, presence, log);
-    registerMessageHandlers(socket, repositories, sendLimiter, sends, log);
-    registerTypingHandlers(socket, log);
+    registerRoomHandlers(socket, repositories, presence, socketLog);
+    registerMessageHandlers(socket, repositories, sendLimiter, sends, socketLog, metrics);
+    registerTypingHandlers(socket, socketLog);
   });
 
   return {

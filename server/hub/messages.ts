@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { DeleteRequest, EditRequest, SendRequest, SendResult, UpdateResult } from '../../sdk/protocol';
 import type { Repositories } from '../db';
+import type { Metrics } from '../metrics';
 import { type MessageDocument, presentMessage } from '../db/messages';
 import { forbidden, notFound } from '../errors';
 import { cleanText, limits, parseInput, roomIdSchema } from '../validation';
@@ -31,6 +32,7 @@ export function registerMessageHandlers(
   sendLimiter: SendLimiter,
   sends: SendBatcher,
   log: Logger,
+  metrics: Pick<Metrics, 'messageStored' | 'sendAcked'>,
 ): void {
   const { siteId, user } = socket.data;
   const { messages, rooms, users, moderation } = repositories;
@@ -38,18 +40,25 @@ export function registerMessageHandlers(
   socket.on(
     'message:send',
     withAck(log, 'message:send', async (payload): Promise<SendResult> => {
+      const receivedAt = performance.now();
       const { roomId, text, clientMsgId, retry } = parseInput(sendSchema, payload);
       assertJoined(socket, roomId);
       if (retry) {
         // the first attempt may have been stored and acked into a lost connection: answer with it, take no seq
         const stored = await messages.findSent(siteId, roomId, user.id, clientMsgId);
-        if (stored) return { message: presentMessage(stored) };
+        if (stored) {
+          metrics.sendAcked(receivedAt);
+          return { message: presentMessage(stored) };
+        }
       }
       await sendLimiter.consume(siteId, user.id);
       // persist, then broadcast (in seq order), then ack: an ack means the message is on disk
-      const stored = await sends.commit({ siteId, roomId, author: { id: user.id, displayName: user.displayName }, text, clientMsgId }, (message) =>
-        socket.to(roomChannel(siteId, roomId)).emit('message:new', presentMessage(message)),
-      );
+      const stored = await sends.commit({ siteId, roomId, author: { id: user.id, displayName: user.displayName }, text, clientMsgId }, (message) => {
+        // counted where it is announced: once per stored message, however many sends (retries) share it
+        metrics.messageStored();
+        socket.to(roomChannel(siteId, roomId)).emit('message:new', presentMessage(message));
+      });
+      metrics.sendAcked(receivedAt);
       return { message: presentMessage(stored) };
     }),
   );

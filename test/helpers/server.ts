@@ -1,18 +1,28 @@
 import { randomBytes } from 'node:crypto';
+import type { DestinationStream } from 'pino';
 import { loadConfig } from '../../server/config';
 import { startParley, type Parley } from '../../server/main';
 import { createLogger } from '../../server/logger';
 import { type ParleyProcess, startParleyProcess } from '../../scripts/parley-process';
 
+export interface TestServerOptions {
+  /** Receives the server's JSON log lines instead of stdout (set LOG_LEVEL in `env` to see more than nothing). */
+  logDestination?: DestinationStream;
+}
+
 /** A real Parley server on a free port, over the run's real database, in a database of its own. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<Parley> {
-  return startTestServerOn('127.0.0.1', env);
+export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<Parley> {
+  return startTestServerOn('127.0.0.1', env, options);
 }
 
 /** Like startTestServer, but `url` is the given hostname: e2e tests use localhost, a different site from 127.0.0.1. */
-export async function startTestServerOn(hostname: '127.0.0.1' | 'localhost', env: Record<string, string> = {}): Promise<Parley> {
+export async function startTestServerOn(
+  hostname: '127.0.0.1' | 'localhost',
+  env: Record<string, string> = {},
+  options: TestServerOptions = {},
+): Promise<Parley> {
   const config = loadConfig({ ...testEnv(), PORT: '0', ...env });
-  const parley = await startParley(config, createLogger(config.logLevel, false));
+  const parley = await startParley(config, createLogger(config.logLevel, false, options.logDestination));
   return { ...parley, url: `http://${hostname}:${parley.port}` };
 }
 
