@@ -21,8 +21,9 @@ export class SitesRepository {
     this.sites = db.collection<SiteDocument>('sites');
   }
 
-  findById(siteId: string): Promise<SiteDocument | null> {
-    return this.sites.findOne({ _id: siteId });
+  async findById(siteId: string): Promise<SiteDocument | null> {
+    const site = await this.sites.findOne({ _id: siteId });
+    return site && withOrigins(site);
   }
 
   /** Whether any site allows this origin (Socket.IO's CORS, before it knows which site a socket is for). */
@@ -30,8 +31,8 @@ export class SitesRepository {
     return (await this.sites.findOne({ allowedOrigins: origin }, { projection: { _id: 1 } })) !== null;
   }
 
-  list(): Promise<SiteDocument[]> {
-    return this.sites.find().sort({ _id: 1 }).toArray();
+  async list(): Promise<SiteDocument[]> {
+    return (await this.sites.find().sort({ _id: 1 }).toArray()).map(withOrigins);
   }
 
   /** Creates the site; false when the id is taken. */
@@ -86,4 +87,12 @@ export function normalizeOrigin(value: string): string | null {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
   if (url.username || url.password || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) return null;
   return url.origin;
+}
+
+/**
+ * FerretDB v1 leaves an empty array out of a `$setOnInsert` upsert, so a site created with no origins may have
+ * no `allowedOrigins` at all: read it as the empty list it was written as.
+ */
+function withOrigins(site: SiteDocument): SiteDocument {
+  return Array.isArray(site.allowedOrigins) ? site : { ...site, allowedOrigins: [] };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Ack } from '../../sdk/protocol';
-import { invalidInput, statusOf, toErrorBody } from '../errors';
+import { invalidInput, notFound, statusOf, toErrorBody } from '../errors';
+import type { ChatSocket } from './types';
 
 /**
  * Wraps a socket event handler: ignores events sent without an ack callback, turns every failure
@@ -32,4 +33,13 @@ export function withAck<T extends object>(
       },
     );
   };
+}
+
+/** An event the protocol does not have, sent with an ack, is answered `not_found` instead of leaving the client to time out. */
+export function answerUnknownEvents(socket: ChatSocket): void {
+  socket.onAny((event: string, ...args: unknown[]) => {
+    if (socket.listeners(event as Parameters<ChatSocket['listeners']>[0]).length > 0) return;
+    const ack = args.at(-1);
+    if (typeof ack === 'function') (ack as (response: Ack<object>) => void)({ error: toErrorBody(notFound(`event "${event.slice(0, 64)}"`)) });
+  });
 }

@@ -10,6 +10,7 @@ import { SessionStore } from '../db/sessions';
 import { authenticateSockets } from './auth';
 import { registerMessageHandlers } from './messages';
 import { registerRoomHandlers } from './rooms';
+import { answerUnknownEvents } from './ack';
 import { SendBatcher } from './send-batcher';
 import { dropWhenStuck } from './slow-consumers';
 import { createSendLimiter } from './send-limit';
@@ -95,6 +96,7 @@ export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs
     registerRoomHandlers(socket, repositories, presence, socketLog);
     registerMessageHandlers(socket, repositories, sendLimiter, sends, socketLog, metrics);
     registerTypingHandlers(socket, socketLog);
+    answerUnknownEvents(socket);
   });
 
   return {

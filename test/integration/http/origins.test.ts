@@ -64,6 +64,32 @@ describe('CORS on /api/sites/:siteId', () => {
   });
 });
 
+describe('a site that allows no other origin', () => {
+  // created with an empty list, which the embedded database stores as no list at all
+  let closedToken: string;
+  beforeAll(async () => {
+    await parley.repositories.sites.create({ id: 'closed', name: 'Closed', allowedOrigins: [] });
+    const response = await fetch(`${parley.url}/api/sites/closed/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(newAccount('closed')),
+    });
+    closedToken = ((await response.json()) as SessionResponse).token;
+  });
+
+  it('refuses every other website with 403 forbidden, over HTTP and in the handshake', async () => {
+    const response = await fetch(`${parley.url}/api/sites/closed/me`, { headers: { authorization: `Bearer ${closedToken}`, origin: stranger } });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({ error: { code: 'forbidden', message: `${stranger} may not use the chat of site closed` } });
+    const refused = await new Promise((resolve) => {
+      const socket = io(parley.url, { auth: { site: 'closed', token: closedToken }, transports: ['websocket'], reconnection: false, extraHeaders: { origin: stranger } });
+      socket.on('connect', () => (socket.disconnect(), resolve('connected')));
+      socket.on('connect_error', (err) => (socket.disconnect(), resolve((err as Error & { data?: unknown }).data)));
+    });
+    expect(refused).toEqual({ code: 'forbidden', message: `${stranger} may not use the chat of site closed` });
+  });
+});
+
 describe('cookie-carried requests (CSRF)', () => {
   const post = (path: string, headers: Record<string, string>) =>
     fetch(`${parley.url}/api/sites/shop/${path}`, { method: 'POST', headers: { cookie: 'parley.sid=planted', ...headers } });
