@@ -3,9 +3,9 @@
 // bench/results/bench-<date>.json. Exits non-zero when the benchmark breaks or finds loss or duplicates; a missed
 // speed target is reported, not an error.
 //
-//   npm run bench                        every scenario, ~6 minutes
-//   npm run bench -- --smoke             the same code paths scaled down (~30 s; what the smoke test runs)
-//   npm run bench -- --only fan-out,idle scenarios by name: fan-out, saturation, idle, history, two-nodes
+//   npm run bench                        every scenario, 6–7 minutes on the 2-core machine
+//   npm run bench -- --smoke             the same code paths scaled down (~40 s; what the smoke test runs)
+//   npm run bench -- --only fan-out,idle scenarios by name, comma-separated: fan-out, saturation, idle, history, two-nodes
 //   npm run bench -- --profile           CPU profiles of the Parley processes into bench/results/profiles/
 //   npm run bench -- --out file.json     where the JSON goes
 import { execFile } from 'node:child_process';

@@ -29,13 +29,24 @@ export interface IdleResult {
   ratio: number | null;
 }
 
-/** RSS after two forced full collections, each followed by a pause for the allocator to hand pages back. */
+const SETTLE_ROUNDS = 6;
+const SETTLED_CHANGE = 0.005;
+
+/**
+ * RSS once it has settled: forced full collections, each followed by a pause for V8 and the allocator to hand pages
+ * back, until a round frees less than 0.5 % (the connect phase's garbage can take a few rounds to go).
+ */
 async function settledRss(context: BenchContext, pid: number): Promise<number> {
-  for (let round = 0; round < 2; round += 1) {
+  let rss = await readRssKiB(pid);
+  for (let round = 0; round < SETTLE_ROUNDS; round += 1) {
     collectGarbage(pid);
     await sleep(context.parameters.idle.settleMs);
+    const now = await readRssKiB(pid);
+    const settled = rss - now < rss * SETTLED_CHANGE;
+    rss = now;
+    if (settled && round > 0) break;
   }
-  return readRssKiB(pid);
+  return rss;
 }
 
 /** The rooms the idle sockets join, `socketsPerRoom` in each. */
