@@ -3,7 +3,7 @@ import type { BenchContext } from './context';
 import { BENCH_ROOM, BENCH_SITE, type SeededUser } from './seed';
 import { type LatencySummary, mergeHistograms, summarize, wallNow } from './stats';
 import { snapshotCpu } from './system';
-import type { ClientSpec } from './worker-protocol';
+import type { ClientSpec, CollectResult } from './worker-protocol';
 
 // the workers start sending together this long after the primary asks, so every worker has registered the run
 const START_DELAY_MS = 300;
@@ -93,17 +93,8 @@ export interface RunResult {
   failureSamples: string[];
   /** Acked (stored, for Parley) messages per second, over the send window or until the last ack if later. */
   persistedPerSecond: number;
-  deliveries: {
-    delivered: number;
-    expected: number;
-    /** Missing at connected clients once deliveries had stopped arriving: the hub's loss. */
-    lost: number;
-    /** Missing at connected clients when the drain's time ran out while deliveries were still arriving. */
-    late: number;
-    /** Missing at clients whose connection dropped (see `dropped`). */
-    missedByDropped: number;
-    duplicated: number;
-    unexpected: number;
+  /** Every worker's counts added up (see CollectResult for what each means). */
+  deliveries: Pick<CollectResult, 'delivered' | 'expected' | 'lost' | 'late' | 'missedByDropped' | 'duplicated' | 'unexpected'> & {
     /** `message:new` events received per second, over the send window or until the last arrival if later. */
     perSecond: number;
   };
