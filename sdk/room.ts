@@ -85,7 +85,8 @@ export interface Room {
   /**
    * Resolves with the stored message. Offline, the message waits in `pending` and goes out on reconnect; without
    * an answer it is sent again under the same `clientMsgId`, so it is stored once. After `sendTimeoutMs` (30 s)
-   * it rejects with `unavailable` and stays in `pending` as `failed`.
+   * it rejects with `unavailable` and stays in `pending` as `failed`. Your messages are stored in the order you
+   * sent them: each goes out once the one before it is stored or has failed.
    */
   send(text: string, options?: SendOptions): Promise<Message>;
   /** Sends a failed pending message again, under the same `clientMsgId`. */
@@ -157,6 +158,9 @@ export class DefaultRoom implements Room {
   private readonly joinWaiters = new Set<{ resolve: () => void; reject: (error: ChatError) => void }>();
   // your messages until stored, in send order; `attempts` survives a retry(), so a retry is marked as one
   private readonly outbox = new Map<string, PendingMessage & { attempts: number }>();
+  // settles when the latest send() or retry() has: each send goes out after the one before it is stored or failed
+  private lastInLine: Promise<unknown> = Promise.resolve();
+  private inLineCount = 0;
   private disposed = false;
 
   constructor(
@@ -194,13 +198,32 @@ export class DefaultRoom implements Room {
     if (known && known.status !== 'failed') return Promise.reject(new ChatError('conflict', 'unable to send message; it is being sent already'));
     const entry = known ?? { clientMsgId, text, status: 'queued' as const, attempts: 0 };
     this.outbox.set(clientMsgId, entry);
-    return this.transmit(entry);
+    return this.inLine(entry);
   }
 
   retry(clientMsgId: string): Promise<Message> {
     const entry = this.outbox.get(clientMsgId);
     if (entry?.status !== 'failed') return Promise.reject(new ChatError('not_found', 'unable to retry message; no failed message has this id'));
-    return this.transmit(entry);
+    return this.inLine(entry);
+  }
+
+  /**
+   * Your messages are stored in the order you sent them: one goes out once the one before it is stored or has
+   * failed, so a resend after a fault can never land behind a later message. The deadline counts from now.
+   */
+  private inLine(entry: PendingMessage & { attempts: number }): Promise<Message> {
+    const deadline = Date.now() + this.context.sendTimeoutMs;
+    delete entry.error;
+    // waiting its turn is part of sending; `queued` keeps meaning "until the connection is back"
+    this.setPending(entry, this.joined ? 'sending' : 'queued');
+    // nothing ahead of it: it goes out now (and shows as `sending` at once)
+    const sent = this.inLineCount === 0 ? this.transmit(entry, deadline) : this.lastInLine.then(() => this.transmit(entry, deadline));
+    this.inLineCount += 1;
+    this.lastInLine = sent.then(
+      () => (this.inLineCount -= 1),
+      () => (this.inLineCount -= 1),
+    );
+    return sent;
   }
 
   discard(clientMsgId: string): void {
@@ -210,15 +233,15 @@ export class DefaultRoom implements Room {
   }
 
   /** Sends until stored, the deadline, or an answer that another attempt would not change. */
-  private async transmit(entry: PendingMessage & { attempts: number }): Promise<Message> {
-    const deadline = Date.now() + this.context.sendTimeoutMs;
-    delete entry.error;
+  private async transmit(entry: PendingMessage & { attempts: number }, deadline: number): Promise<Message> {
     for (let round = 0; ; round += 1) {
       this.setPending(entry, this.joined ? 'sending' : 'queued');
       try {
         await this.whenJoined(deadline);
         // left or closed meanwhile: an emit now would only wait in the socket's buffer
         if (this.disposed) throw left('send message');
+        // its time ran out while earlier messages were going out
+        if (Date.now() >= deadline) throw new ChatError('unavailable', 'unable to send message; it timed out before it could be sent');
         this.setPending(entry, 'sending');
         const timeout = Math.max(1, Math.min(this.context.requestTimeoutMs, deadline - Date.now()));
         const retry = entry.attempts > 0;

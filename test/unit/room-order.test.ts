@@ -2,7 +2,8 @@ import { DefaultRoom, type ChatSocket, type RoomContext } from '../../sdk/room';
 import type { HttpClient } from '../../sdk/http';
 import type { JoinRequest, JoinResult, Message } from '../../sdk/protocol';
 
-// Unit test of the SDK's ordering rules with a stand-in socket; the real server paths are in test/integration/hub.
+// Unit test of the SDK's ordering rules (delivery and sending) with a stand-in socket; the real server paths are in
+// test/integration/hub and test/faults.
 // Time is faked (jest fake timers) for the wait before a missing seq is read from the server.
 
 const message = (seq: number, text = `m${seq}`): Message => ({
@@ -92,5 +93,83 @@ describe('room.on(\'message\') order', () => {
     room.update({ ...message(2, 'edited'), editedAt: new Date(1).toISOString() });
     room.receive(message(2, 'original'));
     expect(texts).toEqual(['edited']);
+  });
+});
+
+describe('room.send() order', () => {
+  // a stand-in server that stores in the order sends reach it; `answer` decides each attempt: stored, refused for
+  // now (no database), or no answer at all (the socket's timeout fires)
+  type Answer = 'stored' | 'unavailable' | 'silent';
+  function roomWithServer(answer: (text: string, attempt: number) => Answer, sendTimeoutMs = 30_000) {
+    const storedOrder: string[] = [];
+    const attempts = new Map<string, number>();
+    const socket = {
+      connected: true,
+      timeout: (ms: number) => ({
+        emitWithAck: async (event: string, request: { text: string; clientMsgId: string }) => {
+          if (event !== 'message:send') throw new Error(`unexpected ${event}`);
+          const attempt = (attempts.get(request.text) ?? 0) + 1;
+          attempts.set(request.text, attempt);
+          const answered = answer(request.text, attempt);
+          if (answered === 'silent') return new Promise((_, reject) => setTimeout(() => reject(new Error('operation has timed out')), ms));
+          if (answered === 'unavailable') return { error: { code: 'unavailable', message: 'the service is temporarily unavailable' } };
+          storedOrder.push(request.text);
+          return { ok: true, message: { ...message(storedOrder.length + 1, request.text), clientMsgId: request.clientMsgId } };
+        },
+      }),
+    } as unknown as ChatSocket;
+    const context: RoomContext = {
+      socket,
+      http: {} as HttpClient,
+      requestTimeoutMs: 1_000,
+      sendTimeoutMs,
+      onLeave: () => undefined,
+      onError: (error) => {
+        throw error;
+      },
+    };
+    const room = new DefaultRoom(context, { room: { id: 'general', name: 'General', archived: false }, messages: [message(1)], more: false, online: [] });
+    return { room, storedOrder, attempts };
+  }
+
+  it('stores your messages in the order you sent them, even when the first has to be resent', async () => {
+    const { room, storedOrder } = roomWithServer((text, attempt) => (text === 'first' && attempt === 1 ? 'unavailable' : 'stored'));
+    const first = room.send('first');
+    const second = room.send('second');
+    expect(room.pending.map((p) => [p.text, p.status])).toEqual([
+      ['first', 'sending'],
+      ['second', 'sending'],
+    ]);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(storedOrder).toEqual([]); // the first waits 250 ms before its resend; the second waits for the first
+    await jest.advanceTimersByTimeAsync(900);
+    expect(storedOrder).toEqual(['first', 'second']);
+    expect((await first).seq).toBeLessThan((await second).seq);
+    expect(room.pending).toEqual([]);
+  });
+
+  it('sends the next message when the one before it has failed', async () => {
+    const { room, storedOrder } = roomWithServer((text) => (text === 'first' ? 'unavailable' : 'stored'), 1_000);
+    const first = room.send('first').catch((error: unknown) => error);
+    const second = room.send('second');
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(await first).toMatchObject({ code: 'unavailable' });
+    expect((await second).text).toBe('second');
+    expect(storedOrder).toEqual(['second']);
+    expect(room.pending.map((p) => [p.text, p.status])).toEqual([['first', 'failed']]);
+  });
+
+  it('fails a message whose time ran out while it waited its turn, without sending it', async () => {
+    const { room, attempts } = roomWithServer((text) => (text === 'first' ? 'silent' : 'stored'), 1_000);
+    const first = room.send('first').catch((error: unknown) => error);
+    const second = room.send('second').catch((error: unknown) => error);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(await first).toMatchObject({ code: 'unavailable' });
+    expect(await second).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/timed out before it could be sent/) });
+    expect(attempts.get('second')).toBeUndefined();
+    expect(room.pending.map((p) => [p.text, p.status])).toEqual([
+      ['first', 'failed'],
+      ['second', 'failed'],
+    ]);
   });
 });
