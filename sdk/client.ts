@@ -20,9 +20,10 @@ import type {
 } from './protocol';
 import { type ChatSocket, DefaultRoom, type Room, request } from './room';
 
-// a rejoin the server could not answer is asked again after 1 s, 2 s, 4 s … up to 10 s (±50 %)
-const REJOIN_DELAY_MS = 1_000;
-const REJOIN_MAX_DELAY_MS = 10_000;
+// a rejoin or a connection the server could not answer is asked again after 1 s, 2 s, 4 s … up to 10 s (±50 %)
+const RETRY_DELAY_MS = 1_000;
+const RETRY_MAX_DELAY_MS = 10_000;
+const retryDelay = (attempt: number) => Math.min(RETRY_MAX_DELAY_MS, RETRY_DELAY_MS * 2 ** (attempt - 1)) * (0.5 + Math.random());
 
 /** Where the session token is kept between page loads; the default keeps it in memory. */
 export interface TokenStorage {
@@ -54,7 +55,8 @@ export type ConnectionStatus = 'connecting' | 'online' | 'offline';
 /**
  * Why the client is `offline` or `connecting` again: `signed-out` (not signed in, or logout), `session-ended`
  * (logged out elsewhere, expired, or banned), `refused` (the server refused the connection), `closed` (close()),
- * `connection-lost` (a network drop; the client is reconnecting by itself).
+ * `connection-lost` (a network drop, or a server that could not check the session for now because its database is
+ * away; the client is reconnecting by itself).
  */
 export type StatusReason = 'signed-out' | 'session-ended' | 'refused' | 'closed' | 'connection-lost';
 
@@ -131,7 +133,8 @@ class DefaultChatClient implements ChatClient {
   private readonly cookies: boolean;
   private socket: ChatSocket | null = null;
   private readonly joined = new Map<string, DefaultRoom>();
-  private readonly rejoinTimers = new Set<ReturnType<typeof setTimeout>>();
+  // rejoins and connection attempts waiting for a server that could not answer; cleared when the socket goes
+  private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(private readonly options: ChatClientOptions) {
     this.storage = options.storage ?? memoryStorage();
@@ -280,7 +283,9 @@ class DefaultChatClient implements ChatClient {
     this.setStatus('connecting');
 
     let connectedBefore = false;
+    let refusedInARow = 0;
     socket.on('connect', () => {
+      refusedInARow = 0;
       this.setStatus('online');
       if (connectedBefore) void this.rejoinAll();
       connectedBefore = true;
@@ -292,10 +297,17 @@ class DefaultChatClient implements ChatClient {
     socket.on('connect_error', (err) => {
       const body = parseErrorBody({ error: (err as Error & { data?: unknown }).data });
       if (!socket.active) {
-        // refused by the server, not a network blip: the session is gone
-        this.setStatus('offline', 'refused');
         const error = body ? ChatError.fromBody(body) : new ChatError('unauthorized', 'unable to connect; the session was refused');
         this.events.emit('error', error);
+        if (error.code === 'unavailable') {
+          // the server could not check the session just now (its database away): not a refusal, ask again later
+          this.setStatus('connecting', 'connection-lost');
+          refusedInARow += 1;
+          this.retryLater(() => this.socket === socket && socket.connect(), refusedInARow);
+          return;
+        }
+        // refused by the server, not a network blip: the session is gone
+        this.setStatus('offline', 'refused');
         if (error.code === 'unauthorized') this.signOut('session-ended');
       } else {
         this.setStatus('connecting', 'connection-lost');
@@ -329,18 +341,21 @@ class DefaultChatClient implements ChatClient {
       const failure = toChatError(error);
       this.events.emit('error', failure);
       if (failure.code !== 'unavailable' || !this.socket?.connected || this.joined.get(room.id) !== room) return;
-      const delay = Math.min(REJOIN_MAX_DELAY_MS, REJOIN_DELAY_MS * 2 ** (attempt - 1)) * (0.5 + Math.random());
-      const timer = setTimeout(() => {
-        this.rejoinTimers.delete(timer);
-        if (this.socket?.connected && this.joined.get(room.id) === room) void this.rejoin(room, attempt + 1);
-      }, delay);
-      this.rejoinTimers.add(timer);
+      this.retryLater(() => this.socket?.connected && this.joined.get(room.id) === room && this.rejoin(room, attempt + 1), attempt);
     }
   }
 
+  private retryLater(retry: () => unknown, attempt: number): void {
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      retry();
+    }, retryDelay(attempt));
+    this.retryTimers.add(timer);
+  }
+
   private disconnect(reason: StatusReason): void {
-    for (const timer of this.rejoinTimers) clearTimeout(timer);
-    this.rejoinTimers.clear();
+    for (const timer of this.retryTimers) clearTimeout(timer);
+    this.retryTimers.clear();
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;

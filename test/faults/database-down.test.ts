@@ -9,6 +9,7 @@ import { loadConfig } from '../../server/config';
 import { type EmbeddedDatabase, findFreePort, startEmbeddedDatabase } from '../../server/db/embedded';
 import { connectAs, waitUntil } from '../helpers/chat';
 import { newAccount, startTestProcess } from '../helpers/server';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 
 // A database of this file's own, stopped for 10 s under a running server and started again on the same port.
 const OUTAGE_MS = 10_000;
@@ -77,3 +78,47 @@ it('fails sends fast while the database is down, reports not ready, and recovers
   }
 }, 90_000);
 
+it('brings back by itself a client whose connection dropped while the database was down', async () => {
+  // the client reaches the server through a relay that the test cuts, as a network blip would
+  const relay: TcpProxy = await startTcpProxy(server.url);
+  try {
+    const chat = createChatClient({ baseUrl: relay.url, site: 'demo' });
+    clients.push(chat);
+    await chat.register(newAccount('cy'));
+    const room = await chat.join('general');
+    const refusals: string[] = [];
+    chat.on('error', (error) => refusals.push(error.code));
+    const statuses: string[] = [];
+    chat.on('status', (status, reason) => statuses.push(`${status}/${reason ?? ''}`));
+    await room.send('before the blip');
+
+    await database.stop();
+    const downAt = Date.now();
+    relay.cut();
+    // the reconnect's handshake needs the database to check the session: it is answered `unavailable`, again and again
+    await waitUntil(() => refusals.filter((code) => code === 'unavailable').length >= 2, 15_000);
+    expect(chat.status).toBe('connecting');
+    const queued = Array.from({ length: 3 }, (_, i) => room.send(`after the blip ${i}`));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 8_000 - (Date.now() - downAt))));
+
+    const restarting = Date.now();
+    database = await startDatabase();
+    await waitUntil(() => chat.status === 'online', 20_000);
+    const stored = await Promise.all(queued);
+    console.log(
+      `${refusals.length} handshakes answered ${[...new Set(refusals)].join('/')} during the outage; back online and the queued sends stored ${Date.now() - restarting} ms after the database started again`,
+    );
+    expect(statuses).not.toContain('offline/refused');
+    expect(stored.map((m) => m.text)).toEqual(['after the blip 0', 'after the blip 1', 'after the blip 2']);
+
+    const mongo = await MongoClient.connect(database.uri);
+    try {
+      const texts = (await mongo.db('faults').collection('messages').find({ siteId: 'demo', text: /blip/ }).sort({ seq: 1 }).toArray()).map((m) => m.text);
+      expect(texts).toEqual(['before the blip', 'after the blip 0', 'after the blip 1', 'after the blip 2']);
+    } finally {
+      await mongo.close();
+    }
+  } finally {
+    await relay.close();
+  }
+}, 90_000);
