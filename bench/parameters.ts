@@ -150,17 +150,17 @@ const smokeLoad: LoadParameters = {
   users: 30,
   senders: 6,
   ratePerSecond: 50,
-  durationMs: 2_000,
+  durationMs: 1_000,
   lightRatePerSecond: 20,
-  lightDurationMs: 1_000,
-  warmUpMs: 300,
+  lightDurationMs: 500,
+  warmUpMs: 200,
   drainMs: 5_000,
   ackTimeoutMs: 10_000,
 };
 
 /**
- * Every scenario and code path with tiny numbers, in ~40 s (most of it starting the seven server processes); what
- * `test/integration/bench-smoke.test.ts` runs.
+ * Every scenario and code path with tiny numbers, in ~20 s (three lanes at once; most of it starting the seven server
+ * processes); what `test/integration/bench-smoke.test.ts` runs.
  */
 export const SMOKE: BenchParameters = {
   workers: 2,
@@ -172,11 +172,12 @@ export const SMOKE: BenchParameters = {
     senders: 4,
     startRatePerSecond: 50,
     factor: 1.5,
-    stepMs: 1_000,
-    warmUpMs: 300,
+    stepMs: 600,
+    warmUpMs: 200,
     maxSteps: 3,
-    p99LimitMs: 250,
-    minAckedShare: 0.9,
+    // three lanes share two cores (and CI runs other tests): the smoke run finds a rate, not the machine's limit
+    p99LimitMs: 2_000,
+    minAckedShare: 0.5,
     drainMs: 5_000,
     ackTimeoutMs: 10_000,
   },
