@@ -12,6 +12,7 @@ import { createRepositories, type Repositories } from './db';
 import { connectDatabase, ensureIndexes } from './db/connection';
 import { startEmbeddedDatabase } from './db/embedded';
 import { redactUri, seedDemoSite } from './main';
+import { answerMetricsRequests } from './metrics';
 import { projectRoot } from './paths';
 
 export interface ParleyCluster {
@@ -85,6 +86,8 @@ export async function startCluster(config: Config, log: Logger, workers: number)
     setupMaster(listener, { loadBalancingMethod: 'least-connection' });
 
     // 'advanced' (structured clone): @socket.io/sticky hands the first chunk of each connection over as a Buffer
+    // a scrape of /metrics reaches one worker, which asks here for every worker's numbers
+    answerMetricsRequests();
     cluster.setupPrimary({ exec: path.join(projectRoot(), 'server', 'cluster-worker.ts'), execArgv: ['--import', 'tsx'], serialization: 'advanced' });
     const env = { MONGODB_URI: mongodbUri, REDIS_URL: redisUrl, SESSION_KEYS: sessionKeys };
     const fork = () => {

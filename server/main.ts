@@ -65,8 +65,8 @@ export async function startParley(config: Config, log: Logger, options: { listen
       log.info({ redis: redactUri(config.redisUrl) }, 'using Redis: many nodes share broadcasts, presence and limits');
     }
 
-    // a registry of this instance's own: tests run several in one process
-    const metrics = createMetrics();
+    // a registry of this instance's own: tests run several in one process; a cluster worker's scrape sums all workers
+    const metrics = createMetrics({ throughPrimary: !listen });
     let hub: Hub | undefined;
     const app = createHttpApp({
       database,

@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import cluster from 'node:cluster';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The limits `parley_rate_limited_total` counts refusals of. */
 export type LimitName = 'login' | 'registration' | 'messages';
@@ -9,8 +10,10 @@ export type LimitName = 'login' | 'registration' | 'messages';
  * every message are plain numbers read at scrape time.
  */
 export interface Metrics {
-  /** Everything `/metrics` serves: this instance's metrics and the process's. */
+  /** This instance's metrics and the process's. */
   readonly registry: Registry;
+  /** What `/metrics` serves: this registry, or under `--workers` every worker's, summed by the primary. */
+  scrape(): Promise<{ contentType: string; text: string }>;
   /** How many sockets are connected, asked at scrape time. */
   countSocketsWith(count: () => number): void;
   /** A message was written to the database (once per message, retries excluded). */
@@ -39,7 +42,12 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
-export function createMetrics(): Metrics {
+export interface MetricsOptions {
+  /** A worker of `--workers N`: `/metrics` asks the primary for every worker's numbers (see answerMetricsRequests). */
+  throughPrimary?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
   const own = new Registry();
   const registers = [own];
 
@@ -87,8 +95,11 @@ export function createMetrics(): Metrics {
   // present from the start at 0, so rate() works before the first refusal
   for (const limit of ['login', 'registration', 'messages'] satisfies LimitName[]) rateLimited.inc({ limit }, 0);
 
+  const registry = Registry.merge([processMetrics(), own]);
+  const scrapeHere = async () => ({ contentType: registry.contentType, text: await registry.metrics() });
   return {
-    registry: Registry.merge([processMetrics(), own]),
+    registry,
+    scrape: options.throughPrimary ? scrapeThroughPrimary(registry) : scrapeHere,
     countSocketsWith(count) {
       countSockets = count;
     },
@@ -105,4 +116,62 @@ export function createMetrics(): Metrics {
       rateLimited.inc({ limit });
     },
   };
+}
+
+// ---- `--workers N`: one scrape, every worker's numbers ---------------------------------------------------------
+
+/** What a worker asks the primary, and what the primary answers (over the cluster's IPC channel). */
+export type MetricsMessage =
+  | { type: 'parley:metrics-request'; id: number }
+  | { type: 'parley:metrics'; id: number; text: string }
+  | { type: 'parley:metrics'; id: number; error: string };
+
+// prom-client's primary gives up on a worker after 5 s; this waits a little longer for its answer
+const SCRAPE_TIMEOUT_MS = 6_000;
+
+/**
+ * A scrape reaches whichever worker the connection went to: that worker asks the primary, which collects every
+ * worker's registry through prom-client's AggregatorRegistry (counters and histograms summed, sockets summed) and
+ * answers. Rejects when the primary does not answer in time; the route turns that into a 503.
+ */
+function scrapeThroughPrimary(registry: Registry): () => Promise<{ contentType: string; text: string }> {
+  // what this worker hands the primary's AggregatorRegistry; constructing one installs prom-client's answer
+  AggregatorRegistry.setRegistries([registry]);
+  new AggregatorRegistry();
+  let nextId = 0;
+  return () =>
+    new Promise((resolve, reject) => {
+      const id = ++nextId;
+      const timer = setTimeout(() => finish(new Error('the primary did not send the workers\' metrics in time')), SCRAPE_TIMEOUT_MS);
+      const onMessage = (message: unknown) => {
+        const answer = message as Partial<MetricsMessage> | null;
+        if (answer?.type !== 'parley:metrics' || answer.id !== id) return;
+        finish('text' in answer && typeof answer.text === 'string' ? answer.text : new Error(`the primary could not gather the workers' metrics: ${'error' in answer ? answer.error : 'no answer'}`));
+      };
+      const finish = (result: string | Error) => {
+        clearTimeout(timer);
+        process.off('message', onMessage);
+        if (typeof result === 'string') resolve({ contentType: registry.contentType, text: result });
+        else reject(result);
+      };
+      process.on('message', onMessage);
+      process.send?.({ type: 'parley:metrics-request', id } satisfies MetricsMessage);
+    });
+}
+
+/** In the primary of `--workers N`: answers each worker's metrics request with every worker's metrics, summed. */
+export function answerMetricsRequests(): void {
+  const aggregator = new AggregatorRegistry();
+  cluster.on('message', (worker, message: unknown) => {
+    const request = message as Partial<MetricsMessage> | null;
+    if (request?.type !== 'parley:metrics-request' || typeof request.id !== 'number') return;
+    const id = request.id;
+    const reply = (answer: MetricsMessage) => {
+      if (worker.isConnected()) worker.send(answer);
+    };
+    aggregator.clusterMetrics().then(
+      (text) => reply({ type: 'parley:metrics', id, text }),
+      (error: unknown) => reply({ type: 'parley:metrics', id, error: error instanceof Error ? error.message : String(error) }),
+    );
+  });
 }

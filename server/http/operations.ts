@@ -46,8 +46,15 @@ export function operationsRoutes({ database, redis, metrics, metricsToken }: Ope
   router.get('/metrics', async (ctx) => {
     authorizeScrape(ctx, metricsToken);
     ctx.set('Cache-Control', 'no-store');
-    ctx.type = metrics.registry.contentType;
-    ctx.body = await metrics.registry.metrics();
+    let scraped: { contentType: string; text: string };
+    try {
+      scraped = await metrics.scrape();
+    } catch (error) {
+      // under --workers: the primary could not gather every worker's numbers; a partial sum would mislead
+      throw unavailable(`unable to gather the metrics; ${error instanceof Error ? error.message : String(error)}`);
+    }
+    ctx.type = scraped.contentType;
+    ctx.body = scraped.text;
   });
 
   return router;

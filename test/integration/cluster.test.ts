@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { get } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
 import { createChatClient, type ChatClient, type Message } from '../../sdk';
 import type { Ack, JoinResult, SendResult } from '../../sdk/protocol';
@@ -86,6 +87,50 @@ it('runs two workers that chat with each other through Redis, long-polling inclu
   await waitUntil(() => heardByBob.length === 10 && heardByPoller.length === 5);
   expect(heardByPoller.map((m) => m.text)).toEqual([0, 1, 2, 3, 4].map((i) => `hello ${i}`));
   await waitUntil(() => ada.room.online.length >= 3);
+});
+
+/** parley_sockets_connected in one scrape of /metrics, on a connection of its own (loopback: no token needed). */
+function scrapedSockets(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    // no keep-alive agent: each scrape is a new connection, which the primary hands to the least busy worker
+    get(`${cluster.url}/metrics`, { agent: false }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => {
+        if (response.statusCode !== 200) reject(new Error(`/metrics answered ${response.statusCode}: ${text}`));
+        else resolve(Number(/^parley_sockets_connected (\d+)$/m.exec(text)?.[1]));
+      });
+    }).on('error', reject);
+  });
+}
+
+it('serves every worker\'s numbers from /metrics, whichever worker the scrape reaches', async () => {
+  const { token } = (await (
+    await fetch(`${cluster.url}/api/sites/demo/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(newAccount('counted')),
+    })
+  ).json()) as { token: string };
+  // four more sockets: least-connection spreads them, so neither worker alone holds them all
+  for (let i = 0; i < 4; i++) {
+    const socket = io(cluster.url, { auth: { site: 'demo', token }, transports: ['websocket'], forceNew: true });
+    sockets.push(socket);
+    await new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve(undefined));
+      socket.once('connect_error', reject);
+    });
+  }
+  const open = () => clients.filter((client) => client.status === 'online').length + sockets.filter((socket) => socket.connected).length;
+  // connections being counted settle within moments; then every scrape must report all of them
+  let seen: number[] = [];
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 200))) {
+    seen = await Promise.all(Array.from({ length: 6 }, () => scrapedSockets()));
+    if (seen.every((count) => count === open())) break;
+  }
+  expect(open()).toBeGreaterThanOrEqual(4);
+  expect(seen).toEqual(Array.from({ length: 6 }, () => open()));
 });
 
 it('replaces a worker that dies; its clients reconnect and catch up', async () => {
