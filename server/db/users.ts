@@ -33,9 +33,11 @@ export class UsersRepository {
     this.users = db.collection<UserDocument>('users');
   }
 
-  findById(siteId: string, userId: string): Promise<UserDocument | null> {
-    if (!ObjectId.isValid(userId)) return Promise.resolve(null);
-    return this.users.findOne({ _id: new ObjectId(userId), siteId });
+  async findById(siteId: string, userId: string): Promise<UserDocument | null> {
+    if (!ObjectId.isValid(userId)) return null;
+    // by _id alone, the site checked here: a primary-key lookup everywhere (see SessionStore.find)
+    const user = await this.users.findOne({ _id: new ObjectId(userId) });
+    return user?.siteId === siteId ? user : null;
   }
 
   findByUsername(siteId: string, username: string): Promise<UserDocument | null> {

@@ -36,8 +36,8 @@ export function authenticateSockets(repositories: Repositories, options: { sessi
     try {
       const token = tokenOf(socket, keys);
       if (!token) return refuse(next, 'sign in first');
-      const session = await repositories.sessions.get(token);
-      const { siteId, userId } = session ?? {};
+      const session = await repositories.sessions.find(token);
+      const { siteId, userId } = session?.data ?? {};
       if (!siteId || !userId) return refuse(next, 'the session has ended; sign in again');
       const auth = socket.handshake.auth as Record<string, unknown>;
       if (auth.site !== undefined && auth.site !== siteId) return refuse(next, 'the session belongs to another site');
@@ -51,7 +51,7 @@ export function authenticateSockets(repositories: Repositories, options: { sessi
         const site = await repositories.sites.findById(siteId);
         if (!site?.allowedOrigins.includes(headers.origin)) return refuse(next, `${headers.origin} may not use the chat of site ${siteId}`, 'forbidden');
       }
-      await repositories.sessions.touch(token, sessionIdleMs);
+      if (session) await repositories.sessions.touch(token, sessionIdleMs, session.expiresAt);
       socket.data = { siteId, user: presentUser(user), sessionGroup: SessionStore.groupOf(token) };
       await socket.join([socket.data.sessionGroup, userChannel(siteId, socket.data.user.id)]);
       next();
