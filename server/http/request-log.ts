@@ -21,10 +21,13 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_LOGGED_PATH = 256;
 /** The route label of a request no route answered (unknown path, unknown site, refused origin, preflight). */
 export const UNMATCHED_ROUTE = 'unmatched';
+// asked every few seconds by load balancers, orchestrators and Prometheus: answered fine, they are debug noise
+const PROBE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * Outermost middleware: gives each request an id (a well-formed incoming `X-Request-Id`, else a new UUID) that is
- * echoed in the response and bound to `ctx.log`, then logs the request once at info when it is answered and counts
+ * echoed in the response and bound to `ctx.log`, then logs the request once when it is answered (at info; a probe
+ * of /healthz, /readyz or /metrics that succeeded at debug) and counts
  * it in `parley_http_requests_total` under its route pattern. Only the path is logged: query strings, headers and
  * bodies may carry secrets.
  */
@@ -42,7 +45,8 @@ export function requestLog(log: Logger, metrics: Metrics): Koa.Middleware {
       const status = ctx.status;
       const route = typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : UNMATCHED_ROUTE;
       metrics.httpRequest(ctx.method, route, status);
-      ctx.log.info(
+      const level = PROBE_ROUTES.has(route) && status < 400 ? 'debug' : 'info';
+      ctx.log[level](
         {
           method: ctx.method,
           path: ctx.path.length > MAX_LOGGED_PATH ? `${ctx.path.slice(0, MAX_LOGGED_PATH)}…` : ctx.path,

@@ -87,6 +87,8 @@ describe('the server log', () => {
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(lineOf(replaced)).not.toHaveProperty('siteId');
     expect(lineOf(replaced)).not.toHaveProperty('userId');
+    // a successful probe is debug, so a server at the default level (info) does not log one every few seconds
+    expect(lineOf(replaced)).toMatchObject({ level: 20, route: '/healthz', status: 200 });
 
     const wrong = await api('login', { body: { username: account.username, password: `${password}!` } });
     expect(wrong.status).toBe(401);
