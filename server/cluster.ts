@@ -85,9 +85,9 @@ export async function startCluster(config: Config, log: Logger, workers: number)
     });
     setupMaster(listener, { loadBalancingMethod: 'least-connection' });
 
-    // 'advanced' (structured clone): @socket.io/sticky hands the first chunk of each connection over as a Buffer
     // a scrape of /metrics reaches one worker, which asks here for every worker's numbers
     answerMetricsRequests();
+    // 'advanced' (structured clone): @socket.io/sticky hands the first chunk of each connection over as a Buffer
     cluster.setupPrimary({ exec: path.join(projectRoot(), 'server', 'cluster-worker.ts'), execArgv: ['--import', 'tsx'], serialization: 'advanced' });
     const env = { MONGODB_URI: mongodbUri, REDIS_URL: redisUrl, SESSION_KEYS: sessionKeys };
     const fork = () => {

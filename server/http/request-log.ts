@@ -27,9 +27,8 @@ const PROBE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 /**
  * Outermost middleware: gives each request an id (a well-formed incoming `X-Request-Id`, else a new UUID) that is
  * echoed in the response and bound to `ctx.log`, then logs the request once when it is answered (at info; a probe
- * of /healthz, /readyz or /metrics that succeeded at debug) and counts
- * it in `parley_http_requests_total` under its route pattern. Only the path is logged: query strings, headers and
- * bodies may carry secrets.
+ * of /healthz, /readyz or /metrics that succeeded at debug) and counts it in `parley_http_requests_total` under its
+ * route pattern. Only the path is logged: query strings, headers and bodies may carry secrets.
  */
 export function requestLog(log: Logger, metrics: Metrics): Koa.Middleware {
   return async (ctx, next) => {
