@@ -2,13 +2,13 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { createChatClient, type ChatClient, type Message } from '../../sdk';
+import { type ChatClient, type Message } from '../../sdk';
 import type { Ack, SendResult } from '../../sdk/protocol';
 import type { ParleyProcess } from '../../scripts/parley-process';
 import { loadConfig } from '../../server/config';
 import { type EmbeddedDatabase, findFreePort, startEmbeddedDatabase } from '../../server/db/embedded';
-import { connectAs, waitUntil } from '../helpers/chat';
-import { newAccount, startTestProcess } from '../helpers/server';
+import { connectAs, memberAt, waitUntil } from '../helpers/chat';
+import { startTestProcess } from '../helpers/server';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 
 // A database of this file's own, stopped for 10 s under a running server and started again on the same port.
@@ -35,11 +35,7 @@ afterAll(async () => {
 const ready = () => fetch(`${server.url}/readyz`).then((response) => response.status);
 
 it('fails sends fast while the database is down, reports not ready, and recovers by itself', async () => {
-  const account = newAccount('ada');
-  const chat = createChatClient({ baseUrl: server.url, site: 'demo' });
-  clients.push(chat);
-  await chat.register(account);
-  const room = await chat.join('general');
+  const { account, room } = await memberAt(server.url, 'ada', clients);
   const raw = await connectAs(server.url, account, { reconnection: false });
   await raw.timeout(5_000).emitWithAck('room:join', { roomId: 'general' });
   await room.send('before the outage');
@@ -82,10 +78,7 @@ it('brings back by itself a client whose connection dropped while the database w
   // the client reaches the server through a relay that the test cuts, as a network blip would
   const relay: TcpProxy = await startTcpProxy(server.url);
   try {
-    const chat = createChatClient({ baseUrl: relay.url, site: 'demo' });
-    clients.push(chat);
-    await chat.register(newAccount('cy'));
-    const room = await chat.join('general');
+    const { chat, room } = await memberAt(relay.url, 'cy', clients);
     const refusals: string[] = [];
     chat.on('error', (error) => refusals.push(error.code));
     const statuses: string[] = [];

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { createChatClient, type ChatClient, type Message } from '../../sdk';
+import { type ChatClient, type Message } from '../../sdk';
 import type { ParleyProcess } from '../../scripts/parley-process';
 import { type RedisProcess, startRedis } from '../../scripts/redis-process';
 import { findFreePort } from '../../server/db/embedded';
-import { waitUntil } from '../helpers/chat';
-import { newAccount, startTestProcess } from '../helpers/server';
+import { memberAt, waitUntil } from '../helpers/chat';
+import { startTestProcess } from '../helpers/server';
 
 // SIGTERM in the middle of a stream of sends (with Redis, whose adapter makes closing slowest): the process must
 // exit 0 within 10 s, and once it is back every acknowledged message is there, once.
@@ -30,10 +30,7 @@ afterAll(async () => {
 }, 30_000);
 
 it('stops on SIGTERM within 10 s with exit code 0, losing nothing it acknowledged', async () => {
-  const chat = createChatClient({ baseUrl: server.url, site: 'demo' });
-  clients.push(chat);
-  await chat.register(newAccount('sender'));
-  const room = await chat.join('general');
+  const { room } = await memberAt(server.url, 'sender', clients);
   const acked: Message[] = [];
   const sends = Array.from({ length: 150 }, async (_, n) => {
     await new Promise((resolve) => setTimeout(resolve, n * 5));

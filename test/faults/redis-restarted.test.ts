@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createChatClient, type ChatClient, type Message } from '../../sdk';
+import { type ChatClient, type Message } from '../../sdk';
 import type { ParleyProcess } from '../../scripts/parley-process';
 import { type RedisProcess, startRedis } from '../../scripts/redis-process';
-import { waitUntil } from '../helpers/chat';
-import { newAccount, startTestProcess } from '../helpers/server';
+import { memberAt, waitUntil } from '../helpers/chat';
+import { startTestProcess } from '../helpers/server';
 
 // Two nodes over one redis-server, which is stopped and started again (empty: it keeps nothing on disk) while a
 // user on node A sends to a user on node B.
@@ -24,16 +24,9 @@ afterAll(async () => {
   await redis?.stop();
 }, 30_000);
 
-async function memberOn(node: ParleyProcess, prefix: string) {
-  const chat = createChatClient({ baseUrl: node.url, site: 'demo' });
-  clients.push(chat);
-  await chat.register(newAccount(prefix));
-  return chat.join('general');
-}
-
 it('resumes cross-node delivery by itself after Redis restarts, and loses nothing acknowledged', async () => {
-  const ada = await memberOn(nodeA, 'ada');
-  const bob = await memberOn(nodeB, 'bob');
+  const { room: ada } = await memberAt(nodeA.url, 'ada', clients);
+  const { room: bob } = await memberAt(nodeB.url, 'bob', clients);
   const heardByBob: Message[] = [];
   bob.on('message', (m) => heardByBob.push(m));
   await ada.send('before');

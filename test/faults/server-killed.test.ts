@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { createChatClient, type ChatClient, type Message, type Room } from '../../sdk';
+import { type ChatClient, type Message, type Room } from '../../sdk';
 import type { ParleyProcess } from '../../scripts/parley-process';
 import { findFreePort } from '../../server/db/embedded';
-import { waitUntil } from '../helpers/chat';
-import { newAccount, startTestProcess } from '../helpers/server';
+import { memberAt, waitUntil } from '../helpers/chat';
+import { startTestProcess } from '../helpers/server';
 
 // The server process gets SIGKILL in the middle of a stream of sends and is started again on the same port:
 // nothing acknowledged may be lost, nothing stored twice, and every client ends with every message once, in order.
@@ -30,10 +30,7 @@ afterAll(async () => {
 it('keeps every acknowledged message exactly once when the server is killed mid-stream', async () => {
   const members: Array<{ room: Room; received: Message[] }> = [];
   for (let i = 0; i < SENDERS; i++) {
-    const chat = createChatClient({ baseUrl: server.url, site: 'demo' });
-    clients.push(chat);
-    await chat.register(newAccount(`sender${i}`));
-    const room = await chat.join('general');
+    const { room } = await memberAt(server.url, `sender${i}`, clients);
     const received: Message[] = [];
     room.on('message', (message) => received.push(message));
     members.push({ room, received });

@@ -4,6 +4,18 @@ import type { Parley } from '../../server/main';
 import { newAccount } from './server';
 
 /**
+ * An SDK client on the server at `baseUrl`, signed up as a new account and in `general`; pushed onto `clients`, which
+ * the test file closes in afterAll. For servers in processes of their own or behind a relay; see chatClients().
+ */
+export async function memberAt(baseUrl: string, prefix: string, clients: ChatClient[], site = 'demo') {
+  const chat = createChatClient({ baseUrl, site });
+  clients.push(chat);
+  const account = newAccount(prefix);
+  const user = await chat.register(account);
+  return { chat, user, account, room: await chat.join('general') };
+}
+
+/**
  * SDK clients for one test file, all closed by `closeAll()` (call it in afterAll/afterEach).
  * `member()` registers a new account and joins `general`.
  */
@@ -11,12 +23,7 @@ export function chatClients(parley: () => Parley) {
   const clients: ChatClient[] = [];
   const track = (chat: ChatClient) => (clients.push(chat), chat);
 
-  const member = async (prefix: string, site = 'demo') => {
-    const chat = track(createChatClient({ baseUrl: parley().url, site }));
-    const account = newAccount(prefix);
-    const user = await chat.register(account);
-    return { chat, user, account, room: await chat.join('general') };
-  };
+  const member = (prefix: string, site = 'demo') => memberAt(parley().url, prefix, clients, site);
 
   return {
     track,

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { get } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
-import { createChatClient, type ChatClient, type Message } from '../../sdk';
+import { type ChatClient, type Message } from '../../sdk';
 import type { Ack, JoinResult, SendResult } from '../../sdk/protocol';
 import type { ParleyProcess } from '../../scripts/parley-process';
-import { waitUntil } from '../helpers/chat';
+import { memberAt, waitUntil } from '../helpers/chat';
 import { newAccount, startTestProcess } from '../helpers/server';
 
 // `--workers 2`: a primary that owns the port and hands connections to two worker processes (@socket.io/sticky),
@@ -40,12 +40,7 @@ function childrenOf(pid: number): Array<[number, string]> {
 }
 const workerPids = () => childrenOf(cluster.pid).filter(([, args]) => args.includes('cluster-worker')).map(([pid]) => pid);
 
-async function member(prefix: string) {
-  const chat = createChatClient({ baseUrl: cluster.url, site: 'demo' });
-  clients.push(chat);
-  const user = await chat.register(newAccount(prefix));
-  return { chat, user, room: await chat.join('general') };
-}
+const member = (prefix: string) => memberAt(cluster.url, prefix, clients);
 
 /** A client that never leaves long-polling: every one of its requests must reach the worker holding its session. */
 async function pollingOnly(token: string): Promise<Socket> {
