@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, lstat, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,17 +11,15 @@ import { MongoClient } from 'mongodb';
 import { projectRoot } from '../paths';
 
 export interface EmbeddedDatabaseOptions {
-  /** Where FerretDB keeps its SQLite files; created if missing. */
+  /** Where FerretDB keeps its SQLite files and its socket; created if missing, and made private (mode 0700). */
   dataDir: string;
   /** Where the FerretDB binary is built and kept (config's cacheDir, e.g. ~/.cache/parley). */
   cacheDir: string;
   log: (line: string) => void;
-  /** A fixed port (to restart a database in place); default: a free one. */
-  port?: number;
 }
 
 export interface EmbeddedDatabase {
-  /** e.g. mongodb://127.0.0.1:41234/ */
+  /** A Unix socket, the same for the same data folder: e.g. mongodb://%2Fsrv%2Fparley%2Fdata%2Fferretdb%2Fferretdb.sock/ */
   uri: string;
   dataDir: string;
   /** FerretDB's version, as reported by `buildInfo`. */
@@ -32,7 +32,10 @@ const FERRETDB_VERSION = 'v1.24.2';
 const INSTALL_SCRIPT = path.join(projectRoot(), 'scripts', 'install-ferretdb.sh');
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
-const PORT_ATTEMPTS = 3;
+// the driver takes a host ending in .sock for a socket path
+const SOCKET_NAME = 'ferretdb.sock';
+// sun_path holds 108 bytes on Linux and 104 on macOS, the final NUL included
+const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
 
 /**
  * Runs a program ("$@"; ferretdb here, redis-server in scripts/redis-process.ts) so that it stops with Node, even when Node is SIGKILLed: Node holds the write end of
@@ -57,7 +60,8 @@ wait "$pid"
 `;
 
 /**
- * Starts FerretDB (SQLite backend) on a free local port, building it once on first use.
+ * Starts FerretDB (SQLite backend) on a Unix socket in its data folder, building it once on first use. No TCP:
+ * FerretDB has no authentication here, and the folder's mode 0700 is what keeps other local accounts out.
  *
  * @example
  * const database = await startEmbeddedDatabase({ dataDir: 'data', cacheDir: config.cacheDir, log: console.log });
@@ -68,31 +72,85 @@ wait "$pid"
 export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(options.dataDir);
   const binary = await findOrInstallFerretdb(options.cacheDir, options.log);
-  await mkdir(dataDir, { recursive: true });
+  await makePrivateFolder(dataDir, options.log);
   const lock = await acquireLock(dataDir);
   try {
-    for (let attempt = 1; ; attempt++) {
-      const port = options.port ?? (await findFreePort());
-      try {
-        const database = await startFerretdb(binary, dataDir, port, options.log);
-        await writeFile(lock, JSON.stringify({ pid: process.pid, uri: database.uri } satisfies LockOwner));
-        return {
-          ...database,
-          stop: async () => {
-            await database.stop();
-            await rm(lock, { force: true });
-          },
-        };
-      } catch (error) {
-        // another process may take the port between findFreePort() and ferretdb's bind
-        if (options.port === undefined && attempt < PORT_ATTEMPTS && error instanceof Error && error.message.includes('address already in use')) continue;
-        throw error;
-      }
-    }
+    const socketPath = await socketPathFor(dataDir);
+    await removeStaleSocket(socketPath);
+    const database = await startFerretdb(binary, dataDir, socketPath, options.log);
+    await writeFile(lock, JSON.stringify({ pid: process.pid, uri: database.uri } satisfies LockOwner));
+    return {
+      ...database,
+      stop: async () => {
+        await database.stop();
+        await rm(lock, { force: true });
+      },
+    };
   } catch (error) {
     await rm(lock, { force: true });
     throw error;
   }
+}
+
+/** Creates the folder, or makes an existing one (earlier versions left 0755) private to this user. */
+async function makePrivateFolder(dir: string, log: (line: string) => void): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const { mode } = await stat(dir);
+  if ((mode & 0o777) === 0o700) return;
+  await chmod(dir, 0o700);
+  if (mode & 0o077) log(`made ${dir} private to this user (mode 0700, was ${(mode & 0o777).toString(8)}): the embedded database has no password`);
+}
+
+/**
+ * The socket's path: in the data folder, or, when that path is too long for a socket address, in a folder of
+ * this user's under the temp dir (as tmux does), named after the data folder so that a restart finds it again.
+ */
+async function socketPathFor(dataDir: string): Promise<string> {
+  const inDataDir = path.join(dataDir, SOCKET_NAME);
+  if (Buffer.byteLength(inDataDir) <= MAX_SOCKET_PATH_BYTES) return inDataDir;
+
+  const { uid } = os.userInfo();
+  const dir = path.join(os.tmpdir(), `parley-${uid}`);
+  const name = `ferretdb-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}.sock`;
+  const socketPath = path.join(dir, name);
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH_BYTES) {
+    throw new Error(`unable to start the embedded database; both ${inDataDir} and ${socketPath} are too long for a Unix socket, set DATA_DIR to a shorter path`);
+  }
+  try {
+    await mkdir(dir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  // the temp dir is shared: anyone could have made this folder first, or a symlink by its name
+  const folder = await lstat(dir);
+  if (!folder.isDirectory() || folder.uid !== uid || (folder.mode & 0o077) !== 0) {
+    throw new Error(`unable to start the embedded database; ${dir} (for its socket, as ${inDataDir} is too long) is not a folder private to this user, set DATA_DIR to a shorter path`);
+  }
+  return socketPath;
+}
+
+/**
+ * Removes the socket a killed FerretDB left. One that its watchdog is still stopping is waited for: closing
+ * removes its socket path, even if a new FerretDB has bound it since.
+ */
+async function removeStaleSocket(socketPath: string): Promise<void> {
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (await socketAnswers(socketPath)) {
+    if (Date.now() > deadline) throw new Error(`unable to start the embedded database; something still answers on ${socketPath}`);
+    await sleep(100);
+  }
+  await rm(socketPath, { force: true });
+}
+
+function socketAnswers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(socketPath);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 // One FerretDB per data folder: two over the same SQLite files corrupt each other's metadata.
@@ -203,7 +261,7 @@ function runInstaller(cacheDir: string, log: (line: string) => void): Promise<st
   });
 }
 
-/** A free TCP port on 127.0.0.1, for a child server that must be told its port (FerretDB, redis-server in tests). */
+/** A free TCP port on 127.0.0.1, for a child server that must be told its port (a Parley node, redis-server in tests). */
 export function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -215,17 +273,19 @@ export function findFreePort(): Promise<number> {
   });
 }
 
-async function startFerretdb(binary: string, dataDir: string, port: number, log: (line: string) => void): Promise<EmbeddedDatabase> {
+async function startFerretdb(binary: string, dataDir: string, socketPath: string, log: (line: string) => void): Promise<EmbeddedDatabase> {
   const args = [
     '--handler=sqlite',
     `--sqlite-url=file:${dataDir}/`, // FerretDB requires the trailing slash
-    `--listen-addr=127.0.0.1:${port}`,
-    '--debug-addr=-', // the default 127.0.0.1:8088 would clash between instances
+    '--listen-addr=', // no TCP listener: anyone on the machine could connect to it, and there is no password
+    `--listen-unix=${socketPath}`,
+    '--debug-addr=-', // no HTTP listener for metrics either (its default, 127.0.0.1:8088, would also clash between instances)
     `--state-dir=${dataDir}`,
     '--telemetry=disable',
     '--log-level=warn',
   ];
-  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'ferretdb', binary, ...args], {
+  // umask 077: its socket and SQLite files are private too, should the folder's mode ever be loosened
+  const child = spawn('/bin/sh', ['-c', `umask 077\n${WATCHDOG}`, 'ferretdb', binary, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: false,
   });
@@ -260,7 +320,7 @@ async function startFerretdb(binary: string, dataDir: string, port: number, log:
     clearTimeout(escalation);
   };
 
-  const uri = `mongodb://127.0.0.1:${port}/`;
+  const uri = `mongodb://${encodeURIComponent(socketPath)}/`;
   try {
     const version = await waitUntilReady(uri, () => exitStatus !== undefined);
     return { uri, dataDir, version, stop };

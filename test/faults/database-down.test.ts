@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
@@ -6,23 +6,29 @@ import { type ChatClient, type Message } from '../../sdk';
 import type { Ack, SendResult } from '../../sdk/protocol';
 import type { ParleyProcess } from '../../scripts/parley-process';
 import { loadConfig } from '../../server/config';
-import { type EmbeddedDatabase, findFreePort, startEmbeddedDatabase } from '../../server/db/embedded';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../server/db/embedded';
 import { connectAs, memberAt, waitUntil } from '../helpers/chat';
 import { startTestProcess } from '../helpers/server';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 
-// A database of this file's own, stopped for 10 s under a running server and started again on the same port.
+// A database of this file's own, stopped for 10 s under a running server and started again over the same folder, so on the same socket.
 const OUTAGE_MS = 10_000;
 let dataDir: string;
-let port: number;
 let database: EmbeddedDatabase;
 let server: ParleyProcess;
 const clients: ChatClient[] = [];
-const startDatabase = () => startEmbeddedDatabase({ dataDir, port, cacheDir: loadConfig().cacheDir, log: () => undefined });
+const startDatabase = async () => {
+  const started = await startEmbeddedDatabase({ dataDir, cacheDir: loadConfig().cacheDir, log: () => undefined });
+  // the server keeps the URI it was started with
+  if (database && started.uri !== database.uri) {
+    await started.stop();
+    throw new Error(`the database came back at ${started.uri}, not ${database.uri}`);
+  }
+  return started;
+};
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'parley-fault-db-'));
-  port = await findFreePort();
   database = await startDatabase();
   server = await startTestProcess({ MONGODB_URI: database.uri, MONGODB_DB: 'faults' });
 }, 60_000);
@@ -30,6 +36,7 @@ afterAll(async () => {
   for (const client of clients.splice(0)) client.close();
   await server?.stop();
   await database?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }, 30_000);
 
 const ready = () => fetch(`${server.url}/readyz`).then((response) => response.status);
