@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router';
 import type { SitesRepository } from '../db/sites';
 import { AppError } from '../errors';
 import { isId } from '../validation';
@@ -36,9 +37,12 @@ const assets: Record<string, Asset> = {
   '/widget/app.css': { file: 'widget/app.css', type: 'text/css; charset=utf-8' },
 };
 
+const digest = (...parts: (string | Buffer)[]) =>
+  parts.reduce((hash, part) => hash.update(part), createHash('sha256')).digest('base64url').slice(0, 27);
+
 /** Serves the built widget from `dist/`: the loader for host pages and the app for its iframe. */
 export function widgetAssetRoutes(distDir: string, sites: SitesRepository): Router {
-  const router = new Router();
+  const router = createRouter();
   const cache = new Map<string, { body: Buffer; etag: string }>();
 
   for (const [route, asset] of Object.entries(assets)) {
@@ -47,20 +51,26 @@ export function widgetAssetRoutes(distDir: string, sites: SitesRepository): Rout
       if (!file) {
         const body = await readFile(path.join(distDir, asset.file)).catch(() => undefined);
         if (!body) throw new AppError('unavailable', 'the widget is not built; run `npm run build`');
-        file = { body, etag: createHash('sha256').update(body).digest('base64url').slice(0, 27) };
+        file = { body, etag: digest(body) };
         cache.set(asset.file, file);
       }
       ctx.type = asset.type;
-      // one stable URL for site owners: browsers reuse it for 5 minutes, then revalidate cheaply by ETag
-      ctx.set('Cache-Control', 'public, max-age=300, stale-while-revalidate=86400');
-      ctx.etag = file.etag;
       // the loader is loaded cross-origin by host pages; everything else is same-origin only
       ctx.set('Cross-Origin-Resource-Policy', route === '/widget.js' ? 'cross-origin' : 'same-origin');
       if (route === '/widget/app') {
         const site = typeof ctx.query.site === 'string' ? ctx.query.site : undefined;
-        ctx.set('Content-Security-Policy', `${APP_PAGE_CSP}; ${await frameAncestors(sites, site)}`);
+        const policy = `${APP_PAGE_CSP}; ${await frameAncestors(sites, site)}`;
+        ctx.set('Content-Security-Policy', policy);
         // framing is governed by frame-ancestors here; X-Frame-Options would forbid it outright
         ctx.remove('X-Frame-Options');
+        // who may frame the page is part of it: revalidated on every load, and a 304 only while the rule is unchanged,
+        // so a removed origin loses the chat at its next page load
+        ctx.set('Cache-Control', 'no-cache');
+        ctx.etag = digest(file.etag, policy);
+      } else {
+        // one stable URL for site owners: browsers reuse it for 5 minutes, then revalidate cheaply by ETag
+        ctx.set('Cache-Control', 'public, max-age=300, stale-while-revalidate=86400');
+        ctx.etag = file.etag;
       }
       ctx.status = 200; // ctx.fresh compares ETags only on a 2xx
       if (ctx.fresh) {
