@@ -18,7 +18,7 @@ import type {
   UpdateRoomRequest,
   User,
 } from './protocol';
-import { type ChatSocket, DefaultRoom, type Room, request } from './room';
+import { type ChatSocket, DefaultRoom, type Room, requestPatiently } from './room';
 
 // a rejoin or a connection the server could not answer is asked again after 1 s, 2 s, 4 s … up to 10 s (±50 %)
 const RETRY_DELAY_MS = 1_000;
@@ -88,8 +88,13 @@ export interface ChatClient {
   register(input: RegisterRequest): Promise<User>;
   login(input: LoginRequest): Promise<User>;
   /**
-   * Signs in a user your site already knows, with no Parley password: `hash` is HMAC-SHA256 of `userId`
-   * under the site's identity secret, computed on your server (never in the browser).
+   * Signs in a user your site already knows, with no Parley password. Pass `{ token }`: a JWT your server signs
+   * (HS256, the site's identity secret) with `sub`, `name`, optional `email` and an `exp` at most 24 h away; it
+   * covers the name, so the user is renamed to `name`. The legacy `{ userId, displayName, hash }` (HMAC-SHA256 of
+   * `userId`) never expires and never renames an existing user. Either is computed on your server, never in the browser.
+   *
+   * @example
+   * await chat.identify({ token: await (await fetch('/parley-token')).text() });
    */
   identify(input: IdentifyRequest): Promise<User>;
   /** Signs in again with the stored token; resolves with null when there is none or it expired. */
@@ -159,8 +164,9 @@ class DefaultChatClient implements ChatClient {
   }
 
   async identify(input: IdentifyRequest): Promise<User> {
-    const { userId, displayName, hash } = input;
-    return this.signIn(await this.http.request<SessionResponse>('POST', 'identify', { userId, displayName, hash }));
+    // only the contract's fields, of one form: the server refuses unknown ones
+    const { token, userId, displayName, hash } = input as Partial<{ token: string; userId: string; displayName: string; hash: string }>;
+    return this.signIn(await this.http.request<SessionResponse>('POST', 'identify', token ? { token } : { userId, displayName, hash }));
   }
 
   async restore(): Promise<User | null> {
@@ -192,7 +198,8 @@ class DefaultChatClient implements ChatClient {
     if (!socket || !this.user) throw new ChatError('unauthorized', 'unable to join room; sign in first');
     const existing = this.joined.get(roomId);
     if (existing) return existing;
-    const joined = await request('join room', () => socket.timeout(this.timeoutMs).emitWithAck('room:join', { roomId }));
+    // a refused join (too many room requests) is waited out, unless the client signs out or closes meanwhile
+    const joined = await requestPatiently('join room', () => socket.timeout(this.timeoutMs).emitWithAck('room:join', { roomId }), () => this.socket !== socket);
     const room = new DefaultRoom(
       {
         socket,
@@ -244,7 +251,11 @@ class DefaultChatClient implements ChatClient {
   }
 
   private signIn(session: SessionResponse): User {
-    if (!this.cookies) this.storage.set(session.token);
+    if (!this.cookies) {
+      // the server keeps the id out of answers to pages of its own origin: those must use its cookies
+      if (!session.token) throw new ChatError('internal', "unable to sign in; no token: use session: 'cookie'");
+      this.storage.set(session.token);
+    }
     this.disconnect('signed-out'); // a new session means a new socket
     this.connect(); // before 'user' fires, so a listener may join rooms at once
     this.setUser(session.user);

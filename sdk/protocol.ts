@@ -99,18 +99,27 @@ export interface LoginRequest {
 
 /**
  * POST /api/sites/:siteId/identify → 200 SessionResponse. Signs in a user the site already knows, without a
- * password: `hash` is HMAC-SHA256(site identity secret, userId) in hex, computed by the site's own server.
+ * password, vouched for by the site's own server with the site's identity secret. Two forms:
+ *
+ * - `{ token }` (recommended): a JWT signed with HS256 under the identity secret, carrying `sub` (the user's id on
+ *   the site), `name` (display name), optional `email`, and `exp` at most 24 h after `iat` (or after now). It covers
+ *   the name and expires, so the user is created or renamed to `name`.
+ * - `{ userId, displayName, hash }` (legacy): `hash` is HMAC-SHA256(identity secret, userId) in hex. It signs the id
+ *   alone and never expires, so it creates a user with `displayName` but never renames an existing one.
+ *
+ * @example
+ * await chat.identify({ token: jwtFromYourServer });
  */
-export interface IdentifyRequest {
-  userId: string;
-  displayName: string;
-  hash: string;
-}
+export type IdentifyRequest = { token: string } | { userId: string; displayName: string; hash: string };
 
-/** The session id is also a bearer token: `Authorization: Bearer <token>` or Socket.IO `auth.token`. */
+/**
+ * `token` is the session id, also a bearer token: `Authorization: Bearer <token>` or Socket.IO `auth.token`.
+ * It is present unless the session went out as httpOnly cookies to a page of the server's own origin (the
+ * browser says `Sec-Fetch-Site: same-origin`, as the widget app's requests do): no script there reads it.
+ */
 export interface SessionResponse {
   user: User;
-  token: string;
+  token?: string;
 }
 
 /** GET /api/sites/:siteId/me → 200 MeResponse; POST /api/sites/:siteId/logout → 204. */
@@ -217,7 +226,8 @@ export interface JoinResult {
   room: RoomInfo;
   /**
    * Oldest first. Without `afterSeq`: the most recent messages (up to 50). With it: the messages after that
-   * seq, up to 500; `more` says there are others after those, to ask for with the last seq received.
+   * seq, up to 500; `more` says there are others after those, to ask for with the last seq received. Either
+   * way an answer holds at most 256 KB of messages (at least one): the rest is another request away.
    */
   messages: Message[];
   more: boolean;
@@ -267,8 +277,10 @@ export interface HistoryRequest {
 }
 
 export interface HistoryResult {
-  /** Newest first by seq. */
+  /** Newest first by seq. Fewer than `limit` when the page reached 256 KB; `more` says whether older ones exist. */
   messages: Message[];
+  /** Older messages exist before the last one of this page. */
+  more: boolean;
 }
 
 /**
@@ -287,7 +299,8 @@ export interface TypingUpdate {
 }
 
 export interface SessionEnded {
-  reason: 'logout' | 'banned';
+  /** `expired`: the session's idle or absolute lifetime ran out while the socket was open. */
+  reason: 'logout' | 'banned' | 'expired';
 }
 
 export type AckCallback<T extends object = object> = (response: Ack<T>) => void;

@@ -23,17 +23,21 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', N, r, p, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, rr, pp, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !rr || !pp || !salt || !hash) return false;
+/**
+ * Checks a password against a stored hash in constant time. A missing or malformed hash (an identified user has
+ * none) costs the same scrypt as a real one: answering sooner would tell which accounts have no password.
+ */
+export async function verifyPassword(password: string, stored: string | undefined): Promise<boolean> {
+  const [scheme, n, rr, pp, salt, hash] = (stored ?? '').split('$');
+  if (scheme !== 'scrypt' || !n || !rr || !pp || !salt || !hash) return verifyAgainstDummy(password);
   const expected = Buffer.from(hash, 'base64url');
   const actual = await derive(password, Buffer.from(salt, 'base64url'), Number(n), Number(rr), Number(pp));
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** Spent when the username does not exist, so timing does not reveal which usernames do. */
+/** Spent when there is no password to check, so timing does not reveal which usernames exist or have one. */
 let dummyHash: Promise<string> | undefined;
-export async function verifyAgainstDummy(password: string): Promise<false> {
+async function verifyAgainstDummy(password: string): Promise<false> {
   dummyHash ??= hashPassword('parley-dummy-password');
   await verifyPassword(password, await dummyHash);
   return false;

@@ -3,12 +3,11 @@
  * Both sides check the sender's origin and window before reading a message; the readers here check its shape.
  */
 
-/** A site's own user, signed by the site's server (data-user-id, data-user-name, data-user-hash). */
-export interface Identity {
-  userId: string;
-  displayName: string;
-  hash: string;
-}
+/**
+ * A site's own user, vouched for by the site's server: a signed identity token (data-user-token), or the legacy
+ * id, name and hash (data-user-id, data-user-name, data-user-hash). The body of the SDK's `identify()`.
+ */
+export type Identity = { token: string } | { userId: string; displayName: string; hash: string };
 
 /** What the host page chose (data-* attributes or window.ParleySettings) that the app applies inside the iframe. */
 export interface AppSettings {
@@ -72,10 +71,11 @@ export type AppMessage =
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 const optionalString = (value: unknown, max = 200) => (typeof value === 'string' && value.length > 0 && value.length <= max ? value : undefined);
 
-/** Parse, don't trust: an identity only when every field is a non-empty string. */
+/** Parse, don't trust: a token, else the legacy identity when all three of its fields are non-empty strings. */
 export function readIdentity(value: unknown): Identity | undefined {
   if (!isObject(value)) return undefined;
-  const { userId, displayName, hash } = value;
+  const { token, userId, displayName, hash } = value;
+  if (token && typeof token === 'string') return { token };
   if (typeof userId !== 'string' || typeof displayName !== 'string' || typeof hash !== 'string') return undefined;
   return userId && displayName && hash ? { userId, displayName, hash } : undefined;
 }

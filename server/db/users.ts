@@ -14,6 +14,8 @@ export interface UserDocument {
   role: 'member' | 'admin';
   createdAt: Date;
   bannedAt?: Date;
+  /** An identified user's email, from the site's signed identity token; never shown to other users. */
+  email?: string;
 }
 
 /** Uniqueness key: NFC, then lower case, so "Ada" and "ada" clash. */
@@ -42,6 +44,15 @@ export class UsersRepository {
 
   findByUsername(siteId: string, username: string): Promise<UserDocument | null> {
     return this.users.findOne({ siteId, usernameKey: uniqueKey(username) });
+  }
+
+  /**
+   * The account a password login names, or null. Identified users (`external:<id>`, which no chosen username can
+   * spell, and no password hash) cannot sign in with a password; they are looked up all the same, so both cost alike.
+   */
+  async findPasswordUser(siteId: string, username: string): Promise<UserDocument | null> {
+    const user = await this.findByUsername(siteId, username);
+    return user?.passwordHash && !user.usernameKey.includes(':') ? user : null;
   }
 
   /** Which of the two unique fields is already taken, if any. */
@@ -77,23 +88,34 @@ export class UsersRepository {
    * Finds or creates the user a site identified (no password). Their username key lives in a namespace no
    * chosen username can enter (`:` is not allowed in one); a display name already taken by someone else
    * gets a short suffix derived from the id, so the site's own naming never blocks sign-in.
+   * `rename`: the identity covers the name (a signed token), so an existing user takes it; otherwise (the legacy
+   * hash, which signs the id alone) an existing user keeps the name they have. `email` is stored when given.
    */
-  async upsertExternal(siteId: string, externalId: string, displayName: string): Promise<UserDocument> {
+  async upsertExternal(
+    siteId: string,
+    externalId: string,
+    displayName: string,
+    { rename, email }: { rename: boolean; email?: string | undefined },
+  ): Promise<UserDocument> {
     const usernameKey = `external:${externalId}`;
     for (const name of [displayName, `${displayName} #${createHash('sha256').update(externalId).digest('hex').slice(0, 4)}`]) {
       const existing = await this.users.findOne({ siteId, usernameKey });
-      if (existing?.displayName === name) return existing;
+      if (existing && !rename) return existing;
+      const changes: Partial<UserDocument> = {
+        ...(existing?.displayName === name ? {} : { displayName: name, displayNameKey: uniqueKey(name) }),
+        ...(email === undefined || existing?.email === email ? {} : { email }),
+      };
       try {
         if (existing) {
-          await this.users.updateOne({ _id: existing._id }, { $set: { displayName: name, displayNameKey: uniqueKey(name) } });
-          return { ...existing, displayName: name, displayNameKey: uniqueKey(name) };
+          if (Object.keys(changes).length > 0) await this.users.updateOne({ _id: existing._id }, { $set: changes });
+          return { ...existing, ...changes };
         }
-        return await this.insertDocument({ siteId, username: externalId, usernameKey, displayName: name, passwordHash: '' });
+        return await this.insertDocument({ siteId, username: externalId, usernameKey, displayName: name, passwordHash: '', email });
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
         // the name is someone else's (try the suffixed one), or a concurrent request created this user
         const raced = await this.users.findOne({ siteId, usernameKey });
-        if (raced && raced.displayName === name) return raced;
+        if (raced && (raced.displayName === name || !rename)) return raced;
       }
     }
     throw conflict('displayName', 'display name is taken');
@@ -104,7 +126,14 @@ export class UsersRepository {
     return this.insertDocument({ ...input, usernameKey: uniqueKey(input.username) });
   }
 
-  private async insertDocument(input: { siteId: string; username: string; usernameKey: string; displayName: string; passwordHash: string }): Promise<UserDocument> {
+  private async insertDocument(input: {
+    siteId: string;
+    username: string;
+    usernameKey: string;
+    displayName: string;
+    passwordHash: string;
+    email?: string | undefined;
+  }): Promise<UserDocument> {
     const user: UserDocument = {
       _id: new ObjectId(),
       siteId: input.siteId,
@@ -115,6 +144,7 @@ export class UsersRepository {
       passwordHash: input.passwordHash,
       role: 'member',
       createdAt: new Date(),
+      ...(input.email === undefined ? {} : { email: input.email }),
     };
     await this.users.insertOne(user);
     return user;

@@ -51,7 +51,13 @@ export const sessionResponseSchema = z.object({
   token: z
     .string()
     .regex(TOKEN_PATTERN)
-    .meta({ description: 'The session id. Send it as `Authorization: Bearer <token>` or as Socket.IO `auth.token`.' }),
+    .optional()
+    .meta({
+      description:
+        'The session id. Send it as `Authorization: Bearer <token>` or as Socket.IO `auth.token`. Left out when the ' +
+        'session went out as httpOnly cookies only, to a page of the Parley origin itself (`Sec-Fetch-Site: same-origin`, ' +
+        'no bearer token): no script there may read it.',
+    }),
 }) satisfies z.ZodType<SessionResponse>;
 
 export const meResponseSchema = z.object({

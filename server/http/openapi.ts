@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router';
 import { z } from 'zod';
 import {
   errorResponseSchema,
@@ -113,7 +114,9 @@ export function buildOpenApiDocument(): OpenApiDocument {
     description,
     headers: {
       'Set-Cookie': {
-        description: `\`${SESSION_COOKIE}\` (signed, HttpOnly, SameSite=Lax) unless the request carried a bearer token.`,
+        description:
+          `\`${SESSION_COOKIE}\` (signed, HttpOnly, SameSite=Lax) unless the request carried a bearer token; for a page of the ` +
+          `server's own origin also the widget cookie, and then no \`token\` in the body.`,
         schema: { type: 'string' },
       },
     },
@@ -172,14 +175,21 @@ export function buildOpenApiDocument(): OpenApiDocument {
         post: {
           operationId: 'identify',
           summary: "Sign in a user the site already knows, vouched for by the site's server",
-          description: "`hash` is HMAC-SHA256(the site's identity secret, userId) in hex; the account is created on first use.",
+          description:
+            "Either `{ token }` (recommended): a JWT signed with HS256 under the site's identity secret, with `sub` (the user's id), " +
+            '`name`, optional `email` and `exp` at most 24 h after `iat` (or after now); the user is created, or renamed to `name`. ' +
+            "Or the legacy `{ userId, displayName, hash }`: `hash` is HMAC-SHA256(the site's identity secret, userId) in hex; it " +
+            'never expires and does not cover the name, so it creates the user but never renames one.',
           tags: ['accounts'],
           security: [],
           requestBody: { required: true, content: json('IdentifyRequest') },
           responses: {
             '200': sessionCreated('Signed in, with a new session id.'),
             '400': responseRef('InvalidInput'),
-            '401': { description: 'The hash does not match the user id.', content: json('ErrorResponse') },
+            '401': {
+              description: 'The token is expired, lives longer than 24 h, has no `exp`, is not HS256 or is not signed with the identity secret; or the hash does not match the user id.',
+              content: json('ErrorResponse'),
+            },
             '403': responseRef('Forbidden'),
             '404': responseRef('SiteNotFound'),
             '429': responseRef('RateLimited'),
@@ -386,7 +396,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
 
 /** GET /api/openapi.json: the document, built on first request and kept. */
 export function openApiRoutes(): Router {
-  const router = new Router();
+  const router = createRouter();
   let body: string | undefined;
   router.get(OPENAPI_PATH, (ctx) => {
     body ??= JSON.stringify(buildOpenApiDocument());

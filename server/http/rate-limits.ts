@@ -9,13 +9,26 @@ import type { LimitName } from '../metrics';
 export const RATE_LIMITS_COLLECTION = 'rate_limits';
 
 export interface AuthRateLimiter {
-  /** Throws `rate_limited` when this IP, or this IP for this username, has failed too often. */
-  beforeLogin(ip: string, username: string): Promise<void>;
-  loginFailed(ip: string, username: string): Promise<void>;
-  /** A success clears the per-username count, so a person who finally remembers is not kept locked out. */
+  /**
+   * Takes one login attempt from this IP, and from this IP for this username, before the password is checked;
+   * throws `rate_limited` when either is used up. Taken, not just looked at: concurrent guesses cannot all slip
+   * past a check made before the ~120 ms the password takes.
+   */
+  takeLoginAttempt(ip: string, username: string): Promise<void>;
+  /**
+   * Gives the attempt back, and clears the per-username count, so a person who finally remembers is not kept
+   * locked out; only failures count.
+   */
   loginSucceeded(ip: string, username: string): Promise<void>;
   /** Counts one registration; throws `rate_limited` past the limit. */
   register(ip: string): Promise<void>;
+}
+
+/** One limit; `take` throws the RateLimiterRes of a refusal, as rate-limiter-flexible's consume() does. */
+interface Limit {
+  take(key: string): Promise<void>;
+  giveBack(key: string): Promise<void>;
+  clear(key: string): Promise<void>;
 }
 
 /**
@@ -28,8 +41,9 @@ export function createAuthRateLimiter(
   limits: RateLimits,
   onRefused: (limit: LimitName) => void = () => undefined,
 ): AuthRateLimiter {
-  const limiter = (keyPrefix: string, { points, durationS }: RateLimit) =>
-    new RateLimiterMongo({
+  const inOrder = oneAtATime();
+  const limiter = (keyPrefix: string, { points, durationS }: RateLimit): Limit => {
+    const store = new RateLimiterMongo({
       storeClient: client,
       dbName,
       tableName: RATE_LIMITS_COLLECTION,
@@ -38,6 +52,13 @@ export function createAuthRateLimiter(
       duration: durationS,
       disableIndexesCreation: true,
     });
+    const write = (key: string, update: () => Promise<unknown>) => inOrder(`${keyPrefix}/${key}`, update).then(() => undefined);
+    return {
+      take: (key) => write(key, () => store.consume(key)),
+      giveBack: (key) => write(key, () => store.reward(key, 1)),
+      clear: (key) => write(key, () => store.delete(key)),
+    };
+  };
   const perUser = limiter('login_fail_user_ip', limits.loginFailuresPerUserAndIp);
   const perIp = limiter('login_fail_ip', limits.loginFailuresPerIp);
   const registrations = limiter('register_ip', limits.registrationsPerIp);
@@ -45,28 +66,24 @@ export function createAuthRateLimiter(
   const userKey = (ip: string, username: string) => `${uniqueKey(username)}_${ip}`;
 
   return {
-    async beforeLogin(ip, username) {
-      const [user, address] = await Promise.all([perUser.get(userKey(ip, username)), perIp.get(ip)]);
-      const blocked = [
-        user && user.consumedPoints >= limits.loginFailuresPerUserAndIp.points ? user.msBeforeNext : 0,
-        address && address.consumedPoints >= limits.loginFailuresPerIp.points ? address.msBeforeNext : 0,
-      ];
-      const retryAfterMs = Math.max(...blocked);
-      if (retryAfterMs > 0) {
-        onRefused('login');
-        throw rateLimited('failed logins', retryAfterMs);
-      }
-    },
-    async loginFailed(ip, username) {
-      // consume() rejects with a RateLimiterRes once over the limit; the next beforeLogin reports it
-      await Promise.all([perUser.consume(userKey(ip, username)), perIp.consume(ip)].map((p) => p.catch(ignoreLimit)));
+    async takeLoginAttempt(ip, username) {
+      const key = userKey(ip, username);
+      const [user, address] = await Promise.allSettled([perUser.take(key), perIp.take(ip)]);
+      const refusals = [user, address].flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+      if (refusals.length === 0) return;
+      // a refused attempt is not tried, so it counts against neither limit: give back what the other one took
+      await Promise.all([user.status === 'fulfilled' && perUser.giveBack(key), address.status === 'fulfilled' && perIp.giveBack(ip)]);
+      const failure = refusals.find((reason) => !(reason instanceof RateLimiterRes));
+      if (failure) throw failure;
+      onRefused('login');
+      throw rateLimited('failed logins', Math.max(...refusals.map((refusal) => (refusal as RateLimiterRes).msBeforeNext)));
     },
     async loginSucceeded(ip, username) {
-      await perUser.delete(userKey(ip, username));
+      await Promise.all([perUser.clear(userKey(ip, username)), perIp.giveBack(ip)]);
     },
     async register(ip) {
       try {
-        await registrations.consume(ip);
+        await registrations.take(ip);
       } catch (error) {
         if (error instanceof RateLimiterRes) {
           onRefused('registration');
@@ -78,11 +95,25 @@ export function createAuthRateLimiter(
   };
 }
 
+/**
+ * Runs the writes to one limiter document one after another on this node. MongoDB applies each `$inc` atomically
+ * anyway; FerretDB v1 does not: concurrent updates of one document lose each other (taken without this, 9 of 30
+ * concurrent guesses at one account and all 40 of 40 from one IP got past limits of 5 and 20). Like
+ * RoomsRepository.queued; across nodes, only a database with atomic updates (MongoDB) keeps the count exact.
+ */
+function oneAtATime() {
+  const queues = new Map<string, Promise<unknown>>();
+  return <T>(key: string, write: () => Promise<T>): Promise<T> => {
+    const next = (queues.get(key) ?? Promise.resolve()).catch(() => undefined).then(write);
+    queues.set(key, next);
+    // forget an idle queue, so the map holds only keys with a write in flight
+    const forget = () => void (queues.get(key) === next && queues.delete(key));
+    next.then(forget, forget);
+    return next;
+  };
+}
+
 /** Deletes expired limiter documents (what a TTL index would do on MongoDB). */
 export async function sweepRateLimits(db: Db): Promise<number> {
   return (await db.collection(RATE_LIMITS_COLLECTION).deleteMany({ expire: { $lte: new Date() } })).deletedCount;
-}
-
-function ignoreLimit(error: unknown): void {
-  if (!(error instanceof RateLimiterRes)) throw error;
 }

@@ -23,6 +23,15 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return token && TOKEN_PATTERN.test(token) ? token : undefined;
 }
 
+/**
+ * Whether a sign-in's session goes out as httpOnly cookies only: a page of our own origin asked (the browser, not a
+ * script, says so) without a bearer token. Its id then stays out of the body, so no script can read it. Anyone else
+ * (another origin with credentials omitted, Node, curl) cannot use our cookies and gets the id as a bearer token.
+ */
+export function sessionInCookiesOnly(ctx: Pick<Koa.Context, 'get' | 'headers'>): boolean {
+  return !bearerToken(ctx.get('authorization')) && isSameOrigin(ctx.headers);
+}
+
 /** Set-Cookie for the widget cookie; maxAge 0 deletes it (the attributes must match, Partitioned included). */
 export function widgetCookie(token: string, maxAgeMs: number): string {
   return serialize(WIDGET_COOKIE, token, {
@@ -73,7 +82,7 @@ export function sessionMiddleware(app: Koa, store: SessionStore, maxAgeMs: numbe
           // bearer clients keep the token themselves
           if (bearerToken(ctx.get('authorization'))) return;
           ctx.cookies.set(SESSION_COOKIE, token, { signed: true, httpOnly: true, sameSite: 'lax', maxAge: maxAgeMs });
-          if (isSameOrigin(ctx.headers)) ctx.append('Set-Cookie', widgetCookie(token, maxAgeMs));
+          if (sessionInCookiesOnly(ctx)) ctx.append('Set-Cookie', widgetCookie(token, maxAgeMs));
         },
       },
     },

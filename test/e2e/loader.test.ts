@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import axe, { type AxeResults, type Result } from 'axe-core';
+import { SignJWT } from 'jose';
 import { serveHostPage } from '../../examples/host-page/serve';
 import type { Parley } from '../../server/main';
 import { launchChromium } from '../helpers/browser';
@@ -89,6 +90,10 @@ function identity(name: string): string {
   const hash = createHmac('sha256', identitySecret).update(userId).digest('hex');
   return `data-user-id="${userId}" data-user-name="${name}" data-user-hash="${hash}"`;
 }
+
+/** An identity token as the site's server would sign it (README "Sign your own users in"). */
+const identityToken = (sub: string, name: string) =>
+  new SignJWT({ name }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(identitySecret));
 
 interface Visit {
   page: Page;
@@ -254,6 +259,40 @@ describe('the unread badge', () => {
     expect(errors).toEqual([]);
     expect(await violations(page)).toEqual([]);
   }, 60_000);
+});
+
+describe("signing in the site's own user with a token", () => {
+  const onlineNamed = (page: Page, name: string) => chat(page).getByRole('list', { name: 'Online' }).getByRole('listitem').filter({ hasText: name });
+
+  it('signs the visitor in from data-user-token, with the name the token carries; the app never gets the session id', async () => {
+    const token = await identityToken(`customer-${randomBytes(4).toString('hex')}`, 'Token Tess');
+    const { page, errors } = await visit(hostPage({ tag: `data-site="demo" data-user-token="${token}"` }));
+    await launcher(page).waitFor();
+    const identified = page.waitForResponse((response) => response.url().endsWith('/api/sites/demo/identify'));
+    await openWithLauncher(page);
+    const response = await identified;
+    expect(response.status()).toBe(200);
+    // the widget app's requests are same-origin: the session is in its httpOnly cookie, not in the answer
+    expect(await response.json()).toEqual({ user: expect.objectContaining({ displayName: 'Token Tess' }) });
+    await onlineNamed(page, 'Token Tess').waitFor();
+    expect(await chat(page).getByRole('tab', { name: 'Create account' }).count()).toBe(0);
+    expect(errors).toEqual([]);
+    expect(await violations(page)).toEqual([]);
+  }, 30_000);
+
+  it("signs in from ParleySettings.userToken, and Parley('identify', { token }) renames the user later", async () => {
+    const sub = `customer-${randomBytes(4).toString('hex')}`;
+    const token = await identityToken(sub, 'Settings Sam');
+    const { page, errors } = await visit(hostPage({ scripts: { 'settings.js': `window.ParleySettings = { userToken: '${token}' };` } }));
+    await openWithLauncher(page);
+    await onlineNamed(page, 'Settings Sam').waitFor();
+
+    // a new token from the site's server carries the user's new name
+    await call(page, 'identify', { token: await identityToken(sub, 'Samuel S.') });
+    await onlineNamed(page, 'Samuel S.').waitFor();
+    expect(await onlineNamed(page, 'Settings Sam').count()).toBe(0);
+    expect(errors).toEqual([]);
+  }, 30_000);
 });
 
 describe('the lazy iframe', () => {

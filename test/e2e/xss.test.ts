@@ -384,7 +384,7 @@ describe('hostile text in the widget', () => {
         // the classics and every tenth name stay in the room, for the online list; a room of hundreds would make
         // every join and message fan out to hundreds of sockets in this one process
         const stay = classics.includes(displayName) || index % 10 === 0;
-        const message = await speak(NAMES_SITE, session.token, `hello from ${index}`, stay);
+        const message = await speak(NAMES_SITE, session.token!, `hello from ${index}`, stay);
         stored.push(message);
         if (stay) online.add(message.author.displayName);
       });

@@ -2,7 +2,7 @@ import { type AppSettings, type Identity, readIdentity, readSettings } from '../
 
 /**
  * `window.ParleySettings`, set before the tag: the tag's data-* options under their dataset names
- * (`data-z-index` → `zIndex`, `data-user-id` → `userId`). An attribute on the tag wins over the same key here.
+ * (`data-z-index` → `zIndex`, `data-user-token` → `userToken`). An attribute on the tag wins over the same key here.
  *
  * @example
  * window.ParleySettings = { site: 'acme', position: 'left', accent: '#0f766e', locale: 'es' };
@@ -18,6 +18,8 @@ export interface ParleySettings {
   open?: boolean | 'true' | 'false';
   launcher?: 'visible' | 'hidden';
   sound?: boolean | 'true' | 'false';
+  /** A signed identity token from your server (recommended; see README "Sign your own users in"). */
+  userToken?: string;
   userId?: string;
   userName?: string;
   userHash?: string;
@@ -28,7 +30,7 @@ export interface EmbedOptions {
   site: string;
   /** The backend's origin: where the loader itself was served from. */
   origin: string;
-  /** The site's own user (userId, userName, userHash), when the site signs its users in. */
+  /** The site's own user (userToken, or userId, userName and userHash), when the site signs its users in. */
   identity?: Identity | undefined;
   /** What the app applies inside the iframe; the loader uses locale and accent too. */
   settings: AppSettings;
@@ -78,8 +80,8 @@ export function readEmbedOptions(): EmbedOptions | undefined {
   const settings = readSettings(raw);
   for (const key of ['room', 'locale', 'title', 'accent'] as const) if (raw[key] !== undefined && settings[key] === undefined) ignore(key);
 
-  const identity = readIdentity({ userId: raw.userId, displayName: raw.userName, hash: raw.userHash });
-  // all three or none
+  const identity = readIdentity({ token: raw.userToken, userId: raw.userId, displayName: raw.userName, hash: raw.userHash });
+  // a token, or all three or none
   if (!identity && (raw.userId || raw.userName || raw.userHash)) ignore('userHash');
 
   return {

@@ -240,9 +240,8 @@ export function mountWidget(options: EmbedOptions, unmounted: () => void): Parle
   return (command, first, second) => {
     // a reference kept from before shutdown does nothing
     if (!mounted) return;
-    // the public API says `name`, like the tag's data-user-name; the bridge says `displayName`
-    const { userId, name, hash } = (first ?? {}) as Record<string, unknown>;
-    const next = command === 'identify' && readIdentity({ userId, displayName: name, hash });
+    // `{ token }`, or the legacy `{ userId, name, hash }`: `name` like the tag's data-user-name, `displayName` on the bridge
+    const next = command === 'identify' && readIdentity({ ...(first as object), displayName: (first as { name?: unknown } | undefined)?.name });
     const event = widgetEvents.find((known) => known === first);
     if (command === 'open' || command === 'close' || command === 'toggle') setOpen(command === 'toggle' ? !open : command === 'open');
     else if (next) {

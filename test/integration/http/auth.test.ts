@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { io } from 'socket.io-client';
 import type { ErrorResponse, MeResponse, SessionResponse } from '../../../sdk/protocol';
 import type { Parley } from '../../../server/main';
@@ -241,15 +242,17 @@ describe('POST /api/sites/:siteId/identify', () => {
   const sign = (secret: string, userId: string) => createHmac('sha256', secret).update(userId).digest('hex');
   const secretOf = async (siteId: string) => (await parley.repositories.sites.findById(siteId))!.identitySecret;
 
-  it('signs in the site user named by a valid HMAC, creating them once and renaming them later', async () => {
+  it('signs in the site user named by a valid HMAC, creating them once, and never renames them: the hash does not cover the name', async () => {
     const hash = sign(await secretOf('demo'), 'crm-42');
     const first = await call<SessionResponse>('POST', 'identify', { body: { userId: 'crm-42', displayName: 'Grace H.', hash } });
     expect(first.status).toBe(200);
     expect(first.body.user).toMatchObject({ username: 'crm-42', displayName: 'Grace H.' });
     expect((await call('GET', 'me', { token: first.body.token })).status).toBe(200);
 
-    const again = await call<SessionResponse>('POST', 'identify', { body: { userId: 'crm-42', displayName: 'Grace Hopper', hash } });
-    expect(again.body.user).toEqual({ ...first.body.user, displayName: 'Grace Hopper' });
+    // whoever copied the id and hash from the page signs in as Grace, but cannot make her "Support Team"
+    const again = await call<SessionResponse>('POST', 'identify', { body: { userId: 'crm-42', displayName: 'Support Team', hash } });
+    expect(again.status).toBe(200);
+    expect(again.body.user).toEqual(first.body.user);
   });
 
   it('refuses a wrong hash, a hash for another user id, or an uppercase-tampered one, and creates nobody', async () => {
@@ -279,10 +282,224 @@ describe('POST /api/sites/:siteId/identify', () => {
     expect(body.user.displayName).toMatch(new RegExp(`^${account.displayName} #[0-9a-f]{4}$`));
   });
 
-  it('cannot be reached with a password login', async () => {
+  it('cannot be reached with a password login: the same 401 as a wrong password', async () => {
     const hash = sign(await secretOf('demo'), 'crm-pw');
     await call('POST', 'identify', { body: { userId: 'crm-pw', displayName: 'No Password', hash } });
-    const login = await call('POST', 'login', { body: { username: 'external:crm-pw', password: 'anything goes' } });
-    expect(login.status).toBe(401);
+    for (const username of ['external:crm-pw', 'crm-pw', 'EXTERNAL:crm-pw']) {
+      const login = await call<ErrorResponse>('POST', 'login', { body: { username, password: 'anything goes' } });
+      expect(login.status).toBe(401);
+      expect(login.body).toEqual({ error: { code: 'unauthorized', message: 'wrong username or password' } });
+    }
   });
+});
+
+/** An identity token as a site's server signs it (README): HS256 under the site's identity secret. */
+async function identityToken(
+  secret: string,
+  claims: Record<string, unknown>,
+  { expiresIn = '10m', alg = 'HS256', issuedAt = true }: { expiresIn?: string | number | null; alg?: string; issuedAt?: boolean } = {},
+): Promise<string> {
+  const jwt = new SignJWT(claims).setProtectedHeader({ alg, typ: 'JWT' });
+  if (issuedAt) jwt.setIssuedAt();
+  if (expiresIn !== null) jwt.setExpirationTime(expiresIn);
+  return jwt.sign(new TextEncoder().encode(secret));
+}
+
+describe('POST /api/sites/:siteId/identify with { token }', () => {
+  const secretOf = async (siteId: string) => (await parley.repositories.sites.findById(siteId))!.identitySecret;
+  const identify = (token: string) => call<SessionResponse & ErrorResponse>('POST', 'identify', { body: { token } });
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it('signs in the user the token names, creating them with its name and email, and renames them with a new token', async () => {
+    const secret = await secretOf('demo');
+    const first = await identify(await identityToken(secret, { sub: 'crm-jwt-1', name: 'Ada L.', email: 'ada@example.com' }));
+    expect(first.status).toBe(200);
+    expect(first.body.user).toEqual({ id: expect.any(String), username: 'crm-jwt-1', displayName: 'Ada L.', role: 'member' });
+    expect((await call('GET', 'me', { token: first.body.token })).status).toBe(200);
+    const stored = await parley.repositories.users.findById('demo', first.body.user.id);
+    expect(stored).toMatchObject({ usernameKey: 'external:crm-jwt-1', email: 'ada@example.com', passwordHash: '' });
+
+    // the token covers the name: a newer one renames the same user
+    const renamed = await identify(await identityToken(secret, { sub: 'crm-jwt-1', name: 'Ada Lovelace' }));
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.user).toEqual({ ...first.body.user, displayName: 'Ada Lovelace' });
+    // the email stays when a token leaves it out
+    expect(await parley.repositories.users.findById('demo', first.body.user.id)).toMatchObject({ displayName: 'Ada Lovelace', email: 'ada@example.com' });
+  });
+
+  it('accepts a token expired less than a minute ago (clock skew) and one without iat that ends within 24 h', async () => {
+    const secret = await secretOf('demo');
+    expect((await identify(await identityToken(secret, { sub: 'crm-skew', name: 'Skewed Clock', exp: now() - 30 }, { expiresIn: null }))).status).toBe(200);
+    const noIat = await identityToken(secret, { sub: 'crm-no-iat', name: 'No Iat' }, { expiresIn: '23h', issuedAt: false });
+    expect((await identify(noIat)).status).toBe(200);
+  });
+
+  it.each([
+    ['expired', { exp: -120 }, {}, 'identity token refused; it has expired'],
+    ['living longer than 24 h', { exp: 25 * 3600 }, {}, 'identity token refused; it lives longer than 24 h (exp − iat)'],
+    ['without iat, ending more than 24 h from now', { exp: 25 * 3600 }, { issuedAt: false }, 'identity token refused; it lives longer than 24 h (exp − iat)'],
+    ['issued in the future to stretch its life', { iat: 10 * 86_400, exp: 10 * 86_400 + 3600 }, { issuedAt: false }, 'identity token refused; it lives longer than 24 h (exp − iat)'],
+    ['without exp', {}, { expiresIn: null }, 'identity token refused; the exp claim is missing'],
+    ['signed with HS512', {}, { alg: 'HS512' }, 'identity token refused; it must be signed with HS256'],
+  ])('refuses a token %s with 401 unauthorized saying why, and creates nobody', async (_, times, options, message) => {
+    const sub = `crm-bad-${Math.random().toString(36).slice(2, 8)}`;
+    const relative = Object.fromEntries(Object.entries(times).map(([claim, offset]) => [claim, now() + (offset as number)]));
+    const token = await identityToken(await secretOf('demo'), { sub, name: 'Mallory', ...relative }, { expiresIn: 'exp' in times ? null : '10m', ...options });
+    const { status, body } = await identify(token);
+    expect(status).toBe(401);
+    expect(body.error).toEqual({ code: 'unauthorized', message });
+    expect(await parley.repositories.users.findByUsername('demo', `external:${sub}`)).toBeNull();
+  });
+
+  it("refuses alg none and a token signed with another key: never the site's user", async () => {
+    const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const unsigned = `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub: 'crm-none', name: 'Mallory', iat: now(), exp: now() + 600 })}.`;
+    const none = await identify(unsigned);
+    expect(none.status).toBe(401);
+    expect(none.body.error).toEqual({ code: 'unauthorized', message: 'identity token refused; it must be signed with HS256' });
+
+    const forged = await identify(await identityToken('not the secret', { sub: 'crm-none', name: 'Mallory' }));
+    expect(forged.status).toBe(401);
+    expect(forged.body.error).toEqual({ code: 'unauthorized', message: "identity token refused; the signature does not match the site's identity secret" });
+
+    // a token of another site is another key
+    await parley.repositories.sites.create({ id: 'jwt-other', name: 'Other', allowedOrigins: [] });
+    const elsewhere = await identify(await identityToken(await secretOf('jwt-other'), { sub: 'crm-none', name: 'Mallory' }));
+    expect(elsewhere.status).toBe(401);
+    expect(await parley.repositories.users.findByUsername('demo', 'external:crm-none')).toBeNull();
+  });
+
+  it.each([
+    [{ token: 'not-a-jwt' }, 'token', 'token must be a JWT (header.payload.signature)'],
+    [{ token: 'a.b.c', userId: 'crm-1' }, 'userId', 'unknown field "userId"'],
+    [{ token: 42 }, 'token', 'token must be a string'],
+  ])('answers %j with invalid_input on %s', async (body, field, message) => {
+    const { status, body: answer } = await call<ErrorResponse>('POST', 'identify', { body });
+    expect(status).toBe(400);
+    expect(answer.error).toEqual({ code: 'invalid_input', field, message });
+  });
+
+  it('answers a well-signed token with a bad sub, name or email with invalid_input on token', async () => {
+    const secret = await secretOf('demo');
+    for (const [claims, message] of [
+      [{ sub: 'has space', name: 'Fine' }, 'identity token: userId must be 1–128 of A-Z, a-z, 0-9 and _ . @ : + -'],
+      [{ sub: 'crm-claims', name: '   ' }, 'identity token: name is empty'],
+      [{ sub: 'crm-claims', name: 'Fine', email: 'not an email' }, 'identity token: email must be an email address'],
+    ] as const) {
+      const { status, body } = await identify(await identityToken(secret, claims));
+      expect(status).toBe(400);
+      expect(body.error).toEqual({ code: 'invalid_input', field: 'token', message });
+    }
+  });
+
+  it('a hash login after a token login keeps the name the token gave', async () => {
+    const secret = await secretOf('demo');
+    const byToken = await identify(await identityToken(secret, { sub: 'crm-both', name: 'Real Name' }));
+    const hash = createHmac('sha256', secret).update('crm-both').digest('hex');
+    const byHash = await call<SessionResponse>('POST', 'identify', { body: { userId: 'crm-both', displayName: 'Support Team', hash } });
+    expect(byHash.status).toBe(200);
+    expect(byHash.body.user).toEqual(byToken.body.user);
+  });
+});
+
+describe('the session id in sign-in answers', () => {
+  const sameOrigin = { 'sec-fetch-site': 'same-origin' };
+  const signIn = async (path: string, body: object, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${parley.url}/api/sites/demo/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as SessionResponse, cookies: response.headers.getSetCookie() };
+  };
+  /** The three ways to sign in, each with a fresh user. */
+  const signIns = async (headers: Record<string, string>) => {
+    const secret = (await parley.repositories.sites.findById('demo'))!.identitySecret;
+    const account = newAccount('carrier');
+    const registered = await signIn('register', account, headers);
+    const loggedIn = await signIn('login', { username: account.username, password: account.password }, headers);
+    const identified = await signIn('identify', { token: await identityToken(secret, { sub: `crm-${account.username}`, name: account.username }) }, headers);
+    return [registered, loggedIn, identified];
+  };
+
+  it('is left out for a page of our own origin (the widget app): its session is in httpOnly cookies only', async () => {
+    for (const { status, body, cookies } of await signIns(sameOrigin)) {
+      expect(status).toBeLessThan(300);
+      expect(body).toEqual({ user: expect.objectContaining({ id: expect.any(String) }) });
+      const widgetCookie = cookies.find((cookie) => cookie.startsWith('parley.wsid=') && !cookie.startsWith('parley.wsid=;'));
+      expect(widgetCookie).toMatch(/; HttpOnly/i);
+      // the cookie is the session
+      const me = await fetch(`${parley.url}/api/sites/demo/me`, { headers: { cookie: widgetCookie!.split(';')[0]!, ...sameOrigin } });
+      expect(((await me.json()) as MeResponse).user).toEqual(body.user);
+    }
+  });
+
+  it.each([
+    ['no fetch metadata (Node, curl)', {}],
+    ['another site (the SDK on a customer page)', { 'sec-fetch-site': 'cross-site' }],
+    ['a sibling subdomain', { 'sec-fetch-site': 'same-site' }],
+  ])('is in the body for %s, which cannot use our cookies', async (_, headers) => {
+    for (const { status, body } of await signIns(headers)) {
+      expect(status).toBeLessThan(300);
+      expect(body.token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+      expect((await call('GET', 'me', { token: body.token })).status).toBe(200);
+    }
+  });
+
+  it('is in the body for a bearer client, even on our own origin', async () => {
+    const { body: first } = await register(newAccount());
+    const account = newAccount();
+    await register(account);
+    const { body } = await signIn('login', { username: account.username, password: account.password }, { ...sameOrigin, authorization: `Bearer ${first.token}` });
+    expect(body.token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+  });
+});
+
+describe('POST /api/sites/:siteId/login for an identified user, timed', () => {
+  // a server of its own, where one username may fail 40 times
+  let timed: Parley;
+  beforeAll(async () => {
+    timed = await startTestServer({ RATE_LIMIT_LOGIN_FAILURES_PER_USER: '1000/900' });
+  });
+  afterAll(() => timed.close());
+
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  async function timedLogin(username: string): Promise<{ ms: number; status: number; body: unknown }> {
+    const started = performance.now();
+    const response = await fetch(`${timed.url}/api/sites/demo/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: 'not the password' }),
+    });
+    const body: unknown = await response.json();
+    return { ms: performance.now() - started, status: response.status, body };
+  }
+
+  it('spends the same password check as a wrong password, so timing does not tell that the user exists', async () => {
+    const account = newAccount('timed');
+    await fetch(`${timed.url}/api/sites/demo/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
+    const secret = (await timed.repositories.sites.findById('demo'))!.identitySecret;
+    const hash = createHmac('sha256', secret).update('crm-timed').digest('hex');
+    await fetch(`${timed.url}/api/sites/demo/identify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userId: 'crm-timed', displayName: 'Timed User', hash }),
+    });
+    // the dummy hash is made on first use: not part of the measurement
+    await timedLogin('nobody-at-all');
+
+    const wrong: number[] = [];
+    const external: number[] = [];
+    // interleaved, so a busy moment of the machine weighs on both
+    for (let i = 0; i < 15; i++) {
+      const a = await timedLogin(account.username);
+      const b = await timedLogin('external:crm-timed');
+      expect([a.status, b.status]).toEqual([401, 401]);
+      expect(b.body).toEqual(a.body);
+      wrong.push(a.ms);
+      external.push(b.ms);
+    }
+    // generous, for a busy machine: without the dummy check an identified user was answered in 15–25 % of the time
+    expect(median(external) / median(wrong)).toBeGreaterThanOrEqual(0.6);
+  }, 60_000);
 });

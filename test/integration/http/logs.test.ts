@@ -49,7 +49,7 @@ describe('the server log', () => {
     // a browser-like registration: the session comes back as a cookie (and in the body)
     const registered = await api('register', { body: account });
     expect(registered.status).toBe(201);
-    const { user, token: registeredToken } = (await registered.json()) as SessionResponse;
+    const { user, token: registeredToken } = (await registered.json()) as Required<SessionResponse>;
     secrets.push(['the registration session token', registeredToken]);
     // the last Set-Cookie of each name wins (the session is regenerated: cleared, then set)
     const jar = new Map(registered.headers.getSetCookie().map((header) => header.split(';')[0]!.split('=') as [string, string]));
@@ -73,7 +73,7 @@ describe('the server log', () => {
 
     const loggedIn = await api('login', { body: { username: account.username, password } });
     expect(loggedIn.status).toBe(200);
-    const { token } = (await loggedIn.json()) as SessionResponse;
+    const { token } = (await loggedIn.json()) as Required<SessionResponse>;
     secrets.push(['the login session token', token]);
     expect(lineOf(loggedIn)).toMatchObject({ route: '/api/sites/:siteId/login', status: 200, userId: user.id });
 
@@ -107,7 +107,7 @@ describe('the server log', () => {
     secrets.push(['the identity secret', secret], ['the identity hash', hash]);
     const identified = await api('identify', { body: { userId: 'external-7', displayName: 'Seven', hash } });
     expect(identified.status).toBe(200);
-    const { user, token } = (await identified.json()) as SessionResponse;
+    const { user, token } = (await identified.json()) as Required<SessionResponse>;
     secrets.push(['the identify session token', token]);
     expect(lineOf(identified)).toMatchObject({ route: '/api/sites/:siteId/identify', status: 200, siteId: 'demo', userId: user.id });
   });
@@ -115,7 +115,7 @@ describe('the server log', () => {
   it('logs a failed request at error with the request id, and a failed socket event with the socket, site, user and event', async () => {
     const account = newAccount('sock');
     const registered = await api('register', { body: account });
-    const { user, token } = (await registered.json()) as SessionResponse;
+    const { user, token } = (await registered.json()) as Required<SessionResponse>;
     secrets.push(['the socket session token', token]);
 
     const { users, messages } = parley.repositories;

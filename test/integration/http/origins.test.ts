@@ -18,7 +18,7 @@ beforeAll(async () => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(newAccount('origin')),
   });
-  token = ((await response.json()) as SessionResponse).token;
+  token = ((await response.json()) as Required<SessionResponse>).token;
 });
 afterAll(() => parley.close());
 
@@ -74,7 +74,7 @@ describe('a site that allows no other origin', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(newAccount('closed')),
     });
-    closedToken = ((await response.json()) as SessionResponse).token;
+    closedToken = ((await response.json()) as Required<SessionResponse>).token;
   });
 
   it('refuses every other website with 403 forbidden, over HTTP and in the handshake', async () => {

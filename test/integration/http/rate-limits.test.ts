@@ -50,3 +50,57 @@ describe('rate limits', () => {
     expect(await parley.repositories.users.findByUsername('demo', refused.username)).toBeNull();
   });
 });
+
+describe('concurrent login attempts', () => {
+  // servers of their own: the counts start at zero, and every request comes from 127.0.0.1
+  const servers: Parley[] = [];
+  afterAll(() => Promise.all(servers.splice(0).map((server) => server.close())));
+  const serverWith = async (env: Record<string, string>) => {
+    const server = await startTestServer(env);
+    servers.push(server);
+    return server;
+  };
+  const login = async (server: Parley, username: string, password: string) => {
+    const response = await fetch(`${server.url}/api/sites/demo/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+    return { status: response.status, body: (await response.json()) as ErrorResponse };
+  };
+  /** How many answers had each status, e.g. { 401: 5, 429: 25 }. */
+  const countStatuses = (answers: { status: number }[]) =>
+    answers.reduce<Record<number, number>>((counts, { status }) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {});
+
+  it('lets at most 5 of 30 concurrent wrong passwords for one account reach the password check', async () => {
+    const server = await serverWith({ RATE_LIMIT_LOGIN_FAILURES_PER_USER: '5/900', RATE_LIMIT_LOGIN_FAILURES_PER_IP: '1000/3600' });
+    const account = newAccount('guessed');
+    await fetch(`${server.url}/api/sites/demo/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
+
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => login(server, account.username, `guess ${i}!`)));
+    // a 401 is an answer from the password check: only 5 guesses were tried
+    expect(countStatuses(answers)).toEqual({ 401: 5, 429: 25 });
+    for (const { status, body } of answers) {
+      if (status === 401) expect(body.error).toEqual({ code: 'unauthorized', message: 'wrong username or password' });
+      else expect(body.error).toMatchObject({ code: 'rate_limited', retryAfterMs: expect.any(Number) });
+    }
+    // the right password is refused too, until the window ends
+    expect((await login(server, account.username, account.password)).status).toBe(429);
+  }, 30_000);
+
+  it('lets at most 20 of 40 concurrent failures over different usernames from one IP reach the password check', async () => {
+    const server = await serverWith({ RATE_LIMIT_LOGIN_FAILURES_PER_USER: '5/900', RATE_LIMIT_LOGIN_FAILURES_PER_IP: '20/3600' });
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => login(server, `sprayed${i}`, 'password1')));
+    expect(countStatuses(answers)).toEqual({ 401: 20, 429: 20 });
+  }, 30_000);
+
+  it('gives the attempt back on success: signing in does not use up the per-IP allowance', async () => {
+    const server = await serverWith({ RATE_LIMIT_LOGIN_FAILURES_PER_USER: '5/900', RATE_LIMIT_LOGIN_FAILURES_PER_IP: '3/3600' });
+    const account = newAccount('regular');
+    await fetch(`${server.url}/api/sites/demo/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(account) });
+    for (let i = 0; i < 5; i++) expect((await login(server, account.username, account.password)).status).toBe(200);
+    // all three failures the IP may have are still there
+    for (let i = 0; i < 3; i++) expect((await login(server, `nobody${i}`, 'password1')).status).toBe(401);
+    expect((await login(server, 'one-too-many', 'password1')).status).toBe(429);
+  }, 30_000);
+});

@@ -69,7 +69,7 @@ interface Member {
 
 async function register(site = SITE): Promise<Member> {
   const account = newAccount('inject');
-  const { status, body } = await api<SessionResponse>('POST', 'register', { body: account, site });
+  const { status, body } = await api<Required<SessionResponse>>('POST', 'register', { body: account, site });
   if (status !== 201) throw new Error(`registration failed: ${status}`);
   return { token: body.token, id: body.user.id, username: account.username };
 }
