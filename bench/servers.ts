@@ -24,6 +24,10 @@ export interface BenchServer {
 export const BENCH_SERVER_ENV = {
   RATE_LIMIT_MESSAGES_PER_USER: '1000000/1',
   RATE_LIMIT_MESSAGE_BURST_PER_USER: '1000000/1',
+  RATE_LIMIT_ROOM_REQUESTS_PER_SOCKET: '1000000/1',
+  RATE_LIMIT_ROOM_REQUESTS_PER_USER: '1000000/1',
+  // the processes run with NODE_ENV=production, where the open demo site is not created unless asked for
+  DEMO_SITE: 'true',
   LOG_LEVEL: 'warn',
 } as const;
 

@@ -97,7 +97,10 @@ export interface Room {
   edit(seq: number, text: string): Promise<Message>;
   /** Deletes one of your messages (admins: anyone's); it stays as a tombstone with its seq. */
   delete(seq: number): Promise<Message>;
-  /** Older messages, newest first. */
+  /**
+   * Older messages, newest first: `limit` of them unless the room's start comes first (the SDK asks the server as
+   * often as its 256 KB answers need). A `rate_limited` answer is waited out.
+   */
   history(options?: HistoryOptions): Promise<Message[]>;
   /** Tells the others that you are typing; call it on every keystroke, it sends at most once per 2 s. */
   typing(): void;
@@ -121,6 +124,37 @@ export async function request<T extends object>(operation: string, call: () => P
   return response;
 }
 
+// how long a room request waits out `rate_limited` answers in all before it gives up with the last one
+const RATE_LIMIT_PATIENCE_MS = 60_000;
+
+/**
+ * Like `request`, for requests that are safe to ask again (joins, leaves, history): a `rate_limited` answer is
+ * waited out (its `retryAfterMs`, a little more so that many clients do not come back at once) and asked again,
+ * until `patienceMs` is spent or `cancelled()` says the caller is gone.
+ */
+export async function requestPatiently<T extends object>(
+  operation: string,
+  call: () => Promise<Ack<T>>,
+  cancelled: () => boolean,
+  patienceMs = RATE_LIMIT_PATIENCE_MS,
+): Promise<T> {
+  const giveUpAt = Date.now() + patienceMs;
+  for (;;) {
+    try {
+      return await request(operation, call);
+    } catch (error) {
+      const wait = error instanceof ChatError && error.code === 'rate_limited' ? (error.retryAfterMs ?? 1_000) * (1 + Math.random() / 4) : Infinity;
+      if (cancelled() || Date.now() + wait > giveUpAt) throw error;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        // a Node process may exit while a room waits (close() ends the room; nothing should hold the process)
+        (timer as { unref?: () => void }).unref?.();
+      });
+      if (cancelled()) throw error;
+    }
+  }
+}
+
 export interface RoomContext {
   socket: ChatSocket;
   http: HttpClient;
@@ -135,6 +169,7 @@ const GAP_WAIT_MS = 1_000;
 // seqs remembered below the newest, to drop a message that arrives twice
 const SEEN_WINDOW = 1_000;
 const RETRY_BACKOFF_MS = [250, 500, 1_000, 2_000];
+const DEFAULT_HISTORY_LIMIT = 50;
 
 export class DefaultRoom implements Room {
   readonly id: string;
@@ -306,9 +341,22 @@ export class DefaultRoom implements Room {
 
   async history(options: HistoryOptions = {}): Promise<Message[]> {
     if (this.disposed) throw left('load history');
-    const { messages } = await request('load history', () =>
-      this.context.socket.timeout(this.context.requestTimeoutMs).emitWithAck('room:history', { roomId: this.id, ...options }),
-    );
+    const limit = options.limit ?? DEFAULT_HISTORY_LIMIT;
+    const messages: Message[] = [];
+    // the server answers at most 256 KB at a time: ask on until the page is full or the room's start is reached,
+    // so fewer than `limit` still means there is nothing older
+    for (let before = options.before, more = true; more && messages.length < limit; before = messages.at(-1)?.seq) {
+      const page = await requestPatiently(
+        'load history',
+        () =>
+          this.context.socket
+            .timeout(this.context.requestTimeoutMs)
+            .emitWithAck('room:history', { roomId: this.id, limit: limit - messages.length, ...(before === undefined ? {} : { before }) }),
+        () => this.disposed,
+      );
+      messages.push(...page.messages);
+      more = page.more && page.messages.length > 0;
+    }
     return messages;
   }
 
@@ -336,7 +384,8 @@ export class DefaultRoom implements Room {
     this.context.onLeave(this);
     this.dispose();
     if (this.context.socket.connected) {
-      await request('leave room', () => this.context.socket.timeout(this.context.requestTimeoutMs).emitWithAck('room:leave', { roomId: this.id }));
+      const { socket, requestTimeoutMs } = this.context;
+      await requestPatiently('leave room', () => socket.timeout(requestTimeoutMs).emitWithAck('room:leave', { roomId: this.id }), () => !socket.connected);
     }
   }
 
@@ -412,8 +461,10 @@ export class DefaultRoom implements Room {
   private async readMissed(): Promise<void> {
     const { socket, requestTimeoutMs } = this.context;
     for (let more = true; more && !this.disposed; ) {
-      const joined = await request('rejoin room', () =>
-        socket.timeout(requestTimeoutMs).emitWithAck('room:join', { roomId: this.id, afterSeq: this.lastSeq }),
+      const joined = await requestPatiently(
+        'rejoin room',
+        () => socket.timeout(requestTimeoutMs).emitWithAck('room:join', { roomId: this.id, afterSeq: this.lastSeq }),
+        () => this.disposed,
       );
       this.resume();
       if (joined.room.name !== this.name || joined.room.archived !== this.archived) this.changed(joined.room);

@@ -75,7 +75,7 @@ export async function startCluster(config: Config, log: Logger, workers: number)
     closers.push(database.close);
     await ensureIndexes(database.db);
     const repositories = createRepositories(database.db, { sessionAbsoluteMs: config.sessionAbsoluteMs });
-    await seedDemoSite(repositories);
+    if (config.demoSite) await seedDemoSite(repositories);
 
     const listener = createServer();
     const connections = new Set<Socket>();

@@ -30,6 +30,15 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Behind a reverse proxy: take the client IP and protocol from X-Forwarded-For / -Proto. */
   trustProxy: boolean;
+  /**
+   * How many proxies in front of Parley append to X-Forwarded-For: the client address is that many entries from
+   * the right (everything left of it was written by the client). 1 with TRUST_PROXY=true; TRUST_PROXY_HOPS sets more.
+   */
+  trustProxyHops: number;
+  /** Create the open `demo` site (no allowed origins, anyone may register) when missing: development and test only by default. */
+  demoSite: boolean;
+  /** Bytes that may wait for one client before it counts as stuck and is dropped. */
+  slowClientMaxBytes: number;
   rateLimits: RateLimits;
   /** Port of the example host page served by `npm start`. */
   /** How long a user whose last socket closed stays in a room's online list (a reload is not a leave). */
@@ -60,6 +69,10 @@ export interface RateLimits {
   messagesPerUser: RateLimit;
   /** …plus this burst on top, refilled more slowly. */
   messageBurstPerUser: RateLimit;
+  /** room:join, room:leave and room:history from one socket… */
+  roomRequestsPerSocket: RateLimit;
+  /** …and from one user, across their sockets and nodes. */
+  roomRequestsPerUser: RateLimit;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -99,11 +112,16 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EXAMPLE_PORT: port.default(3001),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).optional(),
+  DEMO_SITE: z.enum(['true', 'false']).optional(),
+  SLOW_CLIENT_MAX_BYTES: z.coerce.number().int().min(64 * 1024).max(64 * 1024 * 1024).default(1024 * 1024),
   RATE_LIMIT_LOGIN_FAILURES_PER_USER: rateLimit('5/900'),
   RATE_LIMIT_LOGIN_FAILURES_PER_IP: rateLimit('100/3600'),
   RATE_LIMIT_REGISTRATIONS_PER_IP: rateLimit('20/3600'),
   RATE_LIMIT_MESSAGES_PER_USER: rateLimit('10/10'),
   RATE_LIMIT_MESSAGE_BURST_PER_USER: rateLimit('5/20'),
+  RATE_LIMIT_ROOM_REQUESTS_PER_SOCKET: rateLimit('10/10'),
+  RATE_LIMIT_ROOM_REQUESTS_PER_USER: rateLimit('30/10'),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   PRESENCE_SYNC_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
@@ -141,13 +159,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMs: vars.SESSION_IDLE_DAYS * DAY_MS,
     sessionAbsoluteMs: vars.SESSION_ABSOLUTE_DAYS * DAY_MS,
     logLevel: vars.LOG_LEVEL,
-    trustProxy: vars.TRUST_PROXY === 'true',
+    // TRUST_PROXY_HOPS alone also means "behind proxies"
+    trustProxy: vars.TRUST_PROXY === 'true' || vars.TRUST_PROXY_HOPS !== undefined,
+    trustProxyHops: vars.TRUST_PROXY_HOPS ?? 1,
+    demoSite: vars.DEMO_SITE === undefined ? vars.NODE_ENV !== 'production' : vars.DEMO_SITE === 'true',
+    slowClientMaxBytes: vars.SLOW_CLIENT_MAX_BYTES,
     rateLimits: {
       loginFailuresPerUserAndIp: vars.RATE_LIMIT_LOGIN_FAILURES_PER_USER,
       loginFailuresPerIp: vars.RATE_LIMIT_LOGIN_FAILURES_PER_IP,
       registrationsPerIp: vars.RATE_LIMIT_REGISTRATIONS_PER_IP,
       messagesPerUser: vars.RATE_LIMIT_MESSAGES_PER_USER,
       messageBurstPerUser: vars.RATE_LIMIT_MESSAGE_BURST_PER_USER,
+      roomRequestsPerSocket: vars.RATE_LIMIT_ROOM_REQUESTS_PER_SOCKET,
+      roomRequestsPerUser: vars.RATE_LIMIT_ROOM_REQUESTS_PER_USER,
     },
     presenceGraceMs: vars.PRESENCE_GRACE_MS,
     presenceSyncMs: vars.PRESENCE_SYNC_MS,

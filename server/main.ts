@@ -55,7 +55,8 @@ export async function startParley(config: Config, log: Logger, options: { listen
     closers.push(database.close);
     await ensureIndexes(database.db);
     const repositories = createRepositories(database.db, { sessionAbsoluteMs: config.sessionAbsoluteMs });
-    await seedDemoSite(repositories);
+    // the demo site is open to anyone: never in production unless asked for (DEMO_SITE=true)
+    if (config.demoSite) await seedDemoSite(repositories);
 
     let redis: RedisClient | undefined;
     if (config.redisUrl) {
@@ -77,6 +78,7 @@ export async function startParley(config: Config, log: Logger, options: { listen
       distDir: distDir(),
       publicUrl: config.publicUrl,
       trustProxy: config.trustProxy,
+      trustProxyHops: config.trustProxyHops,
       rateLimiter: createAuthRateLimiter(database.client, config.dbName, config.rateLimits, (limit) => metrics.rateLimited(limit)),
       metrics,
       metricsToken: config.metricsToken,
@@ -95,6 +97,7 @@ export async function startParley(config: Config, log: Logger, options: { listen
       rateLimits: config.rateLimits,
       presenceGraceMs: config.presenceGraceMs,
       presenceSyncMs: config.presenceSyncMs,
+      slowClientMaxBytes: config.slowClientMaxBytes,
       ...(redis ? { redis } : {}),
       log,
       metrics,

@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The limits `parley_rate_limited_total` counts refusals of. */
-export type LimitName = 'login' | 'registration' | 'messages';
+export type LimitName = 'login' | 'registration' | 'messages' | 'room_requests';
 
 /**
  * Prometheus metrics of one Parley instance. Each instance has a registry of its own (tests run several in one
@@ -93,7 +93,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
   // present from the start at 0, so rate() works before the first refusal
-  for (const limit of ['login', 'registration', 'messages'] satisfies LimitName[]) rateLimited.inc({ limit }, 0);
+  for (const limit of ['login', 'registration', 'messages', 'room_requests'] satisfies LimitName[]) rateLimited.inc({ limit }, 0);
 
   const registry = Registry.merge([processMetrics(), own]);
   const scrapeHere = async () => ({ contentType: registry.contentType, text: await registry.metrics() });

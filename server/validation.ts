@@ -7,6 +7,8 @@ export const limits = {
   historyPageSize: 100,
   recentMessages: 50,
   catchUpPage: 500,
+  /** What one answer of messages (join, catch-up, history) may weigh as JSON: the rest comes with `more`. */
+  pageBytes: 256 * 1024,
 } as const;
 
 const controlCharacters = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029]/;

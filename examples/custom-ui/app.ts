@@ -239,8 +239,8 @@ function openRoom(joined: Room): void {
   renderOnline(joined.online);
   for (const message of joined.recent) appendMessage(message);
   ui.empty.hidden = shown.size > 0;
-  // the join brings at most one page: a full one may have more before it
-  ui.loadOlder.hidden = joined.recent.length < PAGE_SIZE;
+  // the join brings the newest (up to 50, fewer when they are long): anything after seq 1 may have older ones
+  ui.loadOlder.hidden = (joined.recent[0]?.seq ?? 1) <= 1;
   scrollToBottom();
   ui.messageInput.focus();
 }

@@ -1,4 +1,4 @@
-import { type Collection, type Db, MongoBulkWriteError, ObjectId } from 'mongodb';
+import { type Collection, type Db, type FindCursor, MongoBulkWriteError, ObjectId } from 'mongodb';
 import type { Author, Message } from '../../sdk/protocol';
 import { isDuplicateKey } from '../errors';
 
@@ -133,19 +133,42 @@ export class MessagesRepository {
     return newest?.seq ?? 0;
   }
 
-  /** Oldest first after a seq, served by the {siteId, roomId, seq} index. */
-  after(siteId: string, roomId: string, afterSeq: number, limit: number): Promise<MessageDocument[]> {
-    return this.messages.find({ siteId, roomId, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit).toArray();
+  /**
+   * Oldest first after a seq, served by the {siteId, roomId, seq} index. Stops reading once the texts read weigh
+   * more than `maxBytes` (the last one read crosses it), so a page of big messages is never read whole.
+   */
+  after(siteId: string, roomId: string, afterSeq: number, limit: number, maxBytes = Infinity): Promise<MessageDocument[]> {
+    return readUpTo(this.messages.find({ siteId, roomId, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit), limit, maxBytes);
   }
 
-  /** Newest first, served by the {siteId, roomId, seq} index. */
-  before(siteId: string, roomId: string, before: number | undefined, limit: number): Promise<MessageDocument[]> {
-    return this.messages
+  /** Newest first, served by the {siteId, roomId, seq} index; `maxBytes` as for after(). */
+  before(siteId: string, roomId: string, before: number | undefined, limit: number, maxBytes = Infinity): Promise<MessageDocument[]> {
+    const cursor = this.messages
       .find({ siteId, roomId, ...(before === undefined ? {} : { seq: { $lt: before } }) })
       .sort({ seq: -1 })
-      .limit(limit)
-      .toArray();
+      .limit(limit);
+    return readUpTo(cursor, limit, maxBytes);
   }
+}
+
+// how many messages one round trip reads when a page may stop early (at most ~400 KB of 4,000-character texts)
+const PAGE_BATCH = 25;
+
+/** The cursor's documents until their texts weigh more than `maxBytes` (UTF-8): the one that crosses it included. */
+async function readUpTo(cursor: FindCursor<MessageDocument>, limit: number, maxBytes: number): Promise<MessageDocument[]> {
+  if (maxBytes === Infinity) return cursor.toArray();
+  const found: MessageDocument[] = [];
+  let bytes = 0;
+  try {
+    for await (const message of cursor.batchSize(Math.min(limit, PAGE_BATCH))) {
+      found.push(message);
+      bytes += Buffer.byteLength(message.text);
+      if (bytes > maxBytes) break;
+    }
+  } finally {
+    await cursor.close();
+  }
+  return found;
 }
 
 const DUPLICATE_KEY = 11000;

@@ -34,6 +34,8 @@ export interface HttpAppOptions {
   /** PUBLIC_URL: the backend's origin as browsers see it, when it differs from the Host header. */
   publicUrl: string | undefined;
   trustProxy: boolean;
+  /** With trustProxy: how many proxies append to X-Forwarded-For; the client is that many entries from the right. */
+  trustProxyHops: number;
   rateLimiter: AuthRateLimiter;
   metrics: Metrics;
   /** METRICS_TOKEN: protects /metrics; unset, it answers loopback clients only. */
@@ -44,7 +46,8 @@ export interface HttpAppOptions {
 
 /** The Koa app: request log and error shape first, then health and metrics, widget assets and the JSON API. */
 export function createHttpApp(options: HttpAppOptions): Koa {
-  const app = new Koa({ keys: options.sessionKeys, proxy: options.trustProxy });
+  // X-Forwarded-For is read from the right: each trusted proxy appends one entry, everything left of those the client wrote
+  const app = new Koa({ keys: options.sessionKeys, proxy: options.trustProxy, maxIpsCount: options.trustProxyHops });
   app.silent = true; // errorMiddleware logs what matters
 
   const operations = operationsRoutes({

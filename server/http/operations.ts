@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router';
 import type Koa from 'koa';
 import type { Database } from '../db/connection';
 import { forbidden, unauthorized, unavailable } from '../errors';
@@ -20,7 +21,7 @@ export interface OperationsOptions {
 
 /** `/healthz` (the process is up), `/readyz` (its database and Redis answer) and `/metrics` (Prometheus). */
 export function operationsRoutes({ database, redis, metrics, metricsToken }: OperationsOptions): Router {
-  const router = new Router();
+  const router = createRouter();
 
   router.get('/healthz', (ctx) => {
     ctx.body = { ok: true };

@@ -28,6 +28,12 @@ function tokenOf(socket: ChatSocket, keys: Keygrip): string | undefined {
   return isSameOrigin(socket.handshake.headers) ? cookies[WIDGET_COOKIE] : undefined;
 }
 
+/**
+ * The session a socket was opened with: its idle deadline (pushed back by use) and when it ends unless used (the
+ * idle or the absolute deadline, the earlier). Read by session-expiry.ts.
+ */
+export const sessionOfSocket = new WeakMap<ChatSocket, { token: string; idleUntil: Date; endsAt: Date }>();
+
 /** Handshake middleware: the same session as HTTP, or the connection is refused with `unauthorized`. */
 export function authenticateSockets(repositories: Repositories, options: { sessionKeys: string[]; sessionIdleMs: number; publicUrl: string | undefined }) {
   const { sessionKeys, sessionIdleMs, publicUrl } = options;
@@ -38,7 +44,7 @@ export function authenticateSockets(repositories: Repositories, options: { sessi
       if (!token) return refuse(next, 'sign in first');
       const session = await repositories.sessions.find(token);
       const { siteId, userId } = session?.data ?? {};
-      if (!siteId || !userId) return refuse(next, 'the session has ended; sign in again');
+      if (!session || !siteId || !userId) return refuse(next, 'the session has ended; sign in again');
       const auth = socket.handshake.auth as Record<string, unknown>;
       if (auth.site !== undefined && auth.site !== siteId) return refuse(next, 'the session belongs to another site');
       const user = await repositories.users.findById(siteId, userId);
@@ -51,8 +57,10 @@ export function authenticateSockets(repositories: Repositories, options: { sessi
         const site = await repositories.sites.findById(siteId);
         if (!site?.allowedOrigins.includes(headers.origin)) return refuse(next, `${headers.origin} may not use the chat of site ${siteId}`, 'forbidden');
       }
-      if (session) await repositories.sessions.touch(token, sessionIdleMs, session.expiresAt);
+      const idleUntil = (await repositories.sessions.touch(token, sessionIdleMs, session.expiresAt)) ?? session.expiresAt;
       socket.data = { siteId, user: presentUser(user), sessionGroup: SessionStore.groupOf(token) };
+      // kept on this node only: socket.data travels between nodes (fetchSockets), a session id must not
+      sessionOfSocket.set(socket, { token, idleUntil, endsAt: session.endsAt });
       await socket.join([socket.data.sessionGroup, userChannel(siteId, socket.data.user.id)]);
       next();
     } catch (error) {

@@ -13,8 +13,9 @@ import { registerRoomHandlers } from './rooms';
 import { answerUnknownEvents } from './ack';
 import { SendBatcher } from './send-batcher';
 import { dropWhenStuck } from './slow-consumers';
-import { createSendLimiter } from './send-limit';
-import { registerTypingHandlers } from './typing';
+import { createRoomRequestLimiter, createSendLimiter } from './send-limit';
+import { createTypingThrottle, registerTypingHandlers } from './typing';
+import { endWithSession } from './session-expiry';
 import { Presence } from './presence';
 import { type ChatServer, roomChannel, userChannel } from './types';
 import type { RoomInfo } from '../../sdk/protocol';
@@ -32,6 +33,8 @@ export interface HubOptions {
   presenceSyncMs: number;
   /** With Redis, broadcasts, presence and typing reach the sockets of every node. */
   redis?: RedisClient;
+  /** Bytes that may wait for one client before its connection is dropped. */
+  slowClientMaxBytes: number;
   log: Logger;
   metrics: Metrics;
 }
@@ -68,8 +71,11 @@ function corsOrigins(repositories: Repositories) {
 }
 
 /** The Socket.IO hub on the HTTP server, authenticated by the same session as the API. */
-export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs, publicUrl, rateLimits, presenceGraceMs, presenceSyncMs, redis, log, metrics }: HubOptions): Hub {
+export function createHub(options: HubOptions): Hub {
+  const { httpServer, repositories, rateLimits, presenceGraceMs, presenceSyncMs, redis, log, metrics } = options;
   const sendLimiter = createSendLimiter(rateLimits, redis, (limit) => metrics.rateLimited(limit));
+  const roomRequests = createRoomRequestLimiter(rateLimits, redis, (limit) => metrics.rateLimited(limit));
+  const typingRelays = createTypingThrottle(redis);
   const sends = new SendBatcher(repositories.rooms, repositories.messages, log);
   const io: ChatServer = new Server(httpServer, {
     serveClient: false,
@@ -85,17 +91,18 @@ export function createHub({ httpServer, repositories, sessionKeys, sessionIdleMs
 
   const presence = new Presence(io, presenceGraceMs, log, presenceSyncMs);
 
-  io.use(authenticateSockets(repositories, { sessionKeys, sessionIdleMs, publicUrl }));
+  io.use(authenticateSockets(repositories, options));
   metrics.countSocketsWith(() => io.of('/').sockets.size);
   io.on('connection', (socket) => {
     // every line a handler logs (a failed event, withAck) says which socket, site and user it was about
     const socketLog = log.child({ socketId: socket.id, siteId: socket.data.siteId, userId: socket.data.user.id });
     socketLog.debug('socket connected');
     socket.once('disconnect', (reason) => socketLog.debug({ reason }, 'socket disconnected'));
-    dropWhenStuck(socket, log);
-    registerRoomHandlers(socket, repositories, presence, socketLog);
+    dropWhenStuck(socket, log, options.slowClientMaxBytes);
+    endWithSession(socket, repositories.sessions, options.sessionIdleMs, socketLog);
+    registerRoomHandlers(socket, repositories, presence, roomRequests, socketLog);
     registerMessageHandlers(socket, repositories, sendLimiter, sends, socketLog, metrics);
-    registerTypingHandlers(socket, socketLog);
+    registerTypingHandlers(socket, repositories, typingRelays, socketLog);
     answerUnknownEvents(socket);
   });
 

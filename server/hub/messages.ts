@@ -68,6 +68,8 @@ export function registerMessageHandlers(
     withAck(log, 'message:edit', async (payload): Promise<UpdateResult> => {
       const { roomId, seq, text } = parseInput(editSchema, payload);
       assertJoined(socket, roomId);
+      // an edit is stored and broadcast like a message: it counts against the same limit
+      await sendLimiter.consume(siteId, user.id);
       await rooms.assertWritable(siteId, roomId, user.id);
       const edited = await messages.edit(siteId, roomId, seq, user.id, text);
       if (!edited) throw await whyNot(seq, roomId, 'edit');
@@ -80,6 +82,7 @@ export function registerMessageHandlers(
     withAck(log, 'message:delete', async (payload): Promise<UpdateResult> => {
       const { roomId, seq } = parseInput(deleteSchema, payload);
       assertJoined(socket, roomId);
+      await sendLimiter.consume(siteId, user.id);
       const message = await messages.findBySeq(siteId, roomId, seq);
       if (!message) throw notFound('message');
       if (message.deletedAt) return { message: presentMessage(message) };

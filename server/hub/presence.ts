@@ -106,12 +106,16 @@ export class Presence {
     };
   }
 
-  /** A socket has left the room: the user leaves with it unless they have another; `grace` delays that. */
-  async left(siteId: string, roomId: string, user: PresenceUser, { grace }: { grace: boolean }): Promise<void> {
+  /**
+   * A socket has left the room (closed, or left it on purpose): the user leaves with it unless they have another,
+   * announced once the grace period has passed without them coming back — so a reload, a blip, or a client that
+   * leaves and joins in a loop announces nothing.
+   */
+  async left(siteId: string, roomId: string, user: PresenceUser): Promise<void> {
     if (this.closed) return;
     if ((await this.connectedUsers(siteId, roomId)).has(user.id)) return;
     const id = key(siteId, roomId, user.id);
-    if (!grace || this.graceMs === 0) return this.announceLeave(siteId, roomId, user);
+    if (this.graceMs === 0) return this.announceLeave(siteId, roomId, user);
     if (this.leaving.has(id)) return;
     const timer = setTimeout(() => {
       this.leaving.delete(id);

@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { HistoryRequest, HistoryResult, JoinRequest, JoinResult, RoomRequest } from '../../sdk/protocol';
+import type { HistoryRequest, HistoryResult, JoinRequest, JoinResult, Message, RoomRequest } from '../../sdk/protocol';
 import type { Repositories } from '../db';
 import { type MessageDocument, presentMessage } from '../db/messages';
 import { presentRoom } from '../db/rooms';
-import { forbidden, notFound } from '../errors';
+import { forbidden, notFound, unavailable } from '../errors';
 import { limits, parseInput, roomIdSchema } from '../validation';
 import { withAck } from './ack';
 import type { Presence } from './presence';
+import type { RoomRequestLimiter } from './send-limit';
 import { type ChatSocket, roomChannel, roomOfChannel } from './types';
 
 export const roomRequestSchema = z.strictObject({ roomId: roomIdSchema }) satisfies z.ZodType<RoomRequest, unknown>;
@@ -26,30 +27,64 @@ export function assertJoined(socket: ChatSocket, roomId: string): void {
   if (!socket.rooms.has(roomChannel(socket.data.siteId, roomId))) throw forbidden('join the room first');
 }
 
+/**
+ * The messages that fit one answer: whole messages, in the given order, until the next one would take the answer
+ * past `limits.pageBytes` of JSON (at least one, which is at most ~16 KB). `cut` says some were left for later.
+ */
+export function fitPage(messages: readonly MessageDocument[]): { messages: Message[]; cut: boolean } {
+  const page: Message[] = [];
+  let bytes = 0;
+  for (const document of messages) {
+    const message = presentMessage(document);
+    bytes += Buffer.byteLength(JSON.stringify(message)) + 1;
+    if (page.length > 0 && bytes > limits.pageBytes) return { messages: page, cut: true };
+    page.push(message);
+  }
+  return { messages: page, cut: false };
+}
+
 /** room:join, room:leave, room:history — and presence when a socket goes away. */
-export function registerRoomHandlers(socket: ChatSocket, repositories: Repositories, presence: Presence, log: Logger): void {
+export function registerRoomHandlers(socket: ChatSocket, repositories: Repositories, presence: Presence, limiter: RoomRequestLimiter, log: Logger): void {
   const { siteId, user } = socket.data;
+  // every room request reads the database and may answer a page of messages: counted before any work
+  const count = () => limiter.consume(siteId, user.id, socket.id);
+  // one socket's room requests run one at a time, in the order sent: presence never sees a join and a leave
+  // interleaved, and a socket holds at most one page read in memory (at most the limit's worth wait here: the point
+  // is taken before a request joins the line)
+  let line: Promise<unknown> = Promise.resolve();
+  const inOrder = <T>(work: () => Promise<T>): Promise<T> => {
+    // a socket dropped meanwhile (one that stopped reading, say) gets no more pages read for it
+    const unlessGone = () => (socket.connected ? work() : Promise.reject(unavailable('the connection was closed')));
+    const done = line.then(unlessGone, unlessGone);
+    line = done.catch(() => undefined);
+    return done;
+  };
 
   socket.on(
     'room:join',
     withAck(log, 'room:join', async (payload): Promise<JoinResult> => {
       const { roomId, afterSeq } = parseInput(joinRequestSchema, payload);
-      const room = await repositories.rooms.find(siteId, roomId);
-      if (!room) throw notFound('room');
-      const presenceOnJoin = await presence.beforeJoin(socket, roomId);
-      // joined before reading, so a message stored meanwhile arrives live if not in the page (the SDK dedupes by seq)
-      await socket.join(roomChannel(siteId, roomId));
-      let messages: MessageDocument[];
-      let more = false;
-      if (afterSeq === undefined) {
-        messages = (await repositories.messages.before(siteId, roomId, undefined, limits.recentMessages)).reverse();
-      } else {
-        messages = await repositories.messages.after(siteId, roomId, afterSeq, limits.catchUpPage + 1);
-        more = messages.length > limits.catchUpPage;
-        messages = messages.slice(0, limits.catchUpPage);
-      }
-      presenceOnJoin.announce();
-      return { room: presentRoom(room), messages: messages.map(presentMessage), more, online: presenceOnJoin.online() };
+      await count();
+      return inOrder(async () => {
+        const room = await repositories.rooms.find(siteId, roomId);
+        if (!room) throw notFound('room');
+        const presenceOnJoin = await presence.beforeJoin(socket, roomId);
+        // joined before reading, so a message stored meanwhile arrives live if not in the page (the SDK dedupes by seq)
+        await socket.join(roomChannel(siteId, roomId));
+        let messages: Message[];
+        let more = false;
+        if (afterSeq === undefined) {
+          // the newest that fit, oldest first: older ones are a history page away
+          messages = fitPage(await repositories.messages.before(siteId, roomId, undefined, limits.recentMessages, limits.pageBytes)).messages.reverse();
+        } else {
+          const found = await repositories.messages.after(siteId, roomId, afterSeq, limits.catchUpPage + 1, limits.pageBytes);
+          const page = fitPage(found.slice(0, limits.catchUpPage));
+          messages = page.messages;
+          more = page.cut || found.length > limits.catchUpPage;
+        }
+        presenceOnJoin.announce();
+        return { room: presentRoom(room), messages, more, online: presenceOnJoin.online() };
+      });
     }),
   );
 
@@ -57,11 +92,14 @@ export function registerRoomHandlers(socket: ChatSocket, repositories: Repositor
     'room:leave',
     withAck(log, 'room:leave', async (payload) => {
       const { roomId } = parseInput(roomRequestSchema, payload);
-      if (!socket.rooms.has(roomChannel(siteId, roomId))) return {};
-      await socket.leave(roomChannel(siteId, roomId));
-      // a deliberate leave: no grace period
-      await presence.left(siteId, roomId, user, { grace: false });
-      return {};
+      await count();
+      return inOrder(async () => {
+        if (!socket.rooms.has(roomChannel(siteId, roomId))) return {};
+        await socket.leave(roomChannel(siteId, roomId));
+        // announced after the grace period too: leaving and joining again in a loop must not flood the room
+        await presence.left(siteId, roomId, user);
+        return {};
+      });
     }),
   );
 
@@ -70,8 +108,12 @@ export function registerRoomHandlers(socket: ChatSocket, repositories: Repositor
     withAck(log, 'room:history', async (payload): Promise<HistoryResult> => {
       const { roomId, before, limit } = parseInput(historyRequestSchema, payload);
       assertJoined(socket, roomId);
-      const messages = await repositories.messages.before(siteId, roomId, before, limit);
-      return { messages: messages.map(presentMessage) };
+      await count();
+      return inOrder(async () => {
+        const found = await repositories.messages.before(siteId, roomId, before, limit + 1, limits.pageBytes);
+        const page = fitPage(found.slice(0, limit));
+        return { messages: page.messages, more: page.cut || found.length > limit };
+      });
     }),
   );
 
@@ -80,7 +122,7 @@ export function registerRoomHandlers(socket: ChatSocket, repositories: Repositor
     // after the socket has left its rooms, so the list no longer counts it
     socket.once('disconnect', () => {
       for (const roomId of joined) {
-        presence.left(siteId, roomId, user, { grace: true }).catch((error: unknown) => log.warn({ err: error }, 'presence update failed'));
+        presence.left(siteId, roomId, user).catch((error: unknown) => log.warn({ err: error }, 'presence update failed'));
       }
     });
   });

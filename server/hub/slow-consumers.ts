@@ -2,30 +2,52 @@ import type { Logger } from 'pino';
 import type { ChatSocket } from './types';
 
 /**
- * How many packets may wait for one client before it counts as stuck. A client that keeps up holds a handful
- * (the transport takes the next batch once the previous one is written); a client that stopped reading (a frozen
- * tab, a dead network that TCP has not noticed yet) holds every broadcast of its rooms, in this node's memory.
+ * How many bytes may wait for one client before it counts as stuck. A client that keeps up holds a few KB (the
+ * transport takes the next batch once the previous one is written); a client that stopped reading (a frozen tab,
+ * a dead network TCP has not noticed yet, or someone asking for pages they never read) holds everything sent to
+ * it, in this node's memory. Bytes, not packets: one history page weighs as much as thousands of typing hints.
  */
-export const MAX_BUFFERED_PACKETS = 1_000;
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+type Packet = { data?: unknown };
+// Engine.IO's internals this reads (public in its JavaScript, private in its types)
+type Connection = ChatSocket['conn'] & { transport: { socket?: { bufferedAmount?: number; terminate?: () => void } } };
+
+// a broadcast hands every socket the same encoded string: measure it once
+let lastData: unknown;
+let lastSize = 0;
+function sizeOf(packet: Packet): number {
+  const { data } = packet;
+  if (data === lastData) return lastSize;
+  const size = typeof data === 'string' ? Buffer.byteLength(data) : data instanceof ArrayBuffer || ArrayBuffer.isView(data) ? data.byteLength : 0;
+  lastData = data;
+  lastSize = size;
+  return size;
+}
 
 /**
- * Bounds what a socket's client has not read yet: past `maxPackets` waiting packets the connection is dropped
- * at once, its buffer discarded (the client catches up by seq when it reconnects), so one stuck client can
- * neither grow the node's memory nor hold back delivery to the others.
+ * Bounds what a socket's client has not read yet: the packets Engine.IO queues for it plus what its WebSocket
+ * has not handed to the kernel. Past `maxBytes` the connection is dropped at once, its buffer discarded (the client
+ * catches up by seq when it reconnects), so one stuck client can neither grow the node's memory nor hold back
+ * delivery to the others.
  */
-export function dropWhenStuck(socket: ChatSocket, log: Logger, maxPackets = MAX_BUFFERED_PACKETS): void {
-  const connection = socket.conn;
-  // Engine.IO's queue of packets not handed to the transport yet (public in its JavaScript, private in its types)
-  const waiting = () => (connection as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
-  const check = () => {
-    // packetCreate comes before the packet is queued: this counts what is already waiting
-    if (waiting() < maxPackets) return;
+export function dropWhenStuck(socket: ChatSocket, log: Logger, maxBytes = MAX_BUFFERED_BYTES): void {
+  const connection = socket.conn as Connection;
+  // bytes queued in Engine.IO since its last flush to the transport
+  let queued = 0;
+  const onFlush = () => (queued = 0);
+  const check = (packet: Packet) => {
+    queued += sizeOf(packet);
+    const waiting = queued + (connection.transport.socket?.bufferedAmount ?? 0);
+    if (waiting <= maxBytes) return;
     connection.off('packetCreate', check);
-    log.warn({ socketId: socket.id, siteId: socket.data.siteId, userId: socket.data.user.id, waiting: waiting() }, 'a client stopped reading; dropping its connection');
+    connection.off('flush', onFlush);
+    log.warn({ socketId: socket.id, siteId: socket.data.siteId, userId: socket.data.user.id, waiting }, 'a client stopped reading; dropping its connection');
     // close(true) discards the buffer instead of waiting for a drain that will not come
     connection.close(true);
     // and the WebSocket itself, whose closing handshake would otherwise wait 30 s behind the unread data
-    (connection.transport as { socket?: { terminate?: () => void } }).socket?.terminate?.();
+    connection.transport.socket?.terminate?.();
   };
   connection.on('packetCreate', check);
+  connection.on('flush', onFlush);
 }

@@ -1,13 +1,13 @@
 import type { Socket } from 'socket.io-client';
 import type { Ack, Message, SendResult } from '../../sdk/protocol';
 import type { Parley } from '../../server/main';
-import { MAX_BUFFERED_PACKETS } from '../../server/hub/slow-consumers';
+import { MAX_BUFFERED_BYTES } from '../../server/hub/slow-consumers';
 import { connectAs, waitUntil } from '../helpers/chat';
 import { newAccount, startTestServer } from '../helpers/server';
 
 // One client stops reading (its TCP socket paused, as a frozen tab or a dead network would) while a sender
 // streams big messages to it and five others. The others' delivery must not suffer, and the stuck client is
-// dropped once MAX_BUFFERED_PACKETS wait for it.
+// dropped once MAX_BUFFERED_BYTES wait for it.
 let parley: Parley;
 const sockets: Socket[] = [];
 beforeAll(async () => {
@@ -64,7 +64,7 @@ it("drops a client that stopped reading, without slowing the others' delivery", 
   await waitUntil(() => serverSockets() === before - 1, 10_000);
 
   const p99 = { baseline: percentile(baseline, 99), withStuck: percentile(withStuck, 99) };
-  console.log(`readers' p99: ${p99.baseline} ms alone, ${p99.withStuck} ms beside a stuck client; it was dropped after ${withStuck.length / readers.length} messages (bound: ${MAX_BUFFERED_PACKETS} waiting packets)`);
+  console.log(`readers' p99: ${p99.baseline} ms alone, ${p99.withStuck} ms beside a stuck client; it was dropped after ${withStuck.length / readers.length} messages (bound: ${MAX_BUFFERED_BYTES} bytes waiting)`);
   // loopback p99s are a few ms, so allow 2x or 25 ms, whichever is more
   expect(p99.withStuck).toBeLessThanOrEqual(Math.max(2 * p99.baseline, p99.baseline + 25));
   expect(withStuck.length % readers.length).toBe(0); // every reader got every message

@@ -47,6 +47,9 @@ function testEnv(): Record<string, string> {
     RATE_LIMIT_LOGIN_FAILURES_PER_IP: '10000/3600',
     // catch-up tests send hundreds of messages from one user
     RATE_LIMIT_MESSAGES_PER_USER: '100000/10',
+    // …and join, catch up and page through history many times; the room request limits are tested on their own
+    RATE_LIMIT_ROOM_REQUESTS_PER_SOCKET: '100000/10',
+    RATE_LIMIT_ROOM_REQUESTS_PER_USER: '100000/10',
     // short, so tests see a closed tab leave quickly; presence.test.ts tests the grace period itself
     PRESENCE_GRACE_MS: '100',
   };

@@ -1,5 +1,6 @@
 import '@koa/bodyparser';
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from '../router';
 import { z } from 'zod';
 import type { BanRequest, ModerationLogResponse, MuteRequest, MuteResponse } from '../../../sdk/protocol';
 import type { Repositories } from '../../db';
@@ -40,7 +41,7 @@ export interface ModerationRoutesOptions {
 /** Site admins: mute in a room, ban from the site, and read the log of what admins did. */
 export function moderationRoutes({ repositories, onUserBanned }: ModerationRoutesOptions): Router<ApiState> {
   const { rooms, users, sessions, moderation } = repositories;
-  const router = new Router<ApiState>({ prefix: '/api/sites/:siteId' });
+  const router = createRouter<ApiState>('/api/sites/:siteId');
   const admin = requireAdmin(users);
 
   /** The user a path or body names, in this site; never the acting admin. */

@@ -1,5 +1,6 @@
 import '@koa/bodyparser';
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from '../router';
 import { z } from 'zod';
 import type { CreateRoomRequest, RoomInfo, RoomResponse, RoomsResponse, UpdateRoomRequest } from '../../../sdk/protocol';
 import type { Repositories } from '../../db';
@@ -29,7 +30,7 @@ export interface RoomRoutesOptions {
 /** The site's rooms: members list them, admins create, rename, archive and unarchive them. */
 export function roomRoutes({ repositories, onRoomUpdated }: RoomRoutesOptions): Router<ApiState> {
   const { rooms, users, moderation } = repositories;
-  const router = new Router<ApiState>({ prefix: '/api/sites/:siteId/rooms' });
+  const router = createRouter<ApiState>('/api/sites/:siteId/rooms');
 
   router.get('/', requireUser(users), async (ctx) => {
     ctx.body = { rooms: (await rooms.list(ctx.state.site._id)).map(presentRoom) } satisfies RoomsResponse;

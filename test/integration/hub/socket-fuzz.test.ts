@@ -407,7 +407,7 @@ async function registerAccount(site = SITE): Promise<FuzzAccount> {
     body: JSON.stringify(newAccount('fuzz')),
   });
   if (response.status !== 201) throw new Error(`registration failed: ${response.status}`);
-  const { token } = (await response.json()) as SessionResponse;
+  const { token } = (await response.json()) as Required<SessionResponse>;
   return { token };
 }
 
@@ -837,4 +837,54 @@ describe('the hub under malformed events (seeded fuzz)', () => {
     },
     90_000,
   );
+});
+
+describe('the hub under floods of room requests at the default limits (seeded)', () => {
+  it('answers each one ok or with a typed error, rate_limited ones with retryAfterMs, and keeps serving others', async () => {
+    const limited = await startTestServer({ RATE_LIMIT_ROOM_REQUESTS_PER_SOCKET: '10/10', RATE_LIMIT_ROOM_REQUESTS_PER_USER: '30/10' });
+    const random = seededRandom(SEED ^ 0x1);
+    const sockets: Socket[] = [];
+    try {
+      const response = await fetch(`${limited.url}/api/sites/${SITE}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(newAccount('flood')) });
+      const { token } = (await response.json()) as SessionResponse;
+      for (let i = 0; i < 3; i++) {
+        const socket = io(limited.url, { auth: { site: SITE, token }, transports: ['websocket'], reconnection: false, forceNew: true });
+        sockets.push(socket);
+        await new Promise((resolve) => socket.once('connect', () => resolve(undefined)));
+      }
+      const requests = Array.from({ length: 1_500 }, () => {
+        const event = random.pick(['room:join', 'room:leave', 'room:history'] as const);
+        const payload = random.chance(0.8)
+          ? { roomId: ROOM, ...(event === 'room:join' && random.chance(0.5) ? { afterSeq: random.int(0, 50) } : {}), ...(event === 'room:history' ? { limit: random.int(1, 100) } : {}) }
+          : malformedCase(random).args[0];
+        return { socket: random.pick(sockets), event, payload };
+      });
+      const answers = await Promise.all(requests.map(({ socket, event, payload }) => socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload).catch((error: Error) => error)));
+      const failures: string[] = [];
+      const codes: Record<string, number> = {};
+      answers.forEach((answer, index) => {
+        const label = typeof answer === 'object' && answer !== null && 'ok' in answer ? 'ok' : typedErrorCode(answer);
+        if (!label) return void failures.push(`${describeValue(answer)} for ${describeValue(requests[index])}`);
+        codes[label] = (codes[label] ?? 0) + 1;
+        const body = (answer as { error?: { code: string; retryAfterMs?: number } }).error;
+        if (body?.code === 'rate_limited' && !(typeof body.retryAfterMs === 'number' && body.retryAfterMs > 0 && body.retryAfterMs <= 10_000)) {
+          failures.push(`rate_limited without a usable retryAfterMs: ${describeValue(answer)}`);
+        }
+      });
+      console.log(`room request flood: ${requests.length} sent from 3 sockets of one user, answered ${JSON.stringify(codes)}`);
+      expect(failures.slice(0, 10)).toEqual([]);
+      // at most the user's 30 were served; the rest refused at once
+      expect(codes.ok ?? 0).toBeLessThanOrEqual(30);
+      expect(codes.rate_limited).toBeGreaterThan(500);
+      // another user is served as usual
+      const other = await (await fetch(`${limited.url}/api/sites/${SITE}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(newAccount('other')) })).json() as SessionResponse;
+      const otherSocket = io(limited.url, { auth: { site: SITE, token: other.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+      sockets.push(otherSocket);
+      await new Promise((resolve) => otherSocket.once('connect', () => resolve(undefined)));
+      expect(await otherSocket.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', { roomId: ROOM })).toMatchObject({ ok: true });
+    } finally {
+      for (const socket of sockets) socket.disconnect();
+      await limited.close();
+    }
+  });
 });
