@@ -91,7 +91,7 @@ function identity(name: string): string {
   return `data-user-id="${userId}" data-user-name="${name}" data-user-hash="${hash}"`;
 }
 
-/** An identity token as the site's server would sign it (README "Sign your own users in"). */
+/** An identity token as the site's server would sign it (docs/embedding.md, "Sign your own users in"). */
 const identityToken = (sub: string, name: string) =>
   new SignJWT({ name }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(identitySecret));
 

@@ -18,7 +18,7 @@ export interface ParleySettings {
   open?: boolean | 'true' | 'false';
   launcher?: 'visible' | 'hidden';
   sound?: boolean | 'true' | 'false';
-  /** A signed identity token from your server (recommended; see README "Sign your own users in"). */
+  /** A signed identity token from your server (recommended; see docs/embedding.md, "Sign your own users in"). */
   userToken?: string;
   userId?: string;
   userName?: string;

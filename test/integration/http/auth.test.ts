@@ -293,7 +293,7 @@ describe('POST /api/sites/:siteId/identify', () => {
   });
 });
 
-/** An identity token as a site's server signs it (README): HS256 under the site's identity secret. */
+/** An identity token as a site's server signs it (docs/embedding.md): HS256 under the site's identity secret. */
 async function identityToken(
   secret: string,
   claims: Record<string, unknown>,

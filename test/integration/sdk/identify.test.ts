@@ -17,7 +17,7 @@ afterAll(async () => {
   await parley.close();
 });
 
-/** What the site's server does (README "Sign your own users in"). */
+/** What the site's server does (docs/embedding.md, "Sign your own users in"). */
 const identityToken = (claims: { sub: string; name: string; email?: string }, expiresIn = '10m') =>
   new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(expiresIn).sign(new TextEncoder().encode(secret));
 
