@@ -1,6 +1,6 @@
 // Builds the widget: the loader (dist/widget.js, plain DOM, runs on host pages) and the app (dist/widget/, runs in the iframe);
 // the SDK package (sdk/dist/: ESM, CommonJS and one .d.ts each); and the custom-UI example (dist/custom-ui/).
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
@@ -47,6 +47,12 @@ const copy = (files) => ({
   },
 });
 
+/** Empties a folder as a build starts: lazy chunks carry a hash in their names, so each build would add, never replace. */
+const clean = (dir) => ({
+  name: 'clean',
+  buildStart: () => rm(dir, { recursive: true, force: true }),
+});
+
 export default [
   {
     input: 'widget/loader/index.ts',
@@ -55,8 +61,9 @@ export default [
   },
   {
     input: 'widget/app/main.tsx',
-    output: { dir: 'dist/widget', format: 'es', entryFileNames: 'app.js' },
-    plugins: [...plugins(), copy({ 'widget/app/app.html': 'app.html', 'widget/app/app.css': 'app.css' })],
+    // what few visitors need (a language's catalog) is an import() of its own: a chunk the server serves as immutable
+    output: { dir: 'dist/widget', format: 'es', entryFileNames: 'app.js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    plugins: [clean('dist/widget/chunks'), ...plugins(), copy({ 'widget/app/app.html': 'app.html', 'widget/app/app.css': 'app.css' })],
   },
   {
     // the @parley/sdk package: readable code (the app's bundler minifies), socket.io-client left to the installer

@@ -2,27 +2,89 @@ import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { es } from '../../widget/app/i18n/es';
+import { zh } from '../../widget/app/i18n/zh';
+// English until chooseLocale() runs, which nothing here calls
+import { type Strings, t as english } from '../../widget/app/i18n';
 
 // `npm test` builds first, so these read what ships. Budgets sit a little above today's sizes (BENCHMARKS.md):
 // raising one is a decision to write down, not a side effect.
 const budgets = [
   { name: 'the loader, widget.js,', files: ['widget.js'], gzipBytes: 4_000 }, // every host page pays for it
-  // Preact + socket.io-client + SDK + UI + styles, loaded only in the iframe
+  // Preact + socket.io-client + SDK + UI + English + styles: what every visitor's iframe downloads first
   { name: 'the app, app.js + app.css,', files: ['widget/app.js', 'widget/app.css'], gzipBytes: 35_000 },
 ];
 
+// What app.js loads with import() only for the visitors who need it; a new lazy chunk needs a line here
+const lazyChunks: Array<{ name: string; what: string; gzipBytes: number; catalog?: Strings }> = [
+  { name: 'es', what: 'the Spanish catalog', gzipBytes: 2_000, catalog: es },
+  { name: 'zh', what: 'the Chinese catalog', gzipBytes: 2_000, catalog: zh },
+];
+
 const read = (file: string) => readFileSync(path.join('dist', file));
+const gzipped = (file: string) => gzipSync(read(file), { level: 9 }).length;
+
+/** The chunks app.js imports, by name without the hash: { es: 'chunks/es-BayvaT-l.js' }. */
+function importedChunks(): Record<string, string> {
+  const app = read('widget/app.js').toString('utf8');
+  const files = [...app.matchAll(/import\("\.\/(chunks\/[^"]+\.js)"\)/g)].map((match) => match[1]!);
+  // rollup's [hash] is 8 characters of base64url
+  return Object.fromEntries(files.map((file) => [file.replace(/^chunks\/|-[\w-]{8}\.js$/g, ''), file]));
+}
+
+/** Every string of a catalog that English does not share ("Chat" is Spanish too). */
+function ownStrings(catalog: Strings): string[] {
+  const all = (strings: Strings) =>
+    Object.values(strings).flatMap((value: string | Record<string, string>) => (typeof value === 'string' ? [value] : Object.values(value)));
+  const shared = new Set(all(english));
+  return all(catalog).filter((text) => !shared.has(text));
+}
 
 describe('the built widget', () => {
   it.each(budgets)('keeps $name under $gzipBytes bytes gzipped', ({ files, gzipBytes }) => {
-    const total = files.reduce((sum, file) => sum + gzipSync(read(file), { level: 9 }).length, 0);
+    const total = files.reduce((sum, file) => sum + gzipped(file), 0);
     expect(total).toBeLessThanOrEqual(gzipBytes);
   });
 
-  it.each(['widget.js', 'widget/app.js'])('ships %s without dev-only code paths', (file) => {
-    const source = read(file).toString('utf8');
-    expect(source).not.toMatch(/process\.env|NODE_ENV/);
-    expect(source).not.toMatch(/sourceMappingURL/);
+  it('ships the loader, the app and its chunks without dev-only code paths', () => {
+    for (const file of ['widget.js', 'widget/app.js', ...Object.values(importedChunks()).map((chunk) => `widget/${chunk}`)]) {
+      const source = read(file).toString('utf8');
+      expect(source).not.toMatch(/process\.env|NODE_ENV/);
+      expect(source).not.toMatch(/sourceMappingURL/);
+    }
+  });
+});
+
+describe('the app\'s lazy chunks', () => {
+  it('are exactly the ones listed here, each with its budget', () => {
+    expect(Object.keys(importedChunks()).sort()).toEqual(lazyChunks.map((chunk) => chunk.name).sort());
+  });
+
+  it.each(lazyChunks)('keeps $what, chunks/$name-<hash>.js, under $gzipBytes bytes gzipped', ({ name, gzipBytes }) => {
+    const file = importedChunks()[name];
+    expect(file).toBeDefined();
+    expect(gzipped(`widget/${file}`)).toBeLessThanOrEqual(gzipBytes);
+  });
+
+  it('stay lazy: app.js imports no chunk statically, and no chunk imports anything', () => {
+    // a static import would be fetched with app.js; an import in a chunk means code shared with app.js moved there
+    const app = read('widget/app.js').toString('utf8');
+    expect(app.replace(/import\("\.\/chunks\/[^"]+"\)/g, '')).not.toMatch(/chunks\/|\bimport\s*[{*"']|\bfrom\s*"/);
+    for (const file of Object.values(importedChunks())) expect(read(`widget/${file}`).toString('utf8')).not.toMatch(/\bimport\b|\bexport\s*\*/);
+  });
+
+  it.each(lazyChunks.filter((chunk) => chunk.catalog))('keep $what out of app.js, and in its chunk', ({ name, catalog }) => {
+    const app = read('widget/app.js').toString('utf8');
+    const chunk = read(`widget/${importedChunks()[name]}`).toString('utf8');
+    const own = ownStrings(catalog!);
+    expect(own.length).toBeGreaterThan(20);
+    expect(own.filter((text) => app.includes(text))).toEqual([]);
+    expect(own.filter((text) => !chunk.includes(text))).toEqual([]);
+  });
+
+  it('keeps English in app.js: the fallback needs no chunk', () => {
+    const app = read('widget/app.js').toString('utf8');
+    expect([english.createAccount, english.loading, english.notSetUp].filter((text) => !app.includes(text))).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
-// Every string the app shows, in one catalog per language. Server error messages arrive in English and are shown
+// Every string the app shows, in one catalog per language: English here (the fallback and the common case), the others
+// in i18n/, each a lazy chunk that only its readers download. Server error messages arrive in English and are shown
 // as they are. `{n}` is a number formatted for the locale, `{name}`/`{names}` are display names.
 
 /** One string per CLDR plural category the language uses; `other` is always there. */
@@ -104,107 +105,12 @@ const en: Strings = {
   discard: 'Discard',
 };
 
-const es: Strings = {
-  pageTitle: 'Chat de Parley',
-  welcomeTitle: 'Chat',
-  welcomeSubtitle: 'Habla con nosotros y con otros visitantes',
-  loading: 'Cargando…',
-  notSetUp: 'Este chat no está configurado: su dirección no indica ningún sitio.',
-  unreachable: 'No se puede acceder al chat en este momento.',
-  unknownSite: 'El chat no está disponible en este sitio.',
-  somethingWrong: 'Algo salió mal. Inténtalo de nuevo.',
-  tryAgain: 'Reintentar',
-  minimise: 'Minimizar el chat',
-  logOut: 'Cerrar sesión',
-  account: 'Cuenta',
-  signIn: 'Entrar',
-  createAccount: 'Crear cuenta',
-  username: 'Nombre de usuario',
-  usernameHint: '3–32 letras, dígitos, _ . o -',
-  displayName: 'Nombre visible',
-  displayNameHint: 'Cómo te ven los demás en el chat.',
-  password: 'Contraseña',
-  passwordHint: 'Al menos 8 caracteres.',
-  logIn: 'Iniciar sesión',
-  register: 'Registrarse',
-  online: 'En línea',
-  onlineCount: { one: '{n} en línea', other: '{n} en línea' },
-  connecting: 'Conectando…',
-  offline: 'Sin conexión. Reconectando…',
-  joining: 'Entrando en la sala…',
-  messages: 'Mensajes',
-  empty: 'Aún no hay mensajes. ¡Saluda!',
-  start: 'Aquí empieza la conversación.',
-  loadingOlder: 'Cargando mensajes anteriores…',
-  deleted: 'Mensaje eliminado',
-  edited: '(editado)',
-  newMessages: { one: '{n} mensaje nuevo', other: '{n} mensajes nuevos' },
-  typingOne: '{name} está escribiendo…',
-  typingTwo: '{names} están escribiendo…',
-  typingMany: 'Varias personas están escribiendo…',
-  message: 'Mensaje',
-  placeholder: 'Escribe un mensaje…',
-  send: 'Enviar',
-  charactersLeft: { one: 'Queda {n} carácter', other: 'Quedan {n} caracteres' },
-  charactersOver: { one: '{n} carácter de más', other: '{n} caracteres de más' },
-  sending: 'Enviando…',
-  queued: 'Esperando la conexión…',
-  failed: 'No enviado.',
-  retry: 'Reintentar',
-  discard: 'Descartar',
+// by language subtag; each import() becomes a chunk of its own under dist/widget/chunks/
+const catalogs: Record<string, () => Promise<Strings>> = {
+  en: () => Promise.resolve(en),
+  es: () => import('./i18n/es').then((module) => module.es),
+  zh: () => import('./i18n/zh').then((module) => module.zh),
 };
-
-const zh: Strings = {
-  pageTitle: 'Parley 聊天',
-  welcomeTitle: '聊天',
-  welcomeSubtitle: '与我们和其他访客交流',
-  loading: '加载中…',
-  notSetUp: '此聊天尚未设置：地址中没有站点。',
-  unreachable: '暂时无法连接到聊天。',
-  unknownSite: '此网站无法使用聊天。',
-  somethingWrong: '出了点问题，请重试。',
-  tryAgain: '重试',
-  minimise: '最小化聊天',
-  logOut: '退出登录',
-  account: '账户',
-  signIn: '登录',
-  createAccount: '创建账户',
-  username: '用户名',
-  usernameHint: '3–32 个字母、数字、_ . 或 -',
-  displayName: '显示名称',
-  displayNameHint: '其他人在聊天中看到的名字。',
-  password: '密码',
-  passwordHint: '至少 8 个字符。',
-  logIn: '登录',
-  register: '注册',
-  online: '在线',
-  onlineCount: { other: '{n} 人在线' },
-  connecting: '正在连接…',
-  offline: '您已离线，正在重新连接…',
-  joining: '正在进入聊天室…',
-  messages: '消息',
-  empty: '还没有消息，打个招呼吧！',
-  start: '对话从这里开始。',
-  loadingOlder: '正在加载更早的消息…',
-  deleted: '消息已删除',
-  edited: '（已编辑）',
-  newMessages: { other: '{n} 条新消息' },
-  typingOne: '{name} 正在输入…',
-  typingTwo: '{names} 正在输入…',
-  typingMany: '多人正在输入…',
-  message: '消息',
-  placeholder: '输入消息…',
-  send: '发送',
-  charactersLeft: { other: '还可输入 {n} 个字符' },
-  charactersOver: { other: '超出 {n} 个字符' },
-  sending: '正在发送…',
-  queued: '等待连接…',
-  failed: '未发送。',
-  retry: '重试',
-  discard: '放弃',
-};
-
-const catalogs: Record<string, Strings> = { en, es, zh };
 
 /** The active language's strings; set once by `chooseLocale` before the first render. */
 export let t: Strings = en;
@@ -226,19 +132,27 @@ let format = formatters(locale);
 
 /**
  * Picks the first of `wanted` (the host's setting, then the browser's languages) whose language has a catalog,
- * else English, and sets `<html lang>` and the page title.
+ * else English; loads that catalog and sets `<html lang>` and the page title. Await it before the first render,
+ * so a Spanish reader never sees English first. A catalog that fails to load leaves everything English, dates too:
+ * the page's language is the one its words are in.
  */
-export function chooseLocale(wanted: ReadonlyArray<string | undefined>): void {
+export async function chooseLocale(wanted: ReadonlyArray<string | undefined>): Promise<void> {
   for (const tag of wanted) {
-    const catalog = tag ? catalogs[tag.split('-')[0]!.toLowerCase()] : undefined;
-    if (!catalog || !tag) continue;
+    const load = tag ? catalogs[tag.split('-')[0]!.toLowerCase()] : undefined;
+    if (!load || !tag) continue;
+    let chosen: ReturnType<typeof formatters>;
     try {
-      format = formatters(tag);
+      chosen = formatters(tag);
     } catch {
       continue; // a tag Intl refuses
     }
-    locale = format.number.resolvedOptions().locale;
-    t = catalog;
+    // after a deploy, an app.js cached from the previous build may ask for a chunk that is gone
+    const catalog = await load().catch(() => undefined);
+    if (catalog) {
+      format = chosen;
+      locale = format.number.resolvedOptions().locale;
+      t = catalog;
+    }
     break;
   }
   document.documentElement.lang = locale;

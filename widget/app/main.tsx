@@ -20,19 +20,23 @@ if (root && site) {
   // subscribed before the first render: component effects run after paint, later than the loader's first "open"
   bridge.onToggle((open) => open && focusFirstField());
   // the loader's hello carries the host's settings and, when the site signs its own user in, the identity
-  void bridge.hello(HELLO_TIMEOUT_MS).then((hello) => {
+  const started = bridge.hello(HELLO_TIMEOUT_MS).then(async (hello) => {
     const settings = hello?.settings ?? {};
-    chooseLocale([settings.locale, ...navigator.languages, navigator.language]);
+    // the catalog before the first render: a Spanish reader sees no English while the chunk loads, only the empty panel
+    await chooseLocale([settings.locale, ...navigator.languages, navigator.language]);
     applyAccent(settings.accent);
     const chat = createChatClient({ baseUrl: location.origin, site, session: 'cookie' });
     const store = createChatStore(chat, settings.room ?? DEFAULT_ROOM);
     reportToHost(bridge, store, { sound: settings.sound === true });
-    bridge.onIdentify((identity) => void store.identify(identity));
-    bridge.onLogout(() => void store.logout());
     render(<App store={store} bridge={bridge} title={settings.title} />, root);
     void (hello?.identity ? store.identify(hello.identity) : store.start());
+    return store;
   });
+  // the loader may log out (or the host identify) right after hello, while a catalog still loads: kept, in order
+  bridge.onIdentify((identity) => void started.then((store) => store.identify(identity)));
+  bridge.onLogout(() => void started.then((store) => store.logout()));
 } else if (root) {
-  chooseLocale([...navigator.languages, navigator.language]);
-  root.textContent = t.notSetUp;
+  void chooseLocale([...navigator.languages, navigator.language]).then(() => {
+    root.textContent = t.notSetUp;
+  });
 }
