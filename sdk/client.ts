@@ -7,18 +7,19 @@ import type {
   CreateRoomRequest,
   IdentifyRequest,
   LoginRequest,
-  MeResponse,
   ModerationAction,
   ModerationLogResponse,
   RegisterRequest,
   RoomInfo,
   RoomResponse,
   RoomsResponse,
+  SessionCheckResponse,
   SessionResponse,
   UpdateRoomRequest,
   User,
 } from './protocol';
-import { type ChatSocket, DefaultRoom, type Room, requestPatiently } from './room';
+import { type ChatSocket, requestPatiently } from './room/requests';
+import { DefaultRoom, type Room } from './room/room';
 
 // a rejoin or a connection the server could not answer is asked again after 1 s, 2 s, 4 s … up to 10 s (±50 %)
 const RETRY_DELAY_MS = 1_000;
@@ -171,18 +172,15 @@ class DefaultChatClient implements ChatClient {
 
   async restore(): Promise<User | null> {
     if (!this.cookies && !this.storage.get()) return null;
-    try {
-      const { user } = await this.http.request<MeResponse>('GET', 'me');
-      this.connect(); // before 'user' fires, so a listener may join rooms at once
-      this.setUser(user);
-      return user;
-    } catch (error) {
-      if (error instanceof ChatError && error.code === 'unauthorized') {
-        this.storage.set(null);
-        return null;
-      }
-      throw error;
+    // not /me: its 401 for a signed-out visitor (cookie mode cannot tell) is logged as an error by browsers
+    const { user } = await this.http.request<SessionCheckResponse>('GET', 'session');
+    if (!user) {
+      this.storage.set(null);
+      return null;
     }
+    this.connect(); // before 'user' fires, so a listener may join rooms at once
+    this.setUser(user);
+    return user;
   }
 
   async logout(): Promise<void> {
@@ -302,7 +300,7 @@ class DefaultChatClient implements ChatClient {
       connectedBefore = true;
     });
     socket.on('disconnect', () => {
-      for (const room of this.joined.values()) room.suspend();
+      for (const room of this.joined.values()) room.outbox.suspend();
       this.setStatus(socket.active ? 'connecting' : 'offline', socket.active ? 'connection-lost' : 'refused');
     });
     socket.on('connect_error', (err) => {
@@ -331,9 +329,9 @@ class DefaultChatClient implements ChatClient {
     socket.on('message:new', (message) => this.joined.get(message.roomId)?.receive(message));
     socket.on('message:updated', (message) => this.joined.get(message.roomId)?.update(message));
     socket.on('room:updated', (room) => this.joined.get(room.id)?.changed(room));
-    socket.on('presence:join', ({ roomId, user }) => this.joined.get(roomId)?.presenceJoined(user));
-    socket.on('presence:leave', ({ roomId, user }) => this.joined.get(roomId)?.presenceLeft(user));
-    socket.on('typing:update', ({ roomId, user }) => this.joined.get(roomId)?.typingStarted(user));
+    socket.on('presence:join', ({ roomId, user }) => this.joined.get(roomId)?.presence.joined(user));
+    socket.on('presence:leave', ({ roomId, user }) => this.joined.get(roomId)?.presence.left(user));
+    socket.on('typing:update', ({ roomId, user }) => this.joined.get(roomId)?.typists.started(user));
   }
 
   private async rejoinAll(): Promise<void> {

@@ -1,7 +1,10 @@
 // The public surface of the Parley SDK: everything a developer may import.
 export { createChatClient } from './client';
 export type { ChatClient, ChatClientEvents, ChatClientOptions, ConnectionStatus, StatusReason, TokenStorage } from './client';
-export type { HistoryOptions, PendingMessage, PresenceChangeEvent, Room, RoomEvents, SendOptions } from './room';
+export type { Room, RoomEvents } from './room/room';
+export type { PendingMessage, SendOptions } from './room/outbox';
+export type { PresenceChangeEvent } from './room/presence';
+export type { HistoryOptions } from './room/history';
 export { ChatError } from './errors';
 /** A v4 UUID for `room.send(text, { clientMsgId })`, e.g. to keep a message's id in your own outbox. */
 export { createClientMsgId } from './ids';

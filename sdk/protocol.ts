@@ -127,6 +127,15 @@ export interface MeResponse {
   user: User;
 }
 
+/**
+ * GET /api/sites/:siteId/session → 200 SessionCheckResponse, signed in or not: `user` is null without a session of
+ * this site (none, expired, another site's, banned). `restore()` asks here, so a signed-out visitor's check is no
+ * failed request in the browser's console.
+ */
+export interface SessionCheckResponse {
+  user: User | null;
+}
+
 /** GET /api/sites/:siteId/rooms → 200 RoomsResponse (signed in): every room, archived ones too. */
 export interface RoomsResponse {
   rooms: RoomInfo[];

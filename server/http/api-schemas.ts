@@ -11,6 +11,7 @@ import type {
   RoomInfo,
   RoomResponse,
   RoomsResponse,
+  SessionCheckResponse,
   SessionResponse,
   User,
 } from '../../sdk/protocol';
@@ -63,6 +64,10 @@ export const sessionResponseSchema = z.object({
 export const meResponseSchema = z.object({
   user: userSchema,
 }) satisfies z.ZodType<MeResponse>;
+
+export const sessionCheckResponseSchema = z.object({
+  user: userSchema.nullable().meta({ description: 'The user of this session, or null when there is no session of this site.' }),
+}) satisfies z.ZodType<SessionCheckResponse>;
 
 export const errorResponseSchema = z.object({
   error: z.object({

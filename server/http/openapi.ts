@@ -11,6 +11,7 @@ import {
   roomInfoSchema,
   roomResponseSchema,
   roomsResponseSchema,
+  sessionCheckResponseSchema,
   sessionResponseSchema,
   userSchema,
 } from './api-schemas';
@@ -59,6 +60,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(userSchema, { id: 'User' });
   responses.add(sessionResponseSchema, { id: 'SessionResponse' });
   responses.add(meResponseSchema, { id: 'MeResponse' });
+  responses.add(sessionCheckResponseSchema, { id: 'SessionCheckResponse' });
   responses.add(errorResponseSchema, { id: 'ErrorResponse' });
   responses.add(healthResponseSchema, { id: 'HealthResponse' });
   responses.add(roomInfoSchema, { id: 'RoomInfo' });
@@ -221,6 +223,24 @@ export function buildOpenApiDocument(): OpenApiDocument {
           responses: {
             '200': { description: 'The user of this session.', content: json('MeResponse') },
             '401': { description: 'No session, or a session of another site.', content: json('ErrorResponse') },
+            '403': responseRef('Forbidden'),
+            '404': responseRef('SiteNotFound'),
+          },
+        },
+      },
+      '/api/sites/{siteId}/session': {
+        parameters: [siteId],
+        get: {
+          operationId: 'checkSession',
+          summary: 'Who is signed in, if anyone',
+          description:
+            'Like `/me`, but a visitor without a session is an answer, not an error: browsers log every 4xx in the ' +
+            "console, and a page that cannot see its httpOnly cookie must ask. Creates no session.",
+          tags: ['accounts'],
+          // asking without a session is the point
+          security: [...signedIn, {}],
+          responses: {
+            '200': { description: 'The user of this session, or `null` without a session of this site.', content: json('SessionCheckResponse') },
             '403': responseRef('Forbidden'),
             '404': responseRef('SiteNotFound'),
           },

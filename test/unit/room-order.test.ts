@@ -1,4 +1,5 @@
-import { DefaultRoom, type ChatSocket, type RoomContext } from '../../sdk/room';
+import type { ChatSocket } from '../../sdk/room/requests';
+import { DefaultRoom, type RoomContext } from '../../sdk/room/room';
 import type { HttpClient } from '../../sdk/http';
 import type { JoinRequest, JoinResult, Message } from '../../sdk/protocol';
 

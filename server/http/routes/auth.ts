@@ -5,7 +5,7 @@ import type Koa from 'koa';
 import { z } from 'zod';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { errors as joseErrors, jwtVerify } from 'jose';
-import type { IdentifyRequest, LoginRequest, MeResponse, RegisterRequest, SessionResponse } from '../../../sdk/protocol';
+import type { IdentifyRequest, LoginRequest, MeResponse, RegisterRequest, SessionCheckResponse, SessionResponse } from '../../../sdk/protocol';
 import type { Repositories } from '../../db';
 import { presentUser, type UserDocument } from '../../db/users';
 import { conflict, forbidden, invalidInput, isDuplicateKey, unauthorized } from '../../errors';
@@ -143,6 +143,13 @@ export function authRoutes({ repositories, rateLimiter, onSessionEnded }: AuthRo
 
   router.get('/me', requireUser(users), (ctx) => {
     ctx.body = { user: presentUser(ctx.state.user) } satisfies MeResponse;
+  });
+
+  // requireUser's rule, answered with null instead of a 401 that the browser would log as an error
+  router.get('/session', async (ctx) => {
+    const { siteId, userId } = ctx.session ?? {};
+    const user = siteId === ctx.state.site._id && typeof userId === 'string' ? await users.findById(siteId, userId) : null;
+    ctx.body = { user: user && !user.bannedAt ? presentUser(user) : null } satisfies SessionCheckResponse;
   });
 
   async function assertAvailable(siteId: string, username: string, displayName: string): Promise<void> {

@@ -79,6 +79,7 @@ describe('GET /api/openapi.json', () => {
       'POST /api/sites/{siteId}/identify': ['200', '400', '401', '403', '404', '429'],
       'POST /api/sites/{siteId}/logout': ['204', '403', '404'],
       'GET /api/sites/{siteId}/me': ['200', '401', '403', '404'],
+      'GET /api/sites/{siteId}/session': ['200', '403', '404'],
       'GET /api/sites/{siteId}/rooms': ['200', '401', '403', '404'],
       'POST /api/sites/{siteId}/rooms': ['201', '400', '401', '403', '404', '409'],
       'PATCH /api/sites/{siteId}/rooms/{roomId}': ['200', '400', '401', '403', '404'],

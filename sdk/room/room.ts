@@ -1,0 +1,248 @@
+import { Emitter } from '../emitter';
+import { type ChatError, toChatError } from '../errors';
+import type { HttpClient } from '../http';
+import type { JoinResult, Message, MuteResponse, PresenceUser, RoomInfo } from '../protocol';
+import { type HistoryOptions, readHistory } from './history';
+import { muteUser, unmuteUser } from './moderation';
+import { createOutbox, type Outbox, type PendingMessage, type SendOptions } from './outbox';
+import { createPresence, type Presence, type PresenceChangeEvent } from './presence';
+import { type Connection, request, requestPatiently, roomLeft } from './requests';
+import { createTimeline, type Timeline } from './timeline';
+import { createTyping, type Typing } from './typing';
+
+export interface RoomEvents {
+  /** A new message: once per message, in seq order, across reconnects. Deleted ones arrive as tombstones. */
+  message: (message: Message) => void;
+  /** A message was edited (`editedAt`) or deleted (`deletedAt`, empty text). */
+  update: (message: Message) => void;
+  /** The room's whole online list, one entry per user, whenever it changes. */
+  presence: (online: PresenceUser[], change: PresenceChangeEvent) => void;
+  /** Who else is typing now, whenever that changes. */
+  typing: (users: PresenceUser[]) => void;
+  /** The room was renamed, archived or unarchived. */
+  change: (room: RoomInfo) => void;
+  /** Your messages not stored yet changed: queued, sending, stored (gone from the list) or failed. */
+  pending: (pending: PendingMessage[]) => void;
+}
+
+/**
+ * A joined room.
+ *
+ * @example
+ * const room = await chat.join('general');
+ * const off = room.on('message', (m) => console.log(m.author.displayName, m.text));
+ * await room.send('hello');
+ */
+export interface Room {
+  readonly id: string;
+  readonly name: string;
+  /** An archived room can be read but takes no new messages. */
+  readonly archived: boolean;
+  /** The most recent messages at join time, oldest first. */
+  readonly recent: readonly Message[];
+  /** The current online list. */
+  readonly online: readonly PresenceUser[];
+  /** Your messages not stored yet, oldest first: show them as "sending…" or "failed, retry?". */
+  readonly pending: readonly PendingMessage[];
+  on<K extends keyof RoomEvents>(event: K, listener: RoomEvents[K]): () => void;
+  /**
+   * Resolves with the stored message. Offline, the message waits in `pending` and goes out on reconnect; without
+   * an answer it is sent again under the same `clientMsgId`, so it is stored once. After `sendTimeoutMs` (30 s)
+   * it rejects with `unavailable` and stays in `pending` as `failed`. Your messages are stored in the order you
+   * sent them: each goes out once the one before it is stored or has failed.
+   */
+  send(text: string, options?: SendOptions): Promise<Message>;
+  /** Sends a failed pending message again, under the same `clientMsgId`. */
+  retry(clientMsgId: string): Promise<Message>;
+  /** Drops a failed pending message. */
+  discard(clientMsgId: string): void;
+  /** Replaces the text of one of your messages. */
+  edit(seq: number, text: string): Promise<Message>;
+  /** Deletes one of your messages (admins: anyone's); it stays as a tombstone with its seq. */
+  delete(seq: number): Promise<Message>;
+  /**
+   * Older messages, newest first: `limit` of them unless the room's start comes first (the SDK asks the server as
+   * often as its 256 KB answers need). A `rate_limited` answer is waited out.
+   */
+  history(options?: HistoryOptions): Promise<Message[]>;
+  /** Tells the others that you are typing; call it on every keystroke, it sends at most once per 2 s. */
+  typing(): void;
+  /** Admins: the user cannot send in this room for `durationMs`. */
+  mute(userId: string, options: { durationMs: number }): Promise<MuteResponse['mute']>;
+  /** Admins: lifts a mute. */
+  unmute(userId: string): Promise<void>;
+  /** Leaves the room and drops its listeners. */
+  leave(): Promise<void>;
+}
+
+export interface RoomContext extends Connection {
+  http: HttpClient;
+  sendTimeoutMs: number;
+  onLeave: (room: DefaultRoom) => void;
+  onError: (error: ChatError) => void;
+}
+
+/** The room composes its parts: each feature lives in its own file and reports to the room through callbacks. */
+export class DefaultRoom implements Room {
+  readonly id: string;
+  name: string;
+  archived: boolean;
+  recent: Message[];
+  private readonly events = new Emitter<RoomEvents>();
+  // the parts, made in the constructor (`declare`: no empty field definitions in the bundle); the client feeds
+  // presence, typing and connection news straight to the part they concern
+  declare readonly presence: Presence;
+  declare readonly typists: Typing;
+  declare private readonly timeline: Timeline;
+  declare readonly outbox: Outbox;
+  private disposed = false;
+
+  constructor(
+    private readonly context: RoomContext,
+    joined: JoinResult,
+  ) {
+    this.id = joined.room.id;
+    this.name = joined.room.name;
+    this.archived = joined.room.archived;
+    this.recent = joined.messages;
+    this.presence = createPresence(joined.online, (online, change) => this.events.emit('presence', online, change));
+    this.typists = createTyping(context, this.id, (users) => this.events.emit('typing', users));
+    this.timeline = createTimeline(
+      joined.messages,
+      (message) => {
+        // their message is what they were typing
+        this.typists.stopped(message.author.id);
+        this.events.emit('message', message);
+      },
+      (message) => this.events.emit('update', message),
+      // offline: the reconnect catches up anyway
+      () => context.socket.connected && this.catchUp().catch((error: unknown) => context.onError(toChatError(error))),
+    );
+    this.outbox = createOutbox(context, this.id, (pending) => this.events.emit('pending', pending));
+  }
+
+  get online(): PresenceUser[] {
+    return this.presence.online;
+  }
+
+  get pending(): PendingMessage[] {
+    return this.outbox.pending;
+  }
+
+  on<K extends keyof RoomEvents>(event: K, listener: RoomEvents[K]): () => void {
+    return this.events.on(event, listener);
+  }
+
+  send(text: string, options?: SendOptions): Promise<Message> {
+    return this.stored(this.outbox.send(text, options));
+  }
+
+  retry(clientMsgId: string): Promise<Message> {
+    return this.stored(this.outbox.retry(clientMsgId));
+  }
+
+  discard(clientMsgId: string): void {
+    this.outbox.discard(clientMsgId);
+  }
+
+  async edit(seq: number, text: string): Promise<Message> {
+    if (this.disposed) throw roomLeft('edit message');
+    const { message } = await request('edit message', () =>
+      this.context.socket.timeout(this.context.requestTimeoutMs).emitWithAck('message:edit', { roomId: this.id, seq, text }),
+    );
+    this.timeline.update(message);
+    return message;
+  }
+
+  async delete(seq: number): Promise<Message> {
+    if (this.disposed) throw roomLeft('delete message');
+    const { message } = await request('delete message', () =>
+      this.context.socket.timeout(this.context.requestTimeoutMs).emitWithAck('message:delete', { roomId: this.id, seq }),
+    );
+    this.timeline.update(message);
+    return message;
+  }
+
+  history(options: HistoryOptions = {}): Promise<Message[]> {
+    return readHistory(this.context, this.id, options, () => this.disposed);
+  }
+
+  typing(): void {
+    this.typists.send();
+  }
+
+  mute(userId: string, { durationMs }: { durationMs: number }): Promise<MuteResponse['mute']> {
+    return muteUser(this.context.http, this.id, userId, durationMs);
+  }
+
+  unmute(userId: string): Promise<void> {
+    return unmuteUser(this.context.http, this.id, userId);
+  }
+
+  async leave(): Promise<void> {
+    this.context.onLeave(this);
+    this.dispose();
+    if (this.context.socket.connected) {
+      const { socket, requestTimeoutMs } = this.context;
+      await requestPatiently('leave room', () => socket.timeout(requestTimeoutMs).emitWithAck('room:leave', { roomId: this.id }), () => !socket.connected);
+    }
+  }
+
+  /** Releases timers, waiting sends and listeners; the room is unusable afterwards. */
+  dispose(): void {
+    this.disposed = true;
+    this.timeline.dispose();
+    this.typists.dispose();
+    this.outbox.dispose();
+    this.events.clear();
+  }
+
+  // ---- called by the client ------------------------------------------------------------------
+
+  /** A new message from any path (broadcast, ack): delivered once, after every earlier seq. */
+  receive(message: Message): void {
+    this.timeline.receive(message);
+  }
+
+  /** An edited or deleted message. One not delivered yet is delivered in its latest form instead. */
+  update(message: Message): void {
+    this.timeline.update(message);
+  }
+
+  changed(room: RoomInfo): void {
+    this.name = room.name;
+    this.archived = room.archived;
+    this.events.emit('change', room);
+  }
+
+  /**
+   * Joins again and reads every message after the last seq delivered, page by page, in seq order; messages that
+   * arrive live meanwhile wait, so listeners see one order. After a reconnect, and when a seq went missing.
+   */
+  catchUp(): Promise<void> {
+    return this.timeline.catchUp(() => this.readMissed());
+  }
+
+  private async readMissed(): Promise<void> {
+    const { socket, requestTimeoutMs } = this.context;
+    for (let more = true; more && !this.disposed; ) {
+      const joined = await requestPatiently(
+        'rejoin room',
+        () => socket.timeout(requestTimeoutMs).emitWithAck('room:join', { roomId: this.id, afterSeq: this.timeline.lastSeq }),
+        () => this.disposed,
+      );
+      this.outbox.resume();
+      if (joined.room.name !== this.name || joined.room.archived !== this.archived) this.changed(joined.room);
+      for (const message of joined.messages) this.timeline.deliver(message);
+      this.presence.reset(joined.online);
+      more = joined.more;
+    }
+  }
+
+  // the outbox hands back the stored message: it reaches `message` listeners like any other
+  private async stored(sent: Promise<Message>): Promise<Message> {
+    const message = await sent;
+    this.timeline.receive(message);
+    return message;
+  }
+}
