@@ -1,11 +1,11 @@
 // The servers a scenario runs against, each in its own process and registered for cleanup: Parley nodes
-// (scripts/parley-process.ts), the bare baseline (bench/baseline-server.ts) and Redis (scripts/redis-process.ts).
+// (scripts/parley-process.ts), the bare baseline (bench/baseline-server.ts) and Redis (server/processes/redis-server.ts).
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { type Db, MongoClient } from 'mongodb';
 import { startParleyProcess } from '../scripts/parley-process';
-import { startRedis } from '../scripts/redis-process';
+import { startRedis } from '../server/processes/redis-server';
 import { projectRoot } from '../server/paths';
 import type { BenchContext } from './context';
 

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { serveHostPage } from '../examples/host-page/serve';
 import { loadConfig } from '../server/config';
 import { createLogger } from '../server/logger';
-import { startParley } from '../server/main';
+import { startParley } from '../server/start-up';
 import { launchChromium } from '../test/helpers/browser';
 
 interface Sample {

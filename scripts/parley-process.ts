@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { findFreePort } from '../server/db/embedded';
+import { findFreePort } from '../server/processes/watchdog';
 import { projectRoot } from '../server/paths';
 
 export interface ParleyProcess {
@@ -23,9 +23,13 @@ const sessionKeys = randomBytes(32).toString('base64url');
 
 /**
  * Starts `server/main.ts` with `env` added to this process's environment, on `env.PORT` or a free port, and
- * resolves once `/readyz` answers 200 (`nodeArgs`, e.g. `--cpu-prof`, go to node; `args`, e.g. `--workers 2`, to Parley). Rejects with the process's output when it exits or is not ready in time.
+ * resolves once `/readyz` answers 200 (`nodeArgs`, e.g. `--cpu-prof`, go to node; `args`, e.g. `--workers 2`, to Parley;
+ * `onOutput` sees the output so far as it grows, while starting too). Rejects with the process's output when it exits or is not ready in time.
  */
-export async function startParleyProcess(env: Record<string, string>, options: { nodeArgs?: string[]; args?: string[] } = {}): Promise<ParleyProcess> {
+export async function startParleyProcess(
+  env: Record<string, string>,
+  options: { nodeArgs?: string[]; args?: string[]; onOutput?: (text: string) => void } = {},
+): Promise<ParleyProcess> {
   const root = projectRoot();
   const port = env.PORT ? Number(env.PORT) : await findFreePort();
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(root, 'server', 'main.ts'), ...(options.args ?? [])], {
@@ -36,6 +40,7 @@ export async function startParleyProcess(env: Record<string, string>, options: {
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
+    options.onOutput?.(output);
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);

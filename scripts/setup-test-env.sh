@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 packages=()
 # test/helpers/browser.ts launches this path
 [[ -x /usr/bin/chromium ]] || packages+=(chromium)
-# scripts/redis-process.ts: the multi-node, cluster and fault tests start their own
+# server/processes/redis-server.ts: the multi-node, cluster and fault tests start their own
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 # chromium --no-install-recommends brings no font: text would not render in screenshots nor for axe's contrast checks
 [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || packages+=(fonts-dejavu-core)

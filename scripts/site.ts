@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../server/config';
 import { createRepositories, createSite, removeSite } from '../server/db';
 import { connectDatabase } from '../server/db/connection';
-import { findRunningEmbeddedDatabase, startEmbeddedDatabase } from '../server/db/embedded';
+import { findRunningEmbeddedDatabase, startEmbeddedDatabase } from '../server/processes/embedded-database';
 import { normalizeOrigin } from '../server/db/sites';
 import { isId } from '../server/validation';
 

@@ -6,14 +6,12 @@ import type { Socket } from 'node:net';
 import path from 'node:path';
 import { setupMaster } from '@socket.io/sticky';
 import type { Logger } from 'pino';
-import { startRedis } from '../scripts/redis-process';
 import type { Config } from './config';
-import { createRepositories, type Repositories } from './db';
-import { connectDatabase, ensureIndexes } from './db/connection';
-import { startEmbeddedDatabase } from './db/embedded';
-import { redactUri, seedDemoSite } from './main';
+import type { Repositories } from './db';
 import { answerMetricsRequests } from './metrics';
 import { projectRoot } from './paths';
+import { startRedis } from './processes/redis-server';
+import { openDatabase, ShutdownSteps } from './start-up';
 
 export interface ParleyCluster {
   url: string;
@@ -37,45 +35,29 @@ const WORKER_STOP_TIMEOUT_MS = 8_000;
  * dies is replaced; its clients reconnect to the others and catch up by seq.
  */
 export async function startCluster(config: Config, log: Logger, workers: number): Promise<ParleyCluster> {
-  const closers: Array<() => Promise<void>> = [];
+  const steps = new ShutdownSteps(log);
   let stopping = false;
   const close = async () => {
     stopping = true;
-    for (const closer of closers.reverse()) await closer().catch((error: unknown) => log.warn({ err: error }, 'shutdown step failed'));
-    closers.length = 0;
+    await steps.run();
   };
 
   try {
-    let mongodbUri = config.mongodbUri;
-    if (!mongodbUri) {
-      const dataDir = path.join(config.dataDir, 'ferretdb');
-      const embedded = await startEmbeddedDatabase({ dataDir, cacheDir: config.cacheDir, log: (line) => log.info(line) });
-      closers.push(embedded.stop);
-      mongodbUri = embedded.uri;
-      log.info({ database: `FerretDB ${embedded.version} (embedded, SQLite)`, dataDir }, 'using the embedded database');
-    } else {
-      log.info({ database: redactUri(mongodbUri), name: config.dbName }, 'using MongoDB from MONGODB_URI');
-    }
+    // indexes and the demo site once, here, before any worker starts
+    const { uri: mongodbUri, repositories } = await openDatabase(config, log, steps);
 
     let redisUrl = config.redisUrl;
     if (!redisUrl) {
       const redis = await startRedis().catch((error: unknown) => {
         throw new Error(`${workers} workers share Redis: set REDIS_URL, or install redis-server to run a local one (${String(error)})`);
       });
-      closers.push(redis.stop);
+      steps.add(redis.stop);
       redisUrl = redis.url;
       log.info({ redis: redisUrl }, 'using a local redis-server (in memory) for the workers');
     }
 
     // cookies signed by one worker must verify on every other
     const sessionKeys = config.sessionKeysGenerated ? randomBytes(32).toString('base64url') : config.sessionKeys.join(',');
-
-    // indexes and the demo site once, here, rather than racing in every worker
-    const database = await connectDatabase(mongodbUri, config.dbName);
-    closers.push(database.close);
-    await ensureIndexes(database.db);
-    const repositories = createRepositories(database.db, { sessionAbsoluteMs: config.sessionAbsoluteMs });
-    if (config.demoSite) await seedDemoSite(repositories);
 
     const listener = createServer();
     const connections = new Set<Socket>();
@@ -103,17 +85,17 @@ export async function startCluster(config: Config, log: Logger, workers: number)
       return worker;
     };
     // closers run in reverse: stop taking connections, stop the workers, then drop what the primary still relays
-    closers.push(async () => {
+    steps.add(async () => {
       for (const socket of connections) socket.destroy();
     });
-    closers.push(() => stopWorkers(Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined)));
+    steps.add(() => stopWorkers(Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined)));
     await Promise.all(Array.from({ length: workers }, () => ready(fork())));
 
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);
       listener.listen(config.port, config.host, () => resolve());
     });
-    closers.push(async () => void listener.close());
+    steps.add(async () => void listener.close());
 
     const url = config.publicUrl ?? `http://localhost:${config.port}`;
     log.info({ url, workers }, 'Parley is listening');

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, chmod, lstat, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import { projectRoot } from '../paths';
+import { WATCHDOG } from './watchdog';
 
 export interface EmbeddedDatabaseOptions {
   /** Where FerretDB keeps its SQLite files and its socket; created if missing, and made private (mode 0700). */
@@ -24,6 +25,8 @@ export interface EmbeddedDatabase {
   dataDir: string;
   /** FerretDB's version, as reported by `buildInfo`. */
   version: string;
+  /** Says, in the lock, that this process is shutting down: a Parley started meanwhile waits for the folder instead of failing. */
+  markStopping(): Promise<void>;
   /** Stops FerretDB and resolves once it has exited. */
   stop(): Promise<void>;
 }
@@ -32,32 +35,13 @@ const FERRETDB_VERSION = 'v1.24.2';
 const INSTALL_SCRIPT = path.join(projectRoot(), 'scripts', 'install-ferretdb.sh');
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
+// a stopping Parley exits within 10 s (main.ts forces it), its FerretDB 3 s after that at most
+const STOPPING_OWNER_WAIT_MS = 15_000;
+const LOCK_POLL_MS = 50;
 // the driver takes a host ending in .sock for a socket path
 const SOCKET_NAME = 'ferretdb.sock';
 // sun_path holds 108 bytes on Linux and 104 on macOS, the final NUL included
 const MAX_SOCKET_PATH_BYTES = process.platform === 'linux' ? 107 : 103;
-
-/**
- * Runs a program ("$@"; ferretdb here, redis-server in scripts/redis-process.ts) so that it stops with Node, even when Node is SIGKILLed: Node holds the write end of
- * this shell's stdin, and the kernel closes it when Node dies. A background reader waits for that EOF and stops
- * the program; the foreground waits for it, so an early crash ends the shell too. The first stdout line is
- * the program's pid (for the last-resort SIGKILL); its own output all goes to stderr.
- */
-export const WATCHDOG = `
-exec 3<&0 </dev/null
-"$@" >&2 3<&- &
-pid=$!
-echo "$pid"
-{
-  while read -r line; do :; done
-  kill -TERM "$pid" 2>/dev/null || exit 0
-  n=0
-  while kill -0 "$pid" 2>/dev/null && [ "$n" -lt 30 ]; do sleep 0.1; n=$((n + 1)); done
-  kill -KILL "$pid" 2>/dev/null
-} <&3 >/dev/null 2>&1 &
-exec 3<&-
-wait "$pid"
-`;
 
 /**
  * Starts FerretDB (SQLite backend) on a Unix socket in its data folder, building it once on first use. No TCP:
@@ -73,14 +57,16 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   const dataDir = path.resolve(options.dataDir);
   const binary = await findOrInstallFerretdb(options.cacheDir, options.log);
   await makePrivateFolder(dataDir, options.log);
-  const lock = await acquireLock(dataDir);
+  const lock = await acquireLock(dataDir, options.log);
   try {
     const socketPath = await socketPathFor(dataDir);
     await removeStaleSocket(socketPath);
     const database = await startFerretdb(binary, dataDir, socketPath, options.log);
-    await writeFile(lock, JSON.stringify({ pid: process.pid, uri: database.uri } satisfies LockOwner));
+    const owner: LockOwner = { pid: process.pid, uri: database.uri };
+    await writeLock(lock, owner);
     return {
       ...database,
+      markStopping: () => writeLock(lock, { ...owner, stopping: true }),
       stop: async () => {
         await database.stop();
         await rm(lock, { force: true });
@@ -159,29 +145,67 @@ const LOCK_FILE = 'parley-embedded.lock';
 interface LockOwner {
   pid: number;
   uri?: string;
+  /** Set when its owner begins shutting down: the folder is free once the lock is gone or the owner dead. */
+  stopping?: boolean;
 }
 
-/** The URI of the embedded database another process runs over this folder, if one does (the site CLI uses it). */
+/** The URI of the embedded database another process runs over this folder, if one does and is not stopping (the site CLI uses it). */
 export async function findRunningEmbeddedDatabase(dataDir: string): Promise<string | undefined> {
   const owner = await readLock(path.join(path.resolve(dataDir), LOCK_FILE));
-  return owner && isAlive(owner.pid) ? owner.uri : undefined;
+  return owner && isAlive(owner.pid) && !owner.stopping ? owner.uri : undefined;
 }
 
-async function acquireLock(dataDir: string): Promise<string> {
+/**
+ * Takes the folder's lock. A live owner fails the start, unless it said it is stopping: that one is waited for
+ * (a restart right after Ctrl-C), up to STOPPING_OWNER_WAIT_MS. A dead owner's lock is stale and removed.
+ */
+async function acquireLock(dataDir: string, log: (line: string) => void): Promise<string> {
   const file = path.join(dataDir, LOCK_FILE);
+  let waitingSince: number | undefined;
   for (;;) {
     try {
       await writeFile(file, JSON.stringify({ pid: process.pid } satisfies LockOwner), { flag: 'wx' });
       return file;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = await readLock(file);
-      if (owner && isAlive(owner.pid)) {
-        throw new Error(`the embedded database in ${dataDir} is in use by another Parley process (pid ${owner.pid}); stop it, or set DATA_DIR to another folder`);
-      }
+    }
+    const owner = await readLock(file);
+    if (!owner) {
+      // just created by another starter, its pid not written yet; or a leftover nobody can read
+      if (await isOlderThan(file, 2_000)) await rm(file, { force: true });
+      else await sleep(LOCK_POLL_MS);
+      continue;
+    }
+    if (!isAlive(owner.pid)) {
       // its owner died without cleaning up (SIGKILL): the watchdog has stopped its FerretDB, so the folder is free
       await rm(file, { force: true });
+      continue;
     }
+    if (!owner.stopping) {
+      throw new Error(`the embedded database in ${dataDir} is in use by another Parley process (pid ${owner.pid}); stop it, or set DATA_DIR to another folder`);
+    }
+    if (waitingSince === undefined) {
+      waitingSince = Date.now();
+      log(`waiting for the Parley process that is stopping (pid ${owner.pid}) to release ${dataDir}…`);
+    } else if (Date.now() - waitingSince > STOPPING_OWNER_WAIT_MS) {
+      throw new Error(`the embedded database in ${dataDir} is still held by a Parley process that is stopping (pid ${owner.pid}) after ${STOPPING_OWNER_WAIT_MS / 1000} s; stop it, or set DATA_DIR to another folder`);
+    }
+    await sleep(LOCK_POLL_MS);
+  }
+}
+
+/** Replaces the lock's content in one step (write, then rename): a reader never sees it half written. */
+async function writeLock(file: string, owner: LockOwner): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, JSON.stringify(owner));
+  await rename(temporary, file);
+}
+
+async function isOlderThan(file: string, ms: number): Promise<boolean> {
+  try {
+    return Date.now() - (await stat(file)).mtimeMs > ms;
+  } catch {
+    return true; // gone already
   }
 }
 
@@ -261,19 +285,7 @@ function runInstaller(cacheDir: string, log: (line: string) => void): Promise<st
   });
 }
 
-/** A free TCP port on 127.0.0.1, for a child server that must be told its port (a Parley node, redis-server in tests). */
-export function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startFerretdb(binary: string, dataDir: string, socketPath: string, log: (line: string) => void): Promise<EmbeddedDatabase> {
+async function startFerretdb(binary: string, dataDir: string, socketPath: string, log: (line: string) => void): Promise<Omit<EmbeddedDatabase, 'markStopping'>> {
   const args = [
     '--handler=sqlite',
     `--sqlite-url=file:${dataDir}/`, // FerretDB requires the trailing slash

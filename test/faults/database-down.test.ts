@@ -6,7 +6,7 @@ import { type ChatClient, type Message } from '../../sdk';
 import type { Ack, SendResult } from '../../sdk/protocol';
 import type { ParleyProcess } from '../../scripts/parley-process';
 import { loadConfig } from '../../server/config';
-import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../server/db/embedded';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../server/processes/embedded-database';
 import { connectAs, memberAt, waitUntil } from '../helpers/chat';
 import { startTestProcess } from '../helpers/server';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { type ChatClient, type Message } from '../../sdk';
 import type { ParleyProcess } from '../../scripts/parley-process';
-import { type RedisProcess, startRedis } from '../../scripts/redis-process';
-import { findFreePort } from '../../server/db/embedded';
+import { type RedisProcess, startRedis } from '../../server/processes/redis-server';
+import { findFreePort } from '../../server/processes/watchdog';
 import { memberAt, waitUntil } from '../helpers/chat';
 import { startTestProcess } from '../helpers/server';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type ChatClient, type Message } from '../../sdk';
 import type { ParleyProcess } from '../../scripts/parley-process';
-import { type RedisProcess, startRedis } from '../../scripts/redis-process';
+import { type RedisProcess, startRedis } from '../../server/processes/redis-server';
 import { memberAt, waitUntil } from '../helpers/chat';
 import { startTestProcess } from '../helpers/server';
 

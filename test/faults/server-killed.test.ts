@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { type ChatClient, type Message, type Room } from '../../sdk';
 import type { ParleyProcess } from '../../scripts/parley-process';
-import { findFreePort } from '../../server/db/embedded';
+import { findFreePort } from '../../server/processes/watchdog';
 import { memberAt, waitUntil } from '../helpers/chat';
 import { startTestProcess } from '../helpers/server';
 

@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { createChatClient, type ChatClient } from '../../sdk';
-import type { Parley } from '../../server/main';
+import type { Parley } from '../../server/start-up';
 import { newAccount } from './server';
 
 /**

@@ -1,6 +1,6 @@
 // A parent process for the embedded database, for tests that kill it: prints the URI, then idles until killed.
 import { loadConfig } from '../../server/config';
-import { startEmbeddedDatabase } from '../../server/db/embedded';
+import { startEmbeddedDatabase } from '../../server/processes/embedded-database';
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: embedded-child.ts <data dir>');

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/config';
-import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../server/db/embedded';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../server/processes/embedded-database';
 
 declare global {
   // shared between global setup and teardown, which run in the same process

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import { loadConfig } from '../../server/config';
-import { startParley, type Parley } from '../../server/main';
+import { startParley, type Parley } from '../../server/start-up';
 import { createLogger } from '../../server/logger';
 import { type ParleyProcess, startParleyProcess } from '../../scripts/parley-process';
 

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { MongoClient } from 'mongodb';
 import { loadConfig } from '../../../server/config';
 import { projectRoot } from '../../../server/paths';
-import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../../server/db/embedded';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../../server/processes/embedded-database';
 import { waitUntil } from '../../helpers/chat';
 
 const PROJECT_DIR = projectRoot();

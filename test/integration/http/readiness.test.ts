@@ -1,7 +1,7 @@
 import { createClient } from 'redis';
 import type { ErrorResponse } from '../../../sdk/protocol';
 import type { Parley } from '../../../server/main';
-import { type RedisProcess, startRedis } from '../../../scripts/redis-process';
+import { type RedisProcess, startRedis } from '../../../server/processes/redis-server';
 import { newAccount, startTestServer } from '../../helpers/server';
 
 // A server with REDIS_URL, over a redis-server of this file's own that is stopped and started again on its port.

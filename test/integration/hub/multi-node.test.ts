@@ -4,7 +4,7 @@ import type { Socket } from 'socket.io-client';
 import { createChatClient, type ChatClient, type Message, type PresenceUser } from '../../../sdk';
 import type { Ack, JoinResult, SendResult } from '../../../sdk/protocol';
 import type { ParleyProcess } from '../../../scripts/parley-process';
-import { type RedisProcess, startRedis } from '../../../scripts/redis-process';
+import { type RedisProcess, startRedis } from '../../../server/processes/redis-server';
 import { connectAs, waitUntil } from '../../helpers/chat';
 import { newAccount, startTestProcess } from '../../helpers/server';
 

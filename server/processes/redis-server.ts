@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { findFreePort, WATCHDOG } from '../server/db/embedded';
+import { findFreePort, WATCHDOG } from './watchdog';
 
 export interface RedisProcess {
   url: string;

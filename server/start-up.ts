@@ -1,0 +1,183 @@
+// The start-up both ways of running Parley share: one process (main.ts), or a cluster's primary and workers (cluster.ts).
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import { trackConnections } from './connection-drain';
+import { createRepositories, createSite, type Repositories } from './db';
+import { connectDatabase, type Database, ensureIndexes } from './db/connection';
+import { createHttpApp } from './http/app';
+import { createAuthRateLimiter, sweepRateLimits } from './http/rate-limits';
+import { createHub, type Hub } from './hub';
+import { createMetrics } from './metrics';
+import { distDir } from './paths';
+import { startEmbeddedDatabase } from './processes/embedded-database';
+import { connectRedis, type RedisClient } from './redis';
+
+export interface Parley {
+  /** Where browsers reach the backend, e.g. http://localhost:3000 */
+  url: string;
+  port: number;
+  repositories: Repositories;
+  hub: Hub;
+  /** Stops everything in reverse order of start. */
+  close(): Promise<void>;
+}
+
+/** Parley's database, ready to use: indexes made, the demo site seeded when config.demoSite. */
+export interface ParleyDatabase {
+  /** The URI it was reached at: MONGODB_URI, or the embedded FerretDB's socket. */
+  uri: string;
+  database: Database;
+  repositories: Repositories;
+}
+
+/** Things to undo, newest first; a step that fails is logged and the others still run. */
+export class ShutdownSteps {
+  private readonly steps: Array<() => Promise<void>> = [];
+  private readonly announcements: Array<() => Promise<void>> = [];
+
+  constructor(private readonly log: Logger) {}
+
+  add(step: () => Promise<void>): void {
+    this.steps.push(step);
+  }
+
+  /** Runs first when shutdown begins, before any step: says so to whoever may wait for this process. */
+  announce(announcement: () => Promise<void>): void {
+    this.announcements.push(announcement);
+  }
+
+  async run(): Promise<void> {
+    for (const announcement of this.announcements.splice(0)) await announcement().catch((error: unknown) => this.log.warn({ err: error }, 'shutdown step failed'));
+    for (const step of this.steps.splice(0).reverse()) await step().catch((error: unknown) => this.log.warn({ err: error }, 'shutdown step failed'));
+  }
+}
+
+// expired sessions and rate-limit counters: what TTL indexes would do, which FerretDB v1 lacks
+const SWEEP_MS = 10 * 60 * 1000;
+
+/**
+ * The database: MONGODB_URI, or else the embedded FerretDB in DATA_DIR (started here, stopped by `steps`), then
+ * connected, indexed and, with config.demoSite, holding the demo site.
+ */
+export async function openDatabase(config: Config, log: Logger, steps: ShutdownSteps): Promise<ParleyDatabase> {
+  let uri = config.mongodbUri;
+  if (uri) {
+    log.info({ database: redactUri(uri), name: config.dbName }, 'using MongoDB from MONGODB_URI');
+  } else {
+    const dataDir = path.join(config.dataDir, 'ferretdb');
+    const embedded = await startEmbeddedDatabase({ dataDir, cacheDir: config.cacheDir, log: (line) => log.info(line) });
+    steps.add(embedded.stop);
+    // a Parley started while this one stops waits for the folder instead of failing on its lock
+    steps.announce(embedded.markStopping);
+    uri = embedded.uri;
+    log.info({ database: `FerretDB ${embedded.version} (embedded, SQLite)`, dataDir }, 'using the embedded database');
+  }
+
+  const database = await connectDatabase(uri, config.dbName);
+  steps.add(database.close);
+  await ensureIndexes(database.db);
+  const repositories = createRepositories(database.db, { sessionAbsoluteMs: config.sessionAbsoluteMs });
+  // the demo site is open to anyone: never in production unless asked for (DEMO_SITE=true)
+  if (config.demoSite) await seedDemoSite(repositories);
+  return { uri, database, repositories };
+}
+
+/**
+ * One Parley: database → HTTP app → hub → listen; `close()` undoes it in reverse.
+ * `listen: false` is for a cluster worker, whose connections the primary hands over (server/cluster.ts).
+ */
+export async function startParley(config: Config, log: Logger, options: { listen?: boolean } = {}): Promise<Parley> {
+  const listen = options.listen ?? true;
+  const steps = new ShutdownSteps(log);
+  const close = () => steps.run();
+
+  try {
+    const { database, repositories } = await openDatabase(config, log, steps);
+
+    let redis: RedisClient | undefined;
+    if (config.redisUrl) {
+      redis = await connectRedis(config.redisUrl, log);
+      const client = redis;
+      steps.add(async () => void (await client.quit()));
+      log.info({ redis: redactUri(config.redisUrl) }, 'using Redis: many nodes share broadcasts, presence and limits');
+    }
+
+    // a registry of this instance's own: tests run several in one process; a cluster worker's scrape sums all workers
+    const metrics = createMetrics({ throughPrimary: !listen });
+    let hub: Hub | undefined;
+    const app = createHttpApp({
+      database,
+      repositories,
+      log,
+      sessionKeys: config.sessionKeys,
+      sessionIdleMs: config.sessionIdleMs,
+      distDir: distDir(),
+      publicUrl: config.publicUrl,
+      trustProxy: config.trustProxy,
+      trustProxyHops: config.trustProxyHops,
+      rateLimiter: createAuthRateLimiter(database.client, config.dbName, config.rateLimits, (limit) => metrics.rateLimited(limit)),
+      metrics,
+      metricsToken: config.metricsToken,
+      ...(redis ? { redis } : {}),
+      onSessionEnded: (token) => hub?.endSession(token),
+      onUserBanned: (siteId, userId) => hub?.endUser(siteId, userId),
+      onRoomUpdated: (siteId, room) => hub?.roomUpdated(siteId, room),
+    });
+    const httpServer = createServer(app.callback());
+    hub = createHub({
+      httpServer,
+      repositories,
+      sessionKeys: config.sessionKeys,
+      sessionIdleMs: config.sessionIdleMs,
+      publicUrl: config.publicUrl,
+      rateLimits: config.rateLimits,
+      presenceGraceMs: config.presenceGraceMs,
+      presenceSyncMs: config.presenceSyncMs,
+      slowClientMaxBytes: config.slowClientMaxBytes,
+      ...(redis ? { redis } : {}),
+      log,
+      metrics,
+    });
+    // after createHub: Socket.IO wraps the request listeners it finds, and long-polls must be counted too
+    const connections = trackConnections(httpServer);
+    if (listen) {
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => resolve());
+      });
+    }
+    const openHub = hub;
+    steps.add(async () => {
+      // keep-alive connections end as soon as they carry no request, so that closing the HTTP server need not wait for them
+      connections.drain();
+      await openHub.close(); // stores the sends in flight, disconnects every socket, closes the HTTP server
+    });
+
+    const sweeper = setInterval(() => {
+      repositories.sessions.sweep().catch((error: unknown) => log.warn({ err: error }, 'session sweep failed'));
+      sweepRateLimits(database.db).catch((error: unknown) => log.warn({ err: error }, 'rate limit sweep failed'));
+    }, SWEEP_MS).unref();
+    steps.add(async () => clearInterval(sweeper));
+
+    const port = listen ? (httpServer.address() as AddressInfo).port : config.port;
+    const url = config.publicUrl ?? `http://localhost:${port}`;
+    if (config.sessionKeysGenerated) log.warn('SESSION_KEYS is not set: cookies signed for this run only (bearer tokens survive restarts)');
+    log.info({ url }, listen ? 'Parley is listening' : 'Parley is ready for connections from the primary');
+    return { url, port, repositories, hub, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The site the example host page embeds, with its default room, created when missing. */
+export async function seedDemoSite(repositories: Repositories): Promise<void> {
+  await createSite(repositories, { id: 'demo', name: 'Parley demo', allowedOrigins: [] });
+}
+
+export function redactUri(uri: string): string {
+  return uri.replace(/\/\/[^@/]*@/, '//***@');
+}
