@@ -128,7 +128,8 @@ async function removeStaleSocket(socketPath: string): Promise<void> {
   await rm(socketPath, { force: true });
 }
 
-function socketAnswers(socketPath: string): Promise<boolean> {
+/** Whether something accepts connections on the Unix socket at `socketPath`. */
+export function socketAnswers(socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(socketPath);
     socket.once('connect', () => {

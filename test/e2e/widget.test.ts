@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { type HostPage, serveHostPage } from '../../examples/host-page/serve';
 import type { Parley } from '../../server/main';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, registerIn } from '../helpers/browser';
 import { newAccount, startTestServerOn } from '../helpers/server';
 
 // The whole loop as a person does it: the example host page on http://127.0.0.1:A embeds the widget from
@@ -44,14 +44,6 @@ async function openWidget(url = hostPage.url): Promise<{ page: Page; chat: Frame
   return { page, chat: page.frameLocator('iframe[title="Parley chat"]') };
 }
 
-async function registerIn(chat: FrameLocator, account: ReturnType<typeof newAccount>): Promise<void> {
-  await chat.getByRole('tab', { name: 'Create account' }).click();
-  await chat.getByLabel('Username').fill(account.username);
-  await chat.getByLabel('Display name').fill(account.displayName);
-  await chat.getByLabel('Password').fill(account.password);
-  await chat.getByRole('button', { name: 'Register' }).click();
-  await chat.getByRole('textbox', { name: 'Message' }).waitFor();
-}
 
 async function send(chat: FrameLocator, text: string): Promise<void> {
   const composer = chat.getByRole('textbox', { name: 'Message' });

@@ -11,7 +11,7 @@ import { serveHostPage } from '../../examples/host-page/serve';
 import { type ParleyProcess, startParleyProcess } from '../../scripts/parley-process';
 import { createRepositories } from '../../server/db';
 import { findFreePort } from '../../server/processes/watchdog';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, registerIn } from '../helpers/browser';
 import { memberAt } from '../helpers/chat';
 import { newAccount, startTestProcess } from '../helpers/server';
 
@@ -97,12 +97,7 @@ describe('SIGTERM with clients connected', () => {
       await tab.getByRole('button', { name: 'Open chat' }).click();
       const chat = tab.frameLocator('iframe[title="Parley chat"]');
       const account = newAccount('browser');
-      await chat.getByRole('tab', { name: 'Create account' }).click();
-      await chat.getByLabel('Username').fill(account.username);
-      await chat.getByLabel('Display name').fill(account.displayName);
-      await chat.getByLabel('Password').fill(account.password);
-      await chat.getByRole('button', { name: 'Register' }).click();
-      await chat.getByRole('textbox', { name: 'Message' }).waitFor();
+      await registerIn(chat, account);
 
       const { code, tookMs } = await stopTimed(server);
       console.log(`exit code ${code} ${tookMs} ms after SIGTERM, with a browser signed in`);

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { MongoClient } from 'mongodb';
 import { loadConfig } from '../../../server/config';
 import { projectRoot } from '../../../server/paths';
-import { type EmbeddedDatabase, startEmbeddedDatabase } from '../../../server/processes/embedded-database';
+import { type EmbeddedDatabase, socketAnswers, startEmbeddedDatabase } from '../../../server/processes/embedded-database';
 import { waitUntil } from '../../helpers/chat';
 
 const PROJECT_DIR = projectRoot();
@@ -22,16 +22,6 @@ function socketPathOf(uri: string): string {
   return decodeURIComponent(host);
 }
 
-function answers(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(socketPath);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 async function readAndWrite(uri: string): Promise<void> {
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000 });
@@ -137,7 +127,7 @@ describe('startEmbeddedDatabase({ dataDir })', () => {
 
     await database.stop();
     expect(existsSync(socketPath)).toBe(false);
-    await expect(answers(socketPath)).resolves.toBe(false);
+    await expect(socketAnswers(socketPath)).resolves.toBe(false);
   }, 60_000);
 
   it('listens on no TCP port, only on its socket', async () => {
@@ -185,7 +175,7 @@ describe('startEmbeddedDatabase({ dataDir })', () => {
   (process.getuid?.() === 0 ? it : it.skip)('keeps other local accounts away from its socket', async () => {
     database = await start(dataDir);
     const socketPath = socketPathOf(database.uri);
-    await expect(answers(socketPath)).resolves.toBe(true);
+    await expect(socketAnswers(socketPath)).resolves.toBe(true);
     await expect(connectAsNobody(socketPath)).resolves.toBe('EACCES');
   }, 60_000);
 
@@ -200,7 +190,7 @@ describe('startEmbeddedDatabase({ dataDir })', () => {
     await database.stop();
     database = await start(deep);
     expect(socketPathOf(database.uri)).toBe(socketPath);
-    await expect(answers(socketPath)).resolves.toBe(true);
+    await expect(socketAnswers(socketPath)).resolves.toBe(true);
   }, 60_000);
 
   it('starts over a socket file a killed FerretDB left behind', async () => {
@@ -230,7 +220,7 @@ describe('startEmbeddedDatabase({ dataDir })', () => {
       child!.once('exit', (code) => reject(new Error(`embedded-child exited with code ${code}:\n${stderr.join('\n')}`)));
     });
     const socketPath = socketPathOf(uri);
-    expect(await answers(socketPath)).toBe(true);
+    expect(await socketAnswers(socketPath)).toBe(true);
     expect(ferretdbPids(dataDir)).toHaveLength(1);
 
     // watched through /proc, not by connecting: a connection makes FerretDB log, and once its parent is dead that
