@@ -36,5 +36,7 @@ export default {
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   // generous: the suite must pass while another process holds a core (npm run test:stress); tests wait on conditions
   testTimeout: 60_000,
+  // two workers on a 2-core machine: most suites wait on sockets, timers and child processes, not the CPU
+  maxWorkers: 2,
   projects: [project('unit'), project('integration'), project('faults'), project('e2e')],
 };
