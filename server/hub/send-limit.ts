@@ -18,7 +18,7 @@ export interface RoomRequestLimiter {
  * A limiter for counts that every node must share: in memory on one node (a check on every event must not cost a
  * database round trip), in Redis with many nodes, so a user cannot multiply a limit by the number of nodes.
  */
-function sharedLimiter(keyPrefix: string, { points, durationS }: RateLimit, redis: RedisClient | undefined): RateLimiterAbstract {
+export function sharedLimiter(keyPrefix: string, { points, durationS }: RateLimit, redis: RedisClient | undefined): RateLimiterAbstract {
   return redis
     ? new RateLimiterRedis({ storeClient: redis, useRedisPackage: true, keyPrefix: `parley:${keyPrefix}`, points, duration: durationS })
     : new RateLimiterMemory({ keyPrefix, points, duration: durationS });

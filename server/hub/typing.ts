@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Repositories } from '../db';
 import type { RedisClient } from '../redis';
 import { parseInput } from '../validation';
 import { withAck } from './ack';
+import { sharedLimiter } from './send-limit';
 import { assertJoined, roomRequestSchema } from './rooms';
 import { type ChatSocket, roomChannel } from './types';
 
@@ -16,10 +16,7 @@ export interface TypingThrottle {
 }
 
 export function createTypingThrottle(redis?: RedisClient): TypingThrottle {
-  const options = { points: 1, duration: RELAY_EVERY_S };
-  const limiter: RateLimiterAbstract = redis
-    ? new RateLimiterRedis({ storeClient: redis, useRedisPackage: true, keyPrefix: 'parley:typing', ...options })
-    : new RateLimiterMemory({ keyPrefix: 'typing', ...options });
+  const limiter = sharedLimiter('typing', { points: 1, durationS: RELAY_EVERY_S }, redis);
   return {
     mayRelay: (siteId, roomId, userId) =>
       limiter.consume(`${siteId}/${roomId}/${userId}`).then(
