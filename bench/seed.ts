@@ -2,7 +2,7 @@
 // sign-ins through the API would cost ~120 ms of scrypt each and run into the login limits.
 import { randomBytes } from 'node:crypto';
 import { type Db, type Document, ObjectId, type OptionalUnlessRequiredId } from 'mongodb';
-import type { MessageDocument } from '../server/db/messages';
+import { type MessageDocument, messageKey } from '../server/db/messages';
 import { DEFAULT_ROOM, RoomsRepository } from '../server/db/rooms';
 import { type SessionData, SessionStore } from '../server/db/sessions';
 import { uniqueKey, type UserDocument } from '../server/db/users';
@@ -93,25 +93,46 @@ export async function seedRooms(db: Db, roomIds: readonly string[]): Promise<voi
   for (const roomId of roomIds) await rooms.create(BENCH_SITE, roomId, roomId);
 }
 
-/** A room of the bench site holding `count` messages (seq 1…count) by `authors` in turn, and its counter set past them. */
-export async function seedRoomWithMessages(db: Db, roomId: string, count: number, authors: readonly SeededUser[]): Promise<void> {
-  const rooms = new RoomsRepository(db);
-  await rooms.create(BENCH_SITE, roomId, roomId);
-  const firstAt = Date.now() - count * 1000;
+/** Where a room's seeded messages are dated from: message seq is `seq` seconds after it, whatever the room's size. */
+const HISTORY_STARTS_AT = Date.UTC(2020, 0, 1);
+
+/**
+ * Adds messages `from`…`to` (seqs) to a room of the bench site, by `authors` in turn, `chunk` to an insertMany
+ * (documents are built a chunk at a time, so a million never sit in memory at once), then moves the room's counter
+ * past them. The room must exist (RoomsRepository.create); call again with the next seqs to grow it.
+ */
+export async function seedMessages(
+  db: Db,
+  roomId: string,
+  seqs: { from: number; to: number },
+  authors: readonly SeededUser[],
+  chunk = CHUNK,
+): Promise<void> {
+  const messages = db.collection<MessageDocument>('messages');
   const messageOf = (seq: number): MessageDocument => {
     const author = authors[seq % authors.length]!;
+    // no sends' claims beside them: nobody retries a seeded message
     return {
-      _id: new ObjectId(),
+      _id: messageKey(BENCH_SITE, roomId, seq),
       siteId: BENCH_SITE,
       roomId,
       seq,
       author: { id: author.id, displayName: author.displayName },
       text: `message ${seq}: a line of history about the length of a chat message, give or take`,
       clientMsgId: `seed-${String(seq).padStart(8, '0')}`,
-      createdAt: new Date(firstAt + seq * 1000),
+      createdAt: new Date(HISTORY_STARTS_AT + seq * 1000),
     };
   };
-  await insertInChunks<MessageDocument>(db, 'messages', Array.from({ length: count }, (_, index) => messageOf(index + 1)));
+  for (let first = seqs.from; first <= seqs.to; first += chunk) {
+    const last = Math.min(seqs.to, first + chunk - 1);
+    await messages.insertMany(Array.from({ length: last - first + 1 }, (_, index) => messageOf(first + index)));
+  }
   // the counter the next send would take its seq from
-  await rooms.repairSeq(BENCH_SITE, roomId, count);
+  await new RoomsRepository(db).repairSeq(BENCH_SITE, roomId, seqs.to);
+}
+
+/** A room of the bench site holding `count` messages (seq 1…count) by `authors` in turn, and its counter set past them. */
+export async function seedRoomWithMessages(db: Db, roomId: string, count: number, authors: readonly SeededUser[], chunk = CHUNK): Promise<void> {
+  await new RoomsRepository(db).create(BENCH_SITE, roomId, roomId);
+  if (count > 0) await seedMessages(db, roomId, { from: 1, to: count }, authors, chunk);
 }

@@ -2,11 +2,13 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { CommandStartedEvent } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import { trackConnections } from './connection-drain';
 import { createRepositories, createSite, type Repositories } from './db';
 import { connectDatabase, type Database, ensureIndexes } from './db/connection';
+import { migrate } from './db/migrate';
 import { createHttpApp } from './http/app';
 import { createAuthRateLimiter, sweepRateLimits } from './http/rate-limits';
 import { createHub, type Hub } from './hub';
@@ -62,7 +64,7 @@ const SWEEP_MS = 10 * 60 * 1000;
  * The database: MONGODB_URI, or else the embedded FerretDB in DATA_DIR (started here, stopped by `steps`), then
  * connected, indexed and, with config.demoSite, holding the demo site.
  */
-export async function openDatabase(config: Config, log: Logger, steps: ShutdownSteps): Promise<ParleyDatabase> {
+export async function openDatabase(config: Config, log: Logger, steps: ShutdownSteps, onCommand?: (command: CommandStartedEvent) => void): Promise<ParleyDatabase> {
   let uri = config.mongodbUri;
   if (uri) {
     log.info({ database: redactUri(uri), name: config.dbName }, 'using MongoDB from MONGODB_URI');
@@ -76,8 +78,9 @@ export async function openDatabase(config: Config, log: Logger, steps: ShutdownS
     log.info({ database: `FerretDB ${embedded.version} (embedded, SQLite)`, dataDir }, 'using the embedded database');
   }
 
-  const database = await connectDatabase(uri, config.dbName);
+  const database = await connectDatabase(uri, config.dbName, onCommand);
   steps.add(database.close);
+  await migrate(database.db, log);
   await ensureIndexes(database.db);
   const repositories = createRepositories(database.db, { sessionAbsoluteMs: config.sessionAbsoluteMs });
   // the demo site is open to anyone: never in production unless asked for (DEMO_SITE=true)
@@ -89,13 +92,17 @@ export async function openDatabase(config: Config, log: Logger, steps: ShutdownS
  * One Parley: database → HTTP app → hub → listen; `close()` undoes it in reverse.
  * `listen: false` is for a cluster worker, whose connections the primary hands over (server/cluster.ts).
  */
-export async function startParley(config: Config, log: Logger, options: { listen?: boolean } = {}): Promise<Parley> {
+export async function startParley(
+  config: Config,
+  log: Logger,
+  options: { listen?: boolean; onCommand?: (command: CommandStartedEvent) => void } = {},
+): Promise<Parley> {
   const listen = options.listen ?? true;
   const steps = new ShutdownSteps(log);
   const close = () => steps.run();
 
   try {
-    const { database, repositories } = await openDatabase(config, log, steps);
+    const { database, repositories } = await openDatabase(config, log, steps, options.onCommand);
 
     let redis: RedisClient | undefined;
     if (config.redisUrl) {

@@ -1,4 +1,4 @@
-import { type CreateIndexesOptions, type Db, type IndexSpecification, MongoClient } from 'mongodb';
+import { type CommandStartedEvent, type CreateIndexesOptions, type Db, type IndexSpecification, MongoClient } from 'mongodb';
 
 export interface Database {
   client: MongoClient;
@@ -6,12 +6,14 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Connects with the official driver and fails fast when nothing answers. */
-export async function connectDatabase(uri: string, dbName: string): Promise<Database> {
+/** Connects with the official driver and fails fast when nothing answers. `onCommand` sees every command sent (tests). */
+export async function connectDatabase(uri: string, dbName: string, onCommand?: (command: CommandStartedEvent) => void): Promise<Database> {
   const client = new MongoClient(uri, {
     serverSelectionTimeoutMS: 5_000,
     appName: 'parley',
+    ...(onCommand ? { monitorCommands: true } : {}),
   });
+  if (onCommand) client.on('commandStarted', onCommand);
   await client.connect();
   const db = client.db(dbName);
   await db.command({ ping: 1 });
@@ -24,13 +26,8 @@ const indexes: Array<{ collection: string; key: IndexSpecification; options: Cre
   { collection: 'users', key: { siteId: 1, displayNameKey: 1 }, options: { name: 'site_display_name', unique: true } },
   // no TTL index: FerretDB v1 lacks it, so expired sessions are swept by the server instead
   { collection: 'sessions', key: { expiresAt: 1 }, options: { name: 'expires_at' } },
-  { collection: 'rooms', key: { siteId: 1, roomId: 1 }, options: { name: 'site_room', unique: true } },
-  { collection: 'messages', key: { siteId: 1, roomId: 1, seq: 1 }, options: { name: 'site_room_seq', unique: true } },
-  {
-    collection: 'messages',
-    key: { siteId: 1, roomId: 1, 'author.id': 1, clientMsgId: 1 },
-    options: { name: 'site_room_author_client_msg', unique: true },
-  },
+  // rooms, messages and sends are read and written by `_id` alone (docs/decisions.md, "Messages keyed by their
+  // place"): their keys are unique by construction and need no other index; deleting a site scans them, rarely
   { collection: 'moderation', key: { siteId: 1, _id: -1 }, options: { name: 'site_newest' } },
   // rate-limiter-flexible's documents (server/http/rate-limits.ts); expired ones are swept like sessions
   { collection: 'rate_limits', key: { key: 1 }, options: { name: 'key', unique: true } },

@@ -1,9 +1,15 @@
-import { type Collection, type Db, type FindCursor, MongoBulkWriteError, ObjectId } from 'mongodb';
+import { type Collection, type Db, MongoBulkWriteError } from 'mongodb';
 import type { Author, Message } from '../../sdk/protocol';
 import { isDuplicateKey } from '../errors';
+import { type RoomDocument, roomKey } from './rooms';
 
+/**
+ * A stored message. Its `_id` is its place: `<site>:<room>:<seq, 12 digits>` (messageKey), so every read of the hot
+ * paths — a history page, a catch-up, an edit — names the documents it wants by `_id`: index seeks on MongoDB, and
+ * the only lookups the embedded database serves from an index (docs/decisions.md, "Messages keyed by their place").
+ */
 export interface MessageDocument {
-  _id: ObjectId;
+  _id: string;
   siteId: string;
   roomId: string;
   seq: number;
@@ -17,8 +23,26 @@ export interface MessageDocument {
   deletedBy?: string;
 }
 
+/**
+ * A send's claim on a seq: `_id` is `<site>:<room>:<author>:<clientMsgId>` (sendKey). Written before its message,
+ * so a repeat of the send (a retry, or a client that sends again after a timeout) finds the seq by `_id` before
+ * taking another, and a send whose message never got stored (the node died in between) is finished by its retry.
+ */
+export interface SendDocument {
+  _id: string;
+  siteId: string;
+  roomId: string;
+  seq: number;
+}
+
+// ids are 1–40 of a-z, 0-9 and - (server/validation.ts), user ids hex and clientMsgIds [A-Za-z0-9_-]: no ':' inside
+// a part, so a key names one message; 12 digits keep keys of one room in seq order as strings too
+const SEQ_DIGITS = 12;
+export const messageKey = (siteId: string, roomId: string, seq: number) => `${siteId}:${roomId}:${String(seq).padStart(SEQ_DIGITS, '0')}`;
+export const sendKey = (siteId: string, roomId: string, authorId: string, clientMsgId: string) => `${siteId}:${roomId}:${authorId}:${clientMsgId}`;
+
 export const presentMessage = (message: MessageDocument): Message => ({
-  id: message._id.toHexString(),
+  id: message._id,
   seq: message.seq,
   roomId: message.roomId,
   author: { id: message.author.id, displayName: message.author.displayName },
@@ -41,71 +65,95 @@ export class SeqTakenError extends Error {
   }
 }
 
+/** What storing a message came to: this call wrote it (`fresh`, to be announced), or it was there already. */
+export interface Stored {
+  message: MessageDocument;
+  fresh: boolean;
+}
+
+export type NewMessage = Omit<MessageDocument, '_id'>;
+
 export class MessagesRepository {
   private readonly messages: Collection<MessageDocument>;
+  private readonly sends: Collection<SendDocument>;
+  private readonly rooms: Collection<Pick<RoomDocument, '_id' | 'lastSeq'>>;
 
   constructor(db: Db) {
+    this.rooms = db.collection('rooms');
     this.messages = db.collection<MessageDocument>('messages');
+    this.sends = db.collection<SendDocument>('sends');
+  }
+
+  /** The seqs already claimed by these sends (sendKey → seq): one lookup by `_id`. */
+  async claimedSeqs(keys: readonly string[]): Promise<Map<string, number>> {
+    if (keys.length === 0) return new Map();
+    const found = await this.sends.find({ _id: { $in: [...keys] } }).toArray();
+    return new Map(found.map((send) => [send._id, send.seq]));
   }
 
   /**
-   * Stores a message under a seq taken by the caller. A retry with the same clientMsgId
-   * hits the unique index and gets the stored message back instead of a second copy;
-   * a seq that another message holds already throws SeqTakenError.
+   * Claims a seq for each send, in one round trip: per send, in order, `true` when the claim is this call's, the seq
+   * another claim holds already (a repeat of the send that got there first), or the error that kept it out.
    */
-  async insert(message: Omit<MessageDocument, '_id'>): Promise<MessageDocument> {
-    const document: MessageDocument = { _id: new ObjectId(), ...message };
-    try {
-      await this.messages.insertOne(document);
-      return document;
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      const stored = await this.findSent(message.siteId, message.roomId, message.author.id, message.clientMsgId);
-      if (!stored) throw new SeqTakenError(message.seq, { cause: error });
-      return stored;
-    }
+  async claim(claims: ReadonlyArray<{ key: string; siteId: string; roomId: string; seq: number }>): Promise<Array<true | number | Error>> {
+    const documents: SendDocument[] = claims.map(({ key, siteId, roomId, seq }) => ({ _id: key, siteId, roomId, seq }));
+    const results: Array<true | number | Error> = documents.map(() => true);
+    const duplicates = await this.insertUnordered(this.sends, documents, results);
+    if (duplicates.length === 0) return results;
+    const held = await this.claimedSeqs(duplicates.map((index) => documents[index]!._id));
+    for (const index of duplicates) results[index] = held.get(documents[index]!._id) ?? new Error(`the claim of ${documents[index]!._id} vanished`);
+    return results;
+  }
+
+  /** Gives up a claim whose seq turned out to be taken, so the send can claim a new one. */
+  async releaseClaim(key: string, seq: number): Promise<void> {
+    await this.sends.deleteOne({ _id: key, seq });
   }
 
   /**
-   * Stores a batch of messages under seqs taken by the caller, in one round trip (unordered: one message that
-   * fails does not keep the others out). Answers per message, in order, as `insert` does: the stored message (for
-   * a retry whose first attempt is stored, that one), a SeqTakenError, or the error that kept it out.
+   * Stores a batch of messages under seqs their sends have claimed, in one round trip (unordered: one message that
+   * fails does not keep the others out). Answers per message, in order: stored (`fresh` when this call wrote it,
+   * not when the same send's message was there already), a SeqTakenError when another message holds the seq, or the
+   * error that kept it out.
    */
-  async insertMany(messages: ReadonlyArray<Omit<MessageDocument, '_id'>>): Promise<Array<MessageDocument | Error>> {
-    const documents: MessageDocument[] = messages.map((message) => ({ _id: new ObjectId(), ...message }));
-    try {
-      await this.messages.insertMany(documents, { ordered: false });
-      return documents;
-    } catch (error) {
-      // anything but per-document errors (a lost connection, an unconfirmed write concern): none counts as stored
-      if (!(error instanceof MongoBulkWriteError) || error.result.getWriteConcernError()) return documents.map(() => asError(error));
-      const results: Array<MessageDocument | Error> = [...documents];
-      const duplicates: number[] = [];
-      for (const { index, code } of error.result.getWriteErrors()) {
-        results[index] = code === DUPLICATE_KEY ? new SeqTakenError(documents[index]!.seq, { cause: error }) : error;
-        if (code === DUPLICATE_KEY) duplicates.push(index);
-      }
-      if (duplicates.length === 0) return results;
-      // a duplicate is a retry of a stored message, or else its seq was taken: one read tells them apart
-      const stored = await this.messages.find({ $or: duplicates.map((index) => sentKey(documents[index]!)) }).toArray();
-      for (const index of duplicates) results[index] = stored.find((message) => sameSend(message, documents[index]!)) ?? results[index]!;
-      return results;
+  async insertMany(messages: readonly NewMessage[]): Promise<Array<Stored | Error>> {
+    const documents: MessageDocument[] = messages.map((message) => ({ _id: messageKey(message.siteId, message.roomId, message.seq), ...message }));
+    const results: Array<Stored | Error> = documents.map((message) => ({ message, fresh: true }));
+    const duplicates = await this.insertUnordered(this.messages, documents, results);
+    if (duplicates.length === 0) return results;
+    // the same send's message (a retry finishing a claim) or another message under that seq: one read tells them apart
+    const found = new Map((await this.messages.find({ _id: { $in: duplicates.map((index) => documents[index]!._id) } }).toArray()).map((m) => [m._id, m]));
+    for (const index of duplicates) {
+      const wanted = documents[index]!;
+      const stored = found.get(wanted._id);
+      results[index] =
+        stored && stored.author.id === wanted.author.id && stored.clientMsgId === wanted.clientMsgId
+          ? { message: stored, fresh: false }
+          : new SeqTakenError(wanted.seq, { cause: results[index] });
     }
+    return results;
   }
 
   /** The message a client sent under `clientMsgId`, if it was stored: how a retry finds its first attempt. */
-  findSent(siteId: string, roomId: string, authorId: string, clientMsgId: string): Promise<MessageDocument | null> {
-    return this.messages.findOne({ siteId, roomId, 'author.id': authorId, clientMsgId });
+  async findSent(siteId: string, roomId: string, authorId: string, clientMsgId: string): Promise<MessageDocument | null> {
+    const send = await this.sends.findOne({ _id: sendKey(siteId, roomId, authorId, clientMsgId) });
+    return send ? this.findBySeq(siteId, roomId, send.seq) : null;
   }
 
   findBySeq(siteId: string, roomId: string, seq: number): Promise<MessageDocument | null> {
-    return this.messages.findOne({ siteId, roomId, seq });
+    return this.messages.findOne({ _id: messageKey(siteId, roomId, seq) });
+  }
+
+  /** The room's messages with these seqs (those stored), in no particular order. */
+  findBySeqs(siteId: string, roomId: string, seqs: readonly number[]): Promise<MessageDocument[]> {
+    if (seqs.length === 0) return Promise.resolve([]);
+    return this.messages.find({ _id: { $in: seqs.map((seq) => messageKey(siteId, roomId, seq)) } }).toArray();
   }
 
   /** Replaces the text of the author's own message, unless it was deleted; null when there is no such message. */
   edit(siteId: string, roomId: string, seq: number, authorId: string, text: string): Promise<MessageDocument | null> {
     return this.messages.findOneAndUpdate(
-      { siteId, roomId, seq, 'author.id': authorId, deletedAt: { $exists: false } },
+      { _id: messageKey(siteId, roomId, seq), 'author.id': authorId, deletedAt: { $exists: false } },
       { $set: { text, editedAt: new Date() } },
       { returnDocument: 'after' },
     );
@@ -117,63 +165,105 @@ export class MessagesRepository {
    */
   delete(siteId: string, roomId: string, seq: number, deletedBy: string, authorId?: string): Promise<MessageDocument | null> {
     return this.messages.findOneAndUpdate(
-      { siteId, roomId, seq, deletedAt: { $exists: false }, ...(authorId === undefined ? {} : { 'author.id': authorId }) },
+      { _id: messageKey(siteId, roomId, seq), deletedAt: { $exists: false }, ...(authorId === undefined ? {} : { 'author.id': authorId }) },
       { $set: { text: '', deletedAt: new Date(), deletedBy } },
       { returnDocument: 'after' },
     );
   }
 
   async deleteBySite(siteId: string): Promise<number> {
+    await this.sends.deleteMany({ siteId });
     return (await this.messages.deleteMany({ siteId })).deletedCount;
   }
 
-  /** The room's highest stored seq (0 when empty), served by the {siteId, roomId, seq} index. */
-  async highestSeq(siteId: string, roomId: string): Promise<number> {
-    const [newest] = await this.before(siteId, roomId, undefined, 1);
-    return newest?.seq ?? 0;
+  /**
+   * The highest seq stored at or above `from` (`from` itself when none is): how a room counter that fell behind its
+   * messages is moved past them. Reads upwards a batch of keys at a time while it finds some.
+   */
+  async highestSeqFrom(siteId: string, roomId: string, from: number): Promise<number> {
+    let highest = from;
+    for (;;) {
+      const seqs = range(highest + 1, highest + PROBE_BATCH);
+      const found = await this.findBySeqs(siteId, roomId, seqs);
+      if (found.length === 0) return highest;
+      highest = Math.max(...found.map((message) => message.seq));
+    }
   }
 
   /**
-   * Oldest first after a seq, served by the {siteId, roomId, seq} index. Stops reading once the texts read weigh
-   * more than `maxBytes` (the last one read crosses it), so a page of big messages is never read whole.
+   * Oldest first, after `afterSeq` up to `lastSeq` (the room's counter): up to `limit` messages, a batch of keys at a
+   * time, skipping seqs never stored. Stops once the texts read weigh more than `maxBytes` (the last one read crosses
+   * it), so a page of big messages is never read whole.
    */
-  after(siteId: string, roomId: string, afterSeq: number, limit: number, maxBytes = Infinity): Promise<MessageDocument[]> {
-    return readUpTo(this.messages.find({ siteId, roomId, seq: { $gt: afterSeq } }).sort({ seq: 1 }).limit(limit), limit, maxBytes);
+  after(siteId: string, roomId: string, afterSeq: number, lastSeq: number, limit: number, maxBytes = Infinity): Promise<MessageDocument[]> {
+    return this.readSeqs(siteId, roomId, { from: afterSeq + 1, to: lastSeq }, limit, maxBytes);
   }
 
-  /** Newest first, served by the {siteId, roomId, seq} index; `maxBytes` as for after(). */
-  before(siteId: string, roomId: string, before: number | undefined, limit: number, maxBytes = Infinity): Promise<MessageDocument[]> {
-    const cursor = this.messages
-      .find({ siteId, roomId, ...(before === undefined ? {} : { seq: { $lt: before } }) })
-      .sort({ seq: -1 })
-      .limit(limit);
-    return readUpTo(cursor, limit, maxBytes);
+  /**
+   * Newest first, before `before` (down to seq 1; without it, from the room's newest), as after() reads: a full page
+   * unless the room's start is reached.
+   */
+  async before(siteId: string, roomId: string, before: number | undefined, limit: number, maxBytes = Infinity): Promise<MessageDocument[]> {
+    const top = before ?? (await this.lastSeq(siteId, roomId)) + 1;
+    return this.readSeqs(siteId, roomId, { from: top - 1, to: 1 }, limit, maxBytes);
   }
-}
 
-// how many messages one round trip reads when a page may stop early (at most ~400 KB of 4,000-character texts)
-const PAGE_BATCH = 25;
+  /** The room's counter: the highest seq taken (0 for no room). */
+  private async lastSeq(siteId: string, roomId: string): Promise<number> {
+    return (await this.rooms.findOne({ _id: roomKey(siteId, roomId) }, { projection: { lastSeq: 1 } }))?.lastSeq ?? 0;
+  }
 
-/** The cursor's documents until their texts weigh more than `maxBytes` (UTF-8): the one that crosses it included. */
-async function readUpTo(cursor: FindCursor<MessageDocument>, limit: number, maxBytes: number): Promise<MessageDocument[]> {
-  if (maxBytes === Infinity) return cursor.toArray();
-  const found: MessageDocument[] = [];
-  let bytes = 0;
-  try {
-    for await (const message of cursor.batchSize(Math.min(limit, PAGE_BATCH))) {
-      found.push(message);
-      bytes += Buffer.byteLength(message.text);
-      if (bytes > maxBytes) break;
+  /** Reads the seqs from `from` towards `to` (either direction, both included) in batches of keys; see after(). */
+  private async readSeqs(siteId: string, roomId: string, { from, to }: { from: number; to: number }, limit: number, maxBytes: number): Promise<MessageDocument[]> {
+    const step = from <= to ? 1 : -1;
+    const found: MessageDocument[] = [];
+    let bytes = 0;
+    let next = from;
+    while (found.length < limit && (to - next) * step >= 0) {
+      // a page that may stop early on its bytes is read a few at a time; a batch never reads past the page
+      const count = Math.min(limit - found.length, maxBytes === Infinity ? limit : PAGE_BATCH, Math.abs(to - next) + 1);
+      const seqs = Array.from({ length: count }, (_, k) => next + k * step);
+      next += count * step;
+      const batch = (await this.findBySeqs(siteId, roomId, seqs)).sort((a, b) => (a.seq - b.seq) * step);
+      for (const message of batch) {
+        found.push(message);
+        bytes += Buffer.byteLength(message.text);
+        if (bytes > maxBytes) return found;
+      }
     }
-  } finally {
-    await cursor.close();
+    return found;
   }
-  return found;
+
+  /**
+   * insertMany, unordered, that fills `results` with the errors of the documents kept out; answers the indexes kept
+   * out by a duplicate `_id`. Anything but per-document errors (a lost connection, an unconfirmed write concern)
+   * fails them all: none counts as stored.
+   */
+  private async insertUnordered<T extends { _id: string }, R>(collection: Collection<T>, documents: T[], results: Array<R | Error>): Promise<number[]> {
+    if (documents.length === 0) return [];
+    try {
+      // the driver's OptionalUnlessRequiredId<T> for a T whose _id is required: the documents themselves
+      await collection.insertMany(documents as unknown as Parameters<Collection<T>['insertMany']>[0], { ordered: false });
+      return [];
+    } catch (error) {
+      if (!(error instanceof MongoBulkWriteError) || error.result.getWriteConcernError()) {
+        documents.forEach((_, index) => (results[index] = asError(error)));
+        return [];
+      }
+      const duplicates: number[] = [];
+      for (const writeError of error.result.getWriteErrors()) {
+        if (isDuplicateKey({ code: writeError.code })) duplicates.push(writeError.index);
+        results[writeError.index] = error;
+      }
+      return duplicates;
+    }
+  }
 }
 
-const DUPLICATE_KEY = 11000;
+// how many keys one round trip asks for when a page may stop early on its bytes (at most ~400 KB of 4,000-character texts)
+const PAGE_BATCH = 25;
+// how many keys past a room's counter one probe reads (highestSeqFrom)
+const PROBE_BATCH = 100;
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => from + k);
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
-/** The unique key of a send: the same clientMsgId from the same author in the same room. */
-const sentKey = (message: MessageDocument) => ({ siteId: message.siteId, roomId: message.roomId, 'author.id': message.author.id, clientMsgId: message.clientMsgId });
-const sameSend = (a: MessageDocument, b: MessageDocument) =>
-  a.siteId === b.siteId && a.roomId === b.roomId && a.author.id === b.author.id && a.clientMsgId === b.clientMsgId;

@@ -2,7 +2,9 @@ import type { Collection, Db } from 'mongodb';
 import type { RoomInfo } from '../../sdk/protocol';
 import { type AppError, conflict, forbidden, isDuplicateKey, notFound } from '../errors';
 
+/** A room; `_id` is `<site>:<room>` (roomKey), so a join and a send read and write it by `_id` alone. */
 export interface RoomDocument {
+  _id: string;
   siteId: string;
   roomId: string;
   name: string;
@@ -19,6 +21,8 @@ export const DEFAULT_ROOM = 'general';
 // a refused batch is taken again without the refused messages; more than this means the room keeps changing
 const MAX_TAKE_ATTEMPTS = 3;
 
+export const roomKey = (siteId: string, roomId: string) => `${siteId}:${roomId}`;
+
 export const presentRoom = (room: RoomDocument): RoomInfo => ({ id: room.roomId, name: room.name, archived: room.archivedAt !== undefined });
 
 export class RoomsRepository {
@@ -31,25 +35,25 @@ export class RoomsRepository {
   }
 
   find(siteId: string, roomId: string): Promise<RoomDocument | null> {
-    return this.rooms.findOne({ siteId, roomId }, { projection: { _id: 0 } });
+    return this.rooms.findOne({ _id: roomKey(siteId, roomId) });
   }
 
-  /** Every room of the site, by id; served by the {siteId, roomId} index. */
+  /** Every room of the site, by id (the room list of the API, not a hot path: it reads every site's rooms). */
   list(siteId: string): Promise<RoomDocument[]> {
-    return this.rooms.find({ siteId }, { projection: { _id: 0 } }).sort({ roomId: 1 }).toArray();
+    return this.rooms.find({ siteId }).sort({ roomId: 1 }).toArray();
   }
 
   async ensure(siteId: string, roomId: string, name: string): Promise<void> {
     await this.rooms.updateOne(
-      { siteId, roomId },
-      { $setOnInsert: { name, lastSeq: 0, createdAt: new Date() } },
+      { _id: roomKey(siteId, roomId) },
+      { $setOnInsert: { siteId, roomId, name, lastSeq: 0, createdAt: new Date() } },
       { upsert: true },
     );
   }
 
   /** Creates a room; an id in use is a `conflict` on `id`. */
   async create(siteId: string, roomId: string, name: string): Promise<RoomDocument> {
-    const room: RoomDocument = { siteId, roomId, name, lastSeq: 0, createdAt: new Date() };
+    const room: RoomDocument = { _id: roomKey(siteId, roomId), siteId, roomId, name, lastSeq: 0, createdAt: new Date() };
     try {
       await this.rooms.insertOne({ ...room });
     } catch (error) {
@@ -70,7 +74,7 @@ export class RoomsRepository {
     if (Object.keys(set).length === 0 && !unset) return this.find(siteId, roomId);
     return this.queued(siteId, roomId, () =>
       this.rooms.findOneAndUpdate(
-        { siteId, roomId },
+        { _id: roomKey(siteId, roomId) },
         { ...(Object.keys(set).length > 0 ? { $set: set } : {}), ...(unset ? { $unset: unset } : {}) },
         { returnDocument: 'after' },
       ),
@@ -79,14 +83,14 @@ export class RoomsRepository {
 
   async mute(siteId: string, roomId: string, userId: string, until: Date): Promise<boolean> {
     const { matchedCount } = await this.queued(siteId, roomId, () =>
-      this.rooms.updateOne({ siteId, roomId }, { $set: { [`mutedUntil.${userId}`]: until } }),
+      this.rooms.updateOne({ _id: roomKey(siteId, roomId) }, { $set: { [`mutedUntil.${userId}`]: until } }),
     );
     return matchedCount === 1;
   }
 
   async unmute(siteId: string, roomId: string, userId: string): Promise<boolean> {
     const { matchedCount } = await this.queued(siteId, roomId, () =>
-      this.rooms.updateOne({ siteId, roomId }, { $unset: { [`mutedUntil.${userId}`]: '' } }),
+      this.rooms.updateOne({ _id: roomKey(siteId, roomId) }, { $unset: { [`mutedUntil.${userId}`]: '' } }),
     );
     return matchedCount === 1;
   }
@@ -114,7 +118,7 @@ export class RoomsRepository {
         const authors = [...new Set(open.map((index) => authorIds[index]!))];
         const unmuted = Object.fromEntries(authors.map((id) => [`mutedUntil.${id}`, { $not: { $gt: now } }]));
         const room = await this.rooms.findOneAndUpdate(
-          { siteId, roomId, archivedAt: { $exists: false }, ...unmuted },
+          { _id: roomKey(siteId, roomId), archivedAt: { $exists: false }, ...unmuted },
           { $inc: { lastSeq: open.length } },
           { returnDocument: 'after' },
         );
@@ -139,7 +143,7 @@ export class RoomsRepository {
 
   /** Moves the room's counter up to at least `seq`, after a seq turned out to be taken already. */
   async repairSeq(siteId: string, roomId: string, seq: number): Promise<void> {
-    await this.queued(siteId, roomId, () => this.rooms.updateOne({ siteId, roomId }, { $max: { lastSeq: seq } }));
+    await this.queued(siteId, roomId, () => this.rooms.updateOne({ _id: roomKey(siteId, roomId) }, { $max: { lastSeq: seq } }));
   }
 
   /**

@@ -28,11 +28,26 @@ export const presentUser = (user: UserDocument): User => ({
   role: user.role,
 });
 
+/**
+ * A username's owner: `_id` is `<site>:<username key>` (usernameKey), so a login, an identified sign-in and a role
+ * change find the account by `_id` twice instead of by a filter the embedded database would scan users for. Written
+ * before the user (a name is claimed, then used); one pointing at no user (a start that died in between) is stale
+ * and taken over by the next to claim the name.
+ */
+export interface UsernameDocument {
+  _id: string;
+  userId: ObjectId;
+}
+
+export const usernameKey = (siteId: string, key: string) => `${siteId}:${key}`;
+
 export class UsersRepository {
   private readonly users: Collection<UserDocument>;
+  private readonly usernames: Collection<UsernameDocument>;
 
   constructor(db: Db) {
     this.users = db.collection<UserDocument>('users');
+    this.usernames = db.collection<UsernameDocument>('usernames');
   }
 
   async findById(siteId: string, userId: string): Promise<UserDocument | null> {
@@ -43,7 +58,15 @@ export class UsersRepository {
   }
 
   findByUsername(siteId: string, username: string): Promise<UserDocument | null> {
-    return this.users.findOne({ siteId, usernameKey: uniqueKey(username) });
+    return this.findByKey(siteId, uniqueKey(username));
+  }
+
+  /** The user holding a username key: two reads by `_id` (the name, then its user). */
+  private async findByKey(siteId: string, key: string): Promise<UserDocument | null> {
+    const name = await this.usernames.findOne({ _id: usernameKey(siteId, key) });
+    if (!name) return null;
+    const user = await this.users.findOne({ _id: name.userId });
+    return user?.siteId === siteId && user.usernameKey === key ? user : null;
   }
 
   /**
@@ -57,18 +80,17 @@ export class UsersRepository {
 
   /** Which of the two unique fields is already taken, if any. */
   async findClash(siteId: string, username: string, displayName: string): Promise<'username' | 'displayName' | null> {
-    const usernameKey = uniqueKey(username);
-    const clash = await this.users.findOne(
-      { siteId, $or: [{ usernameKey }, { displayNameKey: uniqueKey(displayName) }] },
-      { projection: { usernameKey: 1 } },
-    );
-    if (!clash) return null;
-    return clash.usernameKey === usernameKey ? 'username' : 'displayName';
+    if (await this.findByUsername(siteId, username)) return 'username';
+    // registration only (rate-limited): the unique index decides anyway, this names the field
+    const clash = await this.users.findOne({ siteId, displayNameKey: uniqueKey(displayName) }, { projection: { _id: 1 } });
+    return clash ? 'displayName' : null;
   }
 
   /** Grants or revokes a role; false when the user does not exist. */
   async setRole(siteId: string, username: string, role: UserDocument['role']): Promise<boolean> {
-    const { matchedCount } = await this.users.updateOne({ siteId, usernameKey: uniqueKey(username) }, { $set: { role } });
+    const user = await this.findByUsername(siteId, username);
+    if (!user) return false;
+    const { matchedCount } = await this.users.updateOne({ _id: user._id }, { $set: { role } });
     return matchedCount === 1;
   }
 
@@ -81,7 +103,10 @@ export class UsersRepository {
   }
 
   async deleteBySite(siteId: string): Promise<number> {
-    return (await this.users.deleteMany({ siteId })).deletedCount;
+    const deleted = (await this.users.deleteMany({ siteId })).deletedCount;
+    // the site's names: keys start with "<site>:" (a site id has no ':'), so this range holds them and nothing else
+    await this.usernames.deleteMany({ _id: { $gt: `${siteId}:`, $lt: `${siteId};` } });
+    return deleted;
   }
 
   /**
@@ -99,7 +124,7 @@ export class UsersRepository {
   ): Promise<UserDocument> {
     const usernameKey = `external:${externalId}`;
     for (const name of [displayName, `${displayName} #${createHash('sha256').update(externalId).digest('hex').slice(0, 4)}`]) {
-      const existing = await this.users.findOne({ siteId, usernameKey });
+      const existing = await this.findByKey(siteId, usernameKey);
       if (existing && !rename) return existing;
       const changes: Partial<UserDocument> = {
         ...(existing?.displayName === name ? {} : { displayName: name, displayNameKey: uniqueKey(name) }),
@@ -114,7 +139,7 @@ export class UsersRepository {
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
         // the name is someone else's (try the suffixed one), or a concurrent request created this user
-        const raced = await this.users.findOne({ siteId, usernameKey });
+        const raced = await this.findByKey(siteId, usernameKey);
         if (raced && (raced.displayName === name || !rename)) return raced;
       }
     }
@@ -146,7 +171,32 @@ export class UsersRepository {
       createdAt: new Date(),
       ...(input.email === undefined ? {} : { email: input.email }),
     };
-    await this.users.insertOne(user);
+    await this.claimName(user.siteId, user.usernameKey, user._id);
+    try {
+      await this.users.insertOne(user);
+    } catch (error) {
+      // the display name is taken (or the write failed): the name goes back
+      await this.usernames.deleteOne({ _id: usernameKey(user.siteId, user.usernameKey), userId: user._id }).catch(() => undefined);
+      throw error;
+    }
     return user;
+  }
+
+  /**
+   * Claims a username key for `userId`; a name held by an existing user throws MongoDB's duplicate-key error, as
+   * the users' unique index would. A stale claim (no such user) is taken over.
+   */
+  private async claimName(siteId: string, key: string, userId: ObjectId): Promise<void> {
+    const _id = usernameKey(siteId, key);
+    try {
+      await this.usernames.insertOne({ _id, userId });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const held = await this.usernames.findOne({ _id });
+      const owner = held && (await this.users.findOne({ _id: held.userId }, { projection: { _id: 1 } }));
+      if (!held || owner) throw error;
+      const { modifiedCount } = await this.usernames.updateOne({ _id, userId: held.userId }, { $set: { userId } });
+      if (modifiedCount !== 1) throw error; // another registration took it over first
+    }
   }
 }

@@ -75,9 +75,10 @@ export function registerRoomHandlers(socket: ChatSocket, repositories: Repositor
         let more = false;
         if (afterSeq === undefined) {
           // the newest that fit, oldest first: older ones are a history page away
-          messages = fitPage(await repositories.messages.before(siteId, roomId, undefined, limits.recentMessages, limits.pageBytes)).messages.reverse();
+          messages = fitPage(await repositories.messages.before(siteId, roomId, room.lastSeq + 1, limits.recentMessages, limits.pageBytes)).messages.reverse();
         } else {
-          const found = await repositories.messages.after(siteId, roomId, afterSeq, limits.catchUpPage + 1, limits.pageBytes);
+          // up to the counter read before joining: a message with a higher seq is stored after the join, so arrives live
+          const found = await repositories.messages.after(siteId, roomId, afterSeq, room.lastSeq, limits.catchUpPage + 1, limits.pageBytes);
           const page = fitPage(found.slice(0, limits.catchUpPage));
           messages = page.messages;
           more = page.cut || found.length > limits.catchUpPage;

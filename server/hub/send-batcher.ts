@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Author } from '../../sdk/protocol';
-import { type MessageDocument, type MessagesRepository, SeqTakenError } from '../db/messages';
+import { type MessageDocument, type MessagesRepository, SeqTakenError, type Stored, sendKey as sendKeyOf } from '../db/messages';
 import type { RoomsRepository } from '../db/rooms';
 import { AppError } from '../errors';
 
@@ -32,6 +32,8 @@ interface Pending {
   send: Send;
   /** Author and clientMsgId: what makes two sends one message. */
   key: string;
+  /** The same, as the database keys the send's claim on a seq (sendKey). */
+  claimKey: string;
   /** Broadcasts the stored message; the first send's, once. */
   onStored(message: MessageDocument): void;
   answers: Array<{ resolve(message: MessageDocument): void; reject(error: Error): void }>;
@@ -50,8 +52,9 @@ interface RoomLine {
  * Group commit for message sends. Each send takes a seq from the room document and is then inserted, so one
  * room's write rate was bound by database latency: two round trips per message, one after another (the room
  * document takes one write at a time, see `RoomsRepository.queued`). Here the sends that arrive while the room's
- * previous batch is being written wait for it and go together: one `$inc` of n seqs (carrying the archive and
- * mute checks) and one unordered insertMany. A lone send in an idle room starts at once, so it is no slower.
+ * previous batch is being written wait for it and go together: one read of the sends' claims by `_id` (repeats of
+ * a stored send are answered from it, taking no seq), one `$inc` of n seqs (carrying the archive and mute checks),
+ * one insert of the new claims and one of the messages. A lone send in an idle room starts at once.
  *
  * Within a batch seqs follow arrival order; a room's batches run one after another on this node, and each
  * message is announced (`onStored`) after its insert, in seq order, before its sender's promise resolves.
@@ -74,7 +77,7 @@ export class SendBatcher {
   /**
    * Stores a message under the room's next seq and resolves with it once it is in the database. A send of a
    * message already stored or on its way (same author and clientMsgId: a retry) resolves with that message.
-   * `onStored` runs first, once per stored message, in seq order per room.
+   * `onStored` runs first, once per message this node wrote, in seq order per room: never for a repeat of a stored send.
    * Rejects with the room's refusal (`forbidden`, `not_found`), a database error, or SendBatcherClosedError.
    */
   commit(send: Send, onStored: (message: MessageDocument) => void): Promise<MessageDocument> {
@@ -92,7 +95,8 @@ export class SendBatcher {
         // a retry racing its first attempt: one message, one seq, both answered with it
         same.answers.push({ resolve, reject });
       } else {
-        const pending: Pending = { send, key: sendKey, onStored, answers: [{ resolve, reject }], settled: false };
+        const claimKey = sendKeyOf(send.siteId, send.roomId, send.author.id, send.clientMsgId);
+        const pending: Pending = { send, key: sendKey, claimKey, onStored, answers: [{ resolve, reject }], settled: false };
         line.unanswered.set(sendKey, pending);
         line.waiting.push(pending);
       }
@@ -123,9 +127,21 @@ export class SendBatcher {
     this.lines.delete(roomKey);
   }
 
+  /**
+   * Stores a batch: sends already claimed (repeats) are answered with their message and take no seq; the others take
+   * consecutive seqs, claim them (a claim another node made first for the same send wins, and this seq stays unused)
+   * and are inserted. A message is announced by the call that wrote it, so a repeat is never announced again.
+   */
   private async store(line: RoomLine, batch: Pending[]): Promise<void> {
     const { siteId, roomId } = line;
-    let open = batch;
+    const claimed = await this.messages.claimedSeqs(batch.map((pending) => pending.claimKey));
+    const repeats = batch.flatMap((pending) => {
+      const seq = claimed.get(pending.claimKey);
+      return seq === undefined ? [] : [{ pending, seq }];
+    });
+    await this.finish(line, repeats);
+    let open = batch.filter((pending) => !claimed.has(pending.claimKey));
+
     for (let attempt = 1; open.length > 0; attempt += 1) {
       // refuses archived rooms and muted authors in the same write; the others' seqs are consecutive
       const seqs = await this.rooms.takeSeqs(siteId, roomId, open.map((pending) => pending.send.author.id));
@@ -137,27 +153,67 @@ export class SendBatcher {
       });
       if (taken.length === 0) return;
 
+      const claims = await this.messages.claim(taken.map(({ pending, seq }) => ({ key: pending.claimKey, siteId, roomId, seq })));
+      const ours: typeof taken = [];
+      const theirs: typeof taken = [];
+      claims.forEach((claim, index) => {
+        const { pending, seq } = taken[index]!;
+        if (claim === true) ours.push({ pending, seq });
+        else if (typeof claim === 'number') theirs.push({ pending, seq: claim }); // this seq stays unused: a rare gap
+        else this.settle(line, pending, claim);
+      });
+
       const createdAt = new Date();
       const results = await this.messages.insertMany(
-        taken.map(({ pending: { send }, seq }) => ({ siteId, roomId, seq, author: send.author, text: send.text, clientMsgId: send.clientMsgId, createdAt })),
+        ours.map(({ pending: { send }, seq }) => ({ siteId, roomId, seq, author: send.author, text: send.text, clientMsgId: send.clientMsgId, createdAt })),
       );
       // in seq order, so this node announces the room's messages in order
       open = [];
-      results.forEach((result, index) => {
-        const { pending } = taken[index]!;
-        if (result instanceof SeqTakenError && attempt < MAX_SEQ_ATTEMPTS) open.push(pending);
-        else this.settle(line, pending, result);
-      });
+      for (const [index, result] of results.entries()) {
+        const { pending, seq } = ours[index]!;
+        if (result instanceof SeqTakenError && attempt < MAX_SEQ_ATTEMPTS) {
+          await this.messages.releaseClaim(pending.claimKey, seq);
+          open.push(pending);
+        } else {
+          this.settle(line, pending, result);
+        }
+      }
+      await this.finish(line, theirs);
       // only where the counter fell behind the messages (a database without atomic $inc, across nodes)
       if (open.length > 0) {
         this.log.warn({ siteId, roomId, messages: open.length }, 'seqs taken twice; moving the room counter past the stored messages');
-        await this.rooms.repairSeq(siteId, roomId, await this.messages.highestSeq(siteId, roomId));
+        const counter = Math.min(...open.map((pending) => taken.find((entry) => entry.pending === pending)!.seq));
+        await this.rooms.repairSeq(siteId, roomId, await this.messages.highestSeqFrom(siteId, roomId, counter));
       }
     }
   }
 
-  /** Answers every send of a message, once: a stored message is announced, then resolved. */
-  private settle(line: RoomLine, pending: Pending, result: MessageDocument | Error): void {
+  /**
+   * Answers sends whose seq was claimed before (repeats of a send) with the message stored under it. A claim without
+   * its message (the node that made it died before the insert, or another node is inserting it now) is finished
+   * here: the message is inserted under the claimed seq, and announced if this insert is the one that wrote it.
+   */
+  private async finish(line: RoomLine, repeats: ReadonlyArray<{ pending: Pending; seq: number }>): Promise<void> {
+    if (repeats.length === 0) return;
+    const { siteId, roomId } = line;
+    const stored = new Map((await this.messages.findBySeqs(siteId, roomId, repeats.map(({ seq }) => seq))).map((message) => [message.seq, message]));
+    const missing: Array<{ pending: Pending; seq: number }> = [];
+    for (const { pending, seq } of repeats) {
+      const message = stored.get(seq);
+      if (!message) missing.push({ pending, seq });
+      else if (message.author.id === pending.send.author.id && message.clientMsgId === pending.send.clientMsgId) this.settle(line, pending, { message, fresh: false });
+      else this.settle(line, pending, new Error(`seq ${seq} claimed by ${pending.claimKey} holds another message`));
+    }
+    if (missing.length === 0) return;
+    const createdAt = new Date();
+    const results = await this.messages.insertMany(
+      missing.map(({ pending: { send }, seq }) => ({ siteId, roomId, seq, author: send.author, text: send.text, clientMsgId: send.clientMsgId, createdAt })),
+    );
+    results.forEach((result, index) => this.settle(line, missing[index]!.pending, result));
+  }
+
+  /** Answers every send of a message, once: a message this node wrote is announced first, then each is resolved. */
+  private settle(line: RoomLine, pending: Pending, result: Stored | Error): void {
     if (pending.settled) return;
     pending.settled = true;
     line.unanswered.delete(pending.key);
@@ -165,11 +221,13 @@ export class SendBatcher {
       for (const { reject } of pending.answers) reject(result);
       return;
     }
-    try {
-      pending.onStored(result);
-    } catch (error) {
-      this.log.warn({ err: error }, 'announcing a stored message failed');
+    if (result.fresh) {
+      try {
+        pending.onStored(result.message);
+      } catch (error) {
+        this.log.warn({ err: error }, 'announcing a stored message failed');
+      }
     }
-    for (const { resolve } of pending.answers) resolve(result);
+    for (const { resolve } of pending.answers) resolve(result.message);
   }
 }

@@ -158,7 +158,8 @@ async function seed(roomId: string, messages: Array<{ author: { id: string; disp
   let seq = 0;
   for (const message of messages) {
     seq += 1;
-    await parley.repositories.messages.insert({ siteId: 'demo', roomId, seq, clientMsgId: randomUUID(), ...message });
+    const [stored] = await parley.repositories.messages.insertMany([{ siteId: 'demo', roomId, seq, clientMsgId: randomUUID(), ...message }]);
+    if (stored instanceof Error) throw stored;
   }
   await parley.repositories.rooms.repairSeq('demo', roomId, seq);
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { CommandStartedEvent } from 'mongodb';
 import type { DestinationStream } from 'pino';
 import { loadConfig } from '../../server/config';
 import { startParley, type Parley } from '../../server/start-up';
@@ -8,6 +9,8 @@ import { type ParleyProcess, startParleyProcess } from '../../scripts/parley-pro
 export interface TestServerOptions {
   /** Receives the server's JSON log lines instead of stdout (set LOG_LEVEL in `env` to see more than nothing). */
   logDestination?: DestinationStream;
+  /** Sees every command the server sends its database. */
+  onCommand?: (command: CommandStartedEvent) => void;
 }
 
 /** A real Parley server on a free port, over the run's real database, in a database of its own. */
@@ -22,7 +25,7 @@ export async function startTestServerOn(
   options: TestServerOptions = {},
 ): Promise<Parley> {
   const config = loadConfig({ ...testEnv(), PORT: '0', ...env });
-  const parley = await startParley(config, createLogger(config.logLevel, false, options.logDestination));
+  const parley = await startParley(config, createLogger(config.logLevel, false, options.logDestination), options.onCommand ? { onCommand: options.onCommand } : {});
   return { ...parley, url: `http://${hostname}:${parley.port}` };
 }
 

@@ -1,6 +1,5 @@
-import { ObjectId } from 'mongodb';
 import pino from 'pino';
-import { type MessageDocument, type MessagesRepository, SeqTakenError } from '../../server/db/messages';
+import { type MessageDocument, type MessagesRepository, messageKey, SeqTakenError } from '../../server/db/messages';
 import type { RoomsRepository } from '../../server/db/rooms';
 import { forbidden } from '../../server/errors';
 import { type Send, SendBatcher, SendBatcherClosedError } from '../../server/hub/send-batcher';
@@ -34,19 +33,43 @@ class FakeRooms {
 
 class FakeMessages {
   readonly stored = new Map<number, MessageDocument>();
+  /** The sends' claims: send key → seq. */
+  readonly claims = new Map<string, number>();
 
-  async insertMany(messages: ReadonlyArray<Omit<MessageDocument, '_id'>>) {
-    return messages.map((message) => {
-      if (this.stored.has(message.seq)) return new SeqTakenError(message.seq, { cause: undefined });
-      if (message.text === 'disk full') return new Error('disk full');
-      const document = { _id: new ObjectId(), ...message };
-      this.stored.set(message.seq, document);
-      return document;
+  async claimedSeqs(keys: readonly string[]) {
+    return new Map(keys.flatMap((key) => (this.claims.has(key) ? [[key, this.claims.get(key)!] as const] : [])));
+  }
+
+  async claim(claims: ReadonlyArray<{ key: string; seq: number }>) {
+    return claims.map(({ key, seq }) => {
+      const held = this.claims.get(key);
+      if (held !== undefined) return held;
+      this.claims.set(key, seq);
+      return true as const;
     });
   }
 
-  async highestSeq() {
-    return Math.max(0, ...this.stored.keys());
+  async releaseClaim(key: string, seq: number) {
+    if (this.claims.get(key) === seq) this.claims.delete(key);
+  }
+
+  async insertMany(messages: ReadonlyArray<Omit<MessageDocument, '_id'>>) {
+    return messages.map((message) => {
+      const there = this.stored.get(message.seq);
+      if (there) return there.clientMsgId === message.clientMsgId ? { message: there, fresh: false } : new SeqTakenError(message.seq, { cause: undefined });
+      if (message.text === 'disk full') return new Error('disk full');
+      const document = { _id: messageKey(message.siteId, message.roomId, message.seq), ...message };
+      this.stored.set(message.seq, document);
+      return { message: document, fresh: true };
+    });
+  }
+
+  async findBySeqs(_siteId: string, _roomId: string, seqs: readonly number[]) {
+    return seqs.flatMap((seq) => this.stored.get(seq) ?? []);
+  }
+
+  async highestSeqFrom(_siteId: string, _roomId: string, from: number) {
+    return Math.max(from, ...this.stored.keys());
   }
 }
 
@@ -70,12 +93,17 @@ const send = (author: string, text = 'hi', clientMsgId = `client-${(counter += 1
   clientMsgId,
 });
 const commit = (input: Send) => batcher.commit(input, (message) => announced.push(message.seq));
+/** Lets the batcher run until its first batch is taking seqs (held), so the sends after it wait for the next batch. */
+async function firstBatchTaking(): Promise<void> {
+  while (rooms.takes.length === 0) await new Promise((resolve) => setImmediate(resolve));
+}
 const seqOf = (promise: Promise<MessageDocument>) => promise.then((message) => message.seq);
 
 describe('SendBatcher.commit(send)', () => {
   it('writes a lone send at once, and the sends arriving meanwhile as one batch, in arrival order', async () => {
     rooms.held = true;
     const first = commit(send('ada'));
+    await firstBatchTaking();
     const rest = ['bob', 'cy', 'ada'].map((author) => commit(send(author)));
     expect(rooms.takes).toEqual([['ada']]);
     rooms.releaseAll();
@@ -88,6 +116,7 @@ describe('SendBatcher.commit(send)', () => {
     rooms.muted.add('mutey');
     rooms.held = true;
     const first = commit(send('ada'));
+    await firstBatchTaking();
     const [bob, mutey, cy] = ['bob', 'mutey', 'cy'].map((author) => commit(send(author)));
     rooms.releaseAll();
     await expect(mutey).rejects.toMatchObject({ code: 'forbidden', retryAfterMs: 1_000 });
@@ -98,6 +127,7 @@ describe('SendBatcher.commit(send)', () => {
   it('answers a retry of a message on its way with that message: stored once, announced once', async () => {
     rooms.held = true;
     const busy = commit(send('ada'));
+    await firstBatchTaking();
     const original = commit(send('bob', 'once', 'same-id-0001'));
     const retry = commit(send('bob', 'once', 'same-id-0001'));
     rooms.releaseAll();
@@ -106,6 +136,25 @@ describe('SendBatcher.commit(send)', () => {
     await busy;
     expect([...messages.stored.keys()]).toEqual([1, 2]);
     expect(announced).toEqual([1, 2]);
+  });
+
+  it('answers a repeat of a stored send with its message: no seq taken, not announced again', async () => {
+    const first = await commit(send('ada', 'one', 'repeat-id-01'));
+    const repeat = await commit(send('ada', 'one', 'repeat-id-01'));
+    const next = await commit(send('ada', 'two'));
+    expect([first.seq, repeat.seq, next.seq]).toEqual([1, 1, 2]);
+    expect(repeat).toEqual(first);
+    expect(announced).toEqual([1, 2]);
+    expect(rooms.takes).toEqual([['ada'], ['ada']]);
+  });
+
+  it('finishes a send whose seq was claimed but whose message was never stored (its node died): stored under that seq, announced once', async () => {
+    rooms.lastSeq = 1;
+    messages.claims.set('demo:general:ada:orphan-id-01', 1);
+    const finished = await commit(send('ada', 'lost', 'orphan-id-01'));
+    expect(finished).toMatchObject({ seq: 1, text: 'lost' });
+    expect(announced).toEqual([1]);
+    expect(rooms.takes).toEqual([]);
   });
 
   it('takes another seq for a message whose seq was taken (a counter behind the messages); a database error fails only its send', async () => {
