@@ -89,7 +89,7 @@ export function createHub(options: HubOptions): Hub {
     ...(redis ? { adapter: createAdapter(redis) } : {}),
   });
 
-  const presence = new Presence(io, presenceGraceMs, log, presenceSyncMs);
+  const presence = new Presence(io, presenceGraceMs, log, presenceSyncMs, redis !== undefined);
 
   io.use(authenticateSockets(repositories, options));
   metrics.countSocketsWith(() => io.of('/').sockets.size);

@@ -98,7 +98,7 @@ export function registerRoomHandlers(socket: ChatSocket, repositories: Repositor
         if (!socket.rooms.has(roomChannel(siteId, roomId))) return {};
         await socket.leave(roomChannel(siteId, roomId));
         // announced after the grace period too: leaving and joining again in a loop must not flood the room
-        await presence.left(siteId, roomId, user);
+        await presence.left(siteId, roomId, user, socket.id);
         return {};
       });
     }),
@@ -123,7 +123,7 @@ export function registerRoomHandlers(socket: ChatSocket, repositories: Repositor
     // after the socket has left its rooms, so the list no longer counts it
     socket.once('disconnect', () => {
       for (const roomId of joined) {
-        presence.left(siteId, roomId, user).catch((error: unknown) => log.warn({ err: error }, 'presence update failed'));
+        presence.left(siteId, roomId, user, socket.id).catch((error: unknown) => log.warn({ err: error }, 'presence update failed'));
       }
     });
   });

@@ -1,5 +1,5 @@
 import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents, User } from '../../sdk/protocol';
+import type { ClientToServerEvents, PresenceUser, ServerToClientEvents, User } from '../../sdk/protocol';
 
 /** What the handshake learned about a socket; set once, read by every handler. */
 export interface SocketData {
@@ -9,8 +9,10 @@ export interface SocketData {
   sessionGroup: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export type InterServerEvents = {};
+/** What nodes ask each other (Redis): a room's online list on the node asked (server/hub/presence.ts). */
+export interface InterServerEvents {
+  'presence:users': (channel: string, answer: (users: PresenceUser[]) => void) => void;
+}
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 

@@ -146,3 +146,25 @@ describe('the presence grace period (PRESENCE_GRACE_MS, default 5 s)', () => {
     }
   }, 30_000);
 });
+
+describe('the cost of a join', () => {
+  it("does not look at the room's sockets: the online list is kept as people come and go", async () => {
+    const adapter = parley.hub.io.of('/').adapter;
+    const fetchSockets = jest.spyOn(adapter, 'fetchSockets');
+    const clients: ChatClient[] = [];
+    try {
+      for (let i = 0; i < 5; i++) {
+        const chat = client();
+        clients.push(chat);
+        await chat.register(newAccount('cost'));
+        const room = await chat.join('general');
+        // everyone who joined before is listed
+        expect(clients.slice(0, i + 1).every((c) => room.online.some((u) => u.id === c.user?.id))).toBe(true);
+      }
+      expect(fetchSockets).not.toHaveBeenCalled();
+    } finally {
+      fetchSockets.mockRestore();
+      for (const chat of clients) chat.close();
+    }
+  });
+});
