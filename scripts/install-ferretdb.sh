@@ -5,10 +5,19 @@
 # Why v1.24.2: the Go module proxy does not serve v1.24.1, and v1.24.2 keeps the SQLite backend (v2 dropped it).
 # Why write build/version/version.txt: `go generate` creates it upstream, so module zips lack it and the binary
 # would panic at start; and why not `go install …@v1.24.2`: it fails on the module's deprecation lookup.
+# Why patched: unpatched, the SQLite backend never uses the _id index, so every lookup by _id reads the whole
+# collection; scripts/ferretdb/sqlite-id-index.patch says what it changes (docs/decisions.md, "The embedded
+# database's `_id` index").
 set -euo pipefail
 
 version=v1.24.2
-cache_dir="${PARLEY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/parley}/ferretdb-$version"
+# the patch's revision: a build of another revision (or the unpatched ferretdb-v1.24.2) sits in another folder,
+# so existing installs build again. Bump it whenever the patch changes, and FERRETDB_BUILD in
+# server/processes/embedded-database.ts with it.
+patch_revision=parley1
+patch_file="$(cd "$(dirname "$0")" && pwd)/ferretdb/sqlite-id-index.patch"
+cache_root="${PARLEY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/parley}"
+cache_dir="$cache_root/ferretdb-$version-$patch_revision"
 bin="$cache_dir/ferretdb"
 
 if [[ -x "$bin" ]] && "$bin" --version >/dev/null 2>&1; then
@@ -18,6 +27,11 @@ fi
 
 if ! command -v go >/dev/null 2>&1; then
   echo "FerretDB needs the Go toolchain (go ≥ 1.24) to build once; install Go or set MONGODB_URI to a MongoDB server." >&2
+  exit 3
+fi
+# git is not needed for anything else (the module comes from the proxy), and Debian does not always have either
+if ! command -v git >/dev/null 2>&1 && ! command -v patch >/dev/null 2>&1; then
+  echo "FerretDB is built with a patch of Parley's, which needs patch or git to apply; install patch (apt-get install patch) or set MONGODB_URI to a MongoDB server." >&2
   exit 3
 fi
 
@@ -42,11 +56,33 @@ cp -r "$module_dir" "$work/src"
 chmod -R u+w "$work/src"
 echo "$version" >"$work/src/build/version/version.txt"
 
-echo "compiling FerretDB $version (first run only)…" >&2
+echo "applying $(basename "$patch_file")…" >&2
 cd "$work/src"
+if command -v git >/dev/null 2>&1; then
+  # outside any repository: the ceiling keeps git from taking a repository above the temp dir for this one
+  GIT_CEILING_DIRECTORIES="$work" git apply -p1 "$patch_file" >&2
+else
+  patch -p1 --forward --batch --fuzz=0 <"$patch_file" >&2
+fi
+# git apply skips, and still succeeds, what lies outside the repository it believes it is in
+if ! grep -q '^func prepareWhereClause' internal/backends/sqlite/query.go; then
+  echo "$(basename "$patch_file") did not apply to FerretDB $version" >&2
+  exit 1
+fi
+
+echo "compiling FerretDB $version (first run only)…" >&2
 go build -v -trimpath -o "$partial" ./cmd/ferretdb
 
 # rename is atomic within a directory: a concurrent run sees no binary or a whole one
 mv -f "$partial" "$bin"
-echo "installed FerretDB $version" >&2
+echo "installed FerretDB $version with Parley's patch ($patch_revision)" >&2
+
+# builds of earlier revisions, and the unpatched one (which scans on every lookup by _id), are outdated: remove them,
+# so that nothing still runs them and their space is freed
+for stale in "$cache_root/ferretdb-$version" "$cache_root/ferretdb-$version"-parley*; do
+  if [[ -d "$stale" && "$stale" != "$cache_dir" ]]; then
+    rm -rf "$stale"
+    echo "removed the outdated build $stale" >&2
+  fi
+done
 echo "$bin"

@@ -32,6 +32,9 @@ export interface EmbeddedDatabase {
 }
 
 const FERRETDB_VERSION = 'v1.24.2';
+// the folder scripts/install-ferretdb.sh builds into: the version and the revision of Parley's patch (the script's
+// patch_revision); a build of another revision is in another folder, so a checkout never runs a stale binary
+const FERRETDB_BUILD = `ferretdb-${FERRETDB_VERSION}-parley1`;
 const INSTALL_SCRIPT = path.join(projectRoot(), 'scripts', 'install-ferretdb.sh');
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -229,7 +232,7 @@ function isAlive(pid: number): boolean {
 }
 
 async function findOrInstallFerretdb(cacheDir: string, log: (line: string) => void): Promise<string> {
-  const binary = path.join(cacheDir, `ferretdb-${FERRETDB_VERSION}`, 'ferretdb');
+  const binary = path.join(cacheDir, FERRETDB_BUILD, 'ferretdb');
   try {
     await access(binary, constants.X_OK);
     return binary;
