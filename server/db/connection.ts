@@ -26,8 +26,13 @@ const indexes: Array<{ collection: string; key: IndexSpecification; options: Cre
   { collection: 'users', key: { siteId: 1, displayNameKey: 1 }, options: { name: 'site_display_name', unique: true } },
   // no TTL index: FerretDB v1 lacks it, so expired sessions are swept by the server instead
   { collection: 'sessions', key: { expiresAt: 1 }, options: { name: 'expires_at' } },
-  // rooms, messages and sends are read and written by `_id` alone (docs/decisions.md, "Messages keyed by their
-  // place"): their keys are unique by construction and need no other index; deleting a site scans them, rarely
+  // rooms, messages and sends are read by `_id` alone (docs/decisions.md, "Messages keyed by their place"); this one
+  // only refuses a second copy of a send, whose record (`sends`) a node that died may not have written
+  {
+    collection: 'messages',
+    key: { siteId: 1, roomId: 1, 'author.id': 1, clientMsgId: 1 },
+    options: { name: 'site_room_author_client_msg', unique: true },
+  },
   { collection: 'moderation', key: { siteId: 1, _id: -1 }, options: { name: 'site_newest' } },
   // rate-limiter-flexible's documents (server/http/rate-limits.ts); expired ones are swept like sessions
   { collection: 'rate_limits', key: { key: 1 }, options: { name: 'key', unique: true } },

@@ -24,9 +24,10 @@ export interface MessageDocument {
 }
 
 /**
- * A send's claim on a seq: `_id` is `<site>:<room>:<author>:<clientMsgId>` (sendKey). Written before its message,
- * so a repeat of the send (a retry, or a client that sends again after a timeout) finds the seq by `_id` before
- * taking another, and a send whose message never got stored (the node died in between) is finished by its retry.
+ * Where a send was stored: `_id` is `<site>:<room>:<author>:<clientMsgId>` (sendKey). Written right after its
+ * message, so a repeat of the send (a retry, or a client that sends again after a timeout) finds the stored message
+ * by `_id` before taking a seq. A message stored without its record (the node died in between) is still stored
+ * once: the unique index on the send's fields refuses the copy, and the record is mended then.
  */
 export interface SendDocument {
   _id: string;
@@ -84,53 +85,50 @@ export class MessagesRepository {
     this.sends = db.collection<SendDocument>('sends');
   }
 
-  /** The seqs already claimed by these sends (sendKey → seq): one lookup by `_id`. */
-  async claimedSeqs(keys: readonly string[]): Promise<Map<string, number>> {
+  /** The seqs these sends were stored under (sendKey → seq), of those recorded: one lookup by `_id`. */
+  async sentSeqs(keys: readonly string[]): Promise<Map<string, number>> {
     if (keys.length === 0) return new Map();
     const found = await this.sends.find({ _id: { $in: [...keys] } }).toArray();
     return new Map(found.map((send) => [send._id, send.seq]));
   }
 
-  /**
-   * Claims a seq for each send, in one round trip: per send, in order, `true` when the claim is this call's, the seq
-   * another claim holds already (a repeat of the send that got there first), or the error that kept it out.
-   */
-  async claim(claims: ReadonlyArray<{ key: string; siteId: string; roomId: string; seq: number }>): Promise<Array<true | number | Error>> {
-    const documents: SendDocument[] = claims.map(({ key, siteId, roomId, seq }) => ({ _id: key, siteId, roomId, seq }));
-    const results: Array<true | number | Error> = documents.map(() => true);
-    const duplicates = await this.insertUnordered(this.sends, documents, results);
-    if (duplicates.length === 0) return results;
-    const held = await this.claimedSeqs(duplicates.map((index) => documents[index]!._id));
-    for (const index of duplicates) results[index] = held.get(documents[index]!._id) ?? new Error(`the claim of ${documents[index]!._id} vanished`);
-    return results;
-  }
-
-  /** Gives up a claim whose seq turned out to be taken, so the send can claim a new one. */
-  async releaseClaim(key: string, seq: number): Promise<void> {
-    await this.sends.deleteOne({ _id: key, seq });
+  /** Records where these messages' sends were stored, in one round trip (a record there already is left as it is). */
+  async recordSends(messages: readonly MessageDocument[]): Promise<void> {
+    const documents: SendDocument[] = messages.map(({ siteId, roomId, seq, author, clientMsgId }) => ({ _id: sendKey(siteId, roomId, author.id, clientMsgId), siteId, roomId, seq }));
+    const results: Array<true | Error> = documents.map(() => true);
+    await this.insertUnordered(this.sends, documents, results);
+    const failed = results.find((result, index) => result instanceof Error && !duplicateAt(result, index));
+    if (failed instanceof Error) throw failed;
   }
 
   /**
-   * Stores a batch of messages under seqs their sends have claimed, in one round trip (unordered: one message that
-   * fails does not keep the others out). Answers per message, in order: stored (`fresh` when this call wrote it,
-   * not when the same send's message was there already), a SeqTakenError when another message holds the seq, or the
-   * error that kept it out.
+   * Stores a batch of messages under seqs taken by the caller, in one round trip (unordered: one message that fails
+   * does not keep the others out). Answers per message, in order: stored (`fresh`: this call wrote it), the same
+   * send's message stored before (a repeat whose record was missing: not fresh, its record mended), a SeqTakenError
+   * when another message holds the seq, or the error that kept it out.
    */
   async insertMany(messages: readonly NewMessage[]): Promise<Array<Stored | Error>> {
     const documents: MessageDocument[] = messages.map((message) => ({ _id: messageKey(message.siteId, message.roomId, message.seq), ...message }));
     const results: Array<Stored | Error> = documents.map((message) => ({ message, fresh: true }));
     const duplicates = await this.insertUnordered(this.messages, documents, results);
     if (duplicates.length === 0) return results;
-    // the same send's message (a retry finishing a claim) or another message under that seq: one read tells them apart
-    const found = new Map((await this.messages.find({ _id: { $in: duplicates.map((index) => documents[index]!._id) } }).toArray()).map((m) => [m._id, m]));
+    // another message under that seq (`_id`), or this send stored before under another seq (the send's unique index)
+    const atKey = new Set((await this.messages.find({ _id: { $in: duplicates.map((index) => documents[index]!._id) } }, { projection: { _id: 1 } }).toArray()).map((m) => m._id));
+    const repeats: MessageDocument[] = [];
     for (const index of duplicates) {
       const wanted = documents[index]!;
-      const stored = found.get(wanted._id);
-      results[index] =
-        stored && stored.author.id === wanted.author.id && stored.clientMsgId === wanted.clientMsgId
-          ? { message: stored, fresh: false }
-          : new SeqTakenError(wanted.seq, { cause: results[index] });
+      if (atKey.has(wanted._id)) {
+        results[index] = new SeqTakenError(wanted.seq, { cause: results[index] });
+        continue;
+      }
+      // rare (a node died between a message and its record, or one send raced itself on two nodes): a read by the
+      // send's fields, which the embedded database answers by scanning
+      const stored = await this.messages.findOne({ siteId: wanted.siteId, roomId: wanted.roomId, 'author.id': wanted.author.id, clientMsgId: wanted.clientMsgId });
+      if (!stored) continue; // the duplicate-key error stands
+      results[index] = { message: stored, fresh: false };
+      repeats.push(stored);
     }
+    if (repeats.length > 0) await this.recordSends(repeats);
     return results;
   }
 
@@ -138,6 +136,14 @@ export class MessagesRepository {
   async findSent(siteId: string, roomId: string, authorId: string, clientMsgId: string): Promise<MessageDocument | null> {
     const send = await this.sends.findOne({ _id: sendKey(siteId, roomId, authorId, clientMsgId) });
     return send ? this.findBySeq(siteId, roomId, send.seq) : null;
+  }
+
+  /** Every message of these sends stored and recorded, by sendKey: how a batch answers repeats. */
+  async findSentMany(siteId: string, roomId: string, keys: readonly string[]): Promise<Map<string, MessageDocument>> {
+    const seqs = await this.sentSeqs(keys);
+    if (seqs.size === 0) return new Map();
+    const stored = await this.findBySeqs(siteId, roomId, [...seqs.values()]);
+    return new Map(stored.map((message) => [sendKey(siteId, roomId, message.author.id, message.clientMsgId), message]));
   }
 
   findBySeq(siteId: string, roomId: string, seq: number): Promise<MessageDocument | null> {
@@ -266,4 +272,6 @@ const PAGE_BATCH = 25;
 const PROBE_BATCH = 100;
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, k) => from + k);
+const duplicateAt = (error: Error, index: number) =>
+  error instanceof MongoBulkWriteError && error.result.getWriteErrors().some((writeError) => writeError.index === index && isDuplicateKey({ code: writeError.code }));
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));

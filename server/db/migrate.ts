@@ -1,4 +1,4 @@
-import { type Collection, type Db, type Document, MongoBulkWriteError, MongoServerError } from 'mongodb';
+import { type Collection, type Db, type Document, type Filter, MongoBulkWriteError, MongoServerError } from 'mongodb';
 import type { Logger } from 'pino';
 import { type MessageDocument, messageKey, type SendDocument, sendKey } from './messages';
 import { type RoomDocument, roomKey } from './rooms';
@@ -7,14 +7,15 @@ import { type UserDocument, type UsernameDocument, usernameKey } from './users';
 /**
  * Data written before messages and rooms were keyed by their place (docs/decisions.md, "Messages keyed by their
  * place") is moved to the keyed shape once, at start, before the server takes requests: rooms and messages get their
- * keys as `_id`, every stored send its claim, and the indexes the keys replace are dropped. Safe to repeat (a start
+ * keys as `_id`, every stored send its record, and the indexes the keys replace are dropped. Safe to repeat (a start
  * that died half-way goes on where it was) and cheap once done: one read by `_id` of the `migrations` collection.
  */
 export async function migrate(db: Db, log: Logger): Promise<void> {
   const done = db.collection<{ _id: string; doneAt: Date }>('migrations');
   if (await done.findOne({ _id: KEYED_DOCUMENTS })) return;
 
-  // the unique indexes of the old shape would refuse the keyed copy of a document beside the original
+  // the unique indexes of the old shape would refuse the keyed copy of a document beside the original (and the copy
+  // would be skipped as made already, then the original deleted: check insertIgnoringDuplicates before changing this)
   for (const [collection, index] of OLD_INDEXES) await dropIndex(db, collection, index);
   await rekey(db.collection('rooms'), 'rooms', log, (room: Omit<RoomDocument, '_id'>) => ({ ...room, _id: roomKey(room.siteId, room.roomId) }));
   const sends = db.collection<SendDocument>('sends');
@@ -23,7 +24,7 @@ export async function migrate(db: Db, log: Logger): Promise<void> {
     'messages',
     log,
     (message: Omit<MessageDocument, '_id'>) => ({ ...message, _id: messageKey(message.siteId, message.roomId, message.seq) }),
-    // each stored send's claim, so a retry of a message sent before the upgrade is still answered with it
+    // each stored send's record, so a retry of a message sent before the upgrade is still answered with it
     (batch) =>
       insertIgnoringDuplicates(
         sends,
@@ -38,6 +39,7 @@ const KEYED_DOCUMENTS = 'keyed-documents';
 const OLD_INDEXES = [
   ['rooms', 'site_room'],
   ['messages', 'site_room_seq'],
+  // made again by ensureIndexes once the copies are in and the originals gone
   ['messages', 'site_room_author_client_msg'],
 ] as const;
 const BATCH = 1_000;
@@ -63,7 +65,11 @@ async function rekey<Old extends Document, New extends { _id: string }>(
   let reported = 0;
   let batch: New[] = [];
   const flush = async () => {
-    await insertIgnoringDuplicates(collection as unknown as Collection<New>, batch);
+    const copies = collection as unknown as Collection<New>;
+    await insertIgnoringDuplicates(copies, batch);
+    // every copy must be there before any original goes: a duplicate on another unique index would skip one
+    const there = await copies.countDocuments({ _id: { $in: batch.map((document) => document._id) } } as Filter<New>);
+    if (there !== batch.length) throw new Error(`migrating ${name}: ${batch.length - there} of ${batch.length} copies were not written; nothing was deleted`);
     await alongside?.(batch);
     moved += batch.length;
     batch = [];

@@ -31,8 +31,8 @@ export const presentUser = (user: UserDocument): User => ({
 /**
  * A username's owner: `_id` is `<site>:<username key>` (usernameKey), so a login, an identified sign-in and a role
  * change find the account by `_id` twice instead of by a filter the embedded database would scan users for. Written
- * before the user (a name is claimed, then used); one pointing at no user (a start that died in between) is stale
- * and taken over by the next to claim the name.
+ * right after the user (whose unique index decides who owns a name); one a node did not get to write is mended by
+ * the next registration or identified sign-in that runs into the name.
  */
 export interface UsernameDocument {
   _id: string;
@@ -80,10 +80,13 @@ export class UsersRepository {
 
   /** Which of the two unique fields is already taken, if any. */
   async findClash(siteId: string, username: string, displayName: string): Promise<'username' | 'displayName' | null> {
-    if (await this.findByUsername(siteId, username)) return 'username';
-    // registration only (rate-limited): the unique index decides anyway, this names the field
-    const clash = await this.users.findOne({ siteId, displayNameKey: uniqueKey(displayName) }, { projection: { _id: 1 } });
-    return clash ? 'displayName' : null;
+    // registration only (rate-limited), so a filter the embedded database scans for is fine here
+    const key = uniqueKey(username);
+    const clash = await this.users.findOne({ siteId, $or: [{ usernameKey: key }, { displayNameKey: uniqueKey(displayName) }] }, { projection: { usernameKey: 1 } });
+    if (!clash) return null;
+    if (clash.usernameKey !== key) return 'displayName';
+    await this.recordName(siteId, key, clash._id);
+    return 'username';
   }
 
   /** Grants or revokes a role; false when the user does not exist. */
@@ -138,8 +141,10 @@ export class UsersRepository {
         return await this.insertDocument({ siteId, username: externalId, usernameKey, displayName: name, passwordHash: '', email });
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
-        // the name is someone else's (try the suffixed one), or a concurrent request created this user
-        const raced = await this.findByKey(siteId, usernameKey);
+        // the name is someone else's (try the suffixed one), or a concurrent request created this user (whose name
+        // record may not be written yet: found by its fields, and the record mended)
+        const raced = await this.users.findOne({ siteId, usernameKey });
+        if (raced) await this.recordName(siteId, usernameKey, raced._id);
         if (raced && (raced.displayName === name || !rename)) return raced;
       }
     }
@@ -171,32 +176,13 @@ export class UsersRepository {
       createdAt: new Date(),
       ...(input.email === undefined ? {} : { email: input.email }),
     };
-    await this.claimName(user.siteId, user.usernameKey, user._id);
-    try {
-      await this.users.insertOne(user);
-    } catch (error) {
-      // the display name is taken (or the write failed): the name goes back
-      await this.usernames.deleteOne({ _id: usernameKey(user.siteId, user.usernameKey), userId: user._id }).catch(() => undefined);
-      throw error;
-    }
+    await this.users.insertOne(user);
+    await this.recordName(user.siteId, user.usernameKey, user._id);
     return user;
   }
 
-  /**
-   * Claims a username key for `userId`; a name held by an existing user throws MongoDB's duplicate-key error, as
-   * the users' unique index would. A stale claim (no such user) is taken over.
-   */
-  private async claimName(siteId: string, key: string, userId: ObjectId): Promise<void> {
-    const _id = usernameKey(siteId, key);
-    try {
-      await this.usernames.insertOne({ _id, userId });
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      const held = await this.usernames.findOne({ _id });
-      const owner = held && (await this.users.findOne({ _id: held.userId }, { projection: { _id: 1 } }));
-      if (!held || owner) throw error;
-      const { modifiedCount } = await this.usernames.updateOne({ _id, userId: held.userId }, { $set: { userId } });
-      if (modifiedCount !== 1) throw error; // another registration took it over first
-    }
+  /** Points a username key at its owner (the users' unique index decided who that is: a record there is replaced). */
+  private async recordName(siteId: string, key: string, userId: ObjectId): Promise<void> {
+    await this.usernames.updateOne({ _id: usernameKey(siteId, key) }, { $set: { userId } }, { upsert: true });
   }
 }

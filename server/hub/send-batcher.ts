@@ -32,8 +32,8 @@ interface Pending {
   send: Send;
   /** Author and clientMsgId: what makes two sends one message. */
   key: string;
-  /** The same, as the database keys the send's claim on a seq (sendKey). */
-  claimKey: string;
+  /** The same, as the database keys the send's record (sendKey). */
+  recordKey: string;
   /** Broadcasts the stored message; the first send's, once. */
   onStored(message: MessageDocument): void;
   answers: Array<{ resolve(message: MessageDocument): void; reject(error: Error): void }>;
@@ -52,9 +52,9 @@ interface RoomLine {
  * Group commit for message sends. Each send takes a seq from the room document and is then inserted, so one
  * room's write rate was bound by database latency: two round trips per message, one after another (the room
  * document takes one write at a time, see `RoomsRepository.queued`). Here the sends that arrive while the room's
- * previous batch is being written wait for it and go together: one read of the sends' claims by `_id` (repeats of
+ * previous batch is being written wait for it and go together: one read of the sends' records by `_id` (repeats of
  * a stored send are answered from it, taking no seq), one `$inc` of n seqs (carrying the archive and mute checks),
- * one insert of the new claims and one of the messages. A lone send in an idle room starts at once.
+ * one insert of the messages and one of their records. A lone send in an idle room starts at once.
  *
  * Within a batch seqs follow arrival order; a room's batches run one after another on this node, and each
  * message is announced (`onStored`) after its insert, in seq order, before its sender's promise resolves.
@@ -95,8 +95,8 @@ export class SendBatcher {
         // a retry racing its first attempt: one message, one seq, both answered with it
         same.answers.push({ resolve, reject });
       } else {
-        const claimKey = sendKeyOf(send.siteId, send.roomId, send.author.id, send.clientMsgId);
-        const pending: Pending = { send, key: sendKey, claimKey, onStored, answers: [{ resolve, reject }], settled: false };
+        const recordKey = sendKeyOf(send.siteId, send.roomId, send.author.id, send.clientMsgId);
+        const pending: Pending = { send, key: sendKey, recordKey, onStored, answers: [{ resolve, reject }], settled: false };
         line.unanswered.set(sendKey, pending);
         line.waiting.push(pending);
       }
@@ -128,19 +128,19 @@ export class SendBatcher {
   }
 
   /**
-   * Stores a batch: sends already claimed (repeats) are answered with their message and take no seq; the others take
-   * consecutive seqs, claim them (a claim another node made first for the same send wins, and this seq stays unused)
-   * and are inserted. A message is announced by the call that wrote it, so a repeat is never announced again.
+   * Stores a batch: sends stored before (repeats, found by their records) are answered with their message and take no
+   * seq; the others take consecutive seqs and are inserted, then recorded. A message is announced by the call that
+   * wrote it, so a repeat is never announced again.
    */
   private async store(line: RoomLine, batch: Pending[]): Promise<void> {
     const { siteId, roomId } = line;
-    const claimed = await this.messages.claimedSeqs(batch.map((pending) => pending.claimKey));
-    const repeats = batch.flatMap((pending) => {
-      const seq = claimed.get(pending.claimKey);
-      return seq === undefined ? [] : [{ pending, seq }];
-    });
-    await this.finish(line, repeats);
-    let open = batch.filter((pending) => !claimed.has(pending.claimKey));
+    const sent = await this.messages.findSentMany(siteId, roomId, batch.map((pending) => pending.recordKey));
+    let open: Pending[] = [];
+    for (const pending of batch) {
+      const message = sent.get(pending.recordKey);
+      if (message) this.settle(line, pending, { message, fresh: false });
+      else open.push(pending);
+    }
 
     for (let attempt = 1; open.length > 0; attempt += 1) {
       // refuses archived rooms and muted authors in the same write; the others' seqs are consecutive
@@ -153,32 +153,21 @@ export class SendBatcher {
       });
       if (taken.length === 0) return;
 
-      const claims = await this.messages.claim(taken.map(({ pending, seq }) => ({ key: pending.claimKey, siteId, roomId, seq })));
-      const ours: typeof taken = [];
-      const theirs: typeof taken = [];
-      claims.forEach((claim, index) => {
-        const { pending, seq } = taken[index]!;
-        if (claim === true) ours.push({ pending, seq });
-        else if (typeof claim === 'number') theirs.push({ pending, seq: claim }); // this seq stays unused: a rare gap
-        else this.settle(line, pending, claim);
-      });
-
       const createdAt = new Date();
       const results = await this.messages.insertMany(
-        ours.map(({ pending: { send }, seq }) => ({ siteId, roomId, seq, author: send.author, text: send.text, clientMsgId: send.clientMsgId, createdAt })),
+        taken.map(({ pending: { send }, seq }) => ({ siteId, roomId, seq, author: send.author, text: send.text, clientMsgId: send.clientMsgId, createdAt })),
       );
+      // recorded before they are acked, so a retry after the ack finds them by `_id`; without its record a message is
+      // still stored once (the send's unique index), so a failed record fails no send
+      const fresh = results.flatMap((result) => (result instanceof Error || !result.fresh ? [] : [result.message]));
+      await this.messages.recordSends(fresh).catch((error: unknown) => this.log.warn({ err: error, siteId, roomId }, 'recording sends failed; repeats will be found the slow way'));
       // in seq order, so this node announces the room's messages in order
       open = [];
-      for (const [index, result] of results.entries()) {
-        const { pending, seq } = ours[index]!;
-        if (result instanceof SeqTakenError && attempt < MAX_SEQ_ATTEMPTS) {
-          await this.messages.releaseClaim(pending.claimKey, seq);
-          open.push(pending);
-        } else {
-          this.settle(line, pending, result);
-        }
-      }
-      await this.finish(line, theirs);
+      results.forEach((result, index) => {
+        const { pending } = taken[index]!;
+        if (result instanceof SeqTakenError && attempt < MAX_SEQ_ATTEMPTS) open.push(pending);
+        else this.settle(line, pending, result);
+      });
       // only where the counter fell behind the messages (a database without atomic $inc, across nodes)
       if (open.length > 0) {
         this.log.warn({ siteId, roomId, messages: open.length }, 'seqs taken twice; moving the room counter past the stored messages');
@@ -186,30 +175,6 @@ export class SendBatcher {
         await this.rooms.repairSeq(siteId, roomId, await this.messages.highestSeqFrom(siteId, roomId, counter));
       }
     }
-  }
-
-  /**
-   * Answers sends whose seq was claimed before (repeats of a send) with the message stored under it. A claim without
-   * its message (the node that made it died before the insert, or another node is inserting it now) is finished
-   * here: the message is inserted under the claimed seq, and announced if this insert is the one that wrote it.
-   */
-  private async finish(line: RoomLine, repeats: ReadonlyArray<{ pending: Pending; seq: number }>): Promise<void> {
-    if (repeats.length === 0) return;
-    const { siteId, roomId } = line;
-    const stored = new Map((await this.messages.findBySeqs(siteId, roomId, repeats.map(({ seq }) => seq))).map((message) => [message.seq, message]));
-    const missing: Array<{ pending: Pending; seq: number }> = [];
-    for (const { pending, seq } of repeats) {
-      const message = stored.get(seq);
-      if (!message) missing.push({ pending, seq });
-      else if (message.author.id === pending.send.author.id && message.clientMsgId === pending.send.clientMsgId) this.settle(line, pending, { message, fresh: false });
-      else this.settle(line, pending, new Error(`seq ${seq} claimed by ${pending.claimKey} holds another message`));
-    }
-    if (missing.length === 0) return;
-    const createdAt = new Date();
-    const results = await this.messages.insertMany(
-      missing.map(({ pending: { send }, seq }) => ({ siteId, roomId, seq, author: send.author, text: send.text, clientMsgId: send.clientMsgId, createdAt })),
-    );
-    results.forEach((result, index) => this.settle(line, missing[index]!.pending, result));
   }
 
   /** Answers every send of a message, once: a message this node wrote is announced first, then each is resolved. */

@@ -120,7 +120,7 @@ it('opens an old-format database once: every message and seq kept, old retries a
   for (const collection of ['rooms', 'messages']) expect(await db.collection(collection).countDocuments({ _id: { $type: 'objectId' } })).toBe(0);
   expect(await db.collection('messages').countDocuments()).toBe(MESSAGES + 1);
   const indexNames = async (collection: string) => (await db.collection(collection).indexes()).map((index) => index.name);
-  expect(await indexNames('messages')).toEqual(['_id_']);
+  expect(await indexNames('messages')).toEqual(['_id_', 'site_room_author_client_msg']);
   expect(await indexNames('rooms')).toEqual(['_id_']);
 
   // the next start finds it done and migrates nothing

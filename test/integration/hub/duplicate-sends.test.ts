@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Collection, ObjectId } from 'mongodb';
 import type { Socket } from 'socket.io-client';
 import type { Ack, Message, SendResult } from '../../../sdk/protocol';
 import type { ParleyProcess } from '../../../scripts/parley-process';
+import { sendKey } from '../../../server/db/messages';
 import type { Parley } from '../../../server/main';
 import { type RedisProcess, startRedis } from '../../../server/processes/redis-server';
 import { connectAs, waitUntil } from '../../helpers/chat';
@@ -56,6 +58,23 @@ describe('one node', () => {
     expect(seqsHeard(b.heard, one.author.id)).toEqual([one.seq, next.seq]);
     const stored = await parley.repositories.messages.before('demo', 'general', next.seq + 1, 2);
     expect(stored.map((m) => [m.seq, m.text])).toEqual([[next.seq, 'two'], [one.seq, 'one']]);
+  });
+
+  it('answers a repeat of a message whose record was never written (a node died in between) with it, once', async () => {
+    const a = await rawMember(parley.url);
+    const b = await rawMember(parley.url);
+    const id = randomUUID();
+    const one = await send(a.socket, 'one', id);
+    // as if the node had died between storing the message and recording its send
+    const sends = (parley.repositories.messages as unknown as { sends: Collection }).sends;
+    await sends.deleteOne({ _id: sendKey('demo', 'general', one.author.id, id) as unknown as ObjectId });
+    const again = await send(a.socket, 'one', id);
+    const next = await send(a.socket, 'two', randomUUID());
+    expect(again).toEqual(one);
+    await waitUntil(() => b.heard.some((m) => m.seq === next.seq));
+    expect(b.heard.filter((m) => m.clientMsgId === id)).toHaveLength(1);
+    // and its record is mended: the next repeat is found by `_id`
+    expect(await parley.repositories.messages.findSent('demo', 'general', one.author.id, id)).toMatchObject({ seq: one.seq });
   });
 
   it('stores two sends of one clientMsgId arriving together once, announced once, one seq', async () => {
