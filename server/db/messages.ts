@@ -219,15 +219,19 @@ export class MessagesRepository {
     return (await this.rooms.findOne({ _id: roomKey(siteId, roomId) }, { projection: { lastSeq: 1 } }))?.lastSeq ?? 0;
   }
 
-  /** Reads the seqs from `from` towards `to` (either direction, both included) in batches of keys; see after(). */
+  /**
+   * Reads the seqs from `from` towards `to` (either direction, both included) in batches of keys; see after(). The
+   * first batch of a page that may stop on its bytes is small; later ones are sized by the bytes still allowed and
+   * the messages read so far, so a catch-up of 500 short messages is a few round trips, not twenty.
+   */
   private async readSeqs(siteId: string, roomId: string, { from, to }: { from: number; to: number }, limit: number, maxBytes: number): Promise<MessageDocument[]> {
     const step = from <= to ? 1 : -1;
     const found: MessageDocument[] = [];
     let bytes = 0;
     let next = from;
     while (found.length < limit && (to - next) * step >= 0) {
-      // a page that may stop early on its bytes is read a few at a time; a batch never reads past the page
-      const count = Math.min(limit - found.length, maxBytes === Infinity ? limit : PAGE_BATCH, Math.abs(to - next) + 1);
+      const affordable = maxBytes === Infinity ? limit : found.length === 0 ? FIRST_BATCH : Math.floor((maxBytes - bytes) / Math.max(1, bytes / found.length)) + 1;
+      const count = Math.min(limit - found.length, Math.max(1, Math.min(affordable, MAX_BATCH)), Math.abs(to - next) + 1);
       const seqs = Array.from({ length: count }, (_, k) => next + k * step);
       next += count * step;
       const batch = (await this.findBySeqs(siteId, roomId, seqs)).sort((a, b) => (a.seq - b.seq) * step);
@@ -266,8 +270,11 @@ export class MessagesRepository {
   }
 }
 
-// how many keys one round trip asks for when a page may stop early on its bytes (at most ~400 KB of 4,000-character texts)
-const PAGE_BATCH = 25;
+// the keys the first round trip of a page asks for when it may stop early on its bytes (at most ~400 KB of
+// 4,000-character texts); later ones as many as the bytes left allow, judged by those read, up to MAX_BATCH (a
+// history that turns from short texts to long ones still reads at most ~1.2 MB at a time)
+const FIRST_BATCH = 25;
+const MAX_BATCH = 100;
 // how many keys past a room's counter one probe reads (highestSeqFrom)
 const PROBE_BATCH = 100;
 
