@@ -1,16 +1,17 @@
 // A load-generating process of the benchmark: owns a share of the Socket.IO clients and obeys the primary
 // (bench/run.ts) over IPC. Forked by bench/worker-pool.ts; `process.argv[2]` is its index among the workers.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ClientToServerEvents, HistoryResult, JoinResult, Message, SendResult as SentMessage, ServerToClientEvents } from '../sdk/protocol';
 import { createLatencyHistogram, encodeHistogram, type Histogram, recordMs, wallNow } from './stats';
 import type {
-  CatchUpRequest,
   CollectRequest,
   CollectResult,
   CommandMessage,
   ConnectRequest,
   ConnectResult,
   HistoryRequest,
+  JoinRequest,
   ReplyMessage,
   SendRequest,
   SendResult,
@@ -96,9 +97,22 @@ async function connect(request: ConnectRequest): Promise<ConnectResult> {
   closing = false;
   let handshakeRetries = 0;
   const joinLatency = createLatencyHistogram();
+  const roomJoinLatency = createLatencyHistogram();
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
   const first = clients.length;
   let next = 0;
+  let droppedWhileConnecting = 0;
   const connectOne = async (specIndex: number) => {
+    try {
+      await connectOrThrow(specIndex);
+    } catch (error) {
+      // a connection the server dropped before its join was answered: counted, when the scenario allows it
+      if (!request.tolerateDrops || clients[first + specIndex]?.droppedBecause === undefined) throw error;
+      droppedWhileConnecting += 1;
+    }
+  };
+  const connectOrThrow = async (specIndex: number) => {
     const spec = request.clients[specIndex]!;
     const index = first + specIndex;
     const started = wallNow();
@@ -139,16 +153,39 @@ async function connect(request: ConnectRequest): Promise<ConnectResult> {
       socket.on('connect', onConnect);
       socket.on('connect_error', onRefused);
     });
-    const joined: Ack<JoinResult> = await socket.timeout(request.timeoutMs).emitWithAck('room:join', { roomId: spec.roomId });
+    const joining = wallNow();
+    const joined: Ack<JoinResult> = await socket
+      .timeout(request.timeoutMs)
+      .emitWithAck('room:join', { roomId: spec.roomId })
+      .catch((error: unknown) => {
+        // say why: "ping timeout" means this process fell behind the server by its ping timeout (the load generator was the limit)
+        const reason = client.droppedBecause === undefined ? '' : ` (disconnected: ${client.droppedBecause})`;
+        throw new Error(`room:join of client ${index} got no answer: ${error instanceof Error ? error.message : String(error)}${reason}`);
+      });
     if (!('ok' in joined)) throw new Error(`room:join was refused: ${joined.error.code}, ${joined.error.message}`);
-    recordMs(joinLatency, wallNow() - started);
+    const now = wallNow();
+    recordMs(joinLatency, now - started);
+    recordMs(roomJoinLatency, now - joining);
   };
-  await Promise.all(
-    Array.from({ length: Math.min(request.concurrency, request.clients.length) }, async () => {
-      while (next < request.clients.length) await connectOne(next++);
-    }),
-  );
-  return { connected: request.clients.length, handshakeRetries, joinLatency: encodeHistogram(joinLatency) };
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(request.concurrency, request.clients.length) }, async () => {
+        while (next < request.clients.length) await connectOne(next++);
+      }),
+    );
+  } finally {
+    loopDelay.disable();
+  }
+  const dropped: Record<string, number> = {};
+  for (const client of clients) if (client?.droppedBecause !== undefined) dropped[client.droppedBecause] = (dropped[client.droppedBecause] ?? 0) + 1;
+  return {
+    connected: request.clients.length - droppedWhileConnecting,
+    dropped,
+    handshakeRetries,
+    joinLatency: encodeHistogram(joinLatency),
+    roomJoinLatency: encodeHistogram(roomJoinLatency),
+    maxEventLoopDelayMs: Math.round(loopDelay.max / 1e5) / 10,
+  };
 }
 
 /** Sends at the scheduled times, whatever the acks do (an open loop: a slow server cannot slow the offered load). */
@@ -295,25 +332,49 @@ async function history(request: HistoryRequest): Promise<TimedRequestsResult> {
   });
 }
 
-/** `room:join` with afterSeq, as the SDK sends it after a disconnect; checks the page and `more`. */
-async function catchUp(request: CatchUpRequest): Promise<TimedRequestsResult> {
+/**
+ * `room:join`s of the first client: with afterSeq, as the SDK sends it after a disconnect (a catch-up), or without
+ * (the newest page and the online list), optionally after a `room:leave` each; checks the page, `more` and the list.
+ */
+async function join(request: JoinRequest): Promise<TimedRequestsResult & { online: number }> {
   const socket = firstClient();
-  return timedRequests(request.repeats, request.budgetMs, async () => {
-    const answer: Ack<JoinResult> = await socket.timeout(request.timeoutMs).emitWithAck('room:join', { roomId: request.roomId, afterSeq: request.afterSeq });
-    if (!('ok' in answer)) return `room:join refused: ${answer.error.code}, ${answer.error.message}`;
-    if (answer.messages.length !== request.expectedCount) return `catch-up after ${request.afterSeq}: ${answer.messages.length} messages, expected ${request.expectedCount}`;
-    if (answer.more !== request.expectedMore) return `catch-up after ${request.afterSeq}: more = ${answer.more}`;
-    const gap = answer.messages.findIndex((message, index) => message.seq !== request.afterSeq + 1 + index);
-    return gap === -1 ? undefined : `catch-up after ${request.afterSeq}: seq ${answer.messages[gap]?.seq} at position ${gap}`;
-  });
+  const what = request.afterSeq === undefined ? 'join' : `catch-up after ${request.afterSeq}`;
+  let online = 0;
+  const result = await timedRequests(
+    request.repeats,
+    request.budgetMs,
+    async () => {
+      const answer: Ack<JoinResult> = await socket
+        .timeout(request.timeoutMs)
+        .emitWithAck('room:join', { roomId: request.roomId, ...(request.afterSeq === undefined ? {} : { afterSeq: request.afterSeq }) });
+      if (!('ok' in answer)) return `room:join refused: ${answer.error.code}, ${answer.error.message}`;
+      online = answer.online.length;
+      if (answer.messages.length !== request.expectedCount) return `${what}: ${answer.messages.length} messages, expected ${request.expectedCount}`;
+      if (answer.more !== request.expectedMore) return `${what}: more = ${answer.more}`;
+      if (online < request.expectedOnlineAtLeast) return `${what}: ${online} users online, expected at least ${request.expectedOnlineAtLeast}`;
+      const gap = answer.messages.findIndex((message, index) => message.seq !== request.expectedFirstSeq + index);
+      return gap === -1 ? undefined : `${what}: seq ${answer.messages[gap]?.seq} at position ${gap}, expected ${request.expectedFirstSeq + gap}`;
+    },
+    request.leaveFirst
+      ? async () => {
+          const left: Ack = await socket.timeout(request.timeoutMs).emitWithAck('room:leave', { roomId: request.roomId });
+          if (!('ok' in left)) throw new Error(`room:leave was refused: ${left.error.code}, ${left.error.message}`);
+        }
+      : undefined,
+  );
+  return { ...result, online };
 }
 
-/** Runs `request` one at a time, `count` times or until the budget is spent (at least once); it returns what was wrong, if anything. */
-async function timedRequests(count: number, budgetMs: number, request: () => Promise<string | undefined>): Promise<TimedRequestsResult> {
+/**
+ * Runs `request` one at a time, `count` times or until the budget is spent (at least once); it returns what was
+ * wrong, if anything. `prepare`, when given, runs before each request, untimed.
+ */
+async function timedRequests(count: number, budgetMs: number, request: () => Promise<string | undefined>, prepare?: () => Promise<void>): Promise<TimedRequestsResult> {
   const latency = createLatencyHistogram();
   const result: TimedRequestsResult = { completed: 0, latency: '', wrongAnswers: 0, wrongAnswerSamples: [] };
   const started = wallNow();
   while (result.completed < count && (result.completed === 0 || wallNow() - started < budgetMs)) {
+    await prepare?.();
     const sent = wallNow();
     const wrong = await request();
     recordMs(latency, wallNow() - sent);
@@ -347,8 +408,8 @@ function handle(message: CommandMessage): Promise<unknown> {
       return collect(message.request);
     case 'history':
       return history(message.request);
-    case 'catchUp':
-      return catchUp(message.request);
+    case 'join':
+      return join(message.request);
     case 'disconnect':
       return Promise.resolve(disconnect());
   }

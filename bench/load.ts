@@ -12,12 +12,23 @@ const COMMAND_MARGIN_MS = 60_000;
 const DRAIN_QUIET_MS = 3_000;
 
 export interface ConnectSummary {
+  /** Connected and joined. */
   clients: number;
+  /**
+   * Clients whose connection had dropped by the end, this request's or earlier ones', by reason; "ping timeout"
+   * means a client fell too far behind (the load generator was the limit). Only with `tolerateDrops`; otherwise a
+   * drop before the join is answered fails the connect.
+   */
+  dropped: Record<string, number>;
   elapsedMs: number;
   /** Handshakes refused as `unavailable` and tried again: the server's database could not keep up. */
   handshakeRetries: number;
   /** Socket opened → `room:join` acked, per client (handshake with its session lookup, join, presence). */
   joinLatency: LatencySummary;
+  /** `room:join` sent → acked, per client: the join alone, without the handshake (nor the wait for a connection slot). */
+  roomJoinLatency: LatencySummary;
+  /** The longest any load generator's event loop was held up meanwhile (see ConnectResult). */
+  maxGeneratorDelayMs: number;
   /** Average cores used while connecting, by process role. */
   cpuCores: Record<string, number>;
 }
@@ -26,7 +37,7 @@ export interface ConnectSummary {
  * Connects clients in the workers: client i goes to worker i % workers, so worker w's local client k is global
  * client k × workers + w. Adds to the clients the workers already have.
  */
-export async function connectClients(context: BenchContext, specs: readonly ClientSpec[]): Promise<ConnectSummary> {
+export async function connectClients(context: BenchContext, specs: readonly ClientSpec[], options: { tolerateDrops?: boolean } = {}): Promise<ConnectSummary> {
   const { pool, parameters } = context;
   const started = wallNow();
   const cpuBefore = await snapshotCpu();
@@ -36,14 +47,18 @@ export async function connectClients(context: BenchContext, specs: readonly Clie
       clients: specs.filter((_, index) => index % pool.size === worker),
       concurrency: parameters.connectConcurrency,
       timeoutMs: parameters.connectTimeoutMs,
+      ...(options.tolerateDrops ? { tolerateDrops: true } : {}),
     }),
     parameters.connectTimeoutMs * Math.ceil(specs.length / pool.size / parameters.connectConcurrency) + COMMAND_MARGIN_MS,
   );
   return {
     clients: results.reduce((sum, result) => sum + result.connected, 0),
+    dropped: addCounts(results.map((result) => result.dropped)),
     elapsedMs: Math.round(wallNow() - started),
     handshakeRetries: results.reduce((sum, result) => sum + result.handshakeRetries, 0),
     joinLatency: summarize(mergeHistograms(results.map((result) => result.joinLatency))),
+    roomJoinLatency: summarize(mergeHistograms(results.map((result) => result.roomJoinLatency))),
+    maxGeneratorDelayMs: Math.max(0, ...results.map((result) => result.maxEventLoopDelayMs)),
     cpuCores: context.cpuBetween(cpuBefore, await snapshotCpu()),
   };
 }

@@ -65,8 +65,16 @@ export interface IdleParameters {
 }
 
 export interface HistoryParameters {
-  messages: number;
+  /**
+   * Room sizes measured, in messages, smallest first. One room is seeded to the first size and measured, then
+   * extended with the messages up to the next size and measured again, and so on: seeding the largest once costs
+   * no more than seeding it alone.
+   */
+  sizes: number[];
+  /** Messages per insertMany while seeding (see seedMessages). */
+  seedChunk: number;
   limit: number;
+  /** Pages per size. */
   requests: number;
   /** Pages are requested until `requests` or this much time, whichever comes first (at least one). */
   budgetMs: number;
@@ -74,6 +82,32 @@ export interface HistoryParameters {
   catchUp: number;
   catchUpRepeats: number;
   catchUpBudgetMs: number;
+  /** `room:join` without afterSeq (the newest page and the online list), after a `room:leave`, per size. */
+  joinRepeats: number;
+  joinBudgetMs: number;
+  timeoutMs: number;
+}
+
+export interface JoinParameters {
+  /**
+   * Messages in the room. When it is the history scenario's largest size and both run in the same lane (a full
+   * run), the join scenario takes over the history scenario's room instead of seeding another.
+   */
+  messages: number;
+  seedChunk: number;
+  /** Sockets in the room after each step, ascending: each step connects the difference, then the re-joins are timed. */
+  steps: number[];
+  /**
+   * Distinct users behind the sockets, each signed in once (socket i is user i mod users, so a user's later
+   * sockets are further tabs): the online list a join answers holds this many. Fewer users than sockets because
+   * each user's first socket is announced (`presence:join`) to every socket already in the room: n users make
+   * n²/2 packets for the load generators to read, 12.5 million for 5,000, which two generator processes on two
+   * cores cannot (their clients miss the server's ping timeout and are dropped): that would measure the generators.
+   */
+  users: number;
+  /** Timed `room:leave` + `room:join` of one client into the room after each step (the join is what is timed). */
+  rejoins: number;
+  rejoinBudgetMs: number;
   timeoutMs: number;
 }
 
@@ -87,6 +121,7 @@ export interface BenchParameters {
   saturation: SaturationParameters;
   idle: IdleParameters;
   history: HistoryParameters;
+  join: JoinParameters;
   /** Scenario 1 again, its clients split over two nodes sharing Redis. */
   twoNodes: LoadParameters;
 }
@@ -97,7 +132,14 @@ export const TARGETS = {
   /** Parley's highest sustained persisted rate as a share of the bare server's broadcast rate. */
   saturationShareOfBaseline: 0.5,
   idleKBPerConnection: 40,
+  /** At every size of the history scenario (the issue: at 100,000 and 1,000,000 messages). */
   historyPageP99Ms: 20,
+  /** Page p50 at the largest size ÷ at the smallest (1,000,000 vs 10,000 messages). */
+  historyPageP50Growth: 1.5,
+  /** Catch-up of 500 missed messages (`room:join` with afterSeq), at every size. */
+  catchUpP99Ms: 100,
+  /** `room:join` (the newest 50 and the online list) into the join scenario's full room. */
+  joinP99Ms: 30,
 } as const;
 
 const fanOut: LoadParameters = {
@@ -133,13 +175,25 @@ export const FULL: BenchParameters = {
   },
   idle: { sockets: 5_000, users: 100, socketsPerRoom: 500, warmUpSockets: 50, settleMs: 1_000 },
   history: {
-    messages: 100_000,
+    sizes: [10_000, 100_000, 1_000_000],
+    seedChunk: 2_000,
     limit: 50,
     requests: 1_000,
     budgetMs: 8_000,
     catchUp: 500,
-    catchUpRepeats: 20,
+    catchUpRepeats: 50,
     catchUpBudgetMs: 5_000,
+    joinRepeats: 50,
+    joinBudgetMs: 3_000,
+    timeoutMs: 120_000,
+  },
+  join: {
+    messages: 1_000_000,
+    seedChunk: 2_000,
+    steps: [1_000, 2_500, 5_000],
+    users: 1_000,
+    rejoins: 300,
+    rejoinBudgetMs: 10_000,
     timeoutMs: 120_000,
   },
   twoNodes: fanOut,
@@ -159,7 +213,7 @@ const smokeLoad: LoadParameters = {
 };
 
 /**
- * Every scenario and code path with tiny numbers, in ~20 s (three lanes at once; most of it starting the seven server
+ * Every scenario and code path with tiny numbers, in ~20–30 s (three lanes at once; most of it starting the server
  * processes); what `test/integration/bench-smoke.test.ts` runs.
  */
 export const SMOKE: BenchParameters = {
@@ -183,13 +237,25 @@ export const SMOKE: BenchParameters = {
   },
   idle: { sockets: 200, users: 20, socketsPerRoom: 100, warmUpSockets: 10, settleMs: 300 },
   history: {
-    messages: 2_000,
+    sizes: [500, 2_000],
+    seedChunk: 500,
     limit: 50,
-    requests: 200,
-    budgetMs: 1_000,
+    requests: 100,
+    budgetMs: 500,
     catchUp: 500,
     catchUpRepeats: 5,
-    catchUpBudgetMs: 500,
+    catchUpBudgetMs: 300,
+    joinRepeats: 5,
+    joinBudgetMs: 300,
+    timeoutMs: 60_000,
+  },
+  join: {
+    messages: 1_000,
+    seedChunk: 500,
+    steps: [20, 40],
+    users: 20,
+    rejoins: 10,
+    rejoinBudgetMs: 300,
     timeoutMs: 60_000,
   },
   twoNodes: smokeLoad,

@@ -4,6 +4,7 @@ import { type BenchParameters, TARGETS } from './parameters';
 import type { FanOutResult, FanOutRun } from './scenarios/fan-out';
 import type { HistoryResult } from './scenarios/history';
 import type { IdleResult } from './scenarios/idle';
+import type { JoinScenarioResult } from './scenarios/join';
 import type { SaturationResult } from './scenarios/saturation';
 import type { TwoNodesResult } from './scenarios/two-nodes';
 import { type LatencySummary, ratio } from './stats';
@@ -14,6 +15,7 @@ export interface Scenarios {
   saturation?: SaturationResult;
   idle?: IdleResult;
   history?: HistoryResult;
+  join?: JoinScenarioResult;
   twoNodes?: TwoNodesResult | { skipped: string };
 }
 
@@ -56,6 +58,14 @@ export interface BenchResults {
   error?: string;
 }
 
+/** The names of the checks that depend on a scenario's sizes. */
+const metrics = {
+  page: (messages: number) => `page p99 at ${number(messages)} messages (ms)`,
+  catchUp: (messages: number) => `catch-up p99 at ${number(messages)} messages (ms)`,
+  pageGrowth: (first: number, last: number) => `page p50 at ${number(last)} ÷ at ${number(first)} messages`,
+  rejoin: (sockets: number, messages: number) => `room:join p99 with ${number(sockets)} sockets in, ${number(messages)} messages (ms)`,
+};
+
 export function checkTargets(scenarios: Scenarios): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const atMost = (value: number | null | undefined, limit: number) => (value === null || value === undefined ? null : value <= limit);
@@ -79,8 +89,22 @@ export function checkTargets(scenarios: Scenarios): TargetCheck[] {
     checks.push({ scenario: 'idle', metric: 'RSS per idle authenticated connection (KB)', target: `≤ ${TARGETS.idleKBPerConnection}`, value, met: atMost(value, TARGETS.idleKBPerConnection) });
   }
   if (scenarios.history) {
-    const value = scenarios.history.page.p99Ms;
-    checks.push({ scenario: 'history', metric: 'page p99 (ms)', target: `≤ ${TARGETS.historyPageP99Ms}`, value, met: atMost(value, TARGETS.historyPageP99Ms) });
+    const { sizes, pageP50Growth } = scenarios.history;
+    for (const size of sizes) {
+      checks.push({ scenario: 'history', metric: metrics.page(size.messages), target: `≤ ${TARGETS.historyPageP99Ms}`, value: size.page.p99Ms, met: atMost(size.page.p99Ms, TARGETS.historyPageP99Ms) });
+      checks.push({ scenario: 'history', metric: metrics.catchUp(size.messages), target: `≤ ${TARGETS.catchUpP99Ms}`, value: size.catchUp.p99Ms, met: atMost(size.catchUp.p99Ms, TARGETS.catchUpP99Ms) });
+    }
+    const [first, last] = [sizes[0], sizes.at(-1)];
+    if (first && last && last !== first) {
+      checks.push({ scenario: 'history', metric: metrics.pageGrowth(first.messages, last.messages), target: `≤ ${TARGETS.historyPageP50Growth}`, value: pageP50Growth, met: atMost(pageP50Growth, TARGETS.historyPageP50Growth) });
+    }
+  }
+  if (scenarios.join) {
+    const full = scenarios.join.steps.at(-1);
+    if (full) {
+      const value = full.rejoin.p99Ms;
+      checks.push({ scenario: 'join', metric: metrics.rejoin(full.sockets, scenarios.join.messages), target: `≤ ${TARGETS.joinP99Ms}`, value, met: atMost(value, TARGETS.joinP99Ms) });
+    }
   }
   return checks;
 }
@@ -123,10 +147,20 @@ export function checkIntegrity(scenarios: Scenarios): Integrity {
       for (const step of run.steps) check(`saturation (${side}) at ${step.offeredPerSecond} msg/s`, step, { overloadExpected: true });
     }
   }
-  if (scenarios.history) {
-    for (const [what, timed] of [['history pages', scenarios.history.page] as const, ['catch-up', scenarios.history.catchUp] as const]) {
-      if (timed.wrongAnswers > 0) problem(`${what}: ${timed.wrongAnswers} wrong answers (${timed.wrongAnswerSamples.join('; ')})`);
-    }
+  const wrongAnswers = (what: string, timed: { wrongAnswers: number; wrongAnswerSamples: string[] }) => {
+    if (timed.wrongAnswers > 0) problem(`${what}: ${timed.wrongAnswers} wrong answers (${timed.wrongAnswerSamples.join('; ')})`);
+  };
+  for (const size of scenarios.history?.sizes ?? []) {
+    const at = `at ${number(size.messages)} messages`;
+    wrongAnswers(`history pages ${at}`, size.page);
+    wrongAnswers(`catch-up ${at}`, size.catchUp);
+    wrongAnswers(`joins ${at}`, size.join);
+  }
+  for (const step of scenarios.join?.steps ?? []) wrongAnswers(`re-joins with ${number(step.sockets)} sockets in the room`, step.rejoin);
+  const joinDrops = scenarios.join?.steps.at(-1)?.connect.dropped ?? {};
+  if (Object.keys(joinDrops).length > 0) {
+    const reasons = Object.entries(joinDrops).map(([reason, count]) => `${count} ${reason}`);
+    integrity.warnings.push(`join: clients dropped while the room filled (${reasons.join(', ')}): the load generators fell behind; the room held fewer sockets than it says`);
   }
   if (scenarios.twoNodes && 'twoNodes' in scenarios.twoNodes) fanOutRun('two nodes', scenarios.twoNodes.twoNodes);
   return integrity;
@@ -226,11 +260,48 @@ function rows(results: BenchResults): Row[] {
     table.push({ label: `  CPU cores while connecting: ${cores(parley.connect.cpuCores)} | ${cores(baseline.connect.cpuCores)}` });
   }
   if (scenarios.history) {
-    const { page, catchUp, messages } = scenarios.history;
-    table.push({ label: `5 history: a room with ${number(messages)} messages` });
-    table.push(withTarget({ label: `  page of ${page.limit} p50 / p99 (ms), ${number(page.requests)} requests`, parley: `${ms(page.p50Ms)} / ${ms(page.p99Ms)}` }, 'history', 'page p99 (ms)'));
-    table.push({ label: `  catch-up of ${catchUp.messages} p50 / p99 (ms), ${number(catchUp.requests)} joins`, parley: `${ms(catchUp.p50Ms)} / ${ms(catchUp.p99Ms)}` });
-    table.push({ label: '  first join, newest page (ms)', parley: ms(scenarios.history.connect.joinLatency.p50Ms) });
+    const { sizes, seedChunk, seedMs, pageP50Growth, connect } = scenarios.history;
+    table.push({ label: `5 history: one room, grown to ${sizes.map((size) => number(size.messages)).join(' → ')} messages; seeding took ${number(seedMs / 1000, 1)} s in all (${number(seedChunk)} to an insertMany)` });
+    for (const size of sizes) {
+      const { page, catchUp, join } = size;
+      table.push({ label: `  ${number(size.messages)} messages (the last ${number(size.messages - (sizes[sizes.indexOf(size) - 1]?.messages ?? 0))} seeded in ${number(size.seedMs / 1000, 1)} s, ${number(size.seededPerSecond)} a second)` });
+      table.push(withTarget({ label: `    page of ${page.limit} p50 / p99 (ms), ${number(page.requests)} requests`, parley: `${ms(page.p50Ms)} / ${ms(page.p99Ms)}` }, 'history', metrics.page(size.messages)));
+      table.push(withTarget({ label: `    catch-up of ${catchUp.messages} p50 / p99 (ms), ${number(catchUp.requests)} joins`, parley: `${ms(catchUp.p50Ms)} / ${ms(catchUp.p99Ms)}` }, 'history', metrics.catchUp(size.messages)));
+      table.push({ label: `    join, newest ${join.messages} p50 / p99 (ms), ${number(join.requests)} leave + joins`, parley: `${ms(join.p50Ms)} / ${ms(join.p99Ms)}` });
+    }
+    const [first, last] = [sizes[0], sizes.at(-1)];
+    if (first && last && last !== first) {
+      table.push(
+        withTarget(
+          { label: `  page p50 (ms), ${number(first.messages)} → ${number(last.messages)} messages`, parley: `${ms(first.page.p50Ms)} → ${ms(last.page.p50Ms)}`, ratio: times(pageP50Growth) },
+          'history',
+          metrics.pageGrowth(first.messages, last.messages),
+        ),
+      );
+    }
+    table.push({ label: `  first connect + join, newest page (ms), at ${number(first?.messages)} messages`, parley: ms(connect.joinLatency.p50Ms) });
+  }
+  if (scenarios.join) {
+    const { steps, messages, users, seedMs, seededBy } = scenarios.join;
+    table.push({ label: `7 join: ${number(steps.at(-1)?.sockets)} sockets of ${number(users)} users into one room of ${number(messages)} messages (seeded in ${number(seedMs / 1000, 1)} s by ${seededBy})` });
+    let before = 0;
+    for (const step of steps) {
+      const dropped = Object.values(step.connect.dropped).reduce((sum, count) => sum + count, 0);
+      table.push({
+        label: `  ${number(before)} → ${number(step.sockets)} sockets, connected in ${number(step.connect.elapsedMs / 1000, 1)} s (${number(step.connect.handshakeRetries)} handshakes retried, ${number(dropped)} clients dropped so far; generators held up ${ms(step.connect.maxGeneratorDelayMs)} ms at most)`,
+      });
+      table.push({ label: '    connect + join, as the room fills, p50 / p99 (ms)', parley: `${ms(step.connect.joinLatency.p50Ms)} / ${ms(step.connect.joinLatency.p99Ms)}` });
+      table.push({ label: '    … the room:join alone p50 / p99 (ms)', parley: `${ms(step.connect.roomJoinLatency.p50Ms)} / ${ms(step.connect.roomJoinLatency.p99Ms)}` });
+      table.push(
+        withTarget(
+          { label: `    re-join (newest ${step.rejoin.messages} + ${number(step.rejoin.online)} online) p50 / p99 (ms), ${number(step.rejoin.requests)} re-joins`, parley: `${ms(step.rejoin.p50Ms)} / ${ms(step.rejoin.p99Ms)}` },
+          'join',
+          metrics.rejoin(step.sockets, messages),
+        ),
+      );
+      table.push({ label: `    CPU cores while connecting: ${cores(step.connect.cpuCores)}` });
+      before = step.sockets;
+    }
   }
   if (scenarios.twoNodes) {
     if ('skipped' in scenarios.twoNodes) {
@@ -299,6 +370,8 @@ function serverProblems(scenarios: Scenarios): string[] {
   if (scenarios.fanOut) add('fan-out', scenarios.fanOut.parley.serverProblems);
   if (scenarios.saturation) add('saturation', scenarios.saturation.parley.serverProblems);
   if (scenarios.history) add('history', scenarios.history.serverProblems);
+  // the join scenario may have run on the history scenario's node: what that logged is listed once
+  if (scenarios.join) add('join', scenarios.join.serverProblems.filter((problem) => !scenarios.history?.serverProblems.includes(problem)));
   if (scenarios.twoNodes && 'twoNodes' in scenarios.twoNodes) add('two nodes', scenarios.twoNodes.twoNodes.serverProblems);
   return found;
 }

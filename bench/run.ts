@@ -3,9 +3,9 @@
 // bench/results/bench-<date>.json. Exits non-zero when the benchmark breaks or finds loss or duplicates; a missed
 // speed target is reported, not an error.
 //
-//   npm run bench                        every scenario, 6–7 minutes on the 2-core machine
-//   npm run bench -- --smoke             the same code paths scaled down, three scenarios at a time (~20 s; what the smoke test runs)
-//   npm run bench -- --only fan-out,idle scenarios by name, comma-separated: fan-out, saturation, idle, history, two-nodes
+//   npm run bench                        every scenario, about 10 minutes on the 2-core machine (history and join seed a million messages)
+//   npm run bench -- --smoke             the same code paths scaled down, three lanes at once (~20–40 s; what the smoke test runs)
+//   npm run bench -- --only fan-out,idle scenarios by name, comma-separated: fan-out, saturation, idle, history, join, two-nodes
 //   npm run bench -- --profile           CPU profiles of the Parley processes into bench/results/profiles/
 //   npm run bench -- --out file.json     where the JSON goes
 import { execFile } from 'node:child_process';
@@ -19,6 +19,7 @@ import { type BenchResults, checkIntegrity, checkTargets, formatReport, type Sce
 import { runFanOut } from './scenarios/fan-out';
 import { runHistory } from './scenarios/history';
 import { runIdle } from './scenarios/idle';
+import { runJoin } from './scenarios/join';
 import { runSaturation } from './scenarios/saturation';
 import { runTwoNodes } from './scenarios/two-nodes';
 import { BENCH_SERVER_ENV } from './servers';
@@ -26,13 +27,13 @@ import { wallNow } from './stats';
 import { describeMachine } from './system';
 import { WorkerPool } from './worker-pool';
 
-const SCENARIOS = ['fan-out', 'saturation', 'idle', 'history', 'two-nodes'] as const;
+const SCENARIOS = ['fan-out', 'saturation', 'idle', 'history', 'join', 'two-nodes'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 // two-nodes compares with fan-out's result, so it follows it in the same lane
 const SMOKE_LANES: ReadonlyArray<readonly ScenarioName[]> = [
   ['fan-out', 'two-nodes'],
   ['saturation', 'history'],
-  ['idle'],
+  ['idle', 'join'],
 ];
 
 interface Options {
@@ -157,7 +158,25 @@ async function main(): Promise<number> {
         if (name === 'fan-out') scenarios.fanOut = await runFanOut(context);
         if (name === 'saturation') scenarios.saturation = await runSaturation(context);
         if (name === 'idle') scenarios.idle = await runIdle(context);
-        if (name === 'history') scenarios.history = await runHistory(context);
+        if (name === 'history') {
+          // the join scenario takes over the history scenario's room when it is the same size: a million messages seeded once
+          const handOver = lane.includes('join') && parameters.join.messages === parameters.history.sizes.at(-1);
+          let joinFailure: unknown;
+          scenarios.history = await runHistory(
+            context,
+            handOver
+              ? async (room) => {
+                  try {
+                    scenarios.join = await runJoin(context, room);
+                  } catch (failure) {
+                    joinFailure = failure ?? new Error('the join scenario failed');
+                  }
+                }
+              : undefined,
+          );
+          if (joinFailure !== undefined) throw joinFailure;
+        }
+        if (name === 'join' && !scenarios.join) scenarios.join = await runJoin(context);
         if (name === 'two-nodes') {
           scenarios.twoNodes = (await hasRedisServer())
             ? await runTwoNodes(context, scenarios.fanOut?.parley)

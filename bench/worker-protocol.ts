@@ -19,14 +19,29 @@ export interface ConnectRequest {
   /** Handshakes plus joins in flight at once, per worker. */
   concurrency: number;
   timeoutMs: number;
+  /**
+   * A client the server drops before its join is answered is counted (in `dropped`) rather than failing the
+   * command: for a scenario whose load can outrun the generators on a busy machine.
+   */
+  tolerateDrops?: boolean;
 }
 
 export interface ConnectResult {
+  /** Clients connected and joined (all of them, unless `tolerateDrops`). */
   connected: number;
+  /** This worker's clients, connected by this request or before, whose connection has dropped: by Socket.IO's reason. */
+  dropped: Record<string, number>;
   /** Handshakes the server refused as `unavailable` (it could not check the session just then), tried again. */
   handshakeRetries: number;
   /** From opening the socket to the `room:join` ack, per client. */
   joinLatency: EncodedHistogram;
+  /** From sending `room:join` to its ack, per client: the join alone, without the handshake. */
+  roomJoinLatency: EncodedHistogram;
+  /**
+   * The longest this worker's event loop was held up while connecting: past the server's ping timeout (5 s; the
+   * client's own is 15 s) its clients are dropped for "ping timeout", the load generator being the limit.
+   */
+  maxEventLoopDelayMs: number;
 }
 
 export interface SendRequest {
@@ -106,12 +121,19 @@ export interface HistoryRequest {
   timeoutMs: number;
 }
 
-export interface CatchUpRequest {
+/** Timed `room:join`s of the worker's first client, one at a time, each checked against what the server promises. */
+export interface JoinRequest {
   roomId: string;
-  afterSeq: number;
-  /** What the server promises for this afterSeq: this many messages, afterSeq + 1 onwards, and this `more`. */
+  /** A catch-up (the messages after it, oldest first); without it, the room's newest page. */
+  afterSeq?: number;
+  /** `room:leave` before each join, untimed: a reload's leave and join rather than a join of a room already joined. */
+  leaveFirst: boolean;
+  /** The answer holds the seqs firstSeq, firstSeq + 1, … : this many of them, and this `more`. */
+  expectedFirstSeq: number;
   expectedCount: number;
   expectedMore: boolean;
+  /** The online list holds at least this many users. */
+  expectedOnlineAtLeast: number;
   repeats: number;
   budgetMs: number;
   timeoutMs: number;
@@ -131,7 +153,7 @@ export interface WorkerCommands {
   send: { request: SendRequest; result: SendResult };
   collect: { request: CollectRequest; result: CollectResult };
   history: { request: HistoryRequest; result: TimedRequestsResult };
-  catchUp: { request: CatchUpRequest; result: TimedRequestsResult };
+  join: { request: JoinRequest; result: TimedRequestsResult & { online: number } };
   /** Closes every client of the worker. */
   disconnect: { request: Record<string, never>; result: { closed: number } };
 }

@@ -95,13 +95,42 @@ describe('npm run bench -- --smoke', () => {
     }
   });
 
-  it('times history pages and a catch-up', () => {
+  it('times history pages, catch-ups and joins at every room size', () => {
     const history = results.scenarios.history;
-    expect(history?.messages).toBe(results.parameters.history.messages);
-    for (const timed of [history?.page, history?.catchUp]) {
-      expect(timed?.requests).toBeGreaterThan(0);
-      expect(timed?.p99Ms).toEqual(expect.any(Number));
-      expect(timed?.wrongAnswers).toBe(0);
+    const sizes = results.parameters.history.sizes;
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(history?.sizes.map((size) => size.messages)).toEqual(sizes);
+    expect(history?.messages).toBe(sizes.at(-1));
+    expect(history?.seedMs).toBeGreaterThan(0);
+    expect(history?.connect.clients).toBe(1);
+    for (const size of history?.sizes ?? []) {
+      expect(size.seedMs).toBeGreaterThan(0);
+      for (const timed of [size.page, size.catchUp, size.join]) {
+        expect(timed.requests).toBeGreaterThan(0);
+        expect(timed.p99Ms).toEqual(expect.any(Number));
+        expect(timed.wrongAnswers).toBe(0);
+      }
+    }
+    expect(history?.pageP50Growth).toEqual(expect.any(Number));
+  });
+
+  it('times joins into a room as it fills, and re-joins into the full room', () => {
+    const join = results.scenarios.join;
+    const { steps, messages } = results.parameters.join;
+    expect(join?.messages).toBe(messages);
+    expect(join?.steps.map((step) => step.sockets)).toEqual(steps);
+    let before = 0;
+    for (const step of join?.steps ?? []) {
+      // a client dropped while connecting is reported, not fatal (see ConnectRequest.tolerateDrops)
+      expect(step.connect.clients).toBeGreaterThan(0);
+      expect(step.connect.clients).toBeLessThanOrEqual(step.sockets - before);
+      expect(step.connect.joinLatency.p99Ms).toEqual(expect.any(Number));
+      expect(step.connect.roomJoinLatency.p99Ms).toEqual(expect.any(Number));
+      expect(step.rejoin.requests).toBeGreaterThan(0);
+      expect(step.rejoin.p99Ms).toEqual(expect.any(Number));
+      expect(step.rejoin.wrongAnswers).toBe(0);
+      expect(step.rejoin.online).toBeGreaterThan(0);
+      before = step.sockets;
     }
   });
 
@@ -117,7 +146,7 @@ describe('npm run bench -- --smoke', () => {
     expect(results.machine).toMatchObject({ node: process.version, cpus: { count: os.cpus().length } });
     expect(results.database).toMatch(/FerretDB|MongoDB/);
     expect(Date.parse(results.date)).not.toBeNaN();
-    expect(results.targets.map((target) => target.scenario)).toEqual(expect.arrayContaining(['fan-out', 'saturation', 'idle', 'history']));
+    expect(results.targets.map((target) => target.scenario)).toEqual(expect.arrayContaining(['fan-out', 'saturation', 'idle', 'history', 'join']));
   });
 
   it('leaves none of the processes it started running', () => {
