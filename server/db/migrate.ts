@@ -1,5 +1,6 @@
 import { type Collection, type Db, type Document, type Filter, MongoBulkWriteError, MongoServerError } from 'mongodb';
 import type { Logger } from 'pino';
+import { isDuplicateKey } from '../errors';
 import { type MessageDocument, messageKey, type SendDocument, sendKey } from './messages';
 import { type RoomDocument, roomKey } from './rooms';
 import { type UserDocument, type UsernameDocument, usernameKey } from './users';
@@ -32,7 +33,10 @@ export async function migrate(db: Db, log: Logger): Promise<void> {
       ),
   );
   await claimUsernames(db, log);
-  await done.updateOne({ _id: KEYED_DOCUMENTS }, { $set: { doneAt: new Date() } }, { upsert: true });
+  // nodes starting together may both get here: the second upsert finds the first's insert, and that is fine
+  await done.updateOne({ _id: KEYED_DOCUMENTS }, { $set: { doneAt: new Date() } }, { upsert: true }).catch((error: unknown) => {
+    if (!isDuplicateKey(error)) throw error;
+  });
 }
 
 const KEYED_DOCUMENTS = 'keyed-documents';

@@ -183,6 +183,14 @@ export class UsersRepository {
 
   /** Points a username key at its owner (the users' unique index decided who that is: a record there is replaced). */
   private async recordName(siteId: string, key: string, userId: ObjectId): Promise<void> {
-    await this.usernames.updateOne({ _id: usernameKey(siteId, key) }, { $set: { userId } }, { upsert: true });
+    const filter = { _id: usernameKey(siteId, key) };
+    try {
+      await this.usernames.updateOne(filter, { $set: { userId } }, { upsert: true });
+    } catch (error) {
+      // two requests recording the same name at once (an identified user's two tabs): the loser's upsert finds the
+      // winner's insert, as upserts on MongoDB may too; the record is there, make sure it names this owner
+      if (!isDuplicateKey(error)) throw error;
+      await this.usernames.updateOne(filter, { $set: { userId } });
+    }
   }
 }

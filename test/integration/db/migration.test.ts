@@ -3,6 +3,8 @@ import { Writable } from 'node:stream';
 import { MongoClient, ObjectId } from 'mongodb';
 import type { Socket } from 'socket.io-client';
 import type { Ack, HistoryResult, JoinResult, Message, SendResult } from '../../../sdk/protocol';
+import pino from 'pino';
+import { migrate } from '../../../server/db/migrate';
 import { uniqueKey } from '../../../server/db/users';
 import type { Parley } from '../../../server/main';
 import { hashPassword } from '../../../server/passwords';
@@ -19,6 +21,7 @@ const servers: Parley[] = [];
 const sockets: Socket[] = [];
 const account = { username: 'olduser', displayName: 'Old User', password: 'correct horse battery' };
 const userId = new ObjectId();
+const silent = pino({ level: 'silent' });
 
 beforeAll(async () => {
   mongo = await MongoClient.connect(process.env.PARLEY_TEST_MONGODB_URI ?? '');
@@ -64,6 +67,14 @@ afterAll(async () => {
   for (const socket of sockets.splice(0)) socket.disconnect();
   for (const server of servers.splice(0)) await server.close();
   await mongo?.close();
+});
+
+it('lets nodes that start together on a new database both start', async () => {
+  for (let round = 0; round < 5; round++) {
+    const db = mongo.db(`test-${randomBytes(6).toString('hex')}`);
+    await Promise.all([migrate(db, silent), migrate(db, silent), migrate(db, silent)]);
+    expect(await db.collection('migrations').countDocuments()).toBe(1);
+  }
 });
 
 async function start(): Promise<{ parley: Parley; lines: string[] }> {

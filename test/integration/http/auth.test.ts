@@ -255,6 +255,18 @@ describe('POST /api/sites/:siteId/identify', () => {
     expect(again.body.user).toEqual(first.body.user);
   });
 
+  it("signs a new user in from several tabs at once: every request gets in, as one user who logs in again by name", async () => {
+    for (let round = 0; round < 3; round++) {
+      const userId = `crm-tabs-${round}-${Date.now()}`;
+      const hash = sign(await secretOf('demo'), userId);
+      const answers = await Promise.all(Array.from({ length: 6 }, () => call<SessionResponse>('POST', 'identify', { body: { userId, displayName: `Tabs ${userId}`, hash } })));
+      expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
+      expect(new Set(answers.map((answer) => answer.body.user?.id)).size).toBe(1);
+      // the name record points at that one user
+      expect((await parley.repositories.users.findByUsername('demo', `external:${userId}`))?._id.toHexString()).toBe(answers[0]!.body.user?.id);
+    }
+  });
+
   it('refuses a wrong hash, a hash for another user id, or an uppercase-tampered one, and creates nobody', async () => {
     const secret = await secretOf('demo');
     for (const hash of ['0'.repeat(64), sign(secret, 'crm-other'), sign('not the secret', 'crm-7')]) {
