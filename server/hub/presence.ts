@@ -32,6 +32,19 @@ class RoomOnline {
     this.sorted.splice(this.indexOf(user), 0, user);
   }
 
+  /** A listed user's new name (they signed in again as renamed): their entries and their place in the list. */
+  rename(user: PresenceUser): void {
+    const known = this.connected.get(user.id)?.user ?? this.leaving.get(user.id)?.user;
+    if (!known || known.displayName === user.displayName) return;
+    const index = this.indexOf(known);
+    if (this.sorted[index]?.id === user.id) this.sorted.splice(index, 1);
+    const connected = this.connected.get(user.id);
+    if (connected) connected.user = user;
+    const leaving = this.leaving.get(user.id);
+    if (leaving) leaving.user = user;
+    this.insert(user);
+  }
+
   /** Removes a user from the sorted list, unless they are still connected or leaving. */
   removeUnlisted(user: PresenceUser): void {
     if (this.listed(user.id)) return;
@@ -143,6 +156,7 @@ export class Presence {
     const elsewhere = await this.elsewhere(channel);
     const room = this.roomOf(channel);
     const listedHere = room.listed(user.id);
+    if (listedHere) room.rename(presenceOf(user));
     const returning = room.leaving.get(user.id);
     if (returning) {
       clearTimeout(returning.timer);

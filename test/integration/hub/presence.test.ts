@@ -1,4 +1,5 @@
 import { createChatClient, type ChatClient, type PresenceChangeEvent, type PresenceUser } from '../../../sdk';
+import { SignJWT } from 'jose';
 import { waitUntil } from '../../helpers/chat';
 import type { Parley } from '../../../server/main';
 import { newAccount, startTestServer } from '../../helpers/server';
@@ -165,6 +166,28 @@ describe('the cost of a join', () => {
     } finally {
       fetchSockets.mockRestore();
       for (const chat of clients) chat.close();
+    }
+  });
+});
+
+describe('a renamed user', () => {
+  it('is listed under the new name when they join again while still listed under the old one', async () => {
+    const secret = (await parley.repositories.sites.findById('demo'))!.identitySecret;
+    const token = (name: string) =>
+      new SignJWT({ sub: `crm-rename-${process.pid}`, name }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('10m').sign(new TextEncoder().encode(secret));
+    const before = client();
+    const after = client();
+    try {
+      await before.identify({ token: await token('Old Name') });
+      await before.join('general');
+      // the site renames them; a second tab signs in with the new name while the first is still in the room
+      await after.identify({ token: await token('New Name') });
+      const room = await after.join('general');
+      const names = room.online.filter((u) => u.id === after.user?.id).map((u) => u.displayName);
+      expect(names).toEqual(['New Name']);
+    } finally {
+      before.close();
+      after.close();
     }
   });
 });
