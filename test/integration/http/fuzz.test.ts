@@ -24,9 +24,9 @@ const SEED = 20261123;
 // per operation; login and the admin operations have smaller counts in schemathesis.toml
 const MAX_EXAMPLES = 500;
 const MIN_REQUESTS = 2000;
-// about 70 s on two idle cores, over 200 s beside another test worker and a busy core (npm run test:stress);
-// stopped well before jest's timeout so its output is still shown
-const RUN_TIMEOUT_MS = 420_000;
+// 160–240 s in CI beside the other test worker, 220–430 s beside it and a busy core (npm run test:stress, where
+// 420 s ran out once): a bound for a hung run, not a speed check; stopped before jest's timeout so its output shows
+const RUN_TIMEOUT_MS = 840_000;
 
 interface RunReport {
   complete: boolean;
@@ -108,5 +108,5 @@ describe('the HTTP API under generated requests (schemathesis)', () => {
     expect(report).toMatchObject({ complete: true, exit_code: 0, test_cases: { with_failures: 0, errored: 0 } });
     // a document that stops describing an operation would pass with little tested; make that visible
     expect(report.test_cases.generated).toBeGreaterThanOrEqual(MIN_REQUESTS);
-  }, 480_000);
+  }, 900_000);
 });
