@@ -113,7 +113,7 @@ async function insertIgnoringDuplicates<T extends { _id: string }>(collection: C
   try {
     await collection.insertMany(documents as unknown as Parameters<Collection<T>['insertMany']>[0], { ordered: false });
   } catch (error) {
-    if (!(error instanceof MongoBulkWriteError) || error.result.getWriteErrors().some((writeError) => writeError.code !== DUPLICATE_KEY)) throw error;
+    if (!(error instanceof MongoBulkWriteError) || error.result.getWriteErrors().some((writeError) => !isDuplicateKey({ code: writeError.code }))) throw error;
   }
 }
 
@@ -126,5 +126,4 @@ async function dropIndex(db: Db, collection: string, index: string): Promise<voi
   }
 }
 
-const DUPLICATE_KEY = 11000;
 const INDEX_GONE = new Set<number | string>([26, 27]); // NamespaceNotFound, IndexNotFound
