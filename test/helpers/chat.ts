@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { createChatClient, type ChatClient } from '../../sdk';
+import type { Ack } from '../../sdk/protocol';
 import type { Parley } from '../../server/start-up';
 import { newAccount } from './server';
 
@@ -97,4 +98,11 @@ export function dropConnections(parley: Parley, userId: string): void {
   for (const socket of parley.hub.io.of('/').sockets.values()) {
     if (socket.data.user?.id === userId) socket.conn.close();
   }
+}
+
+/** A raw socket's request and its answer; an error answer throws, naming the event and the code. */
+export async function ask<T extends object>(socket: Socket, event: string, payload: unknown): Promise<T> {
+  const ack = (await socket.timeout(10_000).emitWithAck(event, payload)) as Ack<T>;
+  if (!('ok' in ack)) throw new Error(`${event}: ${ack.error.code} ${ack.error.message}`);
+  return ack as T;
 }

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type CommandStartedEvent, type Document, MongoClient } from 'mongodb';
 import type { Socket } from 'socket.io-client';
-import type { Ack, HistoryResult, JoinResult, SendResult } from '../../../sdk/protocol';
+import type { HistoryResult, JoinResult, SendResult } from '../../../sdk/protocol';
 import type { Parley } from '../../../server/main';
-import { connectAs } from '../../helpers/chat';
+import { ask, connectAs } from '../../helpers/chat';
 import { newAccount, startTestServer } from '../../helpers/server';
 
 // Every query of the hot paths — handshake, join, history, catch-up, send, retry, edit, delete, login, presence —
@@ -78,12 +78,6 @@ async function during<T>(path: string, work: () => Promise<T>): Promise<T> {
   } finally {
     recording = undefined;
   }
-}
-
-async function ask<T extends object>(socket: Socket, event: string, payload: unknown): Promise<T> {
-  const ack = (await socket.timeout(10_000).emitWithAck(event, payload)) as Ack<T>;
-  if (!('ok' in ack)) throw new Error(`${event}: ${ack.error.code} ${ack.error.message}`);
-  return ack as T;
 }
 
 const register = (account: ReturnType<typeof newAccount>) =>

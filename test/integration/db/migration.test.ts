@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { MongoClient, ObjectId } from 'mongodb';
 import type { Socket } from 'socket.io-client';
-import type { Ack, HistoryResult, JoinResult, Message, SendResult } from '../../../sdk/protocol';
+import type { HistoryResult, JoinResult, Message, SendResult } from '../../../sdk/protocol';
 import pino from 'pino';
 import { migrate } from '../../../server/db/migrate';
 import { uniqueKey } from '../../../server/db/users';
 import type { Parley } from '../../../server/main';
 import { hashPassword } from '../../../server/passwords';
-import { connectAs } from '../../helpers/chat';
+import { ask, connectAs } from '../../helpers/chat';
 import { startTestServer } from '../../helpers/server';
 
 // A database written before rooms and messages were keyed by their place (ObjectId `_id`s, the old unique
@@ -88,12 +88,6 @@ async function start(): Promise<{ parley: Parley; lines: string[] }> {
   const parley = await startTestServer({ MONGODB_DB: dbName, LOG_LEVEL: 'info' }, { logDestination: destination });
   servers.push(parley);
   return { parley, lines };
-}
-
-async function ask<T extends object>(socket: Socket, event: string, payload: unknown): Promise<T> {
-  const ack = (await socket.timeout(10_000).emitWithAck(event, payload)) as Ack<T>;
-  if (!('ok' in ack)) throw new Error(`${event}: ${ack.error.code} ${ack.error.message}`);
-  return ack as T;
 }
 
 it('opens an old-format database once: every message and seq kept, old retries answered, the counter goes on', async () => {
