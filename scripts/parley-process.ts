@@ -17,7 +17,8 @@ export interface ParleyProcess {
   exited: Promise<number | null>;
 }
 
-const READY_TIMEOUT_MS = 30_000;
+// a deadline for a start that hangs, not a speed check: on a busy two-core machine a start has taken over 30 s
+const READY_TIMEOUT_MS = 120_000;
 // nodes behind one load balancer sign cookies with the same keys: one set for every process started from here
 const sessionKeys = randomBytes(32).toString('base64url');
 

@@ -43,6 +43,8 @@ export interface Config {
   /** Port of the example host page served by `npm start`. */
   /** How long a user whose last socket closed stays in a room's online list (a reload is not a leave). */
   presenceGraceMs: number;
+  /** How long a stopping process may take to finish what is in flight before it exits anyway (exit code 1). */
+  shutdownTimeoutMs: number;
   /** How often each node repairs its clients' online lists (users of a dead node, deltas lost with Redis); 0: never. */
   presenceSyncMs: number;
   /** Redis for many nodes: Socket.IO's adapter and the per-user send limit; unset for one node. */
@@ -123,6 +125,7 @@ const schema = z.object({
   RATE_LIMIT_ROOM_REQUESTS_PER_SOCKET: rateLimit('10/10'),
   RATE_LIMIT_ROOM_REQUESTS_PER_USER: rateLimit('30/10'),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
   PRESENCE_SYNC_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   METRICS_TOKEN: z.string().min(16, 'needs at least 16 characters').regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
@@ -174,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       roomRequestsPerUser: vars.RATE_LIMIT_ROOM_REQUESTS_PER_USER,
     },
     presenceGraceMs: vars.PRESENCE_GRACE_MS,
+    shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     presenceSyncMs: vars.PRESENCE_SYNC_MS,
     redisUrl: vars.REDIS_URL,
     metricsToken: vars.METRICS_TOKEN,

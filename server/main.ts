@@ -35,7 +35,7 @@ export async function runUntilSignalled(start: (config: Config, log: Logger) => 
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    setTimeout(() => process.exit(1), 10_000).unref();
+    setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
     running.close().then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', stop);

@@ -73,7 +73,7 @@ export async function openDatabase(config: Config, log: Logger, steps: ShutdownS
     const embedded = await startEmbeddedDatabase({ dataDir, cacheDir: config.cacheDir, log: (line) => log.info(line) });
     steps.add(embedded.stop);
     // a Parley started while this one stops waits for the folder instead of failing on its lock
-    steps.announce(embedded.markStopping);
+    steps.announce(() => embedded.markStopping(config.shutdownTimeoutMs));
     uri = embedded.uri;
     log.info({ database: `FerretDB ${embedded.version} (embedded, SQLite)`, dataDir }, 'using the embedded database');
   }

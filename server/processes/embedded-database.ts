@@ -25,8 +25,11 @@ export interface EmbeddedDatabase {
   dataDir: string;
   /** FerretDB's version, as reported by `buildInfo`. */
   version: string;
-  /** Says, in the lock, that this process is shutting down: a Parley started meanwhile waits for the folder instead of failing. */
-  markStopping(): Promise<void>;
+  /**
+   * Says, in the lock, that this process is shutting down and exits within `exitsWithinMs`: a Parley started
+   * meanwhile waits for the folder (that long, and its FerretDB's stop after it) instead of failing.
+   */
+  markStopping(exitsWithinMs: number): Promise<void>;
   /** Stops FerretDB and resolves once it has exited. */
   stop(): Promise<void>;
 }
@@ -38,7 +41,9 @@ const FERRETDB_BUILD = `ferretdb-${FERRETDB_VERSION}-parley1`;
 const INSTALL_SCRIPT = path.join(projectRoot(), 'scripts', 'install-ferretdb.sh');
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
-// a stopping Parley exits within 10 s (main.ts forces it), its FerretDB 3 s after that at most
+// a stopping Parley exits within its SHUTDOWN_TIMEOUT_MS (main.ts forces it), its FerretDB 3 s after that at most
+const FERRETDB_STOP_MARGIN_MS = 5_000;
+// for a lock that says it is stopping without saying by when
 const STOPPING_OWNER_WAIT_MS = 15_000;
 const LOCK_POLL_MS = 50;
 // the driver takes a host ending in .sock for a socket path
@@ -69,7 +74,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
     await writeLock(lock, owner);
     return {
       ...database,
-      markStopping: () => writeLock(lock, { ...owner, stopping: true }),
+      markStopping: (exitsWithinMs) => writeLock(lock, { ...owner, stopping: true, exitsBy: Date.now() + exitsWithinMs }),
       stop: async () => {
         await database.stop();
         await rm(lock, { force: true });
@@ -151,6 +156,8 @@ interface LockOwner {
   uri?: string;
   /** Set when its owner begins shutting down: the folder is free once the lock is gone or the owner dead. */
   stopping?: boolean;
+  /** When a stopping owner exits at the latest (ms since the epoch): its shutdown deadline. */
+  exitsBy?: number;
 }
 
 /** The URI of the embedded database another process runs over this folder, if one does and is not stopping (the site CLI uses it). */
@@ -161,11 +168,12 @@ export async function findRunningEmbeddedDatabase(dataDir: string): Promise<stri
 
 /**
  * Takes the folder's lock. A live owner fails the start, unless it said it is stopping: that one is waited for
- * (a restart right after Ctrl-C), up to STOPPING_OWNER_WAIT_MS. A dead owner's lock is stale and removed.
+ * (a restart right after Ctrl-C) until the deadline it wrote, plus its FerretDB's stop. A dead owner's lock is
+ * stale and removed.
  */
 async function acquireLock(dataDir: string, log: (line: string) => void): Promise<string> {
   const file = path.join(dataDir, LOCK_FILE);
-  let waitingSince: number | undefined;
+  let giveUpAt: number | undefined;
   for (;;) {
     try {
       await writeFile(file, JSON.stringify({ pid: process.pid } satisfies LockOwner), { flag: 'wx' });
@@ -188,11 +196,11 @@ async function acquireLock(dataDir: string, log: (line: string) => void): Promis
     if (!owner.stopping) {
       throw new Error(`the embedded database in ${dataDir} is in use by another Parley process (pid ${owner.pid}); stop it, or set DATA_DIR to another folder`);
     }
-    if (waitingSince === undefined) {
-      waitingSince = Date.now();
+    if (giveUpAt === undefined) {
+      giveUpAt = owner.exitsBy === undefined ? Date.now() + STOPPING_OWNER_WAIT_MS : Math.max(owner.exitsBy, Date.now()) + FERRETDB_STOP_MARGIN_MS;
       log(`waiting for the Parley process that is stopping (pid ${owner.pid}) to release ${dataDir}…`);
-    } else if (Date.now() - waitingSince > STOPPING_OWNER_WAIT_MS) {
-      throw new Error(`the embedded database in ${dataDir} is still held by a Parley process that is stopping (pid ${owner.pid}) after ${STOPPING_OWNER_WAIT_MS / 1000} s; stop it, or set DATA_DIR to another folder`);
+    } else if (Date.now() > giveUpAt) {
+      throw new Error(`the embedded database in ${dataDir} is still held by a Parley process that is stopping (pid ${owner.pid}) past its shutdown deadline; stop it, or set DATA_DIR to another folder`);
     }
     await sleep(LOCK_POLL_MS);
   }

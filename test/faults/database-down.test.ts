@@ -31,7 +31,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'parley-fault-db-'));
   database = await startDatabase();
   server = await startTestProcess({ MONGODB_URI: database.uri, MONGODB_DB: 'faults' });
-}, 60_000);
+}, 150_000);
 afterAll(async () => {
   for (const client of clients.splice(0)) client.close();
   await server?.stop();

@@ -21,7 +21,7 @@ beforeAll(async () => {
   env = { PORT: String(await findFreePort()), MONGODB_DB: database, REDIS_URL: redis.url };
   server = await startTestProcess(env);
   mongo = await MongoClient.connect(process.env.PARLEY_TEST_MONGODB_URI ?? '');
-}, 60_000);
+}, 150_000);
 afterAll(async () => {
   for (const client of clients.splice(0)) client.close();
   await server?.stop();
@@ -59,4 +59,4 @@ it('stops on SIGTERM within 10 s with exit code 0, losing nothing it acknowledge
   expect(stored).toHaveLength(150);
   expect(new Set(stored.map((m) => m.clientMsgId)).size).toBe(150);
   await waitUntil(() => all.every((m) => stored.some((s) => s.seq === m.seq && s.clientMsgId === m.clientMsgId)));
-}, 90_000);
+}, 240_000);

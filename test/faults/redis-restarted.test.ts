@@ -17,7 +17,7 @@ beforeAll(async () => {
   redisPort = Number(new URL(redis.url).port);
   const shared = { REDIS_URL: redis.url, MONGODB_DB: `test-${randomBytes(6).toString('hex')}` };
   [nodeA, nodeB] = await Promise.all([startTestProcess(shared), startTestProcess(shared)]);
-}, 60_000);
+}, 150_000);
 afterAll(async () => {
   for (const client of clients.splice(0)) client.close();
   await Promise.all([nodeA?.stop(), nodeB?.stop()]);

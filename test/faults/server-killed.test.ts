@@ -20,7 +20,7 @@ beforeAll(async () => {
   env = { PORT: String(await findFreePort()), MONGODB_DB: database };
   server = await startTestProcess(env);
   mongo = await MongoClient.connect(process.env.PARLEY_TEST_MONGODB_URI ?? '');
-}, 60_000);
+}, 150_000);
 afterAll(async () => {
   for (const client of clients.splice(0)) client.close();
   await server?.stop();
@@ -66,4 +66,4 @@ it('keeps every acknowledged message exactly once when the server is killed mid-
   for (const { received } of members) {
     expect(received.map((m) => m.seq)).toEqual(stored.map((m) => m.seq));
   }
-}, 90_000);
+}, 240_000);

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { createChatClient, type ChatClient } from '../../sdk';
+import { createChatClient, type ChatClient, type ChatClientOptions } from '../../sdk';
 import type { Ack } from '../../sdk/protocol';
 import type { Parley } from '../../server/start-up';
 import { newAccount } from './server';
@@ -7,9 +7,10 @@ import { newAccount } from './server';
 /**
  * An SDK client on the server at `baseUrl`, signed up as a new account and in `general`; pushed onto `clients`, which
  * the test file closes in afterAll. For servers in processes of their own or behind a relay; see chatClients().
+ * `options` are the client's own (e.g. longer timeouts for a client that must not give up on a server under load).
  */
-export async function memberAt(baseUrl: string, prefix: string, clients: ChatClient[], site = 'demo') {
-  const chat = createChatClient({ baseUrl, site });
+export async function memberAt(baseUrl: string, prefix: string, clients: ChatClient[], site = 'demo', options: Partial<ChatClientOptions> = {}) {
+  const chat = createChatClient({ baseUrl, site, ...options });
   clients.push(chat);
   const account = newAccount(prefix);
   const user = await chat.register(account);
@@ -24,7 +25,7 @@ export function chatClients(parley: () => Parley) {
   const clients: ChatClient[] = [];
   const track = (chat: ChatClient) => (clients.push(chat), chat);
 
-  const member = (prefix: string, site = 'demo') => memberAt(parley().url, prefix, clients, site);
+  const member = (prefix: string, site = 'demo', options: Partial<ChatClientOptions> = {}) => memberAt(parley().url, prefix, clients, site, options);
 
   return {
     track,

@@ -14,7 +14,7 @@ const clients: ChatClient[] = [];
 const sockets: Socket[] = [];
 beforeAll(async () => {
   cluster = await startTestProcess({}, ['--workers', '2']);
-}, 60_000);
+}, 150_000);
 afterAll(async () => {
   for (const client of clients.splice(0)) client.close();
   for (const socket of sockets.splice(0)) socket.disconnect();

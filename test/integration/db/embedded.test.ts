@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -207,6 +207,31 @@ describe('startEmbeddedDatabase({ dataDir })', () => {
     expect(socketPathOf(database.uri)).toBe(socketPath);
     await readAndWrite(database.uri);
   }, 60_000);
+
+  describe('a folder locked by a live Parley process', () => {
+    // this test process stands in for the other Parley: its pid is alive
+    const lockOf = (owner: object) => writeFile(path.join(dataDir, 'parley-embedded.lock'), JSON.stringify({ pid: process.pid, ...owner }));
+
+    it('that is running: the start fails at once, saying so', async () => {
+      await lockOf({});
+      await expect(start(dataDir)).rejects.toThrow(`the embedded database in ${dataDir} is in use by another Parley process (pid ${process.pid})`);
+    }, 60_000);
+
+    it('that is stopping: the start waits, saying so, and starts once the lock is released', async () => {
+      await lockOf({ stopping: true, exitsBy: Date.now() + 60_000 });
+      const lines: string[] = [];
+      const starting = startEmbeddedDatabase({ dataDir, cacheDir: loadConfig().cacheDir, log: (line) => lines.push(line) });
+      await waitUntil(() => lines.some((line) => line.startsWith(`waiting for the Parley process that is stopping (pid ${process.pid})`)), 30_000);
+      await rm(path.join(dataDir, 'parley-embedded.lock'));
+      database = await starting;
+      await readAndWrite(database.uri);
+    }, 60_000);
+
+    it('that is stopping past its shutdown deadline (and the time its database takes to stop): the start gives up', async () => {
+      await lockOf({ stopping: true, exitsBy: Date.now() - 10_000 });
+      await expect(start(dataDir)).rejects.toThrow(/is still held by a Parley process that is stopping \(pid \d+\) past its shutdown deadline/);
+    }, 60_000);
+  });
 
   it('stops when its parent process is SIGKILLed, and starts again over the same folder on the same socket', async () => {
     child = spawn(process.execPath, ['--import', 'tsx/esm', CHILD_SCRIPT, dataDir], {

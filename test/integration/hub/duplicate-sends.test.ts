@@ -103,7 +103,7 @@ describe('two nodes sharing Redis', () => {
     redis = await startRedis();
     const shared = { REDIS_URL: redis.url, MONGODB_DB: `test-${randomBytes(6).toString('hex')}` };
     [nodeA, nodeB] = await Promise.all([startTestProcess(shared), startTestProcess(shared)]);
-  }, 60_000);
+  }, 150_000);
   afterAll(async () => {
     for (const socket of sockets.splice(0)) socket.disconnect();
     await Promise.all([nodeA?.stop(), nodeB?.stop()]);

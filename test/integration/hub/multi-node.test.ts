@@ -23,7 +23,7 @@ beforeAll(async () => {
   const shared = { REDIS_URL: redis.url, MONGODB_DB: database };
   [nodeA, nodeB] = await Promise.all([startTestProcess(shared), startTestProcess(shared)]);
   mongo = await MongoClient.connect(process.env.PARLEY_TEST_MONGODB_URI ?? '');
-}, 60_000);
+}, 150_000);
 afterAll(async () => {
   for (const client of clients.splice(0)) client.close();
   for (const socket of sockets.splice(0)) socket.disconnect();
@@ -136,7 +136,7 @@ describe('the per-user send limit with Redis', () => {
       for (const client of clients.splice(0)) client.close();
       await Promise.all([limitedA.stop(), limitedB.stop()]);
     }
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('presence when a node goes away', () => {
@@ -160,5 +160,5 @@ describe('presence when a node goes away', () => {
       for (const client of clients.splice(0)) client.close();
       await survivor.stop();
     }
-  }, 60_000);
+  }, 180_000);
 });
