@@ -6,16 +6,19 @@
 # Why write build/version/version.txt: `go generate` creates it upstream, so module zips lack it and the binary
 # would panic at start; and why not `go install …@v1.24.2`: it fails on the module's deprecation lookup.
 # Why patched: unpatched, the SQLite backend never uses the _id index, so every lookup by _id reads the whole
-# collection; scripts/ferretdb/sqlite-id-index.patch says what it changes (docs/decisions.md, "The embedded
-# database's `_id` index").
+# collection (scripts/ferretdb/sqlite-id-index.patch), and most of a find's time per document goes to decoding
+# overhead and leak tracking (scripts/ferretdb/read-path.patch); each patch file says what it changes, and
+# docs/decisions.md why ("The embedded database's `_id` index", "The embedded database's read path").
 set -euo pipefail
 
 version=v1.24.2
-# the patch's revision: a build of another revision (or the unpatched ferretdb-v1.24.2) sits in another folder,
-# so existing installs build again. Bump it whenever the patch changes, and FERRETDB_BUILD in
+# the patches' revision: a build of another revision (or the unpatched ferretdb-v1.24.2) sits in another folder,
+# so existing installs build again. Bump it whenever a patch changes, and FERRETDB_BUILD in
 # server/processes/embedded-database.ts with it.
-patch_revision=parley1
-patch_file="$(cd "$(dirname "$0")" && pwd)/ferretdb/sqlite-id-index.patch"
+patch_revision=parley2
+patch_dir="$(cd "$(dirname "$0")" && pwd)/ferretdb"
+# in this order: read-path.patch is written against the source with sqlite-id-index.patch applied
+patch_files=("$patch_dir/sqlite-id-index.patch" "$patch_dir/read-path.patch")
 cache_root="${PARLEY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/parley}"
 cache_dir="$cache_root/ferretdb-$version-$patch_revision"
 bin="$cache_dir/ferretdb"
@@ -56,26 +59,35 @@ cp -r "$module_dir" "$work/src"
 chmod -R u+w "$work/src"
 echo "$version" >"$work/src/build/version/version.txt"
 
-echo "applying $(basename "$patch_file")…" >&2
 cd "$work/src"
-if command -v git >/dev/null 2>&1; then
-  # outside any repository: the ceiling keeps git from taking a repository above the temp dir for this one
-  GIT_CEILING_DIRECTORIES="$work" git apply -p1 "$patch_file" >&2
-else
-  patch -p1 --forward --batch --fuzz=0 <"$patch_file" >&2
-fi
-# git apply skips, and still succeeds, what lies outside the repository it believes it is in
-if ! grep -q '^func prepareWhereClause' internal/backends/sqlite/query.go; then
-  echo "$(basename "$patch_file") did not apply to FerretDB $version" >&2
-  exit 1
-fi
+# each patch names a line it writes, checked after it: git apply skips, and still succeeds, what lies outside the
+# repository it believes it is in
+declare -A patch_marks=(
+  [sqlite-id-index.patch]='^func prepareWhereClause:internal/backends/sqlite/query.go'
+  [read-path.patch]='^func unmarshalValue:internal/handler/sjson/sjson.go'
+)
+for patch_file in "${patch_files[@]}"; do
+  name="$(basename "$patch_file")"
+  echo "applying $name…" >&2
+  if command -v git >/dev/null 2>&1; then
+    # outside any repository: the ceiling keeps git from taking a repository above the temp dir for this one
+    GIT_CEILING_DIRECTORIES="$work" git apply -p1 "$patch_file" >&2
+  else
+    patch -p1 --forward --batch --fuzz=0 <"$patch_file" >&2
+  fi
+  mark="${patch_marks[$name]}"
+  if ! grep -q "${mark%%:*}" "${mark#*:}"; then
+    echo "$name did not apply to FerretDB $version" >&2
+    exit 1
+  fi
+done
 
 echo "compiling FerretDB $version (first run only)…" >&2
 go build -v -trimpath -o "$partial" ./cmd/ferretdb
 
 # rename is atomic within a directory: a concurrent run sees no binary or a whole one
 mv -f "$partial" "$bin"
-echo "installed FerretDB $version with Parley's patch ($patch_revision)" >&2
+echo "installed FerretDB $version with Parley's patches ($patch_revision)" >&2
 
 # builds of earlier revisions, and the unpatched one (which scans on every lookup by _id), are outdated: remove them,
 # so that nothing still runs them and their space is freed

@@ -37,7 +37,7 @@ export interface EmbeddedDatabase {
 const FERRETDB_VERSION = 'v1.24.2';
 // the folder scripts/install-ferretdb.sh builds into: the version and the revision of Parley's patch (the script's
 // patch_revision); a build of another revision is in another folder, so a checkout never runs a stale binary
-const FERRETDB_BUILD = `ferretdb-${FERRETDB_VERSION}-parley1`;
+const FERRETDB_BUILD = `ferretdb-${FERRETDB_VERSION}-parley2`;
 const INSTALL_SCRIPT = path.join(projectRoot(), 'scripts', 'install-ferretdb.sh');
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;

@@ -19,6 +19,8 @@ import { newAccount, startTestProcess } from '../helpers/server';
 // browser held a connection), and a Parley started on the same data folder meanwhile waits for it instead of failing.
 const EXIT_WITHIN_MS = 2_000;
 const servers: ParleyProcess[] = [];
+// starts a test may leave under way when it fails: each is stopped once it is up
+const starts: Array<Promise<ParleyProcess>> = [];
 const clients: ChatClient[] = [];
 const sockets: net.Socket[] = [];
 const socketIoClients: Socket[] = [];
@@ -29,7 +31,8 @@ afterAll(async () => {
   for (const socket of socketIoClients.splice(0)) socket.disconnect();
   agent.destroy();
   for (const server of servers.splice(0)) await server.stop('SIGKILL');
-}, 30_000);
+  for (const started of await Promise.allSettled(starts.splice(0))) if (started.status === 'fulfilled') await started.value.stop('SIGKILL');
+}, 180_000);
 
 /** A GET whose connection the agent then keeps, idle, for the next request. */
 function keepAliveGet(url: string): Promise<number> {
@@ -154,6 +157,7 @@ describe('a start while the last Parley on the same data folder is stopping', ()
         if (/waiting for the Parley process that is stopping \(pid \d+\)/.test(output)) reportWaiting();
       },
     });
+    starts.push(starting);
     // a second start that fails (the folder "in use") shows its output here
     const failed = starting.then(
       () => 'started without waiting',
@@ -167,7 +171,6 @@ describe('a start while the last Parley on the same data folder is stopping', ()
     expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
     expect(await firstStopped).toBe(0);
     const second = await starting;
-    servers.push(second);
     const relogin = await fetch(`${second.url}/api/sites/demo/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: login });
     expect(relogin.status).toBe(200);
   }, 240_000);
