@@ -17,6 +17,8 @@ import type {
   SessionResponse,
   UpdateRoomRequest,
   User,
+  WordFilterResponse,
+  WordFilterSettings,
 } from './protocol';
 import { type ChatSocket, requestPatiently } from './room/requests';
 import { DefaultRoom, type Room } from './room/room';
@@ -114,6 +116,16 @@ export interface ChatClient {
   unban(userId: string): Promise<void>;
   /** Admins: the moderation log, newest first; pass the last entry's id as `before` for the next page. */
   moderationLog(options?: { before?: string; limit?: number }): Promise<ModerationAction[]>;
+  /** Admins: the site's word filter (an empty list when none is set). */
+  wordFilter(): Promise<WordFilterSettings>;
+  /**
+   * Admins: replaces the site's word filter; answers the list as stored.
+   *
+   * @example
+   * await chat.setWordFilter({ entries: ['darn', 'heck*', 'go away'], action: 'mask' });
+   * // a member's "d4rn it" is stored and shown as "**** it"
+   */
+  setWordFilter(settings: WordFilterSettings): Promise<WordFilterSettings>;
   /** Releases the socket, rooms and listeners. The client is unusable afterwards. */
   close(): void;
 }
@@ -241,6 +253,15 @@ class DefaultChatClient implements ChatClient {
     if (options.limit !== undefined) query.set('limit', String(options.limit));
     const path = query.size > 0 ? `moderation?${query}` : 'moderation';
     return (await this.http.request<ModerationLogResponse>('GET', path)).actions;
+  }
+
+  async wordFilter(): Promise<WordFilterSettings> {
+    return (await this.http.request<WordFilterResponse>('GET', 'word-filter')).wordFilter;
+  }
+
+  async setWordFilter(settings: WordFilterSettings): Promise<WordFilterSettings> {
+    const { entries, action } = settings;
+    return (await this.http.request<WordFilterResponse>('PUT', 'word-filter', { entries, action })).wordFilter;
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 import { ChatError, parseErrorBody } from './errors';
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface HttpClient {
   /** Calls `/api/sites/:site/<path>` and resolves with the parsed JSON body (undefined for 204). */

@@ -25,4 +25,6 @@ export type {
   RoomInfo,
   UpdateRoomRequest,
   User,
+  WordFilterAction,
+  WordFilterSettings,
 } from './protocol';

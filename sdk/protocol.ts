@@ -188,7 +188,8 @@ export type ModerationActionType =
   | 'user.mute'
   | 'user.unmute'
   | 'user.ban'
-  | 'user.unban';
+  | 'user.unban'
+  | 'site.word-filter';
 
 /** One entry of the moderation log: who did what to whom, when. */
 export interface ModerationAction {
@@ -204,6 +205,28 @@ export interface ModerationAction {
   until?: string;
   /** ISO 8601. */
   createdAt: string;
+}
+
+/**
+ * What a site does with a message (or an edit) that has a word or phrase of its word filter in it: `refuse` it
+ * (`invalid_input` on `text`, nothing stored) or store and show it with those words masked (`****`).
+ */
+export type WordFilterAction = 'refuse' | 'mask';
+
+/**
+ * GET /api/sites/:siteId/word-filter (admins) → 200 WordFilterResponse; PUT with WordFilterSettings → 200, the list
+ * as stored. Entries are words, phrases (words separated by spaces), or words with `*` at the start and/or end to
+ * match inside longer words ("heck*" also matches "heckin"); they match whatever the case, diacritics, common
+ * letter/digit substitutions ("h3ck"), repeated letters ("heeeck") or separators between letters ("h.e.c.k").
+ * Up to 1,000 entries of up to 100 characters.
+ */
+export interface WordFilterSettings {
+  entries: string[];
+  action: WordFilterAction;
+}
+
+export interface WordFilterResponse {
+  wordFilter: WordFilterSettings;
 }
 
 /** GET /api/sites/:siteId/moderation?before=&limit= (admins) → 200, newest first. */

@@ -12,6 +12,7 @@ import { migrate } from './db/migrate';
 import { createHttpApp } from './http/app';
 import { createAuthRateLimiter, sweepRateLimits } from './http/rate-limits';
 import { createHub, type Hub } from './hub';
+import { SiteWordFilters } from './moderation/site-word-filters';
 import { createMetrics } from './metrics';
 import { distDir } from './paths';
 import { startEmbeddedDatabase } from './processes/embedded-database';
@@ -115,6 +116,8 @@ export async function startParley(
     // a registry of this instance's own: tests run several in one process; a cluster worker's scrape sums all workers
     const metrics = createMetrics({ throughPrimary: !listen });
     let hub: Hub | undefined;
+    // one per node, shared by the API that changes a site's list and the hub that applies it
+    const wordFilters = new SiteWordFilters(repositories.sites);
     const app = createHttpApp({
       database,
       repositories,
@@ -132,6 +135,7 @@ export async function startParley(
       onSessionEnded: (token) => hub?.endSession(token),
       onUserBanned: (siteId, userId) => hub?.endUser(siteId, userId),
       onRoomUpdated: (siteId, room) => hub?.roomUpdated(siteId, room),
+      wordFilters,
     });
     const httpServer = createServer(app.callback());
     hub = createHub({
@@ -145,6 +149,7 @@ export async function startParley(
       presenceSyncMs: config.presenceSyncMs,
       slowClientMaxBytes: config.slowClientMaxBytes,
       ...(redis ? { redis } : {}),
+      wordFilters,
       log,
       metrics,
     });

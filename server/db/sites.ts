@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
+import type { WordFilterSettings } from '../../sdk/protocol';
 import { isDuplicateKey } from '../errors';
 
 export interface SiteDocument {
@@ -9,6 +10,8 @@ export interface SiteDocument {
   allowedOrigins: string[];
   /** HMAC key for identity verification; never leaves the server except to the operator's CLI. */
   identitySecret: string;
+  /** Words and phrases messages may not carry, and what happens to one that does; none when unset. */
+  wordFilter?: WordFilterSettings;
   createdAt: Date;
 }
 
@@ -68,6 +71,12 @@ export class SitesRepository {
     const identitySecret = newSecret();
     const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $set: { identitySecret } });
     return matchedCount === 1 ? identitySecret : null;
+  }
+
+  /** Replaces the site's word filter; false when the site does not exist. */
+  async setWordFilter(siteId: string, wordFilter: WordFilterSettings): Promise<boolean> {
+    const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $set: { wordFilter } });
+    return matchedCount === 1;
   }
 
   async remove(siteId: string): Promise<boolean> {

@@ -14,6 +14,7 @@ import type {
   SessionCheckResponse,
   SessionResponse,
   User,
+  WordFilterResponse,
 } from '../../sdk/protocol';
 import { TOKEN_PATTERN } from './session';
 
@@ -101,6 +102,7 @@ const moderationActionTypes: { [A in ModerationActionType]: A } = {
   'user.unmute': 'user.unmute',
   'user.ban': 'user.ban',
   'user.unban': 'user.unban',
+  'site.word-filter': 'site.word-filter',
 };
 
 export const moderationActionSchema = z.object({
@@ -118,6 +120,10 @@ export const moderationActionSchema = z.object({
 export const moderationLogResponseSchema = z.object({
   actions: z.array(moderationActionSchema),
 }) satisfies z.ZodType<ModerationLogResponse>;
+
+export const wordFilterResponseSchema = z.object({
+  wordFilter: z.object({ entries: z.array(z.string()), action: z.enum(['refuse', 'mask']) }),
+}) satisfies z.ZodType<WordFilterResponse>;
 
 /** GET /healthz and GET /readyz. */
 export const healthResponseSchema = z.object({

@@ -13,6 +13,7 @@ import { operationsRoutes } from './operations';
 import { requestLog } from './request-log';
 import { authRoutes } from './routes/auth';
 import { moderationRoutes } from './routes/moderation';
+import type { SiteWordFilters } from '../moderation/site-word-filters';
 import { roomRoutes } from './routes/rooms';
 import type { RoomInfo } from '../../sdk/protocol';
 import type { AuthRateLimiter } from './rate-limits';
@@ -42,6 +43,8 @@ export interface HttpAppOptions {
   metricsToken: string | undefined;
   /** Checked by /readyz besides the database, when REDIS_URL is configured. */
   redis?: RedisClient;
+  /** The sites' word filters on this node: a change through the API applies here at once. */
+  wordFilters: SiteWordFilters;
 }
 
 /** The Koa app: request log and error shape first, then health and metrics, widget assets and the JSON API. */
@@ -83,7 +86,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     // no allowedMethods(): its plain-text 405/501 would break the one error shape; other methods are a JSON 404
     .use(auth.routes())
     .use(roomRoutes({ repositories: options.repositories, onRoomUpdated: options.onRoomUpdated }).routes())
-    .use(moderationRoutes({ repositories: options.repositories, onUserBanned: options.onUserBanned }).routes());
+    .use(moderationRoutes({ repositories: options.repositories, onUserBanned: options.onUserBanned, wordFilters: options.wordFilters }).routes());
   return app;
 }
 

@@ -14,8 +14,9 @@ import {
   sessionCheckResponseSchema,
   sessionResponseSchema,
   userSchema,
+  wordFilterResponseSchema,
 } from './api-schemas';
-import { banSchema, muteSchema } from './routes/moderation';
+import { banSchema, muteSchema, wordFilterSchema } from './routes/moderation';
 import { createRoomSchema, updateRoomSchema } from './routes/rooms';
 import { identifySchema, loginSchema, registerSchema } from './routes/auth';
 import { SESSION_COOKIE } from './session';
@@ -55,6 +56,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   requests.add(updateRoomSchema, { id: 'UpdateRoomRequest' });
   requests.add(muteSchema, { id: 'MuteRequest' });
   requests.add(banSchema, { id: 'BanRequest' });
+  requests.add(wordFilterSchema, { id: 'WordFilterSettings' });
 
   const responses = z.registry<{ id: string }>();
   responses.add(userSchema, { id: 'User' });
@@ -69,6 +71,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(muteResponseSchema, { id: 'MuteResponse' });
   responses.add(moderationActionSchema, { id: 'ModerationAction' });
   responses.add(moderationLogResponseSchema, { id: 'ModerationLogResponse' });
+  responses.add(wordFilterResponseSchema, { id: 'WordFilterResponse' });
 
   const uri = (id: string) => schemaRef(id).$ref;
   const generated = {
@@ -327,6 +330,32 @@ export function buildOpenApiDocument(): OpenApiDocument {
           tags: ['moderation'],
           security: signedIn,
           responses: { '204': { description: 'The user may sign in again.' }, ...adminErrors },
+        },
+      },
+      '/api/sites/{siteId}/word-filter': {
+        parameters: [siteId],
+        get: {
+          operationId: 'getWordFilter',
+          summary: "The site's word filter (admins)",
+          tags: ['moderation'],
+          security: signedIn,
+          responses: { '200': { description: 'The list and its action; an empty list when none was set.', content: json('WordFilterResponse') }, ...adminErrors },
+        },
+        put: {
+          operationId: 'setWordFilter',
+          summary: "Replace the site's word filter (admins)",
+          description:
+            'Words, phrases, or words with `*` at the start and/or end (to match inside longer words); matched whatever the case, diacritics, ' +
+            'letter/digit substitutions, repeated letters or separators between letters. Messages and edits that contain one are refused ' +
+            '(`invalid_input` on `text`) or stored with it masked, from the next message on this node and within 5 s on the others.',
+          tags: ['moderation'],
+          security: signedIn,
+          requestBody: { required: true, content: json('WordFilterSettings') },
+          responses: {
+            '200': { description: 'The list as stored (duplicates dropped).', content: json('WordFilterResponse') },
+            '400': responseRef('InvalidInput'),
+            ...adminErrors,
+          },
         },
       },
       '/api/sites/{siteId}/moderation': {

@@ -24,7 +24,7 @@ declare module 'koa' {
 export function siteScope(sites: SitesRepository, publicUrl: string | undefined): Koa.Middleware {
   const allowCors = cors({
     origin: (ctx) => ctx.state.corsOrigin ?? '',
-    allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowHeaders: ['authorization', 'content-type'],
     maxAge: 600,
   });

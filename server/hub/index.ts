@@ -8,6 +8,7 @@ import type { RedisClient } from '../redis';
 import type { Repositories } from '../db';
 import { SessionStore } from '../db/sessions';
 import { authenticateSockets } from './auth';
+import type { SiteWordFilters } from '../moderation/site-word-filters';
 import { registerMessageHandlers } from './messages';
 import { registerRoomHandlers } from './rooms';
 import { answerUnknownEvents } from './ack';
@@ -35,6 +36,8 @@ export interface HubOptions {
   redis?: RedisClient;
   /** Bytes that may wait for one client before its connection is dropped. */
   slowClientMaxBytes: number;
+  /** The sites' word filters, applied to every message and edit. */
+  wordFilters: SiteWordFilters;
   log: Logger;
   metrics: Metrics;
 }
@@ -101,7 +104,7 @@ export function createHub(options: HubOptions): Hub {
     dropWhenStuck(socket, log, options.slowClientMaxBytes);
     endWithSession(socket, repositories.sessions, options.sessionIdleMs, socketLog);
     registerRoomHandlers(socket, repositories, presence, roomRequests, socketLog);
-    registerMessageHandlers(socket, repositories, sendLimiter, sends, socketLog, metrics);
+    registerMessageHandlers(socket, { repositories, sendLimiter, sends, wordFilters: options.wordFilters }, socketLog, metrics);
     registerTypingHandlers(socket, repositories, typingRelays, socketLog);
     answerUnknownEvents(socket);
   });

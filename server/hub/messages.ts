@@ -9,6 +9,7 @@ import { cleanText, limits, parseInput, roomIdSchema } from '../validation';
 import { withAck } from './ack';
 import type { SendBatcher } from './send-batcher';
 import type { SendLimiter } from './send-limit';
+import type { SiteWordFilters } from '../moderation/site-word-filters';
 import { assertJoined } from './rooms';
 import { type ChatSocket, roomChannel } from './types';
 
@@ -28,9 +29,7 @@ const deleteSchema = z.strictObject({ roomId: roomIdSchema, seq: seqSchema }) sa
 /** message:send, message:edit and message:delete — validate, persist, then ack and broadcast. */
 export function registerMessageHandlers(
   socket: ChatSocket,
-  repositories: Repositories,
-  sendLimiter: SendLimiter,
-  sends: SendBatcher,
+  { repositories, sendLimiter, sends, wordFilters }: { repositories: Repositories; sendLimiter: SendLimiter; sends: SendBatcher; wordFilters: SiteWordFilters },
   log: Logger,
   metrics: Pick<Metrics, 'messageStored' | 'sendAcked'>,
 ): void {
@@ -41,7 +40,7 @@ export function registerMessageHandlers(
     'message:send',
     withAck(log, 'message:send', async (payload): Promise<SendResult> => {
       const receivedAt = performance.now();
-      const { roomId, text, clientMsgId, retry } = parseInput(sendSchema, payload);
+      const { roomId, text: sent, clientMsgId, retry } = parseInput(sendSchema, payload);
       assertJoined(socket, roomId);
       if (retry) {
         // the first attempt may have been stored and acked into a lost connection: answer with it, take no seq
@@ -52,6 +51,8 @@ export function registerMessageHandlers(
         }
       }
       await sendLimiter.consume(siteId, user.id);
+      // a refused word costs a send like any other message: refusals are no way around the limit
+      const text = await wordFilters.apply(siteId, sent);
       // persist, then broadcast (in seq order), then ack: an ack means the message is on disk
       const stored = await sends.commit({ siteId, roomId, author: { id: user.id, displayName: user.displayName }, text, clientMsgId }, (message) => {
         // counted where it is announced: once per stored message, however many sends (retries) share it
@@ -66,10 +67,11 @@ export function registerMessageHandlers(
   socket.on(
     'message:edit',
     withAck(log, 'message:edit', async (payload): Promise<UpdateResult> => {
-      const { roomId, seq, text } = parseInput(editSchema, payload);
+      const { roomId, seq, text: sent } = parseInput(editSchema, payload);
       assertJoined(socket, roomId);
-      // an edit is stored and broadcast like a message: it counts against the same limit
+      // an edit is stored and broadcast like a message: it counts against the same limit, and is filtered the same
       await sendLimiter.consume(siteId, user.id);
+      const text = await wordFilters.apply(siteId, sent);
       await rooms.assertWritable(siteId, roomId, user.id);
       const edited = await messages.edit(siteId, roomId, seq, user.id, text);
       if (!edited) throw await whyNot(seq, roomId, 'edit');

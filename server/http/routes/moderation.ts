@@ -2,11 +2,13 @@ import '@koa/bodyparser';
 import type Router from '@koa/router';
 import { createRouter } from '../router';
 import { z } from 'zod';
-import type { BanRequest, ModerationLogResponse, MuteRequest, MuteResponse } from '../../../sdk/protocol';
+import type { BanRequest, ModerationLogResponse, MuteRequest, MuteResponse, WordFilterResponse, WordFilterSettings } from '../../../sdk/protocol';
 import type { Repositories } from '../../db';
 import { presentModeration } from '../../db/moderation';
 import type { UserDocument } from '../../db/users';
 import { forbidden, notFound } from '../../errors';
+import type { SiteWordFilters } from '../../moderation/site-word-filters';
+import { WORD_FILTER_LIMITS } from '../../moderation/word-filter';
 import { cleanText, OBJECT_ID_PATTERN, parseInput } from '../../validation';
 import { type ApiState, requireAdmin } from '../require-user';
 import { actorOf, parseRoomId } from './rooms';
@@ -27,6 +29,15 @@ export const banSchema = z.strictObject({
   reason: cleanText('reason', 500, { multiline: true }).optional(),
 }) satisfies z.ZodType<BanRequest, unknown>;
 
+export const wordFilterSchema = z.strictObject({
+  entries: z
+    .array(cleanText('entry', WORD_FILTER_LIMITS.entryLength, { multiline: false }), { error: 'entries must be an array of strings' })
+    .max(WORD_FILTER_LIMITS.entries, `entries may hold at most ${WORD_FILTER_LIMITS.entries} words or phrases`)
+    // the same entry twice means nothing more: stored once, in the order first given
+    .transform((entries) => [...new Set(entries)]),
+  action: z.enum(['refuse', 'mask'], { error: 'action must be "refuse" or "mask"' }),
+}) satisfies z.ZodType<WordFilterSettings, unknown>;
+
 export const moderationQuerySchema = z.strictObject({
   before: z.string().regex(OBJECT_ID_PATTERN, 'before must be the id of a log entry').optional(),
   limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1).max(100).default(50),
@@ -36,10 +47,12 @@ export interface ModerationRoutesOptions {
   repositories: Repositories;
   /** Ends every socket of a banned user, on every node. */
   onUserBanned: (siteId: string, userId: string) => void;
+  /** The sites' word filters on this node, told when one changes. */
+  wordFilters: SiteWordFilters;
 }
 
-/** Site admins: mute in a room, ban from the site, and read the log of what admins did. */
-export function moderationRoutes({ repositories, onUserBanned }: ModerationRoutesOptions): Router<ApiState> {
+/** Site admins: mute in a room, ban from the site, the site's word filter, and the log of what admins did. */
+export function moderationRoutes({ repositories, onUserBanned, wordFilters }: ModerationRoutesOptions): Router<ApiState> {
   const { rooms, users, sessions, moderation } = repositories;
   const router = createRouter<ApiState>('/api/sites/:siteId');
   const admin = requireAdmin(users);
@@ -92,6 +105,20 @@ export function moderationRoutes({ repositories, onUserBanned }: ModerationRoute
     await users.setBanned(site._id, target._id.toHexString(), false);
     await moderation.record({ siteId: site._id, action: 'user.unban', actor: actorOf(user), targetUserId: target._id.toHexString() });
     ctx.status = 204;
+  });
+
+  router.get('/word-filter', admin, async (ctx) => {
+    ctx.body = { wordFilter: await wordFilters.settings(ctx.state.site._id) } satisfies WordFilterResponse;
+  });
+
+  router.put('/word-filter', admin, async (ctx) => {
+    const wordFilter = parseInput(wordFilterSchema, ctx.request.body);
+    const { site, user } = ctx.state;
+    if (!(await repositories.sites.setWordFilter(site._id, wordFilter))) throw notFound('site');
+    // this node applies it from the next message; the others within a few seconds (their cache)
+    wordFilters.forget(site._id);
+    await moderation.record({ siteId: site._id, action: 'site.word-filter', actor: actorOf(user), reason: `${wordFilter.entries.length} entries, ${wordFilter.action}` });
+    ctx.body = { wordFilter } satisfies WordFilterResponse;
   });
 
   router.get('/moderation', admin, async (ctx) => {

@@ -87,6 +87,8 @@ describe('GET /api/openapi.json', () => {
       'DELETE /api/sites/{siteId}/rooms/{roomId}/mutes/{userId}': ['204', '401', '403', '404'],
       'POST /api/sites/{siteId}/users/{userId}/ban': ['204', '400', '401', '403', '404'],
       'DELETE /api/sites/{siteId}/users/{userId}/ban': ['204', '401', '403', '404'],
+      'GET /api/sites/{siteId}/word-filter': ['200', '401', '403', '404'],
+      'PUT /api/sites/{siteId}/word-filter': ['200', '400', '401', '403', '404'],
       'GET /api/sites/{siteId}/moderation': ['200', '400', '401', '403', '404'],
       'GET /healthz': ['200'],
       'GET /readyz': ['200', '503'],

@@ -41,7 +41,7 @@ describe('CORS on /api/sites/:siteId', () => {
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe(allowed);
-    expect(response.headers.get('access-control-allow-methods')).toBe('GET,POST,PATCH,DELETE');
+    expect(response.headers.get('access-control-allow-methods')).toBe('GET,POST,PUT,PATCH,DELETE');
     expect(response.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
   });
 

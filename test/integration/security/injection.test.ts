@@ -115,6 +115,8 @@ interface Endpoint {
   as: 'nobody' | 'admin';
   /** A body the endpoint would accept: each field in turn is replaced by an operator object. */
   body: (ids: { target: string }) => Record<string, unknown>;
+  /** Fields that are lists of strings: an operator goes inside the list too, and a list of strings is no operator there. */
+  lists?: string[];
 }
 
 const hmac = (userId: string) => createHmac('sha256', 'not the secret').update(userId).digest('hex');
@@ -127,6 +129,7 @@ const endpoints: Record<string, Endpoint> = {
   'PATCH /rooms/:roomId': { method: 'PATCH', path: () => 'rooms/general', as: 'admin', body: () => ({ name: 'Renamed', archived: false }) },
   'POST /rooms/:roomId/mutes': { method: 'POST', path: () => 'rooms/general/mutes', as: 'admin', body: ({ target }) => ({ userId: target, durationMs: 60_000 }) },
   'POST /users/:userId/ban': { method: 'POST', path: ({ target }) => `users/${target}/ban`, as: 'admin', body: () => ({ reason: 'spam' }) },
+  'PUT /word-filter': { method: 'PUT', path: () => 'word-filter', as: 'admin', body: () => ({ entries: ['darn'], action: 'refuse' }), lists: ['entries'] },
 };
 
 describe('operator objects in HTTP bodies', () => {
@@ -142,10 +145,15 @@ describe('operator objects in HTTP bodies', () => {
     const as = endpoint.as === 'admin' ? { token: admin.token } : {};
     const before = await snapshot();
     for (const field of Object.keys(endpoint.body(ids))) {
-      for (const operator of OPERATORS) {
-        const body = { ...endpoint.body(ids), [field]: operator };
+      const list = endpoint.lists?.includes(field) ?? false;
+      const attempts = OPERATORS.flatMap((operator) => [
+        ...(list && Array.isArray(operator) ? [] : [{ value: operator, at: field }]),
+        ...(list ? [{ value: [operator], at: `${field}.0` }] : []),
+      ]);
+      for (const { value, at } of attempts) {
+        const body = { ...endpoint.body(ids), [field]: value };
         const { status, body: answer } = await api(endpoint.method, endpoint.path(ids), { body, ...as });
-        expect({ field, operator, status, answer }).toEqual({ field, operator, status: 400, answer: invalidInputOn(field) });
+        expect({ field, value, status, answer }).toEqual({ field, value, status: 400, answer: invalidInputOn(at) });
       }
     }
     // and a body that is itself an operator object
