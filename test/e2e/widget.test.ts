@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { type HostPage, serveHostPage } from '../../examples/host-page/serve';
+import { createChatClient } from '../../sdk';
 import type { Parley } from '../../server/main';
 import { launchChromium, registerIn } from '../helpers/browser';
 import { newAccount, startTestServerOn } from '../helpers/server';
@@ -141,6 +142,31 @@ describe('the widget on a host page', () => {
     await chat.getByLabel('Password').fill('long enough password');
     await chat.getByRole('button', { name: 'Register' }).click();
     await chat.getByRole('alert').filter({ hasText: 'display name is taken' }).waitFor();
+  }, 60_000);
+
+  it("gives back a message with a word the site refuses, with the reason, and shows one the site masks masked", async () => {
+    // the site's admin sets the list through the SDK, as a moderation tool would
+    const admin = createChatClient({ baseUrl: parley.url, site: 'demo' });
+    try {
+      const adminAccount = newAccount('lists');
+      await admin.register(adminAccount);
+      await parley.repositories.users.setRole('demo', adminAccount.username, 'admin');
+      await admin.setWordFilter({ entries: ['darn'], action: 'refuse' });
+
+      const { chat } = await openWidget();
+      await registerIn(chat, newAccount('filtered'));
+      await send(chat, 'oh d4rn it');
+      await chat.getByRole('alert').filter({ hasText: 'the message contains a word or phrase this site does not allow' }).waitFor();
+      expect(await chat.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('oh d4rn it');
+
+      await admin.setWordFilter({ entries: ['darn'], action: 'mask' });
+      await send(chat, 'oh d a r n it');
+      await messages(chat).getByText('oh * * * * it').waitFor();
+      expect(await chat.getByRole('alert').count()).toBe(0);
+    } finally {
+      await admin.setWordFilter({ entries: [], action: 'refuse' }).catch(() => undefined);
+      admin.close();
+    }
   }, 60_000);
 
   it('shows a message on a website the site does not allow, and opens no socket', async () => {
