@@ -40,6 +40,8 @@ interface Run {
 /** A listed word as runs, and where it may sit in a word of the text. */
 interface Pattern {
   runs: Run[];
+  /** Its runs' letters, one code unit each (see `keyOf`): where it may sit in a word is found by `indexOf`. */
+  key: string;
   /** `*` at the start: the word of the text may have letters before it. */
   open: boolean;
   /** `*` at the end: … and after it. */
@@ -55,6 +57,8 @@ interface CompiledEntry {
 /** A word of the text: its letters (normalised) as runs, and where each letter is in the text. */
 interface Token {
   runs: Run[];
+  /** Its runs' letters, one code unit each (see `keyOf`). */
+  key: string;
   /** UTF-16 offsets of each letter's character in the text, and where it ends. */
   starts: number[];
   ends: number[];
@@ -210,7 +214,8 @@ function compileEntry(entry: string): Pattern[] {
     if (letters.length === 0) return [];
     // a word in an unspaced script has no word boundaries to respect
     if (UNSPACED.test(core)) open = openEnd = true;
-    patterns.push({ runs: toRuns(letters), open, openEnd });
+    const runs = toRuns(letters);
+    patterns.push({ runs, key: keyOf(runs), open, openEnd });
   }
   return patterns;
 }
@@ -231,6 +236,32 @@ function normalizeCharacter(character: string): string[] {
     if (LETTER.test(letter)) letters.push(letter);
   }
   return letters;
+}
+
+// letters outside the BMP (or made of several code units) get a code unit of their own, from a private-use range
+const wideLetters = new Map<string, string>();
+const WIDE_LETTERS_FROM = 0xe000;
+const WIDE_LETTERS_MAX = 0x1900;
+
+/**
+ * A word's run letters as a string of one code unit per run, so that finding a listed word inside a longer one is a
+ * native `indexOf` (linear in practice) rather than a comparison at every position.
+ */
+function keyOf(runs: readonly Run[]): string {
+  let key = '';
+  for (const { letter } of runs) {
+    if (letter.length === 1) key += letter;
+    else {
+      let unit = wideLetters.get(letter);
+      if (unit === undefined) {
+        // past the range every wide letter shares the last unit: a candidate only, which the run check settles
+        unit = String.fromCharCode(WIDE_LETTERS_FROM + Math.min(wideLetters.size, WIDE_LETTERS_MAX - 1));
+        if (wideLetters.size < WIDE_LETTERS_MAX) wideLetters.set(letter, unit);
+      }
+      key += unit;
+    }
+  }
+  return key;
 }
 
 function toRuns(letters: readonly string[]): Run[] {
@@ -305,7 +336,10 @@ function tokenize(text: string): Token[] {
       joined.push(word);
     }
   }
-  return joined.map(({ letters, starts, ends, spelled }) => ({ runs: toRuns(letters), starts, ends, spelled }));
+  return joined.map(({ letters, starts, ends, spelled }) => {
+    const runs = toRuns(letters);
+    return { runs, key: keyOf(runs), starts, ends, spelled };
+  });
 }
 
 /**
@@ -318,17 +352,23 @@ function matchWord(token: Token, pattern: Pattern, at: number | undefined): { st
   const { runs } = token;
   const wanted = pattern.runs;
   const free = token.spelled;
-  const from = at ?? 0;
-  const to = at ?? (pattern.open || free ? runs.length - wanted.length : 0);
-  for (let position = from; position <= to; position += 1) {
-    if (!pattern.openEnd && !free && position + wanted.length !== runs.length) continue;
-    if (!(pattern.open || free) && position !== 0) continue;
-    if (!wanted.every((run, k) => runs[position + k] !== undefined && runs[position + k]!.letter === run.letter && runs[position + k]!.count >= run.count)) continue;
-    if (!free) return { start: token.starts[0]!, end: token.ends.at(-1)! };
-    const firstRun = runs[position]!;
-    const lastRun = runs[position + wanted.length - 1]!;
-    // in a spelled-out word, the letters of the runs matched
-    return { start: token.starts[firstRun.first]!, end: token.ends[lastRun.first + lastRun.count - 1]! };
+  const anywhere = at === undefined && (pattern.open || free);
+  // the positions to try: `at`, the word's start, or (open or spelled out) wherever its letters appear in order
+  let position = at ?? (anywhere ? token.key.indexOf(pattern.key) : 0);
+  while (position >= 0 && position + wanted.length <= runs.length) {
+    const fits =
+      (pattern.open || free || position === 0) &&
+      (pattern.openEnd || free || position + wanted.length === runs.length) &&
+      wanted.every((run, k) => runs[position + k]!.letter === run.letter && runs[position + k]!.count >= run.count);
+    if (fits) {
+      if (!free) return { start: token.starts[0]!, end: token.ends.at(-1)! };
+      // in a spelled-out word, the letters of the runs matched
+      const firstRun = runs[position]!;
+      const lastRun = runs[position + wanted.length - 1]!;
+      return { start: token.starts[firstRun.first]!, end: token.ends[lastRun.first + lastRun.count - 1]! };
+    }
+    if (!anywhere) return undefined;
+    position = token.key.indexOf(pattern.key, position + 1);
   }
   return undefined;
 }
