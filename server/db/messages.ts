@@ -201,7 +201,9 @@ export class MessagesRepository {
    * time, skipping seqs never stored. Stops once the texts read weigh more than `maxBytes` (the last one read crosses
    * it), so a page of big messages is never read whole.
    */
-  after(siteId: string, roomId: string, afterSeq: number, lastSeq: number, limit: number, maxBytes = Infinity): Promise<MessageDocument[]> {
+  async after(siteId: string, roomId: string, afterSeq: number, lastSeq: number, limit: number, maxBytes = Infinity): Promise<MessageDocument[]> {
+    // up to date (or ahead of the counter): nothing after
+    if (afterSeq >= lastSeq) return [];
     return this.readSeqs(siteId, roomId, { from: afterSeq + 1, to: lastSeq }, limit, maxBytes);
   }
 
@@ -211,6 +213,8 @@ export class MessagesRepository {
    */
   async before(siteId: string, roomId: string, before: number | undefined, limit: number, maxBytes = Infinity): Promise<MessageDocument[]> {
     const top = before ?? (await this.lastSeq(siteId, roomId)) + 1;
+    // nothing before the first message (a range read backwards from 0 would turn round and read seq 1 again)
+    if (top <= 1) return [];
     return this.readSeqs(siteId, roomId, { from: top - 1, to: 1 }, limit, maxBytes);
   }
 

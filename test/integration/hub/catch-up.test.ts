@@ -1,6 +1,8 @@
 import type { Message } from '../../../sdk';
+import type { HistoryResult, JoinResult } from '../../../sdk/protocol';
+import { createSite } from '../../../server/db';
 import type { Parley } from '../../../server/main';
-import { chatClients, cutOff, dropConnections, waitUntil } from '../../helpers/chat';
+import { ask, chatClients, connectAs, cutOff, dropConnections, waitUntil } from '../../helpers/chat';
 import { startTestServer } from '../../helpers/server';
 
 let parley: Parley;
@@ -76,5 +78,35 @@ describe('reconnects in the middle of a stream', () => {
     await new Promise((resolve) => setTimeout(resolve, 300)); // and nothing more arrives later
     expect(received.map((m) => m.seq)).toEqual(sent.map((m) => m.seq).sort((a, b) => a - b));
     expect(new Set(received.map((m) => m.id)).size).toBe(total);
+  }, 60_000);
+});
+
+describe('the ends of a room', () => {
+  it('answers a catch-up from the newest seq, or past it, with nothing, and history before seq 1 with nothing', async () => {
+    const site = 'ends';
+    // a site of its own, so the room starts at seq 1
+    await createSite(parley.repositories, { id: site, name: 'Ends', allowedOrigins: [] });
+    const writer = await member('ends', site);
+    const sent: Message[] = [];
+    for (let i = 1; i <= 3; i += 1) sent.push(await writer.room.send(`message ${i}`));
+    const socket = await connectAs(parley.url, writer.account, { site });
+    try {
+      const last = sent.at(-1)!.seq;
+      for (const afterSeq of [last, last + 1, last + 500]) {
+        const joined = await ask<JoinResult>(socket, 'room:join', { roomId: 'general', afterSeq });
+        expect({ afterSeq, messages: joined.messages.map((m) => m.seq), more: joined.more }).toEqual({ afterSeq, messages: [], more: false });
+      }
+      const caughtUp = await ask<JoinResult>(socket, 'room:join', { roomId: 'general', afterSeq: last - 1 });
+      expect(caughtUp.messages.map((m) => m.seq)).toEqual([last]);
+
+      const oldest = sent[0]!.seq;
+      expect(oldest).toBe(1);
+      const history = await ask<HistoryResult>(socket, 'room:history', { roomId: 'general', before: oldest, limit: 100 });
+      expect(history).toEqual({ ok: true, messages: [], more: false });
+      const all = await ask<HistoryResult>(socket, 'room:history', { roomId: 'general', before: last + 1, limit: 3 });
+      expect(all.messages.map((m) => m.seq)).toEqual([3, 2, 1]);
+    } finally {
+      socket.disconnect();
+    }
   }, 60_000);
 });
