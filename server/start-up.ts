@@ -58,6 +58,8 @@ export class ShutdownSteps {
   }
 }
 
+const KEEP_ALIVE_MS = 65_000;
+
 // expired sessions and rate-limit counters: what TTL indexes would do, which FerretDB v1 lacks
 const SWEEP_MS = 10 * 60 * 1000;
 
@@ -138,6 +140,12 @@ export async function startParley(
       wordFilters,
     });
     const httpServer = createServer(app.callback());
+    // idle keep-alive connections stay open longer than a load balancer's idle timeout (60 s is common), so the
+    // server never closes one a proxy is about to reuse (a 502 there), and far longer than Node's default 5 s, which
+    // raced clients that reuse a connection until 1 s before the server's hint: on a busy machine the request went
+    // out on a socket the server was closing (ECONNRESET). Shutdown closes idle connections at once regardless.
+    httpServer.keepAliveTimeout = KEEP_ALIVE_MS;
+    httpServer.headersTimeout = KEEP_ALIVE_MS + 1_000;
     hub = createHub({
       httpServer,
       repositories,

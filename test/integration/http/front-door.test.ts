@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import type { Parley } from '../../../server/main';
 import { newAccount, startTestServer } from '../../helpers/server';
 
@@ -84,5 +85,18 @@ describe('the demo site', () => {
     const parley = await server({ NODE_ENV: 'production', SESSION_KEYS: sessionKeys, DEMO_SITE: 'true' });
     const response = await fetch(`${parley.url}/api/sites/demo/register`, { method: 'POST', headers: json, body: JSON.stringify(newAccount('prod')) });
     expect(response.status).toBe(201);
+  });
+});
+
+describe('connections', () => {
+  it('keeps an idle keep-alive connection open for 65 s: longer than load balancers (60 s) and clients reuse one', async () => {
+    const parley = await server();
+    const keepAlive = await new Promise<string | undefined>((resolve, reject) => {
+      get(`${parley.url}/healthz`, { headers: { connection: 'keep-alive' } }, (response) => {
+        response.resume();
+        resolve(String(response.headers['keep-alive']));
+      }).on('error', reject);
+    });
+    expect(keepAlive).toBe('timeout=65');
   });
 });
