@@ -201,9 +201,7 @@ export class MessagesRepository {
    * time, skipping seqs never stored. Stops once the texts read weigh more than `maxBytes` (the last one read crosses
    * it), so a page of big messages is never read whole.
    */
-  async after(siteId: string, roomId: string, afterSeq: number, lastSeq: number, limit: number, maxBytes = Infinity): Promise<MessageDocument[]> {
-    // up to date (or ahead of the counter): nothing after
-    if (afterSeq >= lastSeq) return [];
+  after(siteId: string, roomId: string, afterSeq: number, lastSeq: number, limit: number, maxBytes = Infinity): Promise<MessageDocument[]> {
     return this.readSeqs(siteId, roomId, { from: afterSeq + 1, to: lastSeq }, limit, maxBytes);
   }
 
