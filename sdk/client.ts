@@ -23,6 +23,9 @@ import type {
 import { type ChatSocket, requestPatiently } from './room/requests';
 import { DefaultRoom, type Room } from './room/room';
 
+/** A room's broadcasts that arrive while its join is on its way, kept for the room once it exists. */
+type Early = Array<(room: DefaultRoom) => void>;
+
 // a rejoin or a connection the server could not answer is asked again after 1 s, 2 s, 4 s … up to 10 s (±50 %)
 const RETRY_DELAY_MS = 1_000;
 const RETRY_MAX_DELAY_MS = 10_000;
@@ -151,6 +154,8 @@ class DefaultChatClient implements ChatClient {
   private readonly cookies: boolean;
   private socket: ChatSocket | null = null;
   private readonly joined = new Map<string, DefaultRoom>();
+  // rooms whose join is on its way: their broadcasts until the answer
+  private readonly joining = new Map<string, Early>();
   // rejoins and connection attempts waiting for a server that could not answer; cleared when the socket goes
   private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
 
@@ -208,8 +213,13 @@ class DefaultChatClient implements ChatClient {
     if (!socket || !this.user) throw new ChatError('unauthorized', 'unable to join room; sign in first');
     const existing = this.joined.get(roomId);
     if (existing) return existing;
+    // the room's broadcasts that arrive before the answer, for the room once it exists
+    const early: Early = [];
+    this.joining.set(roomId, early);
     // a refused join (too many room requests) is waited out, unless the client signs out or closes meanwhile
-    const joined = await requestPatiently('join room', () => socket.timeout(this.timeoutMs).emitWithAck('room:join', { roomId }), () => this.socket !== socket);
+    const joined = await requestPatiently('join room', () => socket.timeout(this.timeoutMs).emitWithAck('room:join', { roomId }), () => this.socket !== socket).finally(
+      () => this.joining.get(roomId) === early && this.joining.delete(roomId),
+    );
     const room = new DefaultRoom(
       {
         socket,
@@ -220,6 +230,7 @@ class DefaultChatClient implements ChatClient {
         onError: (error) => this.events.emit('error', error),
       },
       joined,
+      early,
     );
     this.joined.set(room.id, room);
     return room;
@@ -347,12 +358,17 @@ class DefaultChatClient implements ChatClient {
       if (reason === 'banned') this.events.emit('error', new ChatError('forbidden', 'unable to stay signed in; this account was banned from the site'));
       this.signOut('session-ended');
     });
-    socket.on('message:new', (message) => this.joined.get(message.roomId)?.receive(message));
-    socket.on('message:updated', (message) => this.joined.get(message.roomId)?.update(message));
-    socket.on('room:updated', (room) => this.joined.get(room.id)?.changed(room));
-    socket.on('presence:join', ({ roomId, user }) => this.joined.get(roomId)?.presence.joined(user));
-    socket.on('presence:leave', ({ roomId, user }) => this.joined.get(roomId)?.presence.left(user));
-    socket.on('typing:update', ({ roomId, user }) => this.joined.get(roomId)?.typists.started(user));
+    // to the room, or kept for it while its join is on its way
+    const toRoom = (roomId: string, event: (room: DefaultRoom) => void) => {
+      const room = this.joined.get(roomId);
+      room ? event(room) : this.joining.get(roomId)?.push(event);
+    };
+    socket.on('message:new', (message) => toRoom(message.roomId, (room) => room.receive(message)));
+    socket.on('message:updated', (message) => toRoom(message.roomId, (room) => room.update(message)));
+    socket.on('room:updated', (room) => toRoom(room.id, (joined) => joined.changed(room)));
+    socket.on('presence:join', ({ roomId, user }) => toRoom(roomId, (room) => room.presence.joined(user)));
+    socket.on('presence:leave', ({ roomId, user }) => toRoom(roomId, (room) => room.presence.left(user)));
+    socket.on('typing:update', ({ roomId, user }) => toRoom(roomId, (room) => room.typists.started(user)));
   }
 
   private async rejoinAll(): Promise<void> {

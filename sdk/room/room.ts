@@ -97,14 +97,21 @@ export class DefaultRoom implements Room {
   declare readonly outbox: Outbox;
   private disposed = false;
 
+  /**
+   * `early`: the room's broadcasts that came before the join's answer (the server joins the socket to the room before
+   * it reads the page, so none is lost in between), heard before anyone could listen: what they add to the page
+   * joins `recent`.
+   */
   constructor(
     private readonly context: RoomContext,
     joined: JoinResult,
+    early: ReadonlyArray<(room: DefaultRoom) => void> = [],
   ) {
     this.id = joined.room.id;
     this.name = joined.room.name;
     this.archived = joined.room.archived;
-    this.recent = joined.messages;
+    const recent = (this.recent = [...joined.messages]);
+    let listened = false;
     this.presence = createPresence(joined.online, (online, change) => this.events.emit('presence', online, change));
     this.typists = createTyping(context, this.id, (users) => this.events.emit('typing', users));
     this.timeline = createTimeline(
@@ -112,13 +119,19 @@ export class DefaultRoom implements Room {
       (message) => {
         // their message is what they were typing
         this.typists.stopped(message.author.id);
-        this.events.emit('message', message);
+        listened ? this.events.emit('message', message) : recent.push(message);
       },
-      (message) => this.events.emit('update', message),
+      (message) => {
+        const index = recent.findIndex((m) => m.seq === message.seq);
+        if (listened) this.events.emit('update', message);
+        else if (index >= 0) recent[index] = message;
+      },
       // offline: the reconnect catches up anyway
       () => context.socket.connected && this.catchUp().catch((error: unknown) => context.onError(toChatError(error))),
     );
     this.outbox = createOutbox(context, this.id, (pending) => this.events.emit('pending', pending));
+    for (const event of early) event(this);
+    listened = true;
   }
 
   get online(): PresenceUser[] {

@@ -201,7 +201,9 @@ export class MessagesRepository {
    * time, skipping seqs never stored. Stops once the texts read weigh more than `maxBytes` (the last one read crosses
    * it), so a page of big messages is never read whole.
    */
-  after(siteId: string, roomId: string, afterSeq: number, lastSeq: number, limit: number, maxBytes = Infinity): Promise<MessageDocument[]> {
+  async after(siteId: string, roomId: string, afterSeq: number, lastSeq: number, limit: number, maxBytes = Infinity): Promise<MessageDocument[]> {
+    // nothing after the counter (a range read forwards past it would turn round and read the newest again)
+    if (afterSeq >= lastSeq) return [];
     return this.readSeqs(siteId, roomId, { from: afterSeq + 1, to: lastSeq }, limit, maxBytes);
   }
 

@@ -66,18 +66,25 @@ export function registerRoomHandlers(socket: ChatSocket, repositories: Repositor
       const { roomId, afterSeq } = parseInput(joinRequestSchema, payload);
       await count();
       return inOrder(async () => {
+        // joined before the room's counter is read: a message with a higher seq is taken after the join, so arrives
+        // live; one at or below it is stored before it is sent, so is in the page or arrives live (the SDK keeps
+        // what arrives before this answer, and drops repeats by seq)
+        const channel = roomChannel(siteId, roomId);
+        const rejoining = socket.rooms.has(channel);
+        await socket.join(channel);
         const room = await repositories.rooms.find(siteId, roomId);
-        if (!room) throw notFound('room');
+        if (!room) {
+          if (!rejoining) await socket.leave(channel);
+          throw notFound('room');
+        }
         const presenceOnJoin = await presence.beforeJoin(socket, roomId);
-        // joined before reading, so a message stored meanwhile arrives live if not in the page (the SDK dedupes by seq)
-        await socket.join(roomChannel(siteId, roomId));
         let messages: Message[];
         let more = false;
         if (afterSeq === undefined) {
           // the newest that fit, oldest first: older ones are a history page away
           messages = fitPage(await repositories.messages.before(siteId, roomId, room.lastSeq + 1, limits.recentMessages, limits.pageBytes)).messages.reverse();
         } else {
-          // up to the counter read before joining: a message with a higher seq is stored after the join, so arrives live
+          // up to the counter read after joining (see above)
           const found = await repositories.messages.after(siteId, roomId, afterSeq, room.lastSeq, limits.catchUpPage + 1, limits.pageBytes);
           const page = fitPage(found.slice(0, limits.catchUpPage));
           messages = page.messages;

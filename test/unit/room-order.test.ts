@@ -17,7 +17,7 @@ const message = (seq: number, text = `m${seq}`): Message => ({
   createdAt: new Date(0).toISOString(),
 });
 
-function roomWith(stored: Message[], recent: Message[] = []) {
+function roomWith(stored: Message[], recent: Message[] = [], early: Array<(room: DefaultRoom) => void> = []) {
   const joins: JoinRequest[] = [];
   const socket = {
     connected: true,
@@ -40,7 +40,7 @@ function roomWith(stored: Message[], recent: Message[] = []) {
       throw error;
     },
   };
-  const room = new DefaultRoom(context, { room: { id: 'general', name: 'General', archived: false }, messages: recent, more: false, online: [] });
+  const room = new DefaultRoom(context, { room: { id: 'general', name: 'General', archived: false }, messages: recent, more: false, online: [] }, early);
   const delivered: number[] = [];
   room.on('message', (m) => delivered.push(m.seq));
   return { room, delivered, joins };
@@ -94,6 +94,44 @@ describe('room.on(\'message\') order', () => {
     room.update({ ...message(2, 'edited'), editedAt: new Date(1).toISOString() });
     room.receive(message(2, 'original'));
     expect(texts).toEqual(['edited']);
+  });
+});
+
+describe('broadcasts that reach a first join before its answer', () => {
+  // what the client keeps for a room while its join is on its way, replayed as the room is made
+  function joinedWith(recent: Message[], early: Array<['new' | 'updated', Message]>) {
+    return roomWith([], recent, early.map(([kind, m]) => (room: DefaultRoom) => (kind === 'new' ? room.receive(m) : room.update(m))));
+  }
+
+  it('adds the messages that follow the page to recent, in their latest form, once each', () => {
+    const { room, delivered } = joinedWith(
+      [message(1), message(2)],
+      [
+        ['new', message(2)],
+        ['new', message(4)],
+        ['new', message(3)],
+        ['updated', message(3, 'edited')],
+        ['updated', message(1, 'edited too')],
+      ],
+    );
+    expect(room.recent.map((m) => [m.seq, m.text])).toEqual([
+      [1, 'edited too'],
+      [2, 'm2'],
+      [3, 'edited'],
+      [4, 'm4'],
+    ]);
+    expect(delivered).toEqual([]);
+  });
+
+  it('holds a message after a gap until the seq before it arrives, then delivers both to listeners', () => {
+    const { room, delivered } = joinedWith([message(1)], [['new', message(3)]]);
+    expect(room.recent.map((m) => m.seq)).toEqual([1]);
+    room.receive(message(2));
+    expect(delivered).toEqual([2, 3]);
+  });
+
+  it('starts an empty room with the first message', () => {
+    expect(joinedWith([], [['new', message(1)]]).room.recent.map((m) => m.seq)).toEqual([1]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
+import { createClient } from 'redis';
 import type { Socket } from 'socket.io-client';
 import { createChatClient, type ChatClient, type Message, type PresenceUser } from '../../../sdk';
 import type { Ack, JoinResult, SendResult } from '../../../sdk/protocol';
@@ -111,7 +112,78 @@ describe('two nodes sharing Redis', () => {
     expect(joined.messages.map((m) => m.seq)).toEqual(sent.map((m) => m.seq));
     expect(joined.more).toBe(false);
   });
+
+  it('delivers a message stored while a rejoin waits for the other node: in the page or live', async () => {
+    const sender = await memberOn(nodeA, 'sender');
+    const joiner = await memberOn(nodeA, 'joiner');
+    const seen = joiner.room.recent.at(-1)?.seq ?? 0;
+    joiner.chat.close();
+    const socket = await connectAs(nodeA.url, joiner.account);
+    sockets.push(socket);
+    const live: Message[] = [];
+    socket.on('message:new', (message: Message) => live.push(message));
+
+    const [joined, sent] = await whileAJoinWaits(
+      () => socket.timeout(60_000).emitWithAck('room:join', { roomId: 'general', afterSeq: seen }) as Promise<Ack<JoinResult>>,
+      () => sender.room.send('while the rejoin waits'),
+    );
+    if (!('ok' in joined)) throw new Error(joined.error.message);
+    await waitUntil(() => [...joined.messages, ...live].some((m) => m.seq === sent.seq), 10_000);
+  }, 120_000);
+
+  it('gives the SDK a message sent to the room while its first join waits for the other node', async () => {
+    const sender = await memberOn(nodeA, 'sender');
+    const account = newAccount('newcomer');
+    const newcomer = createChatClient({ baseUrl: nodeA.url, site: 'demo' });
+    clients.push(newcomer);
+    await newcomer.register(account);
+    const heard: Message[] = [];
+
+    const [room, sent] = await whileAJoinWaits(
+      () => newcomer.join('general'),
+      () => sender.room.send('while the first join waits'),
+    );
+    room.on('message', (message) => heard.push(message));
+    await waitUntil(() => [...room.recent, ...heard].some((m) => m.seq === sent.seq), 10_000);
+  }, 120_000);
 });
+
+/**
+ * Runs `join` with node B stopped, so the join waits for B's presence answer (up to its 2 s timeout), and
+ * `meanwhile` once the join has asked (seen in the adapter's Redis stream): what `meanwhile` sends to the room
+ * reaches it before the joiner has its answer.
+ */
+async function whileAJoinWaits<J, M>(join: () => Promise<J>, meanwhile: () => Promise<M>): Promise<[J, M]> {
+  const stream = createClient({ url: redis.url });
+  await stream.connect();
+  const newest = async () => (await stream.xRevRange('socket.io', '+', '-', { COUNT: 1 }))[0]?.id ?? '0';
+  const askedSince = async (id: string) => (await stream.xRange('socket.io', `(${id}`, '+')).some((entry) => JSON.stringify(entry.message).includes('presence:users'));
+  const until = async (test: () => Promise<boolean>, what: string) => {
+    for (const deadline = Date.now() + 30_000; !(await test()); await new Promise((resolve) => setTimeout(resolve, 10))) {
+      if (Date.now() > deadline) throw new Error(`${what} within 30 s`);
+    }
+  };
+  // node A asks only the nodes it has heard from (a heartbeat, 5 s apart): a join there asks once it knows B
+  const probe = await connectAs(nodeA.url, (await memberOn(nodeA, 'probe')).account);
+  sockets.push(probe);
+  await until(async () => {
+    const before = await newest();
+    await probe.timeout(10_000).emitWithAck('room:join', { roomId: 'general' });
+    return askedSince(before);
+  }, 'node A did not hear from node B');
+
+  process.kill(nodeB.pid, 'SIGSTOP');
+  try {
+    const before = await newest();
+    const joining = join();
+    await until(() => askedSince(before), 'the join did not ask node B');
+    const done = await meanwhile();
+    return [await joining, done];
+  } finally {
+    process.kill(nodeB.pid, 'SIGCONT');
+    await stream.quit();
+  }
+}
 
 describe('the per-user send limit with Redis', () => {
   it("counts a user's messages across nodes, so more nodes do not mean a higher limit", async () => {
