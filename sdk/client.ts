@@ -111,7 +111,10 @@ export interface ChatClient {
   rooms(): Promise<RoomInfo[]>;
   /** Admins: creates a room. */
   createRoom(input: CreateRoomRequest): Promise<RoomInfo>;
-  /** Admins: renames, archives (`archived: true`) or unarchives a room; members in it get a `change` event. */
+  /**
+   * Admins: renames, archives (`archived: true`) or unarchives a room, sets its slow mode (`slowModeSeconds`, 0 for
+   * off) or pauses it (`paused: true`: only admins post until `paused: false`); members in it get a `change` event.
+   */
   updateRoom(roomId: string, change: UpdateRoomRequest): Promise<RoomInfo>;
   /** Admins: bans a user from the site; their sessions end and their sockets close at once. */
   ban(userId: string, options?: BanRequest): Promise<void>;
@@ -246,8 +249,8 @@ class DefaultChatClient implements ChatClient {
   }
 
   async updateRoom(roomId: string, change: UpdateRoomRequest): Promise<RoomInfo> {
-    const { name, archived } = change;
-    return (await this.http.request<RoomResponse>('PATCH', `rooms/${encodeURIComponent(roomId)}`, { name, archived })).room;
+    const { name, archived, slowModeSeconds, paused } = change;
+    return (await this.http.request<RoomResponse>('PATCH', `rooms/${encodeURIComponent(roomId)}`, { name, archived, slowModeSeconds, paused })).room;
   }
 
   async ban(userId: string, options: BanRequest = {}): Promise<void> {

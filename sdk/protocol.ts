@@ -80,6 +80,13 @@ export interface RoomInfo {
   name: string;
   /** An archived room keeps its history and can be joined, but takes no new messages. */
   archived: boolean;
+  /**
+   * Slow mode: the seconds a member waits between two messages in this room (0: off). Admins are exempt; a send
+   * too soon is refused with `rate_limited` and `retryAfterMs`.
+   */
+  slowModeSeconds: number;
+  /** A paused room takes messages (and edits, and typing) from admins only; the others get `forbidden`. */
+  paused: boolean;
 }
 
 // ---- HTTP: /api/sites/:siteId/… -------------------------------------------------
@@ -153,6 +160,9 @@ export interface CreateRoomRequest {
 export interface UpdateRoomRequest {
   name?: string;
   archived?: boolean;
+  /** 0 (off) to 21,600 (6 hours). */
+  slowModeSeconds?: number;
+  paused?: boolean;
 }
 
 export interface RoomResponse {
@@ -184,6 +194,9 @@ export type ModerationActionType =
   | 'room.rename'
   | 'room.archive'
   | 'room.unarchive'
+  | 'room.slow-mode'
+  | 'room.pause'
+  | 'room.resume'
   | 'message.delete'
   | 'user.mute'
   | 'user.unmute'

@@ -19,7 +19,7 @@ export interface RoomEvents {
   presence: (online: PresenceUser[], change: PresenceChangeEvent) => void;
   /** Who else is typing now, whenever that changes. */
   typing: (users: PresenceUser[]) => void;
-  /** The room was renamed, archived or unarchived. */
+  /** The room was renamed, archived or unarchived, slowed or paused. */
   change: (room: RoomInfo) => void;
   /** Your messages not stored yet changed: queued, sending, stored (gone from the list) or failed. */
   pending: (pending: PendingMessage[]) => void;
@@ -38,6 +38,10 @@ export interface Room {
   readonly name: string;
   /** An archived room can be read but takes no new messages. */
   readonly archived: boolean;
+  /** Slow mode: seconds between two of your messages (0: off; admins are exempt). A send too soon is `rate_limited`. */
+  readonly slowModeSeconds: number;
+  /** Only admins post in a paused room; the others' sends are `forbidden`. */
+  readonly paused: boolean;
   /** The most recent messages at join time, oldest first. */
   readonly recent: readonly Message[];
   /** The current online list. */
@@ -85,8 +89,11 @@ export interface RoomContext extends Connection {
 /** The room composes its parts: each feature lives in its own file and reports to the room through callbacks. */
 export class DefaultRoom implements Room {
   readonly id: string;
-  name: string;
-  archived: boolean;
+  // the server's description of the room (describe())
+  declare name: string;
+  declare archived: boolean;
+  declare slowModeSeconds: number;
+  declare paused: boolean;
   recent: Message[];
   private readonly events = new Emitter<RoomEvents>();
   // the parts, made in the constructor (`declare`: no empty field definitions in the bundle); the client feeds
@@ -108,8 +115,7 @@ export class DefaultRoom implements Room {
     early: ReadonlyArray<(room: DefaultRoom) => void> = [],
   ) {
     this.id = joined.room.id;
-    this.name = joined.room.name;
-    this.archived = joined.room.archived;
+    this.describe(joined.room);
     const recent = (this.recent = [...joined.messages]);
     let listened = false;
     this.presence = createPresence(joined.online, (online, change) => this.events.emit('presence', online, change));
@@ -223,9 +229,12 @@ export class DefaultRoom implements Room {
   }
 
   changed(room: RoomInfo): void {
-    this.name = room.name;
-    this.archived = room.archived;
+    this.describe(room);
     this.events.emit('change', room);
+  }
+
+  private describe({ name, archived, slowModeSeconds, paused }: RoomInfo): void {
+    Object.assign(this, { name, archived, slowModeSeconds, paused });
   }
 
   /**
@@ -245,7 +254,7 @@ export class DefaultRoom implements Room {
         () => this.disposed,
       );
       this.outbox.resume();
-      if (joined.room.name !== this.name || joined.room.archived !== this.archived) this.changed(joined.room);
+      if ((['name', 'archived', 'slowModeSeconds', 'paused'] as const).some((key) => joined.room[key] !== this[key])) this.changed(joined.room);
       for (const message of joined.messages) this.timeline.deliver(message);
       this.presence.reset(joined.online);
       more = joined.more;

@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import type { RoomInfo } from '../../sdk/protocol';
+import type { Role, RoomInfo, UpdateRoomRequest } from '../../sdk/protocol';
 import { type AppError, conflict, forbidden, isDuplicateKey, notFound } from '../errors';
 
 /** A room; `_id` is `<site>:<room>` (roomKey), so a join and a send read and write it by `_id` alone. */
@@ -11,6 +11,10 @@ export interface RoomDocument {
   lastSeq: number;
   createdAt: Date;
   archivedAt?: Date;
+  /** Slow mode: seconds between two messages of one member (absent: off). */
+  slowModeSeconds?: number;
+  /** Set while the room is paused: only admins post. */
+  pausedAt?: Date;
   /** Muted users of this room: user id → until when. Kept on the room so a send checks it in the same write. */
   mutedUntil?: Record<string, Date>;
 }
@@ -23,7 +27,29 @@ const MAX_TAKE_ATTEMPTS = 3;
 
 export const roomKey = (siteId: string, roomId: string) => `${siteId}:${roomId}`;
 
-export const presentRoom = (room: RoomDocument): RoomInfo => ({ id: room.roomId, name: room.name, archived: room.archivedAt !== undefined });
+export const presentRoom = (room: RoomDocument): RoomInfo => ({
+  id: room.roomId,
+  name: room.name,
+  archived: room.archivedAt !== undefined,
+  slowModeSeconds: room.slowModeSeconds ?? 0,
+  paused: room.pausedAt !== undefined,
+});
+
+/** Who writes to a room: a message's author. */
+export interface Poster {
+  id: string;
+  /**
+   * Whether they post in a paused room and outside slow mode (admins). Asked only in such a room, so it can read
+   * the role afresh: a revoked admin loses the power at once.
+   */
+  moderator(): Promise<boolean>;
+}
+
+/** A signed-in user as a poster; their role is read (once) when it matters. */
+export function posterOf(siteId: string, userId: string, users: { findById(siteId: string, userId: string): Promise<{ role: Role } | null> }): Poster {
+  let moderator: Promise<boolean> | undefined;
+  return { id: userId, moderator: () => (moderator ??= users.findById(siteId, userId).then((user) => user?.role === 'admin')) };
+}
 
 export class RoomsRepository {
   private readonly rooms: Collection<RoomDocument>;
@@ -63,21 +89,24 @@ export class RoomsRepository {
     return room;
   }
 
-  /** Renames, archives or unarchives; null when the room does not exist. */
-  async update(siteId: string, roomId: string, change: { name?: string; archived?: boolean }): Promise<RoomDocument | null> {
+  /** Renames, archives, unarchives, slows, pauses or resumes; null when the room does not exist. */
+  async update(siteId: string, roomId: string, change: UpdateRoomRequest): Promise<RoomDocument | null> {
     if (change.archived && roomId === DEFAULT_ROOM) throw forbidden(`the ${DEFAULT_ROOM} room cannot be archived`);
     const set: Partial<RoomDocument> = {};
+    const unset: Partial<Record<'archivedAt' | 'slowModeSeconds' | 'pausedAt', ''>> = {};
     if (change.name !== undefined) set.name = change.name;
     if (change.archived === true) set.archivedAt = new Date();
-    const unset = change.archived === false ? { archivedAt: '' as const } : undefined;
+    if (change.archived === false) unset.archivedAt = '';
+    if (change.slowModeSeconds) set.slowModeSeconds = change.slowModeSeconds;
+    if (change.slowModeSeconds === 0) unset.slowModeSeconds = '';
+    if (change.paused === true) set.pausedAt = new Date();
+    if (change.paused === false) unset.pausedAt = '';
+    const hasSet = Object.keys(set).length > 0;
+    const hasUnset = Object.keys(unset).length > 0;
     // MongoDB refuses an empty update: a change of nothing is a read
-    if (Object.keys(set).length === 0 && !unset) return this.find(siteId, roomId);
+    if (!hasSet && !hasUnset) return this.find(siteId, roomId);
     return this.queued(siteId, roomId, () =>
-      this.rooms.findOneAndUpdate(
-        { _id: roomKey(siteId, roomId) },
-        { ...(Object.keys(set).length > 0 ? { $set: set } : {}), ...(unset ? { $unset: unset } : {}) },
-        { returnDocument: 'after' },
-      ),
+      this.rooms.findOneAndUpdate({ _id: roomKey(siteId, roomId) }, { ...(hasSet ? { $set: set } : {}), ...(hasUnset ? { $unset: unset } : {}) }, { returnDocument: 'after' }),
     );
   }
 
@@ -100,25 +129,27 @@ export class RoomsRepository {
   }
 
   /**
-   * Takes one seq per message of a batch, `authorIds` holding each message's author, atomically and in one round
-   * trip with the checks that may refuse them: the room exists, is not archived and has muted none of the authors.
-   * Answers per message, in order: its seq (the batch's seqs are consecutive, in the order given) or why it is
-   * refused. When the write is refused, one read of the room tells which messages to refuse; the others are taken
-   * again without them.
+   * Takes one seq per message of a batch, `authors` holding each message's author, atomically and in one round
+   * trip with the checks that may refuse them: the room exists, is not archived, is not paused (unless every author
+   * is a moderator) and has muted none of the authors. Answers per message, in order: its seq (the batch's seqs are
+   * consecutive, in the order given) or why it is refused. When the write is refused, one read of the room tells
+   * which messages to refuse; the others are taken again without them.
    *
    * A node writes one room document at a time (`queued`). Across nodes on a database without atomic updates,
    * a seq handed out twice is caught by the unique index of messages (see `repairSeq`).
    */
-  takeSeqs(siteId: string, roomId: string, authorIds: readonly string[]): Promise<Array<number | AppError>> {
+  takeSeqs(siteId: string, roomId: string, authors: readonly Poster[]): Promise<Array<number | AppError>> {
     return this.queued(siteId, roomId, async () => {
       const taken: Array<number | AppError> = [];
-      let open = authorIds.map((_, index) => index); // the messages still without a seq or a refusal
+      let open = authors.map((_, index) => index); // the messages still without a seq or a refusal
+      const moderators = new Set<string>(); // posters found to be moderators in a paused room
       for (let attempt = 1; open.length > 0; attempt += 1) {
         const now = new Date();
-        const authors = [...new Set(open.map((index) => authorIds[index]!))];
-        const unmuted = Object.fromEntries(authors.map((id) => [`mutedUntil.${id}`, { $not: { $gt: now } }]));
+        const posters = [...new Map(open.map((index) => [authors[index]!.id, authors[index]!])).values()];
+        const unmuted = Object.fromEntries(posters.map(({ id }) => [`mutedUntil.${id}`, { $not: { $gt: now } }]));
+        const unpaused = posters.every((poster) => moderators.has(poster.id)) ? {} : { pausedAt: { $exists: false } };
         const room = await this.rooms.findOneAndUpdate(
-          { _id: roomKey(siteId, roomId), archivedAt: { $exists: false }, ...unmuted },
+          { _id: roomKey(siteId, roomId), archivedAt: { $exists: false }, ...unpaused, ...unmuted },
           { $inc: { lastSeq: open.length } },
           { returnDocument: 'after' },
         );
@@ -128,11 +159,12 @@ export class RoomsRepository {
           break;
         }
         const known = await this.find(siteId, roomId);
-        const refused = new Map(authors.map((id) => [id, refusal(known, id, now)]));
+        if (known?.pausedAt) for (const poster of posters) if (await poster.moderator()) moderators.add(poster.id);
+        const refused = new Map(posters.map((poster) => [poster.id, refusal(known, poster.id, moderators.has(poster.id), now)]));
         // nothing refuses them now (unmuted, unarchived since the write): take again, a few times at most
         const changed = attempt === MAX_TAKE_ATTEMPTS ? conflict('roomId', 'the room changed; try again') : undefined;
         open = open.filter((index) => {
-          const reason = refused.get(authorIds[index]!) ?? changed;
+          const reason = refused.get(authors[index]!.id) ?? changed;
           if (reason) taken[index] = reason;
           return !reason;
         });
@@ -162,17 +194,19 @@ export class RoomsRepository {
     return next;
   }
 
-  /** Whether a user may write in a room now (edits): throws the reason when not. */
-  async assertWritable(siteId: string, roomId: string, userId: string): Promise<void> {
-    const reason = refusal(await this.find(siteId, roomId), userId, new Date());
+  /** Whether a user may write in a room now (edits, typing): throws the reason when not. */
+  async assertWritable(siteId: string, roomId: string, poster: Poster): Promise<void> {
+    const room = await this.find(siteId, roomId);
+    const reason = refusal(room, poster.id, room?.pausedAt !== undefined && (await poster.moderator()), new Date());
     if (reason) throw reason;
   }
 }
 
-/** Why a room refuses a message of `userId` now: it does not exist, is archived or has muted the user. */
-function refusal(room: RoomDocument | null, userId: string, now: Date): AppError | undefined {
+/** Why a room refuses a message of `userId` now: it does not exist, is archived, is paused (to all but moderators) or has muted them. */
+function refusal(room: RoomDocument | null, userId: string, moderator: boolean, now: Date): AppError | undefined {
   if (!room) return notFound('room');
   if (room.archivedAt) return forbidden('the room is archived');
+  if (room.pausedAt && !moderator) return forbidden('the room is paused: only moderators can post');
   const until = room.mutedUntil?.[userId];
   if (until && until > now) return forbidden(`you are muted in this room until ${until.toISOString()}`, until.getTime() - now.getTime());
   return undefined;

@@ -83,6 +83,12 @@ export const roomInfoSchema = z.object({
   id: z.string(),
   name: z.string(),
   archived: z.boolean().meta({ description: 'An archived room keeps its history and can be joined, but takes no new messages.' }),
+  slowModeSeconds: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: 'Slow mode: seconds a member waits between two messages (0: off); admins are exempt.' }),
+  paused: z.boolean().meta({ description: 'A paused room takes messages from admins only.' }),
 }) satisfies z.ZodType<RoomInfo>;
 
 export const roomsResponseSchema = z.object({ rooms: z.array(roomInfoSchema) }) satisfies z.ZodType<RoomsResponse>;
@@ -97,6 +103,9 @@ const moderationActionTypes: { [A in ModerationActionType]: A } = {
   'room.rename': 'room.rename',
   'room.archive': 'room.archive',
   'room.unarchive': 'room.unarchive',
+  'room.slow-mode': 'room.slow-mode',
+  'room.pause': 'room.pause',
+  'room.resume': 'room.resume',
   'message.delete': 'message.delete',
   'user.mute': 'user.mute',
   'user.unmute': 'user.unmute',

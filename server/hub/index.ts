@@ -17,6 +17,7 @@ import { dropWhenStuck } from './slow-consumers';
 import { createRoomRequestLimiter, createSendLimiter } from './send-limit';
 import { createTypingThrottle, registerTypingHandlers } from './typing';
 import { endWithSession } from './session-expiry';
+import { SlowMode } from '../moderation/slow-mode';
 import { Presence } from './presence';
 import { type ChatServer, roomChannel, userChannel } from './types';
 import type { RoomInfo } from '../../sdk/protocol';
@@ -49,6 +50,7 @@ export interface Hub {
   /** Ends every socket of a user, on every node (a ban). */
   endUser(siteId: string, userId: string): void;
   /** Tells a room's sockets that it was renamed, archived or unarchived. */
+  /** Tells the room's sockets, and every node, that a room was renamed, archived, slowed or paused. */
   roomUpdated(siteId: string, room: RoomInfo): void;
   close(): Promise<void>;
 }
@@ -93,6 +95,9 @@ export function createHub(options: HubOptions): Hub {
   });
 
   const presence = new Presence(io, presenceGraceMs, log, presenceSyncMs, redis !== undefined);
+  const slowMode = new SlowMode(repositories.rooms, redis);
+  // a room's settings changed through another node
+  io.on('room:changed', (siteId, roomId) => slowMode.forget(siteId, roomId));
 
   io.use(authenticateSockets(repositories, options));
   metrics.countSocketsWith(() => io.of('/').sockets.size);
@@ -104,7 +109,7 @@ export function createHub(options: HubOptions): Hub {
     dropWhenStuck(socket, log, options.slowClientMaxBytes);
     endWithSession(socket, repositories.sessions, options.sessionIdleMs, socketLog);
     registerRoomHandlers(socket, repositories, presence, roomRequests, socketLog);
-    registerMessageHandlers(socket, { repositories, sendLimiter, sends, wordFilters: options.wordFilters }, socketLog, metrics);
+    registerMessageHandlers(socket, { repositories, sendLimiter, sends, wordFilters: options.wordFilters, slowMode }, socketLog, metrics);
     registerTypingHandlers(socket, repositories, typingRelays, socketLog);
     answerUnknownEvents(socket);
   });
@@ -122,7 +127,11 @@ export function createHub(options: HubOptions): Hub {
       io.to(channel).emit('session:ended', { reason: 'banned' });
       io.in(channel).disconnectSockets(true);
     },
-    roomUpdated: (siteId, room) => io.to(roomChannel(siteId, room.id)).emit('room:updated', room),
+    roomUpdated: (siteId, room) => {
+      slowMode.forget(siteId, room.id);
+      if (redis) io.serverSideEmit('room:changed', siteId, room.id);
+      io.to(roomChannel(siteId, room.id)).emit('room:updated', room);
+    },
     close: async () => {
       presence.close();
       // the batches in flight are stored and acked while their sockets are still open; later sends are refused

@@ -10,6 +10,8 @@ import { withAck } from './ack';
 import type { SendBatcher } from './send-batcher';
 import type { SendLimiter } from './send-limit';
 import type { SiteWordFilters } from '../moderation/site-word-filters';
+import type { SlowMode } from '../moderation/slow-mode';
+import { posterOf } from '../db/rooms';
 import { assertJoined } from './rooms';
 import { type ChatSocket, roomChannel } from './types';
 
@@ -29,7 +31,13 @@ const deleteSchema = z.strictObject({ roomId: roomIdSchema, seq: seqSchema }) sa
 /** message:send, message:edit and message:delete — validate, persist, then ack and broadcast. */
 export function registerMessageHandlers(
   socket: ChatSocket,
-  { repositories, sendLimiter, sends, wordFilters }: { repositories: Repositories; sendLimiter: SendLimiter; sends: SendBatcher; wordFilters: SiteWordFilters },
+  {
+    repositories,
+    sendLimiter,
+    sends,
+    wordFilters,
+    slowMode,
+  }: { repositories: Repositories; sendLimiter: SendLimiter; sends: SendBatcher; wordFilters: SiteWordFilters; slowMode: SlowMode },
   log: Logger,
   metrics: Pick<Metrics, 'messageStored' | 'sendAcked'>,
 ): void {
@@ -53,12 +61,26 @@ export function registerMessageHandlers(
       await sendLimiter.consume(siteId, user.id);
       // a refused word costs a send like any other message: refusals are no way around the limit
       const text = await wordFilters.apply(siteId, sent);
-      // persist, then broadcast (in seq order), then ack: an ack means the message is on disk
-      const stored = await sends.commit({ siteId, roomId, author: { id: user.id, displayName: user.displayName }, text, clientMsgId }, (message) => {
-        // counted where it is announced: once per stored message, however many sends (retries) share it
-        metrics.messageStored();
-        socket.to(roomChannel(siteId, roomId)).emit('message:new', presentMessage(message));
+      const poster = posterOf(siteId, user.id, users);
+      const giveTurnBack = await slowMode.take(siteId, roomId, poster).catch(async (error: unknown) => {
+        // a copy of a send already stored (sent again without `retry`) is answered with it, not refused
+        const stored = await messages.findSent(siteId, roomId, user.id, clientMsgId);
+        if (stored) return stored;
+        throw error;
       });
+      if (typeof giveTurnBack !== 'function') return { message: presentMessage(giveTurnBack) };
+      // persist, then broadcast (in seq order), then ack: an ack means the message is on disk
+      const stored = await sends
+        .commit({ siteId, roomId, author: { id: user.id, displayName: user.displayName }, moderator: poster.moderator, text, clientMsgId }, (message) => {
+          // counted where it is announced: once per stored message, however many sends (retries) share it
+          metrics.messageStored();
+          socket.to(roomChannel(siteId, roomId)).emit('message:new', presentMessage(message));
+        })
+        .catch(async (error: unknown) => {
+          // not stored (refused, or no database): slow mode must not hold a message that never was against them
+          await giveTurnBack();
+          throw error;
+        });
       metrics.sendAcked(receivedAt);
       return { message: presentMessage(stored) };
     }),
@@ -72,7 +94,7 @@ export function registerMessageHandlers(
       // an edit is stored and broadcast like a message: it counts against the same limit, and is filtered the same
       await sendLimiter.consume(siteId, user.id);
       const text = await wordFilters.apply(siteId, sent);
-      await rooms.assertWritable(siteId, roomId, user.id);
+      await rooms.assertWritable(siteId, roomId, posterOf(siteId, user.id, users));
       const edited = await messages.edit(siteId, roomId, seq, user.id, text);
       if (!edited) throw await whyNot(seq, roomId, 'edit');
       return broadcastUpdate(roomId, edited);
@@ -91,7 +113,7 @@ export function registerMessageHandlers(
       const own = message.author.id === user.id;
       // the role is read now, not at connect time: a revoked admin loses the power at once
       if (!own && (await users.findById(siteId, user.id))?.role !== 'admin') throw forbidden('you can only delete your own messages');
-      if (own) await rooms.assertWritable(siteId, roomId, user.id);
+      if (own) await rooms.assertWritable(siteId, roomId, posterOf(siteId, user.id, users));
       const deleted = await messages.delete(siteId, roomId, seq, user.id, own ? user.id : undefined);
       if (!deleted) throw await whyNot(seq, roomId, 'delete');
       if (!own) {

@@ -11,6 +11,8 @@ export interface Send {
   author: Author;
   text: string;
   clientMsgId: string;
+  /** Whether the author posts in a paused room (admins); asked only there. Without it, they do not. */
+  moderator?: () => Promise<boolean>;
 }
 
 /** The batcher was closed (the server is stopping): the client should send again, to this node or another. */
@@ -21,6 +23,8 @@ export class SendBatcherClosedError extends AppError {
     super('unavailable', 'the server is shutting down; try again');
   }
 }
+
+const notModerator = () => Promise.resolve(false);
 
 // a batch is one findOneAndUpdate and one insertMany: big enough for a busy room, small enough to stay one quick write
 const MAX_BATCH = 100;
@@ -143,8 +147,8 @@ export class SendBatcher {
     }
 
     for (let attempt = 1; open.length > 0; attempt += 1) {
-      // refuses archived rooms and muted authors in the same write; the others' seqs are consecutive
-      const seqs = await this.rooms.takeSeqs(siteId, roomId, open.map((pending) => pending.send.author.id));
+      // refuses archived or paused rooms and muted authors in the same write; the others' seqs are consecutive
+      const seqs = await this.rooms.takeSeqs(siteId, roomId, open.map(({ send }) => ({ id: send.author.id, moderator: send.moderator ?? notModerator })));
       const taken: Array<{ pending: Pending; seq: number }> = [];
       open.forEach((pending, index) => {
         const seq = seqs[index]!;

@@ -9,9 +9,13 @@ export interface SocketData {
   sessionGroup: string;
 }
 
-/** What nodes ask each other (Redis): a room's online list on the node asked (server/hub/presence.ts). */
+/**
+ * What nodes tell and ask each other (Redis): a room's online list on the node asked (server/hub/presence.ts); a
+ * room's settings changed (slow mode reads them again).
+ */
 export interface InterServerEvents {
   'presence:users': (channel: string, answer: (users: PresenceUser[]) => void) => void;
+  'room:changed': (siteId: string, roomId: string) => void;
 }
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Repositories } from '../db';
+import { posterOf } from '../db/rooms';
 import type { RedisClient } from '../redis';
 import { parseInput } from '../validation';
 import { withAck } from './ack';
@@ -39,7 +40,7 @@ export function registerTypingHandlers(socket: ChatSocket, repositories: Reposit
       // throttled first: the room read below is then at most once a second per user
       if (!(await throttle.mayRelay(siteId, roomId, user.id))) return {};
       // muted, or the room archived: whoever may not send may not say they are about to
-      await repositories.rooms.assertWritable(siteId, roomId, user.id);
+      await repositories.rooms.assertWritable(siteId, roomId, posterOf(siteId, user.id, repositories.users));
       socket.to(roomChannel(siteId, roomId)).emit('typing:update', { roomId, user: { id: user.id, displayName: user.displayName } });
       return {};
     }),

@@ -528,6 +528,41 @@ describe('the optional sound', () => {
 
 // ---- settings, locale, theme, accessibility ------------------------------------------------------------------
 
+describe('slow mode and pause', () => {
+  it('counts down to the next turn in slow mode, shows a paused room with the composer off, and stays accessible', async () => {
+    const roomId = await newRoom('Calm');
+    const admin = await clients.admin('calmkeeper');
+    const { chat, frame } = await openApp({ settings: { room: roomId } });
+    await registerIn(chat);
+    const send = chat.getByRole('button', { name: 'Send' });
+
+    await admin.chat.updateRoom(roomId, { slowModeSeconds: 3_600 });
+    await chat.getByText('Slow mode: one message every 3,600 seconds').waitFor();
+    await composer(chat).fill('my one message this hour');
+    await composer(chat).press('Enter');
+    await log(chat).locator('.message:not(.pending)').filter({ hasText: 'my one message this hour' }).waitFor();
+    await chat.getByText(/^Slow mode: you can send again in 3,(5|6)\d\d seconds$/).waitFor();
+    expect(await send.isDisabled()).toBe(true);
+    // typing goes on; Enter sends nothing until the turn comes
+    await composer(chat).fill('too soon');
+    await composer(chat).press('Enter');
+    expect(await composer(chat).inputValue()).toBe('too soon');
+    expect(await seriousViolations(frame)).toEqual([]);
+
+    await admin.chat.updateRoom(roomId, { paused: true });
+    await chat.getByRole('status').filter({ hasText: 'This room is paused: only moderators can post right now.' }).waitFor();
+    await composer(chat).and(chat.locator(':disabled')).waitFor();
+    expect(await seriousViolations(frame)).toEqual([]);
+
+    await admin.chat.updateRoom(roomId, { paused: false, slowModeSeconds: 0 });
+    await chat.getByRole('status').filter({ hasText: 'paused' }).waitFor({ state: 'detached' });
+    await chat.getByText(/^Slow mode/).waitFor({ state: 'detached' });
+    await send.and(chat.locator(':enabled')).waitFor();
+    await composer(chat).press('Enter');
+    await log(chat).locator('.message:not(.pending)').filter({ hasText: 'too soon' }).waitFor();
+  }, 40_000);
+});
+
 describe('settings, locale and theme', () => {
   it('speaks Spanish, with the host title and accent, when the host says so', async () => {
     const roomId = await newRoom('Sala');

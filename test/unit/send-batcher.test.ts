@@ -14,10 +14,10 @@ class FakeRooms {
   private release: Array<() => void> = [];
   held = false;
 
-  async takeSeqs(_siteId: string, _roomId: string, authorIds: readonly string[]) {
-    this.takes.push([...authorIds]);
+  async takeSeqs(_siteId: string, _roomId: string, authors: ReadonlyArray<{ id: string }>) {
+    this.takes.push(authors.map(({ id }) => id));
     if (this.held) await new Promise<void>((resolve) => this.release.push(resolve));
-    return authorIds.map((id) => (this.muted.has(id) ? forbidden('muted', 1_000) : ++this.lastSeq));
+    return authors.map(({ id }) => (this.muted.has(id) ? forbidden('muted', 1_000) : ++this.lastSeq));
   }
 
   async repairSeq(_siteId: string, _roomId: string, seq: number) {

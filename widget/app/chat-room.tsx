@@ -18,6 +18,9 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
   const { room, user, status, online, notice } = state;
   const myId = user?.id ?? '';
   const offline = status !== 'online';
+  // admins post in a paused room and are exempt from slow mode (the server checks; this only shows it)
+  const moderator = user?.role === 'admin';
+  const paused = room?.paused === true && !moderator;
   return (
     <div class="room">
       <PanelHeader
@@ -52,6 +55,11 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
                 {notice}
               </p>
             )}
+            {room.paused && (
+              <p class="banner" role="status">
+                {moderator ? t.pausedModerator : t.paused}
+              </p>
+            )}
             <MessageList
               messages={state.messages}
               pending={state.pending}
@@ -78,7 +86,13 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
             {t.joining}
           </p>
         )}
-        <Composer disabled={offline || !room} onSend={store.send} onType={store.typing} />
+        <Composer
+          disabled={offline || !room || paused}
+          slowModeSeconds={moderator ? 0 : (room?.slowModeSeconds ?? 0)}
+          nextSendAt={state.nextSendAt}
+          onSend={store.send}
+          onType={store.typing}
+        />
       </main>
     </div>
   );

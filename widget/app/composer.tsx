@@ -4,8 +4,12 @@ import { plural, t } from './i18n';
 import { describeError } from './store';
 
 interface ComposerProps {
-  /** True while the connection is not online. */
+  /** True while the connection is not online, or the room takes no messages from this user (paused). */
   disabled: boolean;
+  /** Slow mode's seconds between two messages, for this user (0: off, or exempt). */
+  slowModeSeconds: number;
+  /** Slow mode: when the next message may go (ms since the epoch; 0 or past: now). */
+  nextSendAt: number;
   onSend: (text: string) => Promise<void>;
   /** Each keystroke: lets the others see "is typing". */
   onType: () => void;
@@ -20,12 +24,13 @@ const lengthOf = (text: string) => [...text.replace(/\r\n?/g, '\n').normalize('N
  * Writes and sends a message: Enter sends, Shift+Enter adds a line. The text moves to the list as pending at
  * once; only a message the server refuses for good comes back here, with the reason.
  */
-export function Composer({ disabled, onSend, onType }: ComposerProps) {
+export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, onType }: ComposerProps) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const field = useRef<HTMLTextAreaElement>(null);
   const length = lengthOf(text);
   const over = length > MAX_LENGTH;
+  const wait = useCountdown(nextSendAt);
 
   // disabling the field dropped focus on <body>: give it back once it can be typed in again
   useEffect(() => {
@@ -33,7 +38,7 @@ export function Composer({ disabled, onSend, onType }: ComposerProps) {
   }, [disabled]);
 
   const submit = async () => {
-    if (disabled || over || length === 0) return;
+    if (disabled || over || length === 0 || wait > 0) return;
     const sent = text;
     setText('');
     setError(null);
@@ -53,7 +58,8 @@ export function Composer({ disabled, onSend, onType }: ComposerProps) {
     }
   };
 
-  const describedBy = [error && 'composer-error', length >= COUNTER_FROM && 'composer-count'].filter(Boolean).join(' ');
+  const slow = slowModeSeconds > 0 || wait > 0;
+  const describedBy = [error && 'composer-error', length >= COUNTER_FROM && 'composer-count', slow && 'composer-slow'].filter(Boolean).join(' ');
   return (
     <form
       class="composer"
@@ -84,10 +90,15 @@ export function Composer({ disabled, onSend, onType }: ComposerProps) {
           }}
           onKeyDown={onKeyDown}
         />
-        <button type="submit" class="primary send" disabled={disabled || over}>
+        <button type="submit" class="primary send" disabled={disabled || over || wait > 0} aria-describedby={slow ? 'composer-slow' : undefined}>
           {t.send}
         </button>
       </div>
+      {slow && (
+        <p id="composer-slow" class="counter">
+          {wait > 0 ? plural(t.slowModeWait, wait) : plural(t.slowMode, slowModeSeconds)}
+        </p>
+      )}
       {length >= COUNTER_FROM && (
         <p id="composer-count" class={over ? 'counter over' : 'counter'}>
           {over ? plural(t.charactersOver, length - MAX_LENGTH) : plural(t.charactersLeft, MAX_LENGTH - length)}
@@ -95,4 +106,21 @@ export function Composer({ disabled, onSend, onType }: ComposerProps) {
       )}
     </form>
   );
+}
+
+/** Whole seconds until `until` (rounded up), counting down once a second; 0 once it has passed. */
+function useCountdown(until: number): number {
+  const left = () => Math.max(0, Math.ceil((until - Date.now()) / 1000));
+  const [seconds, setSeconds] = useState(left);
+  useEffect(() => {
+    setSeconds(left());
+    if (until <= Date.now()) return;
+    const timer = setInterval(() => {
+      const now = left();
+      setSeconds(now);
+      if (now === 0) clearInterval(timer);
+    }, 250);
+    return () => clearInterval(timer);
+  }, [until]);
+  return seconds;
 }

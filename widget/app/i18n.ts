@@ -48,6 +48,10 @@ export interface Strings {
   send: string;
   charactersLeft: Plural;
   charactersOver: Plural;
+  slowMode: Plural;
+  slowModeWait: Plural;
+  paused: string;
+  pausedModerator: string;
   sending: string;
   queued: string;
   failed: string;
@@ -98,6 +102,10 @@ const en: Strings = {
   send: 'Send',
   charactersLeft: { one: '{n} character left', other: '{n} characters left' },
   charactersOver: { one: '{n} character too many', other: '{n} characters too many' },
+  slowMode: { one: 'Slow mode: one message every second', other: 'Slow mode: one message every {n} seconds' },
+  slowModeWait: { one: 'Slow mode: you can send again in {n} second', other: 'Slow mode: you can send again in {n} seconds' },
+  paused: 'This room is paused: only moderators can post right now.',
+  pausedModerator: 'This room is paused: only moderators like you can post.',
   sending: 'Sending…',
   queued: 'Waiting for the connection…',
   failed: 'Not sent.',

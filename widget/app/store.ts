@@ -9,6 +9,7 @@ import {
   type PresenceUser,
   type RegisterRequest,
   type Room,
+  type RoomInfo,
   type User,
   createClientMsgId,
 } from '../../sdk';
@@ -23,7 +24,9 @@ export interface ChatState {
   /** Online at least once this session: a drop reads "Reconnecting…", the first connect "Connecting…". */
   wasOnline: boolean;
   /** The joined room, or null while joining or after a failed join. */
-  room: { id: string; name: string } | null;
+  room: RoomInfo | null;
+  /** Slow mode: when the user may send again (ms since the epoch; 0 when they may now). */
+  nextSendAt: number;
   /** Oldest first, one entry per seq. */
   messages: readonly Message[];
   /** Your messages not stored yet (sending, queued while offline, failed), oldest first. */
@@ -78,6 +81,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
     status: chat.status,
     wasOnline: false,
     room: null,
+    nextSendAt: 0,
     messages: [],
     pending: [],
     hasOlder: false,
@@ -92,7 +96,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
     state = { ...state, ...patch };
     for (const listener of [...listeners]) listener();
   };
-  const emptyRoom = { room: null, messages: [], pending: [], hasOlder: false, loadingOlder: false, online: [], typing: [] };
+  const emptyRoom = { room: null, nextSendAt: 0, messages: [], pending: [], hasOlder: false, loadingOlder: false, online: [], typing: [] };
 
   let current: Room | null = null;
   let unsubscribeRoom: Array<() => void> = [];
@@ -115,7 +119,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
       current = room;
       const messages = room.recent.slice(-MAX_MESSAGES);
       set({
-        room: { id: room.id, name: room.name },
+        room: describe(room),
         messages,
         pending: room.pending,
         hasOlder: startsAfterFirst(messages),
@@ -130,7 +134,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
           for (const listener of [...messageListeners]) listener(message, own);
         }),
         room.on('update', (message) => set({ messages: state.messages.map((m) => (m.seq === message.seq ? message : m)) })),
-        room.on('change', ({ id, name }) => set({ room: { id, name } })),
+        room.on('change', (info) => set({ room: describe(info), ...(info.slowModeSeconds === 0 ? { nextSendAt: 0 } : {}) })),
         room.on('presence', (online) => set({ online })),
         room.on('typing', (typing) => set({ typing })),
         room.on('pending', (pending) => set({ pending })),
@@ -202,10 +206,16 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
       if (!room) throw new Error('the room is not joined yet');
       const clientMsgId = createClientMsgId();
       // the stored message arrives through the room's 'message' event, so nothing to append here
-      await room.send(text, { clientMsgId }).catch((error: unknown) => {
-        // kept as failed: the list offers Retry and Discard
-        if (!room.pending.some((p) => p.clientMsgId === clientMsgId)) throw error;
-      });
+      await room.send(text, { clientMsgId }).then(
+        // slow mode: the next turn (admins are exempt)
+        () => room.slowModeSeconds > 0 && state.user?.role !== 'admin' && set({ nextSendAt: Date.now() + room.slowModeSeconds * 1000 }),
+        (error: unknown) => {
+          // sent too soon (slow mode): the composer counts down to the turn the server named
+          if (error instanceof ChatError && error.code === 'rate_limited' && error.retryAfterMs) set({ nextSendAt: Date.now() + error.retryAfterMs });
+          // kept as failed: the list offers Retry and Discard
+          if (!room.pending.some((p) => p.clientMsgId === clientMsgId)) throw error;
+        },
+      );
     },
     retry(clientMsgId) {
       // the outcome shows in `pending`: gone when stored, failed again otherwise
@@ -231,6 +241,8 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
     rejoin: joinRoom,
   };
 }
+
+const describe = ({ id, name, archived, slowModeSeconds, paused }: RoomInfo): RoomInfo => ({ id, name, archived, slowModeSeconds, paused });
 
 /** Seqs start at 1 and have no holes (a deleted message keeps its seq): a first seq above 1 has older ones. */
 function startsAfterFirst(messages: readonly Message[]): boolean {

@@ -16,18 +16,28 @@ export const createRoomSchema = z.strictObject({
   name: roomName,
 }) satisfies z.ZodType<CreateRoomRequest, unknown>;
 
+/** The longest slow mode: six hours between two messages. */
+export const MAX_SLOW_MODE_SECONDS = 21_600;
+
 export const updateRoomSchema = z.strictObject({
   name: roomName.optional(),
   archived: z.boolean({ error: 'archived must be a boolean' }).optional(),
+  slowModeSeconds: z
+    .number({ error: 'slowModeSeconds must be a number' })
+    .int({ error: 'slowModeSeconds must be a whole number of seconds' })
+    .min(0, { error: 'slowModeSeconds must be 0 (off) or more' })
+    .max(MAX_SLOW_MODE_SECONDS, { error: `slowModeSeconds must be at most ${MAX_SLOW_MODE_SECONDS} (6 hours)` })
+    .optional(),
+  paused: z.boolean({ error: 'paused must be a boolean' }).optional(),
 }) satisfies z.ZodType<UpdateRoomRequest, unknown>;
 
 export interface RoomRoutesOptions {
   repositories: Repositories;
-  /** Tells the room's sockets about a rename or an archive. */
+  /** Tells the room's sockets (and every node) about a change. */
   onRoomUpdated: (siteId: string, room: RoomInfo) => void;
 }
 
-/** The site's rooms: members list them, admins create, rename, archive and unarchive them. */
+/** The site's rooms: members list them, admins create, rename, archive, unarchive, slow, pause and resume them. */
 export function roomRoutes({ repositories, onRoomUpdated }: RoomRoutesOptions): Router<ApiState> {
   const { rooms, users, moderation } = repositories;
   const router = createRouter<ApiState>('/api/sites/:siteId/rooms');
@@ -48,7 +58,9 @@ export function roomRoutes({ repositories, onRoomUpdated }: RoomRoutesOptions): 
   router.patch('/:roomId', requireAdmin(users), async (ctx) => {
     const roomId = parseRoomId(ctx.params.roomId);
     const change = parseInput(updateRoomSchema, ctx.request.body);
-    if (change.name === undefined && change.archived === undefined) throw invalidInput(undefined, 'nothing to change: send name or archived');
+    if (Object.values(change).every((value) => value === undefined)) {
+      throw invalidInput(undefined, 'nothing to change: send name, archived, slowModeSeconds or paused');
+    }
     const { site, user } = ctx.state;
     const before = await rooms.find(site._id, roomId);
     if (!before) throw notFound('room');
@@ -60,6 +72,13 @@ export function roomRoutes({ repositories, onRoomUpdated }: RoomRoutesOptions): 
     }
     if (change.archived !== undefined && change.archived !== (before.archivedAt !== undefined)) {
       await moderation.record({ siteId: site._id, action: change.archived ? 'room.archive' : 'room.unarchive', actor, roomId });
+    }
+    if (change.slowModeSeconds !== undefined && change.slowModeSeconds !== (before.slowModeSeconds ?? 0)) {
+      const reason = change.slowModeSeconds === 0 ? 'off' : `one message every ${change.slowModeSeconds} s`;
+      await moderation.record({ siteId: site._id, action: 'room.slow-mode', actor, roomId, reason });
+    }
+    if (change.paused !== undefined && change.paused !== (before.pausedAt !== undefined)) {
+      await moderation.record({ siteId: site._id, action: change.paused ? 'room.pause' : 'room.resume', actor, roomId });
     }
     const presented = presentRoom(room);
     onRoomUpdated(site._id, presented);

@@ -20,7 +20,7 @@ describe('chat.rooms()', () => {
   it("lists the site's rooms, general among them, to any member", async () => {
     const { chat } = await member('reader');
     const rooms = await chat.rooms();
-    expect(rooms).toContainEqual({ id: 'general', name: 'General', archived: false });
+    expect(rooms).toContainEqual({ id: 'general', name: 'General', archived: false, slowModeSeconds: 0, paused: false });
   });
 
   it('needs a session', async () => {
@@ -34,7 +34,7 @@ describe('chat.createRoom({ id, name })', () => {
     const boss = await admin('boss');
     const id = uniqueId('help');
     const created = await boss.chat.createRoom({ id, name: '  Help desk ' });
-    expect(created).toEqual({ id, name: 'Help desk', archived: false });
+    expect(created).toEqual({ id, name: 'Help desk', archived: false, slowModeSeconds: 0, paused: false });
 
     const ada = await member('ada');
     expect(await ada.chat.rooms()).toContainEqual(created);
@@ -77,9 +77,9 @@ describe('chat.updateRoom(id, change)', () => {
     const changes: RoomInfo[] = [];
     room.on('change', (info) => changes.push(info));
 
-    expect(await boss.chat.updateRoom(id, { name: 'Front desk' })).toEqual({ id, name: 'Front desk', archived: false });
+    expect(await boss.chat.updateRoom(id, { name: 'Front desk' })).toEqual({ id, name: 'Front desk', archived: false, slowModeSeconds: 0, paused: false });
     await waitUntil(() => changes.length === 1);
-    expect(changes[0]).toEqual({ id, name: 'Front desk', archived: false });
+    expect(changes[0]).toEqual({ id, name: 'Front desk', archived: false, slowModeSeconds: 0, paused: false });
     expect(room.name).toBe('Front desk');
   });
 
@@ -100,7 +100,7 @@ describe('chat.updateRoom(id, change)', () => {
     expect(again.archived).toBe(true);
     expect(again.recent).toEqual([kept]);
 
-    await boss.chat.updateRoom(id, { archived: false });
+    await boss.chat.updateRoom(id, { archived: false, slowModeSeconds: 0, paused: false });
     await expect(room.send('back')).resolves.toMatchObject({ seq: kept.seq + 1 });
     const actions = (await boss.chat.moderationLog({ limit: 2 })).map((entry) => entry.action);
     expect(actions).toEqual(['room.unarchive', 'room.archive']);

@@ -6,6 +6,7 @@ import { createChatClient, type ChatClient, type Message, type PresenceUser } fr
 import type { Ack, JoinResult, SendResult } from '../../../sdk/protocol';
 import type { ParleyProcess } from '../../../scripts/parley-process';
 import { type RedisProcess, startRedis } from '../../../server/processes/redis-server';
+import { UsersRepository } from '../../../server/db/users';
 import { connectAs, waitUntil } from '../../helpers/chat';
 import { newAccount, startTestProcess } from '../../helpers/server';
 
@@ -146,6 +147,23 @@ describe('two nodes sharing Redis', () => {
     room.on('message', (message) => heard.push(message));
     await waitUntil(() => [...room.recent, ...heard].some((m) => m.seq === sent.seq), 10_000);
   }, 120_000);
+});
+
+describe('room settings with Redis', () => {
+  it('applies slow mode set through node A to a member on node B at once, though B had read the room before', async () => {
+    const keeper = await memberOn(nodeA, 'keeper');
+    await new UsersRepository(mongo.db(database)).setRole('demo', keeper.account.username, 'admin');
+    const roomId = `slow-${randomBytes(4).toString('hex')}`;
+    await keeper.chat.createRoom({ id: roomId, name: 'Slow room' });
+    const poster = await memberOn(nodeB, 'poster');
+    const room = await poster.chat.join(roomId);
+    await room.send('read the setting (off) on node B');
+
+    await keeper.chat.updateRoom(roomId, { slowModeSeconds: 3_600 });
+    await waitUntil(() => room.slowModeSeconds === 3_600);
+    await room.send('one');
+    await expect(room.send('two')).rejects.toMatchObject({ code: 'rate_limited' });
+  });
 });
 
 /**

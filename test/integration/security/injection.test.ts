@@ -126,7 +126,7 @@ const endpoints: Record<string, Endpoint> = {
   'POST /login': { method: 'POST', path: () => 'login', as: 'nobody', body: () => ({ username: 'someone', password: 'long enough pw' }) },
   'POST /identify': { method: 'POST', path: () => 'identify', as: 'nobody', body: () => ({ userId: 'crm-1', displayName: 'Crm One', hash: hmac('crm-1') }) },
   'POST /rooms': { method: 'POST', path: () => 'rooms', as: 'admin', body: () => ({ id: `op-${randomBytes(3).toString('hex')}`, name: 'Op room' }) },
-  'PATCH /rooms/:roomId': { method: 'PATCH', path: () => 'rooms/general', as: 'admin', body: () => ({ name: 'Renamed', archived: false }) },
+  'PATCH /rooms/:roomId': { method: 'PATCH', path: () => 'rooms/general', as: 'admin', body: () => ({ name: 'Renamed', archived: false, slowModeSeconds: 0, paused: false }) },
   'POST /rooms/:roomId/mutes': { method: 'POST', path: () => 'rooms/general/mutes', as: 'admin', body: ({ target }) => ({ userId: target, durationMs: 60_000 }) },
   'POST /users/:userId/ban': { method: 'POST', path: ({ target }) => `users/${target}/ban`, as: 'admin', body: () => ({ reason: 'spam' }) },
   'PUT /word-filter': { method: 'PUT', path: () => 'word-filter', as: 'admin', body: () => ({ entries: ['darn'], action: 'refuse' }), lists: ['entries'] },
