@@ -10,6 +10,12 @@ import type {
   ModerationAction,
   ModerationLogResponse,
   RegisterRequest,
+  ReportedMessage,
+  ReportSettings,
+  ReportSettingsResponse,
+  ReportsResponse,
+  ResolveReportRequest,
+  ResolveReportResponse,
   RoomInfo,
   RoomResponse,
   RoomsResponse,
@@ -132,6 +138,20 @@ export interface ChatClient {
    * // a member's "d4rn it" is stored and shown as "**** it"
    */
   setWordFilter(settings: WordFilterSettings): Promise<WordFilterSettings>;
+  /** Admins: messages with open reports (the text in full, hidden or not), the most recently reported first. */
+  reports(): Promise<ReportedMessage[]>;
+  /**
+   * Admins: closes a message's open reports: `dismiss` (shown again if hidden), `delete` it, or `mute` (with
+   * `durationMs`) or `ban` its author, which delete it too.
+   *
+   * @example
+   * const [first] = await chat.reports();
+   * if (first) await chat.resolveReport({ roomId: first.message.roomId, seq: first.message.seq, action: 'delete' });
+   */
+  resolveReport(request: ResolveReportRequest): Promise<ResolveReportResponse>;
+  /** Admins: how many users' reports hide a message (`hideAfter`, 0: never; 3 unless set). */
+  reportSettings(): Promise<ReportSettings>;
+  setReportSettings(settings: ReportSettings): Promise<ReportSettings>;
   /** Releases the socket, rooms and listeners. The client is unusable afterwards. */
   close(): void;
 }
@@ -276,6 +296,22 @@ class DefaultChatClient implements ChatClient {
   async setWordFilter(settings: WordFilterSettings): Promise<WordFilterSettings> {
     const { entries, action } = settings;
     return (await this.http.request<WordFilterResponse>('PUT', 'word-filter', { entries, action })).wordFilter;
+  }
+
+  async reports(): Promise<ReportedMessage[]> {
+    return (await this.http.request<ReportsResponse>('GET', 'reports')).reported;
+  }
+
+  resolveReport({ roomId, seq, action, durationMs }: ResolveReportRequest): Promise<ResolveReportResponse> {
+    return this.http.request<ResolveReportResponse>('POST', 'reports/resolve', { roomId, seq, action, durationMs });
+  }
+
+  async reportSettings(): Promise<ReportSettings> {
+    return (await this.http.request<ReportSettingsResponse>('GET', 'report-settings')).reportSettings;
+  }
+
+  async setReportSettings({ hideAfter }: ReportSettings): Promise<ReportSettings> {
+    return (await this.http.request<ReportSettingsResponse>('PUT', 'report-settings', { hideAfter })).reportSettings;
   }
 
   close(): void {

@@ -67,6 +67,12 @@ export interface Message {
    * empty), so history and catch-up stay gap-free.
    */
   deletedAt?: string;
+  /**
+   * ISO 8601; set while the message is hidden pending review: reported by as many users as the site's
+   * `hideAfter`. Its text is empty for everyone until a moderator dismisses the reports (moderators read it in the
+   * reports queue).
+   */
+  hiddenAt?: string;
 }
 
 /** One entry per user, however many tabs or devices they have open. */
@@ -169,6 +175,56 @@ export interface RoomResponse {
   room: RoomInfo;
 }
 
+/** One report of a message, as moderators see it. */
+export interface Report {
+  reporter: Author;
+  reason: ReportReason;
+  details?: string;
+  /** ISO 8601. */
+  createdAt: string;
+}
+
+/** A message with open reports: its text in full (even while hidden), and who reported it why, newest first. */
+export interface ReportedMessage {
+  message: Message;
+  reports: Report[];
+}
+
+/** GET /api/sites/:siteId/reports (admins) → 200: messages with open reports, the most recently reported first. */
+export interface ReportsResponse {
+  reported: ReportedMessage[];
+}
+
+/**
+ * POST /api/sites/:siteId/reports/resolve (admins) → 200 ResolveReportResponse: closes every open report of a
+ * message, and `dismiss`es them (the message stays, shown again if hidden), `delete`s the message, `mute`s its
+ * author in the room for `durationMs`, or `ban`s them from the site (the message is deleted too).
+ */
+export interface ResolveReportRequest {
+  roomId: string;
+  seq: number;
+  action: 'dismiss' | 'delete' | 'mute' | 'ban';
+  /** `mute` only: 1 s to 365 days. */
+  durationMs?: number;
+}
+
+export interface ResolveReportResponse {
+  /** How many open reports were closed. */
+  resolved: number;
+  /** The message as it is now. */
+  message: Message;
+}
+
+/** GET and PUT /api/sites/:siteId/report-settings (admins). */
+export interface ReportSettings {
+  /** Reports by this many users hide a message pending review; 0 never hides. Default 3. */
+  hideAfter: number;
+}
+
+export interface ReportSettingsResponse {
+  reportSettings: ReportSettings;
+}
+
 /** POST /api/sites/:siteId/rooms/:roomId/mutes (admins) → 201 MuteResponse; DELETE …/mutes/:userId → 204. */
 export interface MuteRequest {
   userId: string;
@@ -202,7 +258,10 @@ export type ModerationActionType =
   | 'user.unmute'
   | 'user.ban'
   | 'user.unban'
-  | 'site.word-filter';
+  | 'site.word-filter'
+  | 'message.hide'
+  | 'report.dismiss'
+  | 'site.report-settings';
 
 /** One entry of the moderation log: who did what to whom, when. */
 export interface ModerationAction {
@@ -308,6 +367,25 @@ export interface DeleteRequest {
   seq: number;
 }
 
+/** Why a message is reported. */
+export type ReportReason = 'spam' | 'harassment' | 'hate' | 'sexual' | 'violence' | 'other';
+
+/**
+ * Socket `message:report`: tells the site's moderators about someone else's message. One report per user and
+ * message: reporting again replaces the reason. Counts against the message limit.
+ */
+export interface ReportRequest {
+  roomId: string;
+  seq: number;
+  reason: ReportReason;
+  /** Up to 500 characters. */
+  details?: string;
+}
+
+export interface ReportResult {
+  report: { roomId: string; seq: number; reason: ReportReason; createdAt: string };
+}
+
 /** The edited or deleted message, as broadcast by `message:updated`. */
 export interface UpdateResult {
   message: Message;
@@ -357,6 +435,7 @@ export interface ClientToServerEvents {
   'message:send': (request: SendRequest, ack: AckCallback<SendResult>) => void;
   'message:edit': (request: EditRequest, ack: AckCallback<UpdateResult>) => void;
   'message:delete': (request: DeleteRequest, ack: AckCallback<UpdateResult>) => void;
+  'message:report': (request: ReportRequest, ack: AckCallback<ReportResult>) => void;
   'typing:start': (request: RoomRequest, ack: AckCallback) => void;
 }
 

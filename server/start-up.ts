@@ -12,6 +12,8 @@ import { migrate } from './db/migrate';
 import { createHttpApp } from './http/app';
 import { createAuthRateLimiter, sweepRateLimits } from './http/rate-limits';
 import { createHub, type Hub } from './hub';
+import { ReportDesk } from './moderation/reports';
+import { banUser } from './http/routes/moderation';
 import { SiteWordFilters } from './moderation/site-word-filters';
 import { createMetrics } from './metrics';
 import { distDir } from './paths';
@@ -120,6 +122,12 @@ export async function startParley(
     let hub: Hub | undefined;
     // one per node, shared by the API that changes a site's list and the hub that applies it
     const wordFilters = new SiteWordFilters(repositories.sites);
+    const onUserBanned = (siteId: string, userId: string) => hub?.endUser(siteId, userId);
+    const reports = new ReportDesk({
+      repositories,
+      announce: (siteId, message) => hub?.messageUpdated(siteId, message),
+      ban: (siteId, actor, userId, reason) => banUser(repositories, onUserBanned, siteId, actor, userId, reason),
+    });
     const app = createHttpApp({
       database,
       repositories,
@@ -135,9 +143,10 @@ export async function startParley(
       metricsToken: config.metricsToken,
       ...(redis ? { redis } : {}),
       onSessionEnded: (token) => hub?.endSession(token),
-      onUserBanned: (siteId, userId) => hub?.endUser(siteId, userId),
+      onUserBanned,
       onRoomUpdated: (siteId, room) => hub?.roomUpdated(siteId, room),
       wordFilters,
+      reports,
     });
     const httpServer = createServer(app.callback());
     // idle keep-alive connections stay open longer than a load balancer's idle timeout (60 s is common), so the
@@ -158,6 +167,7 @@ export async function startParley(
       slowClientMaxBytes: config.slowClientMaxBytes,
       ...(redis ? { redis } : {}),
       wordFilters,
+      reports,
       log,
       metrics,
     });

@@ -1,7 +1,7 @@
 import { Emitter } from '../emitter';
 import { type ChatError, toChatError } from '../errors';
 import type { HttpClient } from '../http';
-import type { JoinResult, Message, MuteResponse, PresenceUser, RoomInfo } from '../protocol';
+import type { JoinResult, Message, MuteResponse, PresenceUser, ReportReason, RoomInfo } from '../protocol';
 import { type HistoryOptions, readHistory } from './history';
 import { muteUser, unmuteUser } from './moderation';
 import { createOutbox, type Outbox, type PendingMessage, type SendOptions } from './outbox';
@@ -72,6 +72,12 @@ export interface Room {
   /** Tells the others that you are typing; call it on every keystroke, it sends at most once per 2 s. */
   typing(): void;
   /** Admins: the user cannot send in this room for `durationMs`. */
+  /**
+   * Reports someone else's message to the site's moderators, with a reason (and up to 500 characters of details).
+   * Reporting it again replaces your reason. Enough reports by different people hide it pending review
+   * (`hiddenAt` on a `room.on('update')`).
+   */
+  report(seq: number, report: { reason: ReportReason; details?: string }): Promise<void>;
   mute(userId: string, options: { durationMs: number }): Promise<MuteResponse['mute']>;
   /** Admins: lifts a mute. */
   unmute(userId: string): Promise<void>;
@@ -171,6 +177,13 @@ export class DefaultRoom implements Room {
     );
     this.timeline.update(message);
     return message;
+  }
+
+  async report(seq: number, { reason, details }: { reason: ReportReason; details?: string }): Promise<void> {
+    if (this.disposed) throw roomLeft('report message');
+    await request('report message', () =>
+      this.context.socket.timeout(this.context.requestTimeoutMs).emitWithAck('message:report', { roomId: this.id, seq, reason, ...(details ? { details } : {}) }),
+    );
   }
 
   async delete(seq: number): Promise<Message> {

@@ -34,6 +34,9 @@ const indexes: Array<{ collection: string; key: IndexSpecification; options: Cre
     options: { name: 'site_room_author_client_msg', unique: true },
   },
   { collection: 'moderation', key: { siteId: 1, _id: -1 }, options: { name: 'site_newest' } },
+  // the reports queue (open ones, newest first) and a message's open reports
+  { collection: 'reports', key: { siteId: 1, status: 1, createdAt: -1 }, options: { name: 'site_status_newest' } },
+  { collection: 'reports', key: { messageKey: 1, status: 1 }, options: { name: 'message_status' } },
   // rate-limiter-flexible's documents (server/http/rate-limits.ts); expired ones are swept like sessions
   { collection: 'rate_limits', key: { key: 1 }, options: { name: 'key', unique: true } },
   { collection: 'rate_limits', key: { expire: 1 }, options: { name: 'expire' } },

@@ -2,6 +2,7 @@ import type { Db } from 'mongodb';
 import { isDuplicateKey } from '../errors';
 import { MessagesRepository } from './messages';
 import { ModerationRepository } from './moderation';
+import { ReportsRepository } from './reports';
 import { DEFAULT_ROOM, RoomsRepository } from './rooms';
 import { SessionStore } from './sessions';
 import { SitesRepository } from './sites';
@@ -15,6 +16,7 @@ export interface Repositories {
   rooms: RoomsRepository;
   messages: MessagesRepository;
   moderation: ModerationRepository;
+  reports: ReportsRepository;
 }
 
 /** Creates a site with its default room `general`; false when the id is taken. */
@@ -32,6 +34,7 @@ export async function removeSite(repositories: Repositories, siteId: string): Pr
   await repositories.sessions.deleteBySite(siteId);
   await repositories.messages.deleteBySite(siteId);
   await repositories.moderation.deleteBySite(siteId);
+  await repositories.reports.deleteBySite(siteId);
   await repositories.rooms.deleteBySite(siteId);
   await repositories.users.deleteBySite(siteId);
   return repositories.sites.remove(siteId);
@@ -45,5 +48,6 @@ export function createRepositories(db: Db, options: { sessionAbsoluteMs?: number
     rooms: new RoomsRepository(db),
     messages: new MessagesRepository(db),
     moderation: new ModerationRepository(db),
+    reports: new ReportsRepository(db),
   };
 }

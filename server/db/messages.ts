@@ -21,6 +21,8 @@ export interface MessageDocument {
   /** A tombstone: the text is gone, the seq stays so history and catch-up remain gap-free. */
   deletedAt?: Date;
   deletedBy?: string;
+  /** Hidden pending review (reports): the text is kept for moderators and shown to nobody else. */
+  hiddenAt?: Date;
 }
 
 /**
@@ -42,7 +44,14 @@ const SEQ_DIGITS = 12;
 export const messageKey = (siteId: string, roomId: string, seq: number) => `${siteId}:${roomId}:${String(seq).padStart(SEQ_DIGITS, '0')}`;
 export const sendKey = (siteId: string, roomId: string, authorId: string, clientMsgId: string) => `${siteId}:${roomId}:${authorId}:${clientMsgId}`;
 
+/** A message as the room sees it: a hidden one without its text. */
 export const presentMessage = (message: MessageDocument): Message => ({
+  ...presentToModerators(message),
+  ...(message.hiddenAt && !message.deletedAt ? { text: '', hiddenAt: message.hiddenAt.toISOString() } : {}),
+});
+
+/** A message with its text, hidden or not (the reports queue). */
+export const presentToModerators = (message: MessageDocument): Message => ({
   id: message._id,
   seq: message.seq,
   roomId: message.roomId,
@@ -52,6 +61,7 @@ export const presentMessage = (message: MessageDocument): Message => ({
   createdAt: message.createdAt.toISOString(),
   ...(message.editedAt ? { editedAt: message.editedAt.toISOString() } : {}),
   ...(message.deletedAt ? { deletedAt: message.deletedAt.toISOString() } : {}),
+  ...(message.hiddenAt && !message.deletedAt ? { hiddenAt: message.hiddenAt.toISOString() } : {}),
 });
 
 /** The seq a message was to be stored under belongs to another message: take a new one. */
@@ -150,6 +160,12 @@ export class MessagesRepository {
     return this.messages.findOne({ _id: messageKey(siteId, roomId, seq) });
   }
 
+  /** The messages with these keys (messageKey), of any rooms, in no particular order. */
+  findByKeys(keys: readonly string[]): Promise<MessageDocument[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.messages.find({ _id: { $in: [...keys] } }).toArray();
+  }
+
   /** The room's messages with these seqs (those stored), in no particular order. */
   findBySeqs(siteId: string, roomId: string, seqs: readonly number[]): Promise<MessageDocument[]> {
     if (seqs.length === 0) return Promise.resolve([]);
@@ -175,6 +191,20 @@ export class MessagesRepository {
       { $set: { text: '', deletedAt: new Date(), deletedBy } },
       { returnDocument: 'after' },
     );
+  }
+
+  /** Hides a message pending review; null when it is gone, deleted or hidden already (so it is announced once). */
+  hide(siteId: string, roomId: string, seq: number): Promise<MessageDocument | null> {
+    return this.messages.findOneAndUpdate(
+      { _id: messageKey(siteId, roomId, seq), deletedAt: { $exists: false }, hiddenAt: { $exists: false } },
+      { $set: { hiddenAt: new Date() } },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /** Shows a hidden message again; null when it was not hidden. */
+  unhide(siteId: string, roomId: string, seq: number): Promise<MessageDocument | null> {
+    return this.messages.findOneAndUpdate({ _id: messageKey(siteId, roomId, seq), hiddenAt: { $exists: true } }, { $unset: { hiddenAt: '' } }, { returnDocument: 'after' });
   }
 
   async deleteBySite(siteId: string): Promise<number> {

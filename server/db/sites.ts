@@ -12,6 +12,8 @@ export interface SiteDocument {
   identitySecret: string;
   /** Words and phrases messages may not carry, and what happens to one that does; none when unset. */
   wordFilter?: WordFilterSettings;
+  /** Reports by this many users hide a message pending review (0: never); unset: DEFAULT_HIDE_AFTER. */
+  reportHideAfter?: number;
   createdAt: Date;
 }
 
@@ -74,6 +76,11 @@ export class SitesRepository {
   }
 
   /** Replaces the site's word filter; false when the site does not exist. */
+  async setReportHideAfter(siteId: string, hideAfter: number): Promise<boolean> {
+    const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $set: { reportHideAfter: hideAfter } });
+    return matchedCount === 1;
+  }
+
   async setWordFilter(siteId: string, wordFilter: WordFilterSettings): Promise<boolean> {
     const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $set: { wordFilter } });
     return matchedCount === 1;

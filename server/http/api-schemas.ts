@@ -6,7 +6,12 @@ import type {
   ModerationAction,
   ModerationActionType,
   ModerationLogResponse,
+  Message,
   MuteResponse,
+  ReportReason,
+  ReportSettingsResponse,
+  ReportsResponse,
+  ResolveReportResponse,
   Role,
   RoomInfo,
   RoomResponse,
@@ -112,6 +117,9 @@ const moderationActionTypes: { [A in ModerationActionType]: A } = {
   'user.ban': 'user.ban',
   'user.unban': 'user.unban',
   'site.word-filter': 'site.word-filter',
+  'message.hide': 'message.hide',
+  'report.dismiss': 'report.dismiss',
+  'site.report-settings': 'site.report-settings',
 };
 
 export const moderationActionSchema = z.object({
@@ -133,6 +141,41 @@ export const moderationLogResponseSchema = z.object({
 export const wordFilterResponseSchema = z.object({
   wordFilter: z.object({ entries: z.array(z.string()), action: z.enum(['refuse', 'mask']) }),
 }) satisfies z.ZodType<WordFilterResponse>;
+
+const authorSchema = z.object({ id: z.string(), displayName: z.string() });
+
+export const messageSchema = z.object({
+  id: z.string(),
+  seq: z.number().int().positive(),
+  roomId: z.string(),
+  author: authorSchema,
+  text: z.string(),
+  clientMsgId: z.string(),
+  createdAt: z.iso.datetime(),
+  editedAt: z.iso.datetime().optional(),
+  deletedAt: z.iso.datetime().optional(),
+  hiddenAt: z.iso.datetime().optional().meta({ description: 'Hidden pending review after reports; the room sees no text.' }),
+}) satisfies z.ZodType<Message>;
+
+const reportReasons: { [R in ReportReason]: R } = { spam: 'spam', harassment: 'harassment', hate: 'hate', sexual: 'sexual', violence: 'violence', other: 'other' };
+
+export const reportsResponseSchema = z.object({
+  reported: z.array(
+    z.object({
+      message: messageSchema,
+      reports: z.array(z.object({ reporter: authorSchema, reason: z.enum(reportReasons), details: z.string().optional(), createdAt: z.iso.datetime() })),
+    }),
+  ),
+}) satisfies z.ZodType<ReportsResponse>;
+
+export const resolveReportResponseSchema = z.object({
+  resolved: z.number().int().nonnegative().meta({ description: 'How many open reports were closed.' }),
+  message: messageSchema,
+}) satisfies z.ZodType<ResolveReportResponse>;
+
+export const reportSettingsResponseSchema = z.object({
+  reportSettings: z.object({ hideAfter: z.number().int().nonnegative() }),
+}) satisfies z.ZodType<ReportSettingsResponse>;
 
 /** GET /healthz and GET /readyz. */
 export const healthResponseSchema = z.object({

@@ -13,6 +13,8 @@ import { operationsRoutes } from './operations';
 import { requestLog } from './request-log';
 import { authRoutes } from './routes/auth';
 import { moderationRoutes } from './routes/moderation';
+import { reportRoutes } from './routes/reports';
+import type { ReportDesk } from '../moderation/reports';
 import type { SiteWordFilters } from '../moderation/site-word-filters';
 import { roomRoutes } from './routes/rooms';
 import type { RoomInfo } from '../../sdk/protocol';
@@ -45,6 +47,8 @@ export interface HttpAppOptions {
   redis?: RedisClient;
   /** The sites' word filters on this node: a change through the API applies here at once. */
   wordFilters: SiteWordFilters;
+  /** Reports of messages: the queue and its resolutions (members file them over the socket). */
+  reports: ReportDesk;
 }
 
 /** The Koa app: request log and error shape first, then health and metrics, widget assets and the JSON API. */
@@ -86,7 +90,8 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     // no allowedMethods(): its plain-text 405/501 would break the one error shape; other methods are a JSON 404
     .use(auth.routes())
     .use(roomRoutes({ repositories: options.repositories, onRoomUpdated: options.onRoomUpdated }).routes())
-    .use(moderationRoutes({ repositories: options.repositories, onUserBanned: options.onUserBanned, wordFilters: options.wordFilters }).routes());
+    .use(moderationRoutes({ repositories: options.repositories, onUserBanned: options.onUserBanned, wordFilters: options.wordFilters }).routes())
+    .use(reportRoutes({ repositories: options.repositories, reports: options.reports }).routes());
   return app;
 }
 

@@ -5,9 +5,13 @@ import {
   errorResponseSchema,
   healthResponseSchema,
   meResponseSchema,
+  messageSchema,
   moderationActionSchema,
   moderationLogResponseSchema,
   muteResponseSchema,
+  reportSettingsResponseSchema,
+  reportsResponseSchema,
+  resolveReportResponseSchema,
   roomInfoSchema,
   roomResponseSchema,
   roomsResponseSchema,
@@ -18,6 +22,7 @@ import {
 } from './api-schemas';
 import { banSchema, muteSchema, wordFilterSchema } from './routes/moderation';
 import { createRoomSchema, updateRoomSchema } from './routes/rooms';
+import { reportSettingsSchema, resolveReportSchema } from './routes/reports';
 import { identifySchema, loginSchema, registerSchema } from './routes/auth';
 import { SESSION_COOKIE } from './session';
 import { ID_PATTERN, OBJECT_ID_PATTERN } from '../validation';
@@ -57,6 +62,8 @@ function componentSchemas(): Record<string, JsonSchema> {
   requests.add(muteSchema, { id: 'MuteRequest' });
   requests.add(banSchema, { id: 'BanRequest' });
   requests.add(wordFilterSchema, { id: 'WordFilterSettings' });
+  requests.add(resolveReportSchema, { id: 'ResolveReportRequest' });
+  requests.add(reportSettingsSchema, { id: 'ReportSettings' });
 
   const responses = z.registry<{ id: string }>();
   responses.add(userSchema, { id: 'User' });
@@ -72,6 +79,10 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(moderationActionSchema, { id: 'ModerationAction' });
   responses.add(moderationLogResponseSchema, { id: 'ModerationLogResponse' });
   responses.add(wordFilterResponseSchema, { id: 'WordFilterResponse' });
+  responses.add(messageSchema, { id: 'Message' });
+  responses.add(reportsResponseSchema, { id: 'ReportsResponse' });
+  responses.add(resolveReportResponseSchema, { id: 'ResolveReportResponse' });
+  responses.add(reportSettingsResponseSchema, { id: 'ReportSettingsResponse' });
 
   const uri = (id: string) => schemaRef(id).$ref;
   const generated = {
@@ -353,6 +364,58 @@ export function buildOpenApiDocument(): OpenApiDocument {
           requestBody: { required: true, content: json('WordFilterSettings') },
           responses: {
             '200': { description: 'The list as stored (duplicates dropped).', content: json('WordFilterResponse') },
+            '400': responseRef('InvalidInput'),
+            ...adminErrors,
+          },
+        },
+      },
+      '/api/sites/{siteId}/reports': {
+        parameters: [siteId],
+        get: {
+          operationId: 'reports',
+          summary: 'Messages with open reports, the most recently reported first (admins)',
+          description: 'Each with its text in full, hidden or not, and its reports (reporter, reason, details), newest first. Members file reports over Socket.IO (`message:report`).',
+          tags: ['moderation'],
+          security: signedIn,
+          responses: { '200': { description: 'The queue.', content: json('ReportsResponse') }, ...adminErrors },
+        },
+      },
+      '/api/sites/{siteId}/reports/resolve': {
+        parameters: [siteId],
+        post: {
+          operationId: 'resolveReport',
+          summary: "Close a message's open reports (admins)",
+          description:
+            '`dismiss` keeps the message (shown again if reports had hidden it); `delete` deletes it; `mute` (with `durationMs`) mutes its author in the room ' +
+            'and `ban` bans them from the site, and both delete the message too. Every step is in the moderation log.',
+          tags: ['moderation'],
+          security: signedIn,
+          requestBody: { required: true, content: json('ResolveReportRequest') },
+          responses: {
+            '200': { description: 'How many reports were closed, and the message as it is now.', content: json('ResolveReportResponse') },
+            '400': responseRef('InvalidInput'),
+            ...adminErrors,
+          },
+        },
+      },
+      '/api/sites/{siteId}/report-settings': {
+        parameters: [siteId],
+        get: {
+          operationId: 'getReportSettings',
+          summary: 'How many reports hide a message (admins)',
+          tags: ['moderation'],
+          security: signedIn,
+          responses: { '200': { description: 'The settings; `hideAfter` is 3 unless set.', content: json('ReportSettingsResponse') }, ...adminErrors },
+        },
+        put: {
+          operationId: 'setReportSettings',
+          summary: 'Set how many reports hide a message (admins)',
+          description: 'Reports of one message by `hideAfter` distinct users hide it from the room pending review; 0 never hides.',
+          tags: ['moderation'],
+          security: signedIn,
+          requestBody: { required: true, content: json('ReportSettings') },
+          responses: {
+            '200': { description: 'The settings as stored.', content: json('ReportSettingsResponse') },
             '400': responseRef('InvalidInput'),
             ...adminErrors,
           },

@@ -18,9 +18,11 @@ import { createRoomRequestLimiter, createSendLimiter } from './send-limit';
 import { createTypingThrottle, registerTypingHandlers } from './typing';
 import { endWithSession } from './session-expiry';
 import { SlowMode } from '../moderation/slow-mode';
+import type { ReportDesk } from '../moderation/reports';
+import { registerReportHandlers } from './reports';
 import { Presence } from './presence';
 import { type ChatServer, roomChannel, userChannel } from './types';
-import type { RoomInfo } from '../../sdk/protocol';
+import type { Message, RoomInfo } from '../../sdk/protocol';
 
 export interface HubOptions {
   httpServer: HttpServer;
@@ -39,6 +41,8 @@ export interface HubOptions {
   slowClientMaxBytes: number;
   /** The sites' word filters, applied to every message and edit. */
   wordFilters: SiteWordFilters;
+  /** Reports of messages, filed over the socket. */
+  reports: ReportDesk;
   log: Logger;
   metrics: Metrics;
 }
@@ -52,6 +56,8 @@ export interface Hub {
   /** Tells a room's sockets that it was renamed, archived or unarchived. */
   /** Tells the room's sockets, and every node, that a room was renamed, archived, slowed or paused. */
   roomUpdated(siteId: string, room: RoomInfo): void;
+  /** Tells a room's sockets, on every node, that a message changed outside a socket's own request (reports). */
+  messageUpdated(siteId: string, message: Message): void;
   close(): Promise<void>;
 }
 
@@ -111,6 +117,7 @@ export function createHub(options: HubOptions): Hub {
     registerRoomHandlers(socket, repositories, presence, roomRequests, socketLog);
     registerMessageHandlers(socket, { repositories, sendLimiter, sends, wordFilters: options.wordFilters, slowMode }, socketLog, metrics);
     registerTypingHandlers(socket, repositories, typingRelays, socketLog);
+    registerReportHandlers(socket, { reports: options.reports, sendLimiter }, socketLog);
     answerUnknownEvents(socket);
   });
 
@@ -127,6 +134,7 @@ export function createHub(options: HubOptions): Hub {
       io.to(channel).emit('session:ended', { reason: 'banned' });
       io.in(channel).disconnectSockets(true);
     },
+    messageUpdated: (siteId, message) => io.to(roomChannel(siteId, message.roomId)).emit('message:updated', message),
     roomUpdated: (siteId, room) => {
       slowMode.forget(siteId, room.id);
       if (redis) io.serverSideEmit('room:changed', siteId, room.id);

@@ -38,6 +38,7 @@ export interface Strings {
   start: string;
   loadingOlder: string;
   deleted: string;
+  hidden: string;
   edited: string;
   newMessages: Plural;
   typingOne: string;
@@ -92,6 +93,7 @@ const en: Strings = {
   start: 'This is the start of the conversation.',
   loadingOlder: 'Loading older messages…',
   deleted: 'Message deleted',
+  hidden: 'Hidden while moderators review it',
   edited: '(edited)',
   newMessages: { one: '{n} new message', other: '{n} new messages' },
   typingOne: '{name} is typing…',

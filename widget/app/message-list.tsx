@@ -143,8 +143,8 @@ function MessageItem({ message, own, first }: { message: Message; own: boolean; 
   return (
     <li class={`message${own ? ' own' : ''}${first ? ' first' : ''}`}>
       {first && <p class="message-author">{message.author.displayName}</p>}
-      {message.deletedAt ? (
-        <p class="message-text message-deleted">{t.deleted}</p>
+      {message.deletedAt || message.hiddenAt ? (
+        <p class="message-text message-deleted">{message.deletedAt ? t.deleted : t.hidden}</p>
       ) : (
         <p class="message-text">
           {/* text only: Preact escapes it, markup in a message stays text; links are built as elements */}

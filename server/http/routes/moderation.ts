@@ -2,7 +2,7 @@ import '@koa/bodyparser';
 import type Router from '@koa/router';
 import { createRouter } from '../router';
 import { z } from 'zod';
-import type { BanRequest, ModerationLogResponse, MuteRequest, MuteResponse, WordFilterResponse, WordFilterSettings } from '../../../sdk/protocol';
+import type { Author, BanRequest, ModerationLogResponse, MuteRequest, MuteResponse, WordFilterResponse, WordFilterSettings } from '../../../sdk/protocol';
 import type { Repositories } from '../../db';
 import { presentModeration } from '../../db/moderation';
 import type { UserDocument } from '../../db/users';
@@ -53,7 +53,7 @@ export interface ModerationRoutesOptions {
 
 /** Site admins: mute in a room, ban from the site, the site's word filter, and the log of what admins did. */
 export function moderationRoutes({ repositories, onUserBanned, wordFilters }: ModerationRoutesOptions): Router<ApiState> {
-  const { rooms, users, sessions, moderation } = repositories;
+  const { rooms, users, moderation } = repositories;
   const router = createRouter<ApiState>('/api/sites/:siteId');
   const admin = requireAdmin(users);
 
@@ -90,12 +90,7 @@ export function moderationRoutes({ repositories, onUserBanned, wordFilters }: Mo
     const { reason } = parseInput(banSchema, ctx.request.body ?? {});
     const { site, user } = ctx.state;
     const target = await targetOf(site._id, ctx.params.userId, user);
-    const targetId = target._id.toHexString();
-    await users.setBanned(site._id, targetId, true);
-    // sessions first: a socket reconnecting after the kick finds none
-    await sessions.deleteByUser(site._id, targetId);
-    onUserBanned(site._id, targetId);
-    await moderation.record({ siteId: site._id, action: 'user.ban', actor: actorOf(user), targetUserId: targetId, ...(reason ? { reason } : {}) });
+    await banUser(repositories, onUserBanned, site._id, actorOf(user), target._id.toHexString(), reason);
     ctx.status = 204;
   });
 
@@ -130,3 +125,18 @@ export function moderationRoutes({ repositories, onUserBanned, wordFilters }: Mo
   return router;
 }
 
+
+/** Bans a user from the site: their sessions end first (a socket reconnecting after the kick finds none), then every socket of theirs on every node; logged. */
+export async function banUser(
+  { users, sessions, moderation }: Pick<Repositories, 'users' | 'sessions' | 'moderation'>,
+  onUserBanned: (siteId: string, userId: string) => void,
+  siteId: string,
+  actor: Author,
+  userId: string,
+  reason?: string,
+): Promise<void> {
+  await users.setBanned(siteId, userId, true);
+  await sessions.deleteByUser(siteId, userId);
+  onUserBanned(siteId, userId);
+  await moderation.record({ siteId, action: 'user.ban', actor, targetUserId: userId, ...(reason ? { reason } : {}) });
+}

@@ -133,7 +133,7 @@ const binaries: Value[] = [
 ];
 
 /** Field kinds of the client→server payloads in sdk/protocol.ts, and values each never accepts. */
-type FieldKind = 'roomId' | 'text' | 'clientMsgId' | 'seq' | 'afterSeq' | 'before' | 'limit' | 'retry';
+type FieldKind = 'roomId' | 'text' | 'clientMsgId' | 'seq' | 'afterSeq' | 'before' | 'limit' | 'retry' | 'reason' | 'details';
 
 const notAString = [...numbers, ...booleans, ...nulls, ...objects, ...arrays, ...binaries];
 const notANumber = [...booleans, ...nulls, ...strings, () => '1', ...objects, ...arrays, ...binaries];
@@ -156,6 +156,8 @@ const invalidFor: Record<FieldKind, Value[]> = {
   before: [...notANumber, ...literal(0, -1, 1.5)],
   limit: [...notANumber, ...literal(0, 101, 1.5, -1, 1e6)],
   retry: notABoolean,
+  reason: [...notAString, ...strings, ...literal('Spam', 'spam ', 'SPAM', 'abuse', '__proto__', 'toString')],
+  details: [...notAString, ...literal('', '   ', 'bell\u0007', 'nul\u0000', '\uD800', 'x'.repeat(501))],
 };
 
 // ---- the events -----------------------------------------------------------------------------------------------
@@ -173,6 +175,7 @@ const events: Record<string, EventSpec> = {
   'message:send': { required: ['roomId', 'text', 'clientMsgId'], optional: ['retry'] },
   'message:edit': { required: ['roomId', 'seq', 'text'], optional: [] },
   'message:delete': { required: ['roomId', 'seq'], optional: [] },
+  'message:report': { required: ['roomId', 'seq', 'reason'], optional: ['details'] },
   'typing:start': { required: ['roomId'], optional: [] },
 };
 const eventSpecs = Object.entries(events);
@@ -217,6 +220,10 @@ function validValue(kind: FieldKind, random: Random): unknown {
       return random.int(1, 100);
     case 'retry':
       return random.chance(0.5);
+    case 'reason':
+      return random.pick(['spam', 'harassment', 'hate', 'sexual', 'violence', 'other']);
+    case 'details':
+      return `fuzz details ${random.int(1, 1_000)}`;
   }
 }
 

@@ -100,7 +100,7 @@ const ack = (socket: Socket, event: string, payload: unknown): Promise<unknown> 
 
 /** Everything a refused request could have changed, to compare before and after (sessions change on every use). */
 async function snapshot(): Promise<string> {
-  const collections = ['sites', 'users', 'rooms', 'messages', 'moderation'];
+  const collections = ['sites', 'users', 'rooms', 'messages', 'moderation', 'reports'];
   const documents = await Promise.all(collections.map((name) => db.collection(name).find().sort({ _id: 1 }).toArray()));
   return JSON.stringify(documents);
 }
@@ -130,6 +130,8 @@ const endpoints: Record<string, Endpoint> = {
   'POST /rooms/:roomId/mutes': { method: 'POST', path: () => 'rooms/general/mutes', as: 'admin', body: ({ target }) => ({ userId: target, durationMs: 60_000 }) },
   'POST /users/:userId/ban': { method: 'POST', path: ({ target }) => `users/${target}/ban`, as: 'admin', body: () => ({ reason: 'spam' }) },
   'PUT /word-filter': { method: 'PUT', path: () => 'word-filter', as: 'admin', body: () => ({ entries: ['darn'], action: 'refuse' }), lists: ['entries'] },
+  'POST /reports/resolve': { method: 'POST', path: () => 'reports/resolve', as: 'admin', body: () => ({ roomId: 'general', seq: 1, action: 'mute', durationMs: 60_000 }) },
+  'PUT /report-settings': { method: 'PUT', path: () => 'report-settings', as: 'admin', body: () => ({ hideAfter: 3 }) },
 };
 
 describe('operator objects in HTTP bodies', () => {
@@ -201,6 +203,7 @@ const payloads: Record<string, (seq: number) => Record<string, unknown>> = {
   'message:send': () => ({ roomId: 'general', text: 'should never be stored', clientMsgId: randomBytes(12).toString('hex'), retry: false }),
   'message:edit': (seq) => ({ roomId: 'general', seq, text: 'should never be written' }),
   'message:delete': (seq) => ({ roomId: 'general', seq }),
+  'message:report': (seq) => ({ roomId: 'general', seq, reason: 'spam', details: 'should never be filed' }),
   'typing:start': () => ({ roomId: 'general' }),
 };
 
@@ -349,6 +352,7 @@ describe("another site's ids", () => {
       ['message:send', { roomId: 'rival-only', text: 'in', clientMsgId: randomBytes(12).toString('hex') }],
       ['message:edit', { roomId: 'rival-only', seq: 1, text: 'mine' }],
       ['message:delete', { roomId: 'rival-only', seq: 1 }],
+      ['message:report', { roomId: 'rival-only', seq: 1, reason: 'spam' }],
       ['typing:start', { roomId: 'rival-only' }],
     ] as const) {
       expect({ event, answer: await ack(socket, event, payload) }).toEqual({ event, answer: { error: { code: 'forbidden', message: 'join the room first' } } });
@@ -384,6 +388,9 @@ describe("another site's ids", () => {
       expect(answer).toEqual({ error: { code: expect.stringMatching(/^(not_found|forbidden)$/), message: expect.any(String) } });
     }
     expect((await parley.repositories.messages.findBySeq(RIVAL, 'general', rivalSeq))?.text).toBe(SECRET);
+    // a report by seq names this site's message of that seq, if any: never the rival's
+    await ack(socket, 'message:report', { roomId: 'general', seq: rivalSeq, reason: 'spam' });
+    expect(await parley.repositories.reports.open(RIVAL)).toEqual([]);
 
     const log = await api<{ actions: Array<{ id: string; actor: { id: string } }> }>('GET', `moderation?before=${rivalEntryId}`, { token: admin.token });
     expect(log.status).toBe(200);

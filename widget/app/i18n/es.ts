@@ -34,6 +34,7 @@ export const es: Strings = {
   start: 'Aquí empieza la conversación.',
   loadingOlder: 'Cargando mensajes anteriores…',
   deleted: 'Mensaje eliminado',
+  hidden: 'Oculto mientras los moderadores lo revisan',
   edited: '(editado)',
   newMessages: { one: '{n} mensaje nuevo', other: '{n} mensajes nuevos' },
   typingOne: '{name} está escribiendo…',

@@ -34,6 +34,7 @@ export const zh: Strings = {
   start: '对话从这里开始。',
   loadingOlder: '正在加载更早的消息…',
   deleted: '消息已删除',
+  hidden: '已隐藏，等待版主审核',
   edited: '（已编辑）',
   newMessages: { other: '{n} 条新消息' },
   typingOne: '{name} 正在输入…',
