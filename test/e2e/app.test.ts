@@ -563,6 +563,58 @@ describe('slow mode and pause', () => {
   }, 40_000);
 });
 
+describe('reporting a message', () => {
+  it('reports someone else\'s message from the keyboard, with a reason; at the site\'s threshold it shows as hidden', async () => {
+    const roomId = await newRoom('Reports');
+    await parley.repositories.sites.setReportHideAfter('demo', 1);
+    try {
+      const other = await clients.member('spammer');
+      const otherRoom = await other.chat.join(roomId);
+      const { chat, frame, page } = await openApp({ settings: { room: roomId } });
+      await registerIn(chat);
+      const sent = await otherRoom.send('cheap watches here');
+      await log(chat).getByText('cheap watches here').waitFor();
+
+      const button = chat.getByRole('button', { name: `Report the message from ${other.user.displayName}` });
+      await button.focus();
+      await page.keyboard.press('Enter');
+      const reason = chat.getByLabel('Reason');
+      await reason.and(chat.locator(':focus')).waitFor();
+      expect(await seriousViolations(frame)).toEqual([]);
+      await reason.selectOption('harassment');
+      await chat.getByLabel('Details (optional)').fill('again and again');
+      await chat.getByRole('button', { name: 'Send report' }).click();
+      await chat.getByRole('status').filter({ hasText: 'Thanks. The moderators will take a look.' }).waitFor();
+      const stored = (await parley.repositories.reports.open('demo')).filter((report) => report.roomId === roomId);
+      expect(stored).toMatchObject([{ seq: sent.seq, reason: 'harassment', details: 'again and again' }]);
+
+      // hidden for everyone at one report here: its Report button is gone, so focus goes to the list when the form closes
+      await log(chat).getByText('Hidden while moderators review it').waitFor();
+      await chat.getByRole('button', { name: 'Close' }).press('Enter');
+      await chat.locator('.report-form').waitFor({ state: 'detached' });
+      await log(chat).and(chat.locator(':focus')).waitFor();
+      expect(await log(chat).getByText('cheap watches here').count()).toBe(0);
+    } finally {
+      await parley.repositories.sites.setReportHideAfter('demo', 3);
+    }
+  }, 40_000);
+
+  it('cancels with Escape and gives focus back to the Report button', async () => {
+    const roomId = await newRoom('Reports, cancelled');
+    const other = await clients.member('chatter');
+    const otherRoom = await other.chat.join(roomId);
+    const { chat, page } = await openApp({ settings: { room: roomId } });
+    await registerIn(chat);
+    await otherRoom.send('a fine message');
+    const button = chat.getByRole('button', { name: `Report the message from ${other.user.displayName}` });
+    await button.click();
+    await chat.getByLabel('Reason').and(chat.locator(':focus')).waitFor();
+    await page.keyboard.press('Escape');
+    await chat.locator('.report-form').waitFor({ state: 'detached' });
+    await button.and(chat.locator(':focus')).waitFor();
+  }, 40_000);
+});
+
 describe('settings, locale and theme', () => {
   it('speaks Spanish, with the host title and accent, when the host says so', async () => {
     const roomId = await newRoom('Sala');

@@ -1,9 +1,11 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Message } from '../../sdk';
 import { Composer } from './composer';
-import { describeTyping, plural, t } from './i18n';
-import { MessageList } from './message-list';
+import { describeTyping, locale, plural, t } from './i18n';
+import { MessageList, refocusReportButton } from './message-list';
 import { OnlineList } from './online-list';
 import { PanelHeader } from './panel-header';
-import type { ChatState, ChatStore } from './store';
+import { type ChatState, type ChatStore, describeError } from './store';
 
 interface ChatRoomProps {
   state: ChatState;
@@ -16,6 +18,36 @@ interface ChatRoomProps {
 /** The joined room: header, who is online, the messages and the composer. */
 export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
   const { room, user, status, online, notice } = state;
+  const [reporting, setReporting] = useState<Message | null>(null);
+  const reportHost = useRef<HTMLDivElement>(null);
+  // the form is a lazy chunk: loaded the first time someone reports
+  useEffect(() => {
+    const host = reportHost.current;
+    if (!reporting || !host) return;
+    let unmount: (() => void) | undefined;
+    let closed = false;
+    const close = () => {
+      setReporting(null);
+      refocusReportButton();
+    };
+    import('./report-form').then(
+      ({ mountReportForm }) => {
+        if (closed) return;
+        unmount = mountReportForm(host, {
+          locale,
+          authorName: reporting.author.displayName,
+          onReport: (reason, details) => store.report(reporting.seq, reason, details),
+          describeError,
+          onClose: close,
+        });
+      },
+      close,
+    );
+    return () => {
+      closed = true;
+      unmount?.();
+    };
+  }, [reporting]);
   const myId = user?.id ?? '';
   const offline = status !== 'online';
   // admins post in a paused room and are exempt from slow mode (the server checks; this only shows it)
@@ -69,7 +101,9 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
               onLoadOlder={() => void store.loadOlder()}
               onRetry={store.retry}
               onDiscard={store.discard}
+              onReport={setReporting}
             />
+            {reporting && <div ref={reportHost} />}
             <p class="typing" aria-live="polite">
               {describeTyping(state.typing.map((u) => u.displayName))}
             </p>

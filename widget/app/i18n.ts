@@ -58,6 +58,8 @@ export interface Strings {
   failed: string;
   retry: string;
   discard: string;
+  report: string;
+  reportOf: string;
 }
 
 const en: Strings = {
@@ -113,6 +115,8 @@ const en: Strings = {
   failed: 'Not sent.',
   retry: 'Retry',
   discard: 'Discard',
+  report: 'Report',
+  reportOf: 'Report the message from {name}',
 };
 
 // by language subtag; each import() becomes a chunk of its own under dist/widget/chunks/

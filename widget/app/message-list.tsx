@@ -1,6 +1,6 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Message, PendingMessage } from '../../sdk';
-import { formatDateTime, formatDay, formatTime, plural, sameDay, t } from './i18n';
+import { fill, formatDateTime, formatDay, formatTime, plural, sameDay, t } from './i18n';
 import { linkify } from './linkify';
 
 interface MessageListProps {
@@ -14,7 +14,14 @@ interface MessageListProps {
   onLoadOlder: () => void;
   onRetry: (clientMsgId: string) => void;
   onDiscard: (clientMsgId: string) => void;
+  /** Asked to report someone else's message. */
+  onReport: (message: Message) => void;
 }
+
+// the report button last pressed: focus returns to it when its form closes
+let reportedFrom: HTMLElement | null = null;
+/** Gives focus back to the report button that opened the form, or to the list when that message has no button now. */
+export const refocusReportButton = () => (reportedFrom?.isConnected ? reportedFrom : document.querySelector<HTMLElement>('.messages'))?.focus();
 
 // a little slack, so a reader "at the bottom" need not be at the exact pixel
 const STICKY_PX = 48;
@@ -87,7 +94,7 @@ export function MessageList(props: MessageListProps) {
           <>
             {/* one line tall either way, so the list does not jump when a page starts or ends loading */}
             <p class="history-status">{hasOlder ? (loadingOlder ? t.loadingOlder : '') : t.start}</p>
-            <ol class="message-list">{renderMessages(messages, myId)}</ol>
+            <ol class="message-list">{renderMessages(messages, myId, props.onReport)}</ol>
             {pending.length > 0 && (
               <ol class="message-list pending-list">
                 {pending.map((entry) => (
@@ -117,7 +124,7 @@ export function MessageList(props: MessageListProps) {
   );
 }
 
-function renderMessages(messages: readonly Message[], myId: string) {
+function renderMessages(messages: readonly Message[], myId: string, onReport: (message: Message) => void) {
   const items = [];
   let previous: Message | undefined;
   for (const message of messages) {
@@ -132,18 +139,19 @@ function renderMessages(messages: readonly Message[], myId: string) {
       );
     }
     const first = newDay || previous?.author.id !== message.author.id || date.getTime() - previousDate!.getTime() > GROUP_MS;
-    items.push(<MessageItem key={message.seq} message={message} own={message.author.id === myId} first={first} />);
+    items.push(<MessageItem key={message.seq} message={message} own={message.author.id === myId} first={first} onReport={onReport} />);
     previous = message;
   }
   return items;
 }
 
-function MessageItem({ message, own, first }: { message: Message; own: boolean; first: boolean }) {
+function MessageItem({ message, own, first, onReport }: { message: Message; own: boolean; first: boolean; onReport: (message: Message) => void }) {
   const date = new Date(message.createdAt);
+  const gone = message.deletedAt || message.hiddenAt;
   return (
     <li class={`message${own ? ' own' : ''}${first ? ' first' : ''}`}>
       {first && <p class="message-author">{message.author.displayName}</p>}
-      {message.deletedAt || message.hiddenAt ? (
+      {gone ? (
         <p class="message-text message-deleted">{message.deletedAt ? t.deleted : t.hidden}</p>
       ) : (
         <p class="message-text">
@@ -163,6 +171,20 @@ function MessageItem({ message, own, first }: { message: Message; own: boolean; 
       <time dateTime={message.createdAt} title={formatDateTime(date)}>
         {formatTime(date)}
       </time>
+      {!own && !gone && (
+        <button
+          type="button"
+          class="link-button message-report"
+          aria-label={fill(t.reportOf, { name: message.author.displayName })}
+          onClick={(event) => {
+            // the button again, once the report form closes
+            reportedFrom = event.currentTarget;
+            onReport(message);
+          }}
+        >
+          {t.report}
+        </button>
+      )}
     </li>
   );
 }

@@ -8,6 +8,7 @@ import {
   type PendingMessage,
   type PresenceUser,
   type RegisterRequest,
+  type ReportReason,
   type Room,
   type RoomInfo,
   type User,
@@ -60,6 +61,8 @@ export interface ChatStore {
    */
   send(text: string): Promise<void>;
   retry(clientMsgId: string): void;
+  /** Reports someone else's message to the moderators. */
+  report(seq: number, reason: ReportReason, details: string): Promise<void>;
   discard(clientMsgId: string): void;
   /** Reads the page of messages before the oldest one shown. */
   loadOlder(): Promise<void>;
@@ -216,6 +219,10 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
           if (!room.pending.some((p) => p.clientMsgId === clientMsgId)) throw error;
         },
       );
+    },
+    async report(seq, reason, details) {
+      if (!current) throw new Error('the room is not joined yet');
+      await current.report(seq, { reason, ...(details ? { details } : {}) });
     },
     retry(clientMsgId) {
       // the outcome shows in `pending`: gone when stored, failed again otherwise

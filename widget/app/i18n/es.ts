@@ -54,4 +54,6 @@ export const es: Strings = {
   failed: 'No enviado.',
   retry: 'Reintentar',
   discard: 'Descartar',
+  report: 'Denunciar',
+  reportOf: 'Denunciar el mensaje de {name}',
 };

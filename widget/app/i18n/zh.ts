@@ -54,4 +54,6 @@ export const zh: Strings = {
   failed: '未发送。',
   retry: '重试',
   discard: '放弃',
+  report: '举报',
+  reportOf: '举报 {name} 的消息',
 };
