@@ -283,7 +283,11 @@ export interface ModerationAction {
  * What a site does with a message (or an edit) that has a word or phrase of its word filter in it: `refuse` it
  * (`invalid_input` on `text`, nothing stored) or store and show it with those words masked (`****`).
  */
-export type WordFilterAction = 'refuse' | 'mask';
+/**
+ * `refuse`: the send or edit fails (`invalid_input` on `text`); `mask`: stored with the words as `****`; `hold`:
+ * stored hidden pending review, in the reports queue (the sender's answer has `hiddenAt`).
+ */
+export type WordFilterAction = 'refuse' | 'mask' | 'hold';
 
 /**
  * GET /api/sites/:siteId/word-filter (admins) → 200 WordFilterResponse; PUT with WordFilterSettings → 200, the list

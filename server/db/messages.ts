@@ -172,11 +172,15 @@ export class MessagesRepository {
     return this.messages.find({ _id: { $in: seqs.map((seq) => messageKey(siteId, roomId, seq)) } }).toArray();
   }
 
-  /** Replaces the text of the author's own message, unless it was deleted; null when there is no such message. */
-  edit(siteId: string, roomId: string, seq: number, authorId: string, text: string): Promise<MessageDocument | null> {
+  /**
+   * Replaces the text of the author's own message, unless it was deleted, and hides it when `hide` (held for
+   * review); null when there is no such message.
+   */
+  edit(siteId: string, roomId: string, seq: number, authorId: string, text: string, hide = false): Promise<MessageDocument | null> {
+    const editedAt = new Date();
     return this.messages.findOneAndUpdate(
       { _id: messageKey(siteId, roomId, seq), 'author.id': authorId, deletedAt: { $exists: false } },
-      { $set: { text, editedAt: new Date() } },
+      { $set: { text, editedAt, ...(hide ? { hiddenAt: editedAt } : {}) } },
       { returnDocument: 'after' },
     );
   }

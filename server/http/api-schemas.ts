@@ -22,6 +22,7 @@ import type {
   WordFilterResponse,
 } from '../../sdk/protocol';
 import { TOKEN_PATTERN } from './session';
+import { WORD_FILTER_ACTIONS } from '../moderation/word-filter';
 
 /**
  * Zod schemas of the HTTP responses in sdk/protocol.ts, from which the OpenAPI document is generated.
@@ -139,7 +140,7 @@ export const moderationLogResponseSchema = z.object({
 }) satisfies z.ZodType<ModerationLogResponse>;
 
 export const wordFilterResponseSchema = z.object({
-  wordFilter: z.object({ entries: z.array(z.string()), action: z.enum(['refuse', 'mask']) }),
+  wordFilter: z.object({ entries: z.array(z.string()), action: z.enum(WORD_FILTER_ACTIONS) }),
 }) satisfies z.ZodType<WordFilterResponse>;
 
 const authorSchema = z.object({ id: z.string(), displayName: z.string() });

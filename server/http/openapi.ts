@@ -358,7 +358,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
           description:
             'Words, phrases, or words with `*` at the start and/or end (to match inside longer words); matched whatever the case, diacritics, ' +
             'letter/digit substitutions, repeated letters or separators between letters. Messages and edits that contain one are refused ' +
-            '(`invalid_input` on `text`) or stored with it masked, from the next message on this node and within 5 s on the others.',
+            '(`invalid_input` on `text`), stored with it masked, or held (stored hidden, in the reports queue), from the next message on this ' +
+            'node and within 5 s on the others.',
           tags: ['moderation'],
           security: signedIn,
           requestBody: { required: true, content: json('WordFilterSettings') },

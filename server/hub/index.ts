@@ -115,7 +115,7 @@ export function createHub(options: HubOptions): Hub {
     dropWhenStuck(socket, log, options.slowClientMaxBytes);
     endWithSession(socket, repositories.sessions, options.sessionIdleMs, socketLog);
     registerRoomHandlers(socket, repositories, presence, roomRequests, socketLog);
-    registerMessageHandlers(socket, { repositories, sendLimiter, sends, wordFilters: options.wordFilters, slowMode }, socketLog, metrics);
+    registerMessageHandlers(socket, { repositories, sendLimiter, sends, wordFilters: options.wordFilters, slowMode, reports: options.reports }, socketLog, metrics);
     registerTypingHandlers(socket, repositories, typingRelays, socketLog);
     registerReportHandlers(socket, { reports: options.reports, sendLimiter }, socketLog);
     answerUnknownEvents(socket);

@@ -11,6 +11,7 @@ import type { SendBatcher } from './send-batcher';
 import type { SendLimiter } from './send-limit';
 import type { SiteWordFilters } from '../moderation/site-word-filters';
 import type { SlowMode } from '../moderation/slow-mode';
+import type { ReportDesk } from '../moderation/reports';
 import { posterOf } from '../db/rooms';
 import { assertJoined } from './rooms';
 import { type ChatSocket, roomChannel } from './types';
@@ -37,7 +38,8 @@ export function registerMessageHandlers(
     sends,
     wordFilters,
     slowMode,
-  }: { repositories: Repositories; sendLimiter: SendLimiter; sends: SendBatcher; wordFilters: SiteWordFilters; slowMode: SlowMode },
+    reports,
+  }: { repositories: Repositories; sendLimiter: SendLimiter; sends: SendBatcher; wordFilters: SiteWordFilters; slowMode: SlowMode; reports: ReportDesk },
   log: Logger,
   metrics: Pick<Metrics, 'messageStored' | 'sendAcked'>,
 ): void {
@@ -60,7 +62,7 @@ export function registerMessageHandlers(
       }
       await sendLimiter.consume(siteId, user.id);
       // a refused word costs a send like any other message: refusals are no way around the limit
-      const text = await wordFilters.apply(siteId, sent);
+      const { text, held } = await wordFilters.apply(siteId, sent);
       const poster = posterOf(siteId, user.id, users);
       const giveTurnBack = await slowMode.take(siteId, roomId, poster).catch(async (error: unknown) => {
         // a copy of a send already stored (sent again without `retry`) is answered with it, not refused
@@ -71,7 +73,7 @@ export function registerMessageHandlers(
       if (typeof giveTurnBack !== 'function') return { message: presentMessage(giveTurnBack) };
       // persist, then broadcast (in seq order), then ack: an ack means the message is on disk
       const stored = await sends
-        .commit({ siteId, roomId, author: { id: user.id, displayName: user.displayName }, moderator: poster.moderator, text, clientMsgId }, (message) => {
+        .commit({ siteId, roomId, author: { id: user.id, displayName: user.displayName }, moderator: poster.moderator, hidden: held !== undefined, text, clientMsgId }, (message) => {
           // counted where it is announced: once per stored message, however many sends (retries) share it
           metrics.messageStored();
           socket.to(roomChannel(siteId, roomId)).emit('message:new', presentMessage(message));
@@ -81,6 +83,8 @@ export function registerMessageHandlers(
           await giveTurnBack();
           throw error;
         });
+      // held by the word filter: stored hidden, in the moderators' queue (a repeat files the same report again)
+      if (held && stored.hiddenAt) await reports.hold(siteId, stored, held);
       metrics.sendAcked(receivedAt);
       return { message: presentMessage(stored) };
     }),
@@ -93,10 +97,11 @@ export function registerMessageHandlers(
       assertJoined(socket, roomId);
       // an edit is stored and broadcast like a message: it counts against the same limit, and is filtered the same
       await sendLimiter.consume(siteId, user.id);
-      const text = await wordFilters.apply(siteId, sent);
+      const { text, held } = await wordFilters.apply(siteId, sent);
       await rooms.assertWritable(siteId, roomId, posterOf(siteId, user.id, users));
-      const edited = await messages.edit(siteId, roomId, seq, user.id, text);
+      const edited = await messages.edit(siteId, roomId, seq, user.id, text, held !== undefined);
       if (!edited) throw await whyNot(seq, roomId, 'edit');
+      if (held) await reports.hold(siteId, edited, held);
       return broadcastUpdate(roomId, edited);
     }),
   );

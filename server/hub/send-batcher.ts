@@ -13,6 +13,8 @@ export interface Send {
   clientMsgId: string;
   /** Whether the author posts in a paused room (admins); asked only there. Without it, they do not. */
   moderator?: () => Promise<boolean>;
+  /** Stored hidden pending review (held by the word filter). */
+  hidden?: boolean;
 }
 
 /** The batcher was closed (the server is stopping): the client should send again, to this node or another. */
@@ -159,7 +161,16 @@ export class SendBatcher {
 
       const createdAt = new Date();
       const results = await this.messages.insertMany(
-        taken.map(({ pending: { send }, seq }) => ({ siteId, roomId, seq, author: send.author, text: send.text, clientMsgId: send.clientMsgId, createdAt })),
+        taken.map(({ pending: { send }, seq }) => ({
+          siteId,
+          roomId,
+          seq,
+          author: send.author,
+          text: send.text,
+          clientMsgId: send.clientMsgId,
+          createdAt,
+          ...(send.hidden ? { hiddenAt: createdAt } : {}),
+        })),
       );
       // recorded before they are acked, so a retry after the ack finds them by `_id`; without its record a message is
       // still stored once (the send's unique index), so a failed record fails no send

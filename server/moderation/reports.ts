@@ -1,6 +1,6 @@
 import type { Author, Message, ReportedMessage, ReportReason, ReportRequest, ResolveReportRequest, ResolveReportResponse } from '../../sdk/protocol';
 import type { Repositories } from '../db';
-import { presentMessage, presentToModerators } from '../db/messages';
+import { type MessageDocument, presentMessage, presentToModerators } from '../db/messages';
 import { presentReport, type ReportDocument } from '../db/reports';
 import { forbidden, invalidInput, notFound } from '../errors';
 
@@ -11,6 +11,8 @@ export const REPORT_REASONS = ['spam', 'harassment', 'hate', 'sexual', 'violence
 
 /** Who the moderation log names for what reports did by themselves (hiding a message). */
 const REPORTS_ACTOR: Author = { id: 'reports', displayName: 'Reports' };
+/** The reporter and actor of a message the word filter held. */
+const WORD_FILTER_ACTOR: Author = { id: 'word-filter', displayName: 'Word filter' };
 
 export interface ReportDeskOptions {
   repositories: Repositories;
@@ -47,6 +49,15 @@ export class ReportDesk {
       await moderation.record({ siteId, action: 'message.hide', actor: REPORTS_ACTOR, roomId, seq, targetUserId: message.author.id, reason });
     }
     return report;
+  }
+
+  /** Puts a message the word filter held (stored hidden) in the queue, naming the entries it matched; logged. */
+  async hold(siteId: string, message: MessageDocument, entries: readonly string[]): Promise<void> {
+    const { reports, moderation } = this.options.repositories;
+    const { roomId, seq } = message;
+    const details = `held by the word filter: ${entries.join(', ')}`.slice(0, 500);
+    await reports.add({ siteId, roomId, seq, reporter: WORD_FILTER_ACTOR, reason: 'other', details });
+    await moderation.record({ siteId, action: 'message.hide', actor: WORD_FILTER_ACTOR, roomId, seq, targetUserId: message.author.id, reason: details });
   }
 
   /** Messages with open reports, the most recently reported first, each with its text and its reports. */

@@ -39,15 +39,17 @@ export class SiteWordFilters {
   }
 
   /**
-   * The text a message may be stored with: itself, or with the listed words masked; throws `invalid_input` on
-   * `text` when the site refuses such messages.
+   * The text a message may be stored with (itself, or with the listed words masked) and, when the site holds such
+   * messages for review, the entries that matched (`held`); throws `invalid_input` on `text` when it refuses them.
    */
-  async apply(siteId: string, text: string): Promise<string> {
+  async apply(siteId: string, text: string): Promise<{ text: string; held?: string[] }> {
     const { settings, filter } = await this.cache.get(siteId);
-    if (settings.entries.length === 0) return text;
-    if (settings.action === 'mask') return filter.mask(text);
-    if (filter.matches(text).length > 0) throw invalidInput('text', 'the message contains a word or phrase this site does not allow');
-    return text;
+    if (settings.entries.length === 0) return { text };
+    if (settings.action === 'mask') return { text: filter.mask(text) };
+    const matched = filter.matches(text);
+    if (matched.length === 0) return { text };
+    if (settings.action === 'hold') return { text, held: [...new Set(matched.map((match) => match.entry))] };
+    throw invalidInput('text', 'the message contains a word or phrase this site does not allow');
   }
 
   /** Forgets a site's list on this node (it was just changed here): the next message reads it again. */

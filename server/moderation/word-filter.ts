@@ -1,3 +1,5 @@
+import type { WordFilterAction } from '../../sdk/protocol';
+
 // A site's word filter: which words and phrases of a text are on the site's list, however they are disguised.
 // Pure and linear in the text: no regular expression is built from the list (a list is the site admin's input,
 // a text anybody's), so neither can make matching slow.
@@ -124,6 +126,9 @@ const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script
 
 /** Entries a site may list, and how long each may be. */
 export const WORD_FILTER_LIMITS = { entries: 1_000, entryLength: 100 } as const;
+
+/** What a site's list does to a message that has one of its entries. */
+export const WORD_FILTER_ACTIONS = ['refuse', 'mask', 'hold'] as const satisfies readonly WordFilterAction[];
 
 /**
  * Compiles a site's list. Entries that normalise to nothing (only punctuation, a lone `*`) match nothing.

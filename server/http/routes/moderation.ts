@@ -8,7 +8,7 @@ import { presentModeration } from '../../db/moderation';
 import type { UserDocument } from '../../db/users';
 import { forbidden, notFound } from '../../errors';
 import type { SiteWordFilters } from '../../moderation/site-word-filters';
-import { WORD_FILTER_LIMITS } from '../../moderation/word-filter';
+import { WORD_FILTER_ACTIONS, WORD_FILTER_LIMITS } from '../../moderation/word-filter';
 import { cleanText, OBJECT_ID_PATTERN, parseInput } from '../../validation';
 import { type ApiState, requireAdmin } from '../require-user';
 import { actorOf, parseRoomId } from './rooms';
@@ -35,7 +35,7 @@ export const wordFilterSchema = z.strictObject({
     .max(WORD_FILTER_LIMITS.entries, `entries may hold at most ${WORD_FILTER_LIMITS.entries} words or phrases`)
     // the same entry twice means nothing more: stored once, in the order first given
     .transform((entries) => [...new Set(entries)]),
-  action: z.enum(['refuse', 'mask'], { error: 'action must be "refuse" or "mask"' }),
+  action: z.enum(WORD_FILTER_ACTIONS, { error: 'action must be "refuse", "mask" or "hold"' }),
 }) satisfies z.ZodType<WordFilterSettings, unknown>;
 
 export const moderationQuerySchema = z.strictObject({

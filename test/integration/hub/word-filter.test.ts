@@ -76,6 +76,45 @@ describe('a site word filter that masks', () => {
   });
 });
 
+describe('a site word filter that holds', () => {
+  it('stores a message with a listed word hidden, puts it in the reports queue, and shows it once dismissed', async () => {
+    const { admin, sender, heard, updates } = await room();
+    await admin.chat.setWordFilter({ entries: ['darn'], action: 'hold' });
+    try {
+      const held = await sender.room.send('d4rn it all');
+      expect(held).toMatchObject({ text: '', hiddenAt: expect.any(String) });
+      await waitUntil(() => heard.some((message) => message.seq === held.seq));
+      expect(heard.find((message) => message.seq === held.seq)).toMatchObject({ text: '', hiddenAt: expect.any(String) });
+
+      const queued = (await admin.chat.reports()).find((entry) => entry.message.seq === held.seq && entry.message.roomId === 'general');
+      expect(queued).toEqual({
+        message: expect.objectContaining({ text: 'd4rn it all', hiddenAt: expect.any(String) }),
+        reports: [{ reporter: { id: 'word-filter', displayName: 'Word filter' }, reason: 'other', details: 'held by the word filter: darn', createdAt: expect.any(String) }],
+      });
+      const clean = await sender.room.send('all fine here');
+      expect(clean.hiddenAt).toBeUndefined();
+
+      await admin.chat.resolveReport({ roomId: 'general', seq: held.seq, action: 'dismiss' });
+      await waitUntil(() => updates.some((message) => message.seq === held.seq && message.text === 'd4rn it all' && message.hiddenAt === undefined));
+    } finally {
+      await admin.chat.setWordFilter({ entries: [], action: 'refuse' });
+    }
+  });
+
+  it('holds an edit that brings a listed word in', async () => {
+    const { admin, sender, updates } = await room();
+    const message = await sender.room.send('a fine message');
+    await admin.chat.setWordFilter({ entries: ['darn'], action: 'hold' });
+    try {
+      expect(await sender.room.edit(message.seq, 'a d.a.r.n message')).toMatchObject({ text: '', hiddenAt: expect.any(String) });
+      await waitUntil(() => updates.some((update) => update.seq === message.seq && update.hiddenAt !== undefined));
+      expect((await admin.chat.reports()).some((entry) => entry.message.seq === message.seq && entry.message.text === 'a d.a.r.n message')).toBe(true);
+    } finally {
+      await admin.chat.setWordFilter({ entries: [], action: 'refuse' });
+    }
+  });
+});
+
 describe('GET and PUT /api/sites/:siteId/word-filter', () => {
   const api = (token: string, method: string, body?: unknown) =>
     fetch(`${parley.url}/api/sites/demo/word-filter`, {
