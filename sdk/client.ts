@@ -3,7 +3,9 @@ import { Emitter } from './emitter';
 import { ChatError, parseErrorBody, toChatError } from './errors';
 import { createHttpClient } from './http';
 import type {
+  Author,
   BanRequest,
+  BlocksResponse,
   CreateRoomRequest,
   IdentifyRequest,
   LoginRequest,
@@ -138,6 +140,14 @@ export interface ChatClient {
    * // a member's "d4rn it" is stored and shown as "**** it"
    */
   setWordFilter(settings: WordFilterSettings): Promise<WordFilterSettings>;
+  /**
+   * Hides a user's messages and typing from you, in every room and from now on (kept on the server: every device of
+   * yours, after every sign-in). Messages already delivered stay where you put them: drop them by `author.id`.
+   */
+  block(userId: string): Promise<void>;
+  unblock(userId: string): Promise<void>;
+  /** The users you blocked, in the order blocked. */
+  blockedUsers(): Promise<Author[]>;
   /** Admins: messages with open reports (the text in full, hidden or not), the most recently reported first. */
   reports(): Promise<ReportedMessage[]>;
   /**
@@ -177,6 +187,8 @@ class DefaultChatClient implements ChatClient {
   private readonly cookies: boolean;
   private socket: ChatSocket | null = null;
   private readonly joined = new Map<string, DefaultRoom>();
+  // the users this one blocked: their messages and typing are not delivered
+  private readonly blocked = new Set<string>();
   // rooms whose join is on its way: their broadcasts until the answer
   private readonly joining = new Map<string, Early>();
   // rejoins and connection attempts waiting for a server that could not answer; cleared when the socket goes
@@ -251,6 +263,7 @@ class DefaultChatClient implements ChatClient {
         sendTimeoutMs: this.sendTimeoutMs,
         onLeave: (left) => this.joined.delete(left.id),
         onError: (error) => this.events.emit('error', error),
+        blocked: this.blocked,
       },
       joined,
       early,
@@ -298,6 +311,20 @@ class DefaultChatClient implements ChatClient {
     return (await this.http.request<WordFilterResponse>('PUT', 'word-filter', { entries, action })).wordFilter;
   }
 
+  async block(userId: string): Promise<void> {
+    await this.http.request<void>('POST', 'blocks', { userId });
+    this.blocked.add(userId);
+  }
+
+  async unblock(userId: string): Promise<void> {
+    await this.http.request<void>('DELETE', `blocks/${encodeURIComponent(userId)}`);
+    this.blocked.delete(userId);
+  }
+
+  async blockedUsers(): Promise<Author[]> {
+    return (await this.http.request<BlocksResponse>('GET', 'blocks')).blocked;
+  }
+
   async reports(): Promise<ReportedMessage[]> {
     return (await this.http.request<ReportsResponse>('GET', 'reports')).reported;
   }
@@ -339,6 +366,9 @@ class DefaultChatClient implements ChatClient {
 
   private setUser(user: User | null): void {
     this.user = user;
+    // kept in place: the rooms hold this set and see a change at once
+    this.blocked.clear();
+    for (const id of user?.blocked ?? []) this.blocked.add(id);
     this.events.emit('user', user);
   }
 
@@ -405,9 +435,11 @@ class DefaultChatClient implements ChatClient {
     socket.on('message:new', (message) => toRoom(message.roomId, (room) => room.receive(message)));
     socket.on('message:updated', (message) => toRoom(message.roomId, (room) => room.update(message)));
     socket.on('room:updated', (room) => toRoom(room.id, (joined) => joined.changed(room)));
-    socket.on('presence:join', ({ roomId, user }) => toRoom(roomId, (room) => room.presence.joined(user)));
-    socket.on('presence:leave', ({ roomId, user }) => toRoom(roomId, (room) => room.presence.left(user)));
-    socket.on('typing:update', ({ roomId, user }) => toRoom(roomId, (room) => room.typists.started(user)));
+    // not kept while a join is on its way: the answer's online list is the room's as the answer left, and the same
+    // user's leave (an earlier connection of theirs) replayed after it would drop them from it
+    socket.on('presence:join', ({ roomId, user }) => this.joined.get(roomId)?.presence.joined(user));
+    socket.on('presence:leave', ({ roomId, user }) => this.joined.get(roomId)?.presence.left(user));
+    socket.on('typing:update', ({ roomId, user }) => this.blocked.has(user.id) || toRoom(roomId, (room) => room.typists.started(user)));
   }
 
   private async rejoinAll(): Promise<void> {

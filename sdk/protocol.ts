@@ -41,6 +41,8 @@ export interface User {
   username: string;
   displayName: string;
   role: Role;
+  /** The ids of the users this one blocked (absent when none): the SDK hides their messages and typing. */
+  blocked?: string[];
 }
 
 export interface Author {
@@ -223,6 +225,18 @@ export interface ReportSettings {
 
 export interface ReportSettingsResponse {
   reportSettings: ReportSettings;
+}
+
+/**
+ * POST /api/sites/:siteId/blocks → 204: hides a user's messages and typing from the one who blocks them (kept on
+ * the server, applied by the SDK); DELETE /api/sites/:siteId/blocks/:userId → 204; GET → 200 BlocksResponse.
+ */
+export interface BlockRequest {
+  userId: string;
+}
+
+export interface BlocksResponse {
+  blocked: Author[];
 }
 
 /** POST /api/sites/:siteId/rooms/:roomId/mutes (admins) → 201 MuteResponse; DELETE …/mutes/:userId → 204. */

@@ -66,7 +66,8 @@ export interface Room {
   delete(seq: number): Promise<Message>;
   /**
    * Older messages, newest first: `limit` of them unless the room's start comes first (the SDK asks the server as
-   * often as its 256 KB answers need). A `rate_limited` answer is waited out.
+   * often as its 256 KB answers need), less those of users you blocked (so a page may be shorter: go on from the
+   * seq before its last). A `rate_limited` answer is waited out.
    */
   history(options?: HistoryOptions): Promise<Message[]>;
   /** Tells the others that you are typing; call it on every keystroke, it sends at most once per 2 s. */
@@ -90,6 +91,8 @@ export interface RoomContext extends Connection {
   sendTimeoutMs: number;
   onLeave: (room: DefaultRoom) => void;
   onError: (error: ChatError) => void;
+  /** The users the signed-in one blocked (kept up to date by the client): their messages are not delivered. */
+  blocked: ReadonlySet<string>;
 }
 
 /** The room composes its parts: each feature lives in its own file and reports to the room through callbacks. */
@@ -122,7 +125,7 @@ export class DefaultRoom implements Room {
   ) {
     this.id = joined.room.id;
     this.describe(joined.room);
-    const recent = (this.recent = [...joined.messages]);
+    const recent = (this.recent = joined.messages.filter((message) => !context.blocked.has(message.author.id)));
     let listened = false;
     this.presence = createPresence(joined.online, (online, change) => this.events.emit('presence', online, change));
     this.typists = createTyping(context, this.id, (users) => this.events.emit('typing', users));
@@ -131,10 +134,12 @@ export class DefaultRoom implements Room {
       (message) => {
         // their message is what they were typing
         this.typists.stopped(message.author.id);
+        if (context.blocked.has(message.author.id)) return;
         listened ? this.events.emit('message', message) : recent.push(message);
       },
       (message) => {
         const index = recent.findIndex((m) => m.seq === message.seq);
+        if (context.blocked.has(message.author.id)) return;
         if (listened) this.events.emit('update', message);
         else if (index >= 0) recent[index] = message;
       },
@@ -196,7 +201,7 @@ export class DefaultRoom implements Room {
   }
 
   history(options: HistoryOptions = {}): Promise<Message[]> {
-    return readHistory(this.context, this.id, options, () => this.disposed);
+    return readHistory(this.context, this.id, options, () => this.disposed).then((messages) => messages.filter((message) => !this.context.blocked.has(message.author.id)));
   }
 
   typing(): void {

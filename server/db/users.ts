@@ -16,7 +16,12 @@ export interface UserDocument {
   bannedAt?: Date;
   /** An identified user's email, from the site's signed identity token; never shown to other users. */
   email?: string;
+  /** The users this one blocked (ids), in the order blocked. */
+  blocked?: string[];
 }
+
+/** How many users one may block. */
+export const MAX_BLOCKED = 1_000;
 
 /** Uniqueness key: NFC, then lower case, so "Ada" and "ada" clash. */
 export const uniqueKey = (value: string) => value.normalize('NFC').toLowerCase();
@@ -26,6 +31,7 @@ export const presentUser = (user: UserDocument): User => ({
   username: user.username,
   displayName: user.displayName,
   role: user.role,
+  ...(user.blocked?.length ? { blocked: [...user.blocked] } : {}),
 });
 
 /**
@@ -48,6 +54,25 @@ export class UsersRepository {
   constructor(db: Db) {
     this.users = db.collection<UserDocument>('users');
     this.usernames = db.collection<UsernameDocument>('usernames');
+  }
+
+  /** The site's users with these ids (those that exist), in no particular order. */
+  async findByIds(siteId: string, userIds: readonly string[]): Promise<UserDocument[]> {
+    const ids = userIds.filter((id) => ObjectId.isValid(id)).map((id) => new ObjectId(id));
+    if (ids.length === 0) return [];
+    return (await this.users.find({ _id: { $in: ids } }).toArray()).filter((user) => user.siteId === siteId);
+  }
+
+  /** Adds `targetId` to the user's blocked list (once); false when the list is full. */
+  async block(user: UserDocument, targetId: string): Promise<boolean> {
+    if (user.blocked?.includes(targetId)) return true;
+    if ((user.blocked?.length ?? 0) >= MAX_BLOCKED) return false;
+    await this.users.updateOne({ _id: user._id }, { $addToSet: { blocked: targetId } });
+    return true;
+  }
+
+  async unblock(user: UserDocument, targetId: string): Promise<void> {
+    await this.users.updateOne({ _id: user._id }, { $pull: { blocked: targetId } });
   }
 
   async findById(siteId: string, userId: string): Promise<UserDocument | null> {

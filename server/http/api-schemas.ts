@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type {
+  BlocksResponse,
   ErrorCode,
   ErrorResponse,
   MeResponse,
@@ -51,7 +52,12 @@ export const userSchema = z.object({
   username: z.string(),
   displayName: z.string(),
   role: z.enum(roles).meta({ description: 'Admins manage rooms and moderate.' }),
+  blocked: z.array(z.string()).optional().meta({ description: 'The ids of the users this one blocked (absent when none).' }),
 }) satisfies z.ZodType<User>;
+
+export const blocksResponseSchema = z.object({
+  blocked: z.array(z.object({ id: z.string(), displayName: z.string() })),
+}) satisfies z.ZodType<BlocksResponse>;
 
 export const sessionResponseSchema = z.object({
   user: userSchema,

@@ -14,6 +14,7 @@ import { requestLog } from './request-log';
 import { authRoutes } from './routes/auth';
 import { moderationRoutes } from './routes/moderation';
 import { reportRoutes } from './routes/reports';
+import { blockRoutes } from './routes/blocks';
 import type { ReportDesk } from '../moderation/reports';
 import type { SiteWordFilters } from '../moderation/site-word-filters';
 import { roomRoutes } from './routes/rooms';
@@ -91,7 +92,8 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     .use(auth.routes())
     .use(roomRoutes({ repositories: options.repositories, onRoomUpdated: options.onRoomUpdated }).routes())
     .use(moderationRoutes({ repositories: options.repositories, onUserBanned: options.onUserBanned, wordFilters: options.wordFilters }).routes())
-    .use(reportRoutes({ repositories: options.repositories, reports: options.reports }).routes());
+    .use(reportRoutes({ repositories: options.repositories, reports: options.reports }).routes())
+    .use(blockRoutes({ repositories: options.repositories }).routes());
   return app;
 }
 

@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import { createRouter } from './router';
 import { z } from 'zod';
 import {
+  blocksResponseSchema,
   errorResponseSchema,
   healthResponseSchema,
   meResponseSchema,
@@ -23,6 +24,7 @@ import {
 import { banSchema, muteSchema, wordFilterSchema } from './routes/moderation';
 import { createRoomSchema, updateRoomSchema } from './routes/rooms';
 import { reportSettingsSchema, resolveReportSchema } from './routes/reports';
+import { blockSchema } from './routes/blocks';
 import { identifySchema, loginSchema, registerSchema } from './routes/auth';
 import { SESSION_COOKIE } from './session';
 import { ID_PATTERN, OBJECT_ID_PATTERN } from '../validation';
@@ -64,6 +66,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   requests.add(wordFilterSchema, { id: 'WordFilterSettings' });
   requests.add(resolveReportSchema, { id: 'ResolveReportRequest' });
   requests.add(reportSettingsSchema, { id: 'ReportSettings' });
+  requests.add(blockSchema, { id: 'BlockRequest' });
 
   const responses = z.registry<{ id: string }>();
   responses.add(userSchema, { id: 'User' });
@@ -80,6 +83,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(moderationLogResponseSchema, { id: 'ModerationLogResponse' });
   responses.add(wordFilterResponseSchema, { id: 'WordFilterResponse' });
   responses.add(messageSchema, { id: 'Message' });
+  responses.add(blocksResponseSchema, { id: 'BlocksResponse' });
   responses.add(reportsResponseSchema, { id: 'ReportsResponse' });
   responses.add(resolveReportResponseSchema, { id: 'ResolveReportResponse' });
   responses.add(reportSettingsResponseSchema, { id: 'ReportSettingsResponse' });
@@ -420,6 +424,35 @@ export function buildOpenApiDocument(): OpenApiDocument {
             '400': responseRef('InvalidInput'),
             ...adminErrors,
           },
+        },
+      },
+      '/api/sites/{siteId}/blocks': {
+        parameters: [siteId],
+        get: {
+          operationId: 'blockedUsers',
+          summary: 'The users you blocked, in the order blocked',
+          tags: ['rooms'],
+          security: signedIn,
+          responses: { '200': { description: 'Their ids and display names.', content: json('BlocksResponse') }, ...signedInErrors },
+        },
+        post: {
+          operationId: 'block',
+          summary: 'Block a user: the SDK hides their messages and typing from you',
+          description: 'Kept on the server (your `User.blocked`), applied by the SDK and the widget; the blocked user is not told. At most 1,000.',
+          tags: ['rooms'],
+          security: signedIn,
+          requestBody: { required: true, content: json('BlockRequest') },
+          responses: { '204': { description: 'Blocked (or already).' }, '400': responseRef('InvalidInput'), ...signedInErrors },
+        },
+      },
+      '/api/sites/{siteId}/blocks/{userId}': {
+        parameters: [siteId, userId],
+        delete: {
+          operationId: 'unblock',
+          summary: 'Unblock a user',
+          tags: ['rooms'],
+          security: signedIn,
+          responses: { '204': { description: 'Not blocked (any more).' }, ...signedInErrors },
         },
       },
       '/api/sites/{siteId}/moderation': {

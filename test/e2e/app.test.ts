@@ -786,13 +786,14 @@ describe('in the example host page', () => {
 
     // backwards from the composer: links in messages, the log, the online list, the header's buttons
     const order: string[] = [];
-    while (order.at(-1) !== 'Log out' && order.length < 10) {
+    while (order.at(-1) !== 'Log out' && order.length < 200) {
       await page.keyboard.press('Shift+Tab');
       order.push(await chat.locator(':focus').evaluate((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
     }
     const atLog = order.indexOf('Messages');
     expect(order.slice(atLog)).toEqual(['Messages', 'Online', 'Minimise chat', 'Log out']);
-    expect(order.slice(0, atLog).every((label) => label.startsWith('https://'))).toBe(true);
+    // inside the log: its links, and a Report button per message from someone else
+    expect(order.slice(0, atLog).every((label) => label.startsWith('https://') || label.startsWith('Report the message from '))).toBe(true);
     // and forwards again, back to the composer
     for (let i = 0; i < order.length; i += 1) await page.keyboard.press('Tab');
     await composer(chat).and(chat.locator(':focus')).waitFor();

@@ -112,7 +112,8 @@ describe('the SDK, minified and gzipped', () => {
     expect(gzipSync(await minifiedSdk([]), { level: 9 }).length).toBeLessThanOrEqual(19_000);
   });
 
-  it('stays under 6 KB on its own', async () => {
-    expect(gzipSync(await minifiedSdk(['socket.io-client']), { level: 9 }).length).toBeLessThanOrEqual(6_000);
+  // raised from 6,000 on 2026-12-02 for slow mode, pause, reports and block (BENCHMARKS.md, "SDK size")
+  it('stays under 6.5 KB on its own', async () => {
+    expect(gzipSync(await minifiedSdk(['socket.io-client']), { level: 9 }).length).toBeLessThanOrEqual(6_500);
   });
 });

@@ -36,6 +36,7 @@ function roomWith(stored: Message[], recent: Message[] = [], early: Array<(room:
     requestTimeoutMs: 1_000,
     sendTimeoutMs: 1_000,
     onLeave: () => undefined,
+    blocked: new Set<string>(),
     onError: (error) => {
       throw error;
     },
@@ -163,6 +164,7 @@ describe('room.send() order', () => {
       requestTimeoutMs: 1_000,
       sendTimeoutMs,
       onLeave: () => undefined,
+    blocked: new Set<string>(),
       onError: (error) => {
         throw error;
       },

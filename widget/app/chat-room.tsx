@@ -89,7 +89,7 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
             )}
             {room.paused && (
               <p class="banner" role="status">
-                {moderator ? t.pausedModerator : t.paused}
+                {t.paused}
               </p>
             )}
             <MessageList

@@ -52,7 +52,6 @@ export interface Strings {
   slowMode: Plural;
   slowModeWait: Plural;
   paused: string;
-  pausedModerator: string;
   sending: string;
   queued: string;
   failed: string;
@@ -109,7 +108,6 @@ const en: Strings = {
   slowMode: { one: 'Slow mode: one message every second', other: 'Slow mode: one message every {n} seconds' },
   slowModeWait: { one: 'Slow mode: you can send again in {n} second', other: 'Slow mode: you can send again in {n} seconds' },
   paused: 'This room is paused: only moderators can post right now.',
-  pausedModerator: 'This room is paused: only moderators like you can post.',
   sending: 'Sending…',
   queued: 'Waiting for the connection…',
   failed: 'Not sent.',

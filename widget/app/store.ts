@@ -213,8 +213,11 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
         // slow mode: the next turn (admins are exempt)
         () => room.slowModeSeconds > 0 && state.user?.role !== 'admin' && set({ nextSendAt: Date.now() + room.slowModeSeconds * 1000 }),
         (error: unknown) => {
-          // sent too soon (slow mode): the composer counts down to the turn the server named
-          if (error instanceof ChatError && error.code === 'rate_limited' && error.retryAfterMs) set({ nextSendAt: Date.now() + error.retryAfterMs });
+          // sent too soon in slow mode: the composer counts down to the turn the server named (other limits leave the
+          // message failed, with Retry)
+          if (room.slowModeSeconds > 0 && error instanceof ChatError && error.code === 'rate_limited' && error.retryAfterMs) {
+            set({ nextSendAt: Date.now() + error.retryAfterMs });
+          }
           // kept as failed: the list offers Retry and Discard
           if (!room.pending.some((p) => p.clientMsgId === clientMsgId)) throw error;
         },

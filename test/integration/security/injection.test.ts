@@ -131,6 +131,7 @@ const endpoints: Record<string, Endpoint> = {
   'POST /users/:userId/ban': { method: 'POST', path: ({ target }) => `users/${target}/ban`, as: 'admin', body: () => ({ reason: 'spam' }) },
   'PUT /word-filter': { method: 'PUT', path: () => 'word-filter', as: 'admin', body: () => ({ entries: ['darn'], action: 'refuse' }), lists: ['entries'] },
   'POST /reports/resolve': { method: 'POST', path: () => 'reports/resolve', as: 'admin', body: () => ({ roomId: 'general', seq: 1, action: 'mute', durationMs: 60_000 }) },
+  'POST /blocks': { method: 'POST', path: () => 'blocks', as: 'admin', body: ({ target }) => ({ userId: target }) },
   'PUT /report-settings': { method: 'PUT', path: () => 'report-settings', as: 'admin', body: () => ({ hideAfter: 3 }) },
 };
 

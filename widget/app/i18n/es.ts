@@ -48,7 +48,6 @@ export const es: Strings = {
   slowMode: { one: 'Modo lento: un mensaje por segundo', other: 'Modo lento: un mensaje cada {n} segundos' },
   slowModeWait: { one: 'Modo lento: podrás enviar de nuevo en {n} segundo', other: 'Modo lento: podrás enviar de nuevo en {n} segundos' },
   paused: 'Esta sala está en pausa: ahora solo pueden escribir los moderadores.',
-  pausedModerator: 'Esta sala está en pausa: solo pueden escribir los moderadores como tú.',
   sending: 'Enviando…',
   queued: 'Esperando la conexión…',
   failed: 'No enviado.',

@@ -48,7 +48,6 @@ export const zh: Strings = {
   slowMode: { other: '慢速模式：每 {n} 秒只能发送一条消息' },
   slowModeWait: { other: '慢速模式：{n} 秒后可以再次发送' },
   paused: '此聊天室已暂停：目前只有版主可以发言。',
-  pausedModerator: '此聊天室已暂停：只有像你这样的版主可以发言。',
   sending: '正在发送…',
   queued: '等待连接…',
   failed: '未发送。',
