@@ -224,6 +224,8 @@ export class Presence {
 
   private async announceLeaveUnlessElsewhere(channel: string, roomId: string, user: PresenceUser): Promise<void> {
     if (this.clustered && (await this.elsewhere(channel)).some((other) => other.id === user.id)) return;
+    // back through this node while the others were asked (up to their timeout): they were announced as joining
+    if (this.rooms.get(channel)?.listed(user.id)) return;
     this.io.to(channel).emit('presence:leave', { roomId, user });
   }
 

@@ -22,7 +22,8 @@ const clients: ChatClient[] = [];
 const sockets: Socket[] = [];
 beforeAll(async () => {
   redis = await startRedis();
-  const shared = { REDIS_URL: redis.url, MONGODB_DB: database };
+  // warnings kept (in output(), not printed): a presence ask that timed out says so there
+  const shared = { REDIS_URL: redis.url, MONGODB_DB: database, LOG_LEVEL: 'warn' };
   [nodeA, nodeB] = await Promise.all([startTestProcess(shared), startTestProcess(shared)]);
   mongo = await MongoClient.connect(process.env.PARLEY_TEST_MONGODB_URI ?? '');
 }, 150_000);
@@ -149,6 +150,41 @@ describe('two nodes sharing Redis', () => {
   }, 120_000);
 });
 
+describe('presence while a node does not answer', () => {
+  it('announces no leave for a user who came back on this node while the other nodes were asked', async () => {
+    const watcher = await memberOn(nodeA, 'watcher');
+    const returner = await memberOn(nodeA, 'returner');
+    const again = createChatClient({ baseUrl: nodeA.url, site: 'demo' });
+    clients.push(again);
+    await again.login(returner.account);
+    await waitUntil(() => names(watcher.room.online).includes(returner.user.displayName));
+    const warnings = () => nodeA.output().split('a node did not answer for presence').length - 1;
+    const before = warnings();
+
+    // the new connection's join waits for node B; the old one closes meanwhile, and once its grace period is over
+    // its leave waits for node B too, and gets its answer (none) after the join has listed the user again
+    let leaveAsk = '';
+    await whileAJoinWaits(
+      () => again.join('general'),
+      async (asks) => {
+        returner.chat.close();
+        // the leave asks node B too, a grace period after the close
+        await waitUntilAsync(async () => (leaveAsk = (await asks())[1] ?? '') !== '');
+      },
+    );
+    // the leave's ask is over (node B, running again, answered it, or it timed out): the leave has been announced
+    // by now, if it was going to be
+    const answered = async () => (await streamEntries()).some((entry) => entry.message.type === '10' && (entry.message.data ?? '').includes(leaveAsk));
+    await waitUntilAsync(async () => warnings() >= before + 2 || (await answered()));
+    // a message sent through node A after that reaches the watcher after any presence news node A sent before it
+    const heard: Message[] = [];
+    watcher.room.on('message', (message) => void heard.push(message));
+    const barrier = await (await memberOn(nodeA, 'barrier')).room.send('after the leave would have come');
+    await waitUntil(() => heard.some((message) => message.seq === barrier.seq));
+    expect(names(watcher.room.online)).toContain(returner.user.displayName);
+  }, 120_000);
+});
+
 describe('room settings with Redis', () => {
   it('applies slow mode set through node A to a member on node B at once, though B had read the room before', async () => {
     const keeper = await memberOn(nodeA, 'keeper');
@@ -171,16 +207,17 @@ describe('room settings with Redis', () => {
  * `meanwhile` once the join has asked (seen in the adapter's Redis stream): what `meanwhile` sends to the room
  * reaches it before the joiner has its answer.
  */
-async function whileAJoinWaits<J, M>(join: () => Promise<J>, meanwhile: () => Promise<M>): Promise<[J, M]> {
+async function whileAJoinWaits<J, M>(join: () => Promise<J>, meanwhile: (asks: () => Promise<string[]>) => Promise<M>): Promise<[J, M]> {
   const stream = createClient({ url: redis.url });
   await stream.connect();
   const newest = async () => (await stream.xRevRange('socket.io', '+', '-', { COUNT: 1 }))[0]?.id ?? '0';
-  const askedSince = async (id: string) => (await stream.xRange('socket.io', `(${id}`, '+')).some((entry) => JSON.stringify(entry.message).includes('presence:users'));
-  const until = async (test: () => Promise<boolean>, what: string) => {
-    for (const deadline = Date.now() + 30_000; !(await test()); await new Promise((resolve) => setTimeout(resolve, 10))) {
-      if (Date.now() > deadline) throw new Error(`${what} within 30 s`);
-    }
-  };
+  // the presence asks since `id`, by request id
+  const asksSince = async (id: string) =>
+    (await stream.xRange('socket.io', `(${id}`, '+')).flatMap((entry) =>
+      entry.message.type === '9' && (entry.message.data ?? '').includes('presence:users') ? [(JSON.parse(entry.message.data ?? '{}') as { requestId: string }).requestId] : [],
+    );
+  const askedSince = async (id: string) => (await asksSince(id)).length > 0;
+  const until = (test: () => Promise<boolean>, what: string) => waitUntilAsync(test).catch(() => Promise.reject(new Error(`${what} within 30 s`)));
   // node A asks only the nodes it has heard from (a heartbeat, 5 s apart): a join there asks once it knows B
   const probe = await connectAs(nodeA.url, (await memberOn(nodeA, 'probe')).account);
   sockets.push(probe);
@@ -195,7 +232,7 @@ async function whileAJoinWaits<J, M>(join: () => Promise<J>, meanwhile: () => Pr
     const before = await newest();
     const joining = join();
     await until(() => askedSince(before), 'the join did not ask node B');
-    const done = await meanwhile();
+    const done = await meanwhile(() => asksSince(before));
     return [await joining, done];
   } finally {
     process.kill(nodeB.pid, 'SIGCONT');
@@ -252,3 +289,21 @@ describe('presence when a node goes away', () => {
     }
   }, 180_000);
 });
+
+/** Polls an asynchronous condition until it holds; throws after 30 s. */
+async function waitUntilAsync(test: () => Promise<boolean>): Promise<void> {
+  for (const deadline = Date.now() + 30_000; !(await test()); await new Promise((resolve) => setTimeout(resolve, 10))) {
+    if (Date.now() > deadline) throw new Error('condition not met within 30 s');
+  }
+}
+
+/** Every entry of the Socket.IO adapter's Redis stream. */
+async function streamEntries() {
+  const stream = createClient({ url: redis.url });
+  await stream.connect();
+  try {
+    return await stream.xRange('socket.io', '-', '+');
+  } finally {
+    await stream.quit();
+  }
+}
