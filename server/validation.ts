@@ -39,6 +39,9 @@ export const OBJECT_ID_PATTERN = /^[0-9a-f]{24}$/;
 
 export const roomIdSchema = z.string({ error: 'room id must be a string' }).regex(ID_PATTERN, 'room id must be 1–40 of a-z, 0-9 and -');
 
+/** A message's place in its room. */
+export const seqSchema = z.number({ error: 'seq must be a number' }).int().min(1);
+
 /** Parse, don't trust: the schema's output or a typed `invalid_input` naming the first bad field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);

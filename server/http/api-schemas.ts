@@ -9,7 +9,6 @@ import type {
   ModerationLogResponse,
   Message,
   MuteResponse,
-  ReportReason,
   ReportSettingsResponse,
   ReportsResponse,
   ResolveReportResponse,
@@ -24,6 +23,7 @@ import type {
 } from '../../sdk/protocol';
 import { TOKEN_PATTERN } from './session';
 import { WORD_FILTER_ACTIONS } from '../moderation/word-filter';
+import { REPORT_REASONS } from '../moderation/reports';
 
 /**
  * Zod schemas of the HTTP responses in sdk/protocol.ts, from which the OpenAPI document is generated.
@@ -164,13 +164,12 @@ export const messageSchema = z.object({
   hiddenAt: z.iso.datetime().optional().meta({ description: 'Hidden pending review after reports; the room sees no text.' }),
 }) satisfies z.ZodType<Message>;
 
-const reportReasons: { [R in ReportReason]: R } = { spam: 'spam', harassment: 'harassment', hate: 'hate', sexual: 'sexual', violence: 'violence', other: 'other' };
 
 export const reportsResponseSchema = z.object({
   reported: z.array(
     z.object({
       message: messageSchema,
-      reports: z.array(z.object({ reporter: authorSchema, reason: z.enum(reportReasons), details: z.string().optional(), createdAt: z.iso.datetime() })),
+      reports: z.array(z.object({ reporter: authorSchema, reason: z.enum(REPORT_REASONS), details: z.string().optional(), createdAt: z.iso.datetime() })),
     }),
   ),
 }) satisfies z.ZodType<ReportsResponse>;

@@ -5,7 +5,7 @@ import type { Repositories } from '../db';
 import type { Metrics } from '../metrics';
 import { type MessageDocument, presentMessage } from '../db/messages';
 import { forbidden, notFound } from '../errors';
-import { cleanText, limits, parseInput, roomIdSchema } from '../validation';
+import { cleanText, limits, parseInput, roomIdSchema, seqSchema } from '../validation';
 import { withAck } from './ack';
 import type { SendBatcher } from './send-batcher';
 import type { SendLimiter } from './send-limit';
@@ -17,7 +17,6 @@ import { assertJoined } from './rooms';
 import { type ChatSocket, roomChannel } from './types';
 
 const messageText = cleanText('message', limits.messageLength, { multiline: true });
-const seqSchema = z.number({ error: 'seq must be a number' }).int().min(1);
 
 const sendSchema = z.strictObject({
   roomId: roomIdSchema,

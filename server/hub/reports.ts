@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ReportRequest, ReportResult } from '../../sdk/protocol';
 import { REPORT_REASONS, type ReportDesk } from '../moderation/reports';
-import { cleanText, parseInput, roomIdSchema } from '../validation';
+import { cleanText, parseInput, roomIdSchema, seqSchema } from '../validation';
 import { withAck } from './ack';
 import { assertJoined } from './rooms';
 import type { SendLimiter } from './send-limit';
@@ -10,7 +10,7 @@ import type { ChatSocket } from './types';
 
 const reportSchema = z.strictObject({
   roomId: roomIdSchema,
-  seq: z.number({ error: 'seq must be a number' }).int('seq must be a whole number').min(1, 'seq must be at least 1'),
+  seq: seqSchema,
   reason: z.enum(REPORT_REASONS, { error: `reason must be one of ${REPORT_REASONS.join(', ')}` }),
   details: cleanText('details', 500, { multiline: true }).optional(),
 }) satisfies z.ZodType<ReportRequest, unknown>;

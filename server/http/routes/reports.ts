@@ -6,7 +6,7 @@ import type { ReportSettings, ReportSettingsResponse, ReportsResponse, ResolveRe
 import type { Repositories } from '../../db';
 import { notFound } from '../../errors';
 import { DEFAULT_HIDE_AFTER, type ReportDesk } from '../../moderation/reports';
-import { parseInput, roomIdSchema } from '../../validation';
+import { parseInput, roomIdSchema, seqSchema } from '../../validation';
 import { type ApiState, requireAdmin } from '../require-user';
 import { muteSchema } from './moderation';
 import { actorOf } from './rooms';
@@ -14,7 +14,7 @@ import { actorOf } from './rooms';
 export const resolveReportSchema = z
   .strictObject({
     roomId: roomIdSchema,
-    seq: z.number({ error: 'seq must be a number' }).int('seq must be a whole number').min(1, 'seq must be at least 1'),
+    seq: seqSchema,
     action: z.enum(['dismiss', 'delete', 'mute', 'ban'], { error: 'action must be "dismiss", "delete", "mute" or "ban"' }),
     durationMs: muteSchema.shape.durationMs.optional(),
   })
