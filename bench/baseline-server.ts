@@ -24,7 +24,7 @@ io.on('connection', (socket) => {
   socket.on('room:join', (request, ack) => {
     if (!isRequest(request)) return ack(refused);
     void socket.join(request.roomId);
-    ack({ ok: true, room: { id: request.roomId, name: request.roomId, archived: false, slowModeSeconds: 0, paused: false }, messages: [], more: false, online: [] });
+    ack({ ok: true, room: { id: request.roomId, name: request.roomId, archived: false, slowModeSeconds: 0, paused: false, access: 'members' }, messages: [], more: false, online: [] });
   });
 
   socket.on('message:send', (request, ack) => {

@@ -7,6 +7,7 @@ import type {
   BanRequest,
   BlocksResponse,
   CreateRoomRequest,
+  GuestRequest,
   IdentifyRequest,
   LoginRequest,
   ModerationAction,
@@ -18,12 +19,19 @@ import type {
   ReportsResponse,
   ResolveReportRequest,
   ResolveReportResponse,
+  RoleRequest,
+  RoleResponse,
   RoomInfo,
   RoomResponse,
   RoomsResponse,
   SessionCheckResponse,
   SessionResponse,
+  SiteInfoResponse,
+  SiteSettings,
+  SiteSettingsResponse,
+  StaffResponse,
   UpdateRoomRequest,
+  UpdateSiteSettingsRequest,
   User,
   WordFilterResponse,
   WordFilterSettings,
@@ -65,6 +73,9 @@ export interface ChatClientOptions {
 }
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline';
+
+/** What a visitor may do before signing in (see `ChatClient.site()`). */
+export type SiteInfo = SiteInfoResponse['site'];
 
 /**
  * Why the client is `offline` or `connecting` again: `signed-out` (not signed in, or logout), `session-ended`
@@ -114,8 +125,20 @@ export interface ChatClient {
   /** Signs in again with the stored token; resolves with null when there is none or it expired. */
   restore(): Promise<User | null>;
   logout(): Promise<void>;
+  /**
+   * Signs in as a guest under a display name (unique among the site's members and guests), where some room takes
+   * guests (`site().guests`). A guest chats in rooms whose access is `guests`, reads `read-only` ones, and becomes a
+   * member, keeping their messages, by calling `register()`.
+   */
+  guest(input: GuestRequest): Promise<User>;
+  /** What a visitor may do before signing in: read some rooms without an account (`read`), sign in as a guest (`guests`). */
+  site(): Promise<SiteInfo>;
+  /**
+   * Joins a room. Signed out, the client reads instead, over a socket without a session: rooms whose access is
+   * `guests` or `read-only` can be joined, with history, live messages and the online list; sends are `unauthorized`.
+   */
   join(roomId: string): Promise<Room>;
-  /** Every room of the site, archived ones too. */
+  /** The site's rooms: every one, archived ones too, for members; those they may read for guests and visitors. */
   rooms(): Promise<RoomInfo[]>;
   /** Admins: creates a room. */
   createRoom(input: CreateRoomRequest): Promise<RoomInfo>;
@@ -130,6 +153,19 @@ export interface ChatClient {
   unban(userId: string): Promise<void>;
   /** Admins: the moderation log, newest first; pass the last entry's id as `before` for the next page. */
   moderationLog(options?: { before?: string; limit?: number }): Promise<ModerationAction[]>;
+  /** Admins: the site's access, posting rights and how long a banned guest's network stays banned. */
+  settings(): Promise<SiteSettings>;
+  /**
+   * Admins: changes the site's settings; answers them as stored.
+   *
+   * @example
+   * await chat.updateSettings({ access: 'guests', postingRights: { links: 'member' } }); // guests post, but no links
+   */
+  updateSettings(change: UpdateSiteSettingsRequest): Promise<SiteSettings>;
+  /** Admins: gives a user a rank below your own (`member`, `moderator`; the owner also `admin`). */
+  setRole(userId: string, role: RoleRequest['role']): Promise<void>;
+  /** Admins: the site's moderators, admins and owner. */
+  staff(): Promise<StaffResponse['staff']>;
   /** Admins: the site's word filter (an empty list when none is set). */
   wordFilter(): Promise<WordFilterSettings>;
   /**
@@ -243,9 +279,35 @@ class DefaultChatClient implements ChatClient {
     }
   }
 
+  async guest({ displayName }: GuestRequest): Promise<User> {
+    return this.signIn(await this.http.request<SessionResponse>('POST', 'guest', { displayName }));
+  }
+
+  async site(): Promise<SiteInfo> {
+    return (await this.http.request<SiteInfoResponse>('GET', 'info')).site;
+  }
+
+  async settings(): Promise<SiteSettings> {
+    return (await this.http.request<SiteSettingsResponse>('GET', 'settings')).settings;
+  }
+
+  async updateSettings(change: UpdateSiteSettingsRequest): Promise<SiteSettings> {
+    return (await this.http.request<SiteSettingsResponse>('PATCH', 'settings', change)).settings;
+  }
+
+  async setRole(userId: string, role: RoleRequest['role']): Promise<void> {
+    await this.http.request<RoleResponse>('PUT', `users/${encodeURIComponent(userId)}/role`, { role });
+  }
+
+  async staff(): Promise<StaffResponse['staff']> {
+    return (await this.http.request<StaffResponse>('GET', 'staff')).staff;
+  }
+
   async join(roomId: string): Promise<Room> {
+    // signed out: a reader's socket (the server lets it read the rooms open to visitors)
+    if (!this.user) this.connect();
     const socket = this.socket;
-    if (!socket || !this.user) throw new ChatError('unauthorized', 'unable to join room; sign in first');
+    if (!socket) throw new ChatError('unauthorized', 'unable to join room; sign in first');
     const existing = this.joined.get(roomId);
     if (existing) return existing;
     // the room's broadcasts that arrive before the answer, for the room once it exists
@@ -282,8 +344,8 @@ class DefaultChatClient implements ChatClient {
   }
 
   async updateRoom(roomId: string, change: UpdateRoomRequest): Promise<RoomInfo> {
-    const { name, archived, slowModeSeconds, paused } = change;
-    return (await this.http.request<RoomResponse>('PATCH', `rooms/${encodeURIComponent(roomId)}`, { name, archived, slowModeSeconds, paused })).room;
+    const { name, archived, slowModeSeconds, paused, access } = change;
+    return (await this.http.request<RoomResponse>('PATCH', `rooms/${encodeURIComponent(roomId)}`, { name, archived, slowModeSeconds, paused, access })).room;
   }
 
   async ban(userId: string, options: BanRequest = {}): Promise<void> {
@@ -382,7 +444,8 @@ class DefaultChatClient implements ChatClient {
   private connect(): void {
     if (this.socket) return;
     const socket: ChatSocket = io(this.options.baseUrl, {
-      auth: (send) => send({ site: this.options.site, token: this.storage.get() ?? undefined }),
+      // `read`: without a session, the server opens a socket that only reads (rooms open to visitors)
+      auth: (send) => send({ site: this.options.site, token: this.storage.get() ?? undefined, read: true }),
       withCredentials: this.cookies,
       // reconnect forever, 0.5 s doubling to 10 s, each delay ±50 % so a restarted server is not hit all at once
       reconnectionDelay: 500,

@@ -1,6 +1,6 @@
 // The public surface of the Parley SDK: everything a developer may import.
 export { createChatClient } from './client';
-export type { ChatClient, ChatClientEvents, ChatClientOptions, ConnectionStatus, StatusReason, TokenStorage } from './client';
+export type { ChatClient, ChatClientEvents, ChatClientOptions, ConnectionStatus, SiteInfo, StatusReason, TokenStorage } from './client';
 export type { Room, RoomEvents } from './room/room';
 export type { PendingMessage, SendOptions } from './room/outbox';
 export type { PresenceChangeEvent } from './room/presence';
@@ -8,18 +8,24 @@ export type { HistoryOptions } from './room/history';
 export { ChatError } from './errors';
 /** A v4 UUID for `room.send(text, { clientMsgId })`, e.g. to keep a message's id in your own outbox. */
 export { createClientMsgId } from './ids';
+/** The ranks of a site, lowest first, and whether a role is at least some rank. */
+export { hasRank, ROLES } from './roles';
 export type {
+  Access,
   Author,
   BanRequest,
   CreateRoomRequest,
   ErrorBody,
   ErrorCode,
+  GuestRequest,
   IdentifyRequest,
   LoginRequest,
   Message,
   ModerationAction,
   ModerationActionType,
+  PostingRights,
   PresenceUser,
+  RefusalReason,
   RegisterRequest,
   Report,
   ReportedMessage,
@@ -28,7 +34,11 @@ export type {
   ResolveReportRequest,
   ResolveReportResponse,
   Role,
+  RoleRequest,
   RoomInfo,
+  SiteInfoResponse,
+  SiteSettings,
+  UpdateSiteSettingsRequest,
   UpdateRoomRequest,
   User,
   WordFilterAction,

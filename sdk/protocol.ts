@@ -22,7 +22,16 @@ export interface ErrorBody {
   /** The input field the error is about, when there is one. */
   field?: string;
   retryAfterMs?: number;
+  /** Why a post was refused, stable for clients to translate (the message is English). */
+  reason?: RefusalReason;
 }
+
+/**
+ * `slow-mode`: too soon after the last message; `paused`, `muted`, `archived`: the room's state; `read-only`: the
+ * room takes posts from members only; `links`, `mention-everyone`: the site's posting rights; `word-filter`: a word
+ * the site does not allow; `banned`: this person or their network is banned from the site.
+ */
+export type RefusalReason = 'slow-mode' | 'paused' | 'muted' | 'archived' | 'read-only' | 'links' | 'mention-everyone' | 'word-filter' | 'banned';
 
 /** HTTP error bodies and failed socket acks share this shape. */
 export interface ErrorResponse {
@@ -33,8 +42,11 @@ export interface ErrorResponse {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export type Ack<T extends object = {}> = ({ ok: true } & T) | ErrorResponse;
 
-/** Admins manage rooms and moderate; everyone else is a member. */
-export type Role = 'member' | 'admin';
+/**
+ * A user's rank in a site, lowest first: guests (a chosen name, no account), members, moderators (delete, mute, ban,
+ * slow, pause, resolve reports), admins (also rooms, roles and the site's settings) and the owner. See sdk/roles.ts.
+ */
+export type Role = 'guest' | 'member' | 'moderator' | 'admin' | 'owner';
 
 export interface User {
   id: string;
@@ -81,6 +93,8 @@ export interface Message {
 export interface PresenceUser {
   id: string;
   displayName: string;
+  /** Present (true) for a guest: show them as one. */
+  guest?: true;
 }
 
 export interface RoomInfo {
@@ -93,8 +107,73 @@ export interface RoomInfo {
    * too soon is refused with `rate_limited` and `retryAfterMs`.
    */
   slowModeSeconds: number;
-  /** A paused room takes messages (and edits, and typing) from admins only; the others get `forbidden`. */
+  /** A paused room takes messages (and edits, and typing) from moderators only; the others get `forbidden`. */
   paused: boolean;
+  /** Who may read and post here: the room's own setting, else the site's (see Access). */
+  access: Access;
+}
+
+/**
+ * Who may read and post in a room. `members`: signed-in members only (guests may not join). `guests`: anyone
+ * reads without signing in, and may chat after choosing a name (a guest session). `read-only`: anyone reads
+ * without signing in; only members post.
+ */
+export type Access = 'members' | 'guests' | 'read-only';
+
+/**
+ * The lowest rank that may post a kind of content; lower ranks get `forbidden` with `reason`. `links`: web
+ * addresses; `mentionEveryone`: `@everyone` and `@here`.
+ */
+export interface PostingRights {
+  links: Role;
+  mentionEveryone: Role;
+}
+
+/** A site's settings for public rooms: GET (admins) and PATCH /api/sites/:siteId/settings → SiteSettingsResponse. */
+export interface SiteSettings {
+  /** Every room's access unless the room sets its own. */
+  access: Access;
+  postingRights: PostingRights;
+  /** How long a banned guest's network address may not sign up again, as a guest or a member (0: not at all). */
+  guestBanHours: number;
+}
+
+/** What to change; posting rights one at a time. */
+export interface UpdateSiteSettingsRequest {
+  access?: Access;
+  postingRights?: Partial<PostingRights>;
+  guestBanHours?: number;
+}
+
+export interface SiteSettingsResponse {
+  settings: SiteSettings;
+}
+
+/**
+ * GET /api/sites/:siteId/info → 200 SiteInfoResponse, signed in or not: what a visitor may do before signing in.
+ * `read`: some room can be read without an account; `guests`: guest sign-in is open.
+ */
+export interface SiteInfoResponse {
+  site: { id: string; name: string; access: Access; read: boolean; guests: boolean };
+}
+
+/** POST /api/sites/:siteId/guest → 201 SessionResponse: a guest session under a chosen display name. */
+export interface GuestRequest {
+  displayName: string;
+}
+
+/** PUT /api/sites/:siteId/users/:userId/role (admins) → 200 RoleResponse. Admins grant ranks below their own. */
+export interface RoleRequest {
+  role: Exclude<Role, 'guest' | 'owner'>;
+}
+
+export interface RoleResponse {
+  user: Author & { role: Role };
+}
+
+/** GET /api/sites/:siteId/staff (admins) → 200 StaffResponse: moderators, admins and the owner. */
+export interface StaffResponse {
+  staff: Array<Author & { role: Role; username: string }>;
 }
 
 // ---- HTTP: /api/sites/:siteId/… -------------------------------------------------
@@ -171,6 +250,8 @@ export interface UpdateRoomRequest {
   /** 0 (off) to 21,600 (6 hours). */
   slowModeSeconds?: number;
   paused?: boolean;
+  /** Admins: the room's own access; null follows the site's again. */
+  access?: Access | null;
 }
 
 export interface RoomResponse {
@@ -275,7 +356,10 @@ export type ModerationActionType =
   | 'site.word-filter'
   | 'message.hide'
   | 'report.dismiss'
-  | 'site.report-settings';
+  | 'site.report-settings'
+  | 'site.settings'
+  | 'room.access'
+  | 'user.role';
 
 /** One entry of the moderation log: who did what to whom, when. */
 export interface ModerationAction {

@@ -1,4 +1,4 @@
-import type { ErrorBody, ErrorCode } from '../sdk/protocol';
+import type { ErrorBody, ErrorCode, RefusalReason } from '../sdk/protocol';
 
 const statusByCode: Record<ErrorCode, number> = {
   invalid_input: 400,
@@ -21,6 +21,7 @@ export class AppError extends Error {
     message: string,
     readonly field?: string,
     readonly retryAfterMs?: number,
+    readonly reason?: RefusalReason,
   ) {
     super(message);
     this.status = statusByCode[code];
@@ -32,6 +33,7 @@ export class AppError extends Error {
       message: this.message,
       ...(this.field === undefined ? {} : { field: this.field }),
       ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
+      ...(this.reason === undefined ? {} : { reason: this.reason }),
     };
   }
 }

@@ -15,6 +15,7 @@ import { createHub, type Hub } from './hub';
 import { ReportDesk } from './moderation/reports';
 import { banUser } from './http/routes/moderation';
 import { SiteWordFilters } from './moderation/site-word-filters';
+import { SiteSettingsCache } from './moderation/site-settings';
 import { createMetrics } from './metrics';
 import { distDir } from './paths';
 import { startEmbeddedDatabase } from './processes/embedded-database';
@@ -122,6 +123,7 @@ export async function startParley(
     let hub: Hub | undefined;
     // one per node, shared by the API that changes a site's list and the hub that applies it
     const wordFilters = new SiteWordFilters(repositories.sites);
+    const siteSettings = new SiteSettingsCache(repositories.sites);
     const onUserBanned = (siteId: string, userId: string) => hub?.endUser(siteId, userId);
     const reports = new ReportDesk({
       repositories,
@@ -146,6 +148,7 @@ export async function startParley(
       onUserBanned,
       onRoomUpdated: (siteId, room) => hub?.roomUpdated(siteId, room),
       wordFilters,
+      siteSettings,
       reports,
     });
     const httpServer = createServer(app.callback());
@@ -167,6 +170,7 @@ export async function startParley(
       slowClientMaxBytes: config.slowClientMaxBytes,
       ...(redis ? { redis } : {}),
       wordFilters,
+      siteSettings,
       reports,
       log,
       metrics,
@@ -189,6 +193,8 @@ export async function startParley(
     const sweeper = setInterval(() => {
       repositories.sessions.sweep().catch((error: unknown) => log.warn({ err: error }, 'session sweep failed'));
       sweepRateLimits(database.db).catch((error: unknown) => log.warn({ err: error }, 'rate limit sweep failed'));
+      repositories.ipBans.sweep().catch((error: unknown) => log.warn({ err: error }, 'address ban sweep failed'));
+      repositories.users.deleteExpiredGuests().catch((error: unknown) => log.warn({ err: error }, 'guest sweep failed'));
     }, SWEEP_MS).unref();
     steps.add(async () => clearInterval(sweeper));
 

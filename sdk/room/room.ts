@@ -1,7 +1,7 @@
 import { Emitter } from '../emitter';
 import { type ChatError, toChatError } from '../errors';
 import type { HttpClient } from '../http';
-import type { JoinResult, Message, MuteResponse, PresenceUser, ReportReason, RoomInfo } from '../protocol';
+import type { Access, JoinResult, Message, MuteResponse, PresenceUser, ReportReason, RoomInfo } from '../protocol';
 import { type HistoryOptions, readHistory } from './history';
 import { muteUser, unmuteUser } from './moderation';
 import { createOutbox, type Outbox, type PendingMessage, type SendOptions } from './outbox';
@@ -38,10 +38,12 @@ export interface Room {
   readonly name: string;
   /** An archived room can be read but takes no new messages. */
   readonly archived: boolean;
-  /** Slow mode: seconds between two of your messages (0: off; admins are exempt). A send too soon is `rate_limited`. */
+  /** Slow mode: seconds between two of your messages (0: off; moderators are exempt). A send too soon is `rate_limited`. */
   readonly slowModeSeconds: number;
-  /** Only admins post in a paused room; the others' sends are `forbidden`. */
+  /** Only moderators post in a paused room; the others' sends are `forbidden`. */
   readonly paused: boolean;
+  /** Who may read and post here (see Access): in a `read-only` room a guest or reader only reads. */
+  readonly access: Access;
   /** The most recent messages at join time, oldest first. */
   readonly recent: readonly Message[];
   /** The current online list. */
@@ -103,6 +105,7 @@ export class DefaultRoom implements Room {
   declare archived: boolean;
   declare slowModeSeconds: number;
   declare paused: boolean;
+  declare access: Access;
   recent: Message[];
   private readonly events = new Emitter<RoomEvents>();
   // the parts, made in the constructor (`declare`: no empty field definitions in the bundle); the client feeds
@@ -251,8 +254,8 @@ export class DefaultRoom implements Room {
     this.events.emit('change', room);
   }
 
-  private describe({ name, archived, slowModeSeconds, paused }: RoomInfo): void {
-    Object.assign(this, { name, archived, slowModeSeconds, paused });
+  private describe({ name, archived, slowModeSeconds, paused, access }: RoomInfo): void {
+    Object.assign(this, { name, archived, slowModeSeconds, paused, access });
   }
 
   /**
@@ -272,7 +275,7 @@ export class DefaultRoom implements Room {
         () => this.disposed,
       );
       this.outbox.resume();
-      if ((['name', 'archived', 'slowModeSeconds', 'paused'] as const).some((key) => joined.room[key] !== this[key])) this.changed(joined.room);
+      if ((['name', 'archived', 'slowModeSeconds', 'paused', 'access'] as const).some((key) => joined.room[key] !== this[key])) this.changed(joined.room);
       for (const message of joined.messages) this.timeline.deliver(message);
       this.presence.reset(joined.online);
       more = joined.more;

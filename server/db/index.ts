@@ -1,5 +1,6 @@
 import type { Db } from 'mongodb';
 import { isDuplicateKey } from '../errors';
+import { IpBansRepository } from './ip-bans';
 import { MessagesRepository } from './messages';
 import { ModerationRepository } from './moderation';
 import { ReportsRepository } from './reports';
@@ -17,6 +18,7 @@ export interface Repositories {
   messages: MessagesRepository;
   moderation: ModerationRepository;
   reports: ReportsRepository;
+  ipBans: IpBansRepository;
 }
 
 /** Creates a site with its default room `general`; false when the id is taken. */
@@ -35,6 +37,7 @@ export async function removeSite(repositories: Repositories, siteId: string): Pr
   await repositories.messages.deleteBySite(siteId);
   await repositories.moderation.deleteBySite(siteId);
   await repositories.reports.deleteBySite(siteId);
+  await repositories.ipBans.deleteBySite(siteId);
   await repositories.rooms.deleteBySite(siteId);
   await repositories.users.deleteBySite(siteId);
   return repositories.sites.remove(siteId);
@@ -49,5 +52,6 @@ export function createRepositories(db: Db, options: { sessionAbsoluteMs?: number
     messages: new MessagesRepository(db),
     moderation: new ModerationRepository(db),
     reports: new ReportsRepository(db),
+    ipBans: new IpBansRepository(db),
   };
 }

@@ -1,6 +1,7 @@
 import type { Collection, Db } from 'mongodb';
-import type { Role, RoomInfo, UpdateRoomRequest } from '../../sdk/protocol';
-import { type AppError, conflict, forbidden, isDuplicateKey, notFound } from '../errors';
+import type { Access, Role, RoomInfo, UpdateRoomRequest } from '../../sdk/protocol';
+import { hasRank } from '../../sdk/roles';
+import { AppError, conflict, forbidden, isDuplicateKey, notFound } from '../errors';
 
 /** A room; `_id` is `<site>:<room>` (roomKey), so a join and a send read and write it by `_id` alone. */
 export interface RoomDocument {
@@ -13,8 +14,10 @@ export interface RoomDocument {
   archivedAt?: Date;
   /** Slow mode: seconds between two messages of one member (absent: off). */
   slowModeSeconds?: number;
-  /** Set while the room is paused: only admins post. */
+  /** Set while the room is paused: only moderators post. */
   pausedAt?: Date;
+  /** The room's own access; unset: the site's. */
+  access?: Access;
   /** Muted users of this room: user id → until when. Kept on the room so a send checks it in the same write. */
   mutedUntil?: Record<string, Date>;
 }
@@ -27,19 +30,21 @@ const MAX_TAKE_ATTEMPTS = 3;
 
 export const roomKey = (siteId: string, roomId: string) => `${siteId}:${roomId}`;
 
-export const presentRoom = (room: RoomDocument): RoomInfo => ({
+/** A room as clients see it; `siteAccess` is the site's, which the room follows unless it sets its own. */
+export const presentRoom = (room: RoomDocument, siteAccess: Access): RoomInfo => ({
   id: room.roomId,
   name: room.name,
   archived: room.archivedAt !== undefined,
   slowModeSeconds: room.slowModeSeconds ?? 0,
   paused: room.pausedAt !== undefined,
+  access: room.access ?? siteAccess,
 });
 
 /** Who writes to a room: a message's author. */
 export interface Poster {
   id: string;
   /**
-   * Whether they post in a paused room and outside slow mode (admins). Asked only in such a room, so it can read
+   * Whether they post in a paused room and outside slow mode (moderators and above). Asked only in such a room, so it can read
    * the role afresh: a revoked admin loses the power at once.
    */
   moderator(): Promise<boolean>;
@@ -48,7 +53,7 @@ export interface Poster {
 /** A signed-in user as a poster; their role is read (once) when it matters. */
 export function posterOf(siteId: string, userId: string, users: { findById(siteId: string, userId: string): Promise<{ role: Role } | null> }): Poster {
   let moderator: Promise<boolean> | undefined;
-  return { id: userId, moderator: () => (moderator ??= users.findById(siteId, userId).then((user) => user?.role === 'admin')) };
+  return { id: userId, moderator: () => (moderator ??= users.findById(siteId, userId).then((user) => user !== null && hasRank(user.role, 'moderator'))) };
 }
 
 export class RoomsRepository {
@@ -89,11 +94,11 @@ export class RoomsRepository {
     return room;
   }
 
-  /** Renames, archives, unarchives, slows, pauses or resumes; null when the room does not exist. */
+  /** Renames, archives, unarchives, slows, pauses, resumes or opens; null when the room does not exist. */
   async update(siteId: string, roomId: string, change: UpdateRoomRequest): Promise<RoomDocument | null> {
     if (change.archived && roomId === DEFAULT_ROOM) throw forbidden(`the ${DEFAULT_ROOM} room cannot be archived`);
     const set: Partial<RoomDocument> = {};
-    const unset: Partial<Record<'archivedAt' | 'slowModeSeconds' | 'pausedAt', ''>> = {};
+    const unset: Partial<Record<'archivedAt' | 'slowModeSeconds' | 'pausedAt' | 'access', ''>> = {};
     if (change.name !== undefined) set.name = change.name;
     if (change.archived === true) set.archivedAt = new Date();
     if (change.archived === false) unset.archivedAt = '';
@@ -101,6 +106,8 @@ export class RoomsRepository {
     if (change.slowModeSeconds === 0) unset.slowModeSeconds = '';
     if (change.paused === true) set.pausedAt = new Date();
     if (change.paused === false) unset.pausedAt = '';
+    if (change.access) set.access = change.access;
+    if (change.access === null) unset.access = '';
     const hasSet = Object.keys(set).length > 0;
     const hasUnset = Object.keys(unset).length > 0;
     // MongoDB refuses an empty update: a change of nothing is a read
@@ -205,9 +212,9 @@ export class RoomsRepository {
 /** Why a room refuses a message of `userId` now: it does not exist, is archived, is paused (to all but moderators) or has muted them. */
 function refusal(room: RoomDocument | null, userId: string, moderator: boolean, now: Date): AppError | undefined {
   if (!room) return notFound('room');
-  if (room.archivedAt) return forbidden('the room is archived');
-  if (room.pausedAt && !moderator) return forbidden('the room is paused: only moderators can post');
+  if (room.archivedAt) return new AppError('forbidden', 'the room is archived', undefined, undefined, 'archived');
+  if (room.pausedAt && !moderator) return new AppError('forbidden', 'the room is paused: only moderators can post', undefined, undefined, 'paused');
   const until = room.mutedUntil?.[userId];
-  if (until && until > now) return forbidden(`you are muted in this room until ${until.toISOString()}`, until.getTime() - now.getTime());
+  if (until && until > now) return new AppError('forbidden', `you are muted in this room until ${until.toISOString()}`, undefined, until.getTime() - now.getTime(), 'muted');
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
-import type { WordFilterSettings } from '../../sdk/protocol';
+import type { Access, SiteSettings, WordFilterSettings } from '../../sdk/protocol';
 import { isDuplicateKey } from '../errors';
 
 export interface SiteDocument {
@@ -14,8 +14,28 @@ export interface SiteDocument {
   wordFilter?: WordFilterSettings;
   /** Reports by this many users hide a message pending review (0: never); unset: DEFAULT_HIDE_AFTER. */
   reportHideAfter?: number;
+  /** Who may read and post (rooms may override it); unset: members only. */
+  access?: Access;
+  /** The lowest rank that may post links and `@everyone`; unset: DEFAULT_SETTINGS. */
+  postingRights?: Partial<SiteSettings['postingRights']>;
+  /** How long a banned guest's network address stays banned; unset: DEFAULT_SETTINGS. */
+  guestBanHours?: number;
   createdAt: Date;
 }
+
+/** What a site that never set them gets: members only, anyone posts links, moderators mention everyone. */
+export const DEFAULT_SETTINGS: SiteSettings = {
+  access: 'members',
+  postingRights: { links: 'guest', mentionEveryone: 'moderator' },
+  guestBanHours: 24,
+};
+
+/** A site's settings, unset ones at their defaults. */
+export const settingsOf = (site: SiteDocument): SiteSettings => ({
+  access: site.access ?? DEFAULT_SETTINGS.access,
+  postingRights: { ...DEFAULT_SETTINGS.postingRights, ...site.postingRights },
+  guestBanHours: site.guestBanHours ?? DEFAULT_SETTINGS.guestBanHours,
+});
 
 const newSecret = () => randomBytes(32).toString('hex');
 
@@ -75,12 +95,20 @@ export class SitesRepository {
     return matchedCount === 1 ? identitySecret : null;
   }
 
-  /** Replaces the site's word filter; false when the site does not exist. */
+  /** How many users' reports hide a message; false when the site does not exist. */
   async setReportHideAfter(siteId: string, hideAfter: number): Promise<boolean> {
     const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $set: { reportHideAfter: hideAfter } });
     return matchedCount === 1;
   }
 
+  /** Stores the site's settings; false when the site does not exist. */
+  async setSettings(siteId: string, settings: SiteSettings): Promise<boolean> {
+    const { access, postingRights, guestBanHours } = settings;
+    const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $set: { access, postingRights, guestBanHours } });
+    return matchedCount === 1;
+  }
+
+  /** Replaces the site's word filter; false when the site does not exist. */
   async setWordFilter(siteId: string, wordFilter: WordFilterSettings): Promise<boolean> {
     const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $set: { wordFilter } });
     return matchedCount === 1;

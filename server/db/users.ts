@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Collection, type Db, ObjectId } from 'mongodb';
 import { conflict, isDuplicateKey } from '../errors';
-import type { User } from '../../sdk/protocol';
+import type { Role, User } from '../../sdk/protocol';
 
 export interface UserDocument {
   _id: ObjectId;
@@ -11,14 +11,23 @@ export interface UserDocument {
   displayName: string;
   displayNameKey: string;
   passwordHash: string;
-  role: 'member' | 'admin';
+  role: Role;
   createdAt: Date;
   bannedAt?: Date;
   /** An identified user's email, from the site's signed identity token; never shown to other users. */
   email?: string;
   /** The users this one blocked (ids), in the order blocked. */
   blocked?: string[];
+  /** Guests: when the guest is deleted (their name freed) unless they come back; pushed back by use. */
+  expiresAt?: Date;
+  /** Guests: a keyed hash of the address they signed up from, so a ban can keep it out (never the address). */
+  ipHash?: string;
 }
+
+/** How long a guest unused keeps their name. */
+export const GUEST_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
+// a guest's deadline is pushed back at most this often (a write per connection would be a write per page view)
+const GUEST_TOUCH_MS = 24 * 60 * 60 * 1000;
 
 /** How many users one may block. */
 export const MAX_BLOCKED = 1_000;
@@ -114,12 +123,74 @@ export class UsersRepository {
     return 'username';
   }
 
-  /** Grants or revokes a role; false when the user does not exist. */
-  async setRole(siteId: string, username: string, role: UserDocument['role']): Promise<boolean> {
+  /** Grants or revokes a role by username (the operator's CLI); false when the user does not exist. */
+  async setRole(siteId: string, username: string, role: Role): Promise<boolean> {
     const user = await this.findByUsername(siteId, username);
-    if (!user) return false;
-    const { matchedCount } = await this.users.updateOne({ _id: user._id }, { $set: { role } });
+    return user !== null && (await this.setRoleById(siteId, user._id.toHexString(), role));
+  }
+
+  /** Grants or revokes a role by user id; false when the user does not exist. */
+  async setRoleById(siteId: string, userId: string, role: Role): Promise<boolean> {
+    if (!ObjectId.isValid(userId)) return false;
+    const { matchedCount } = await this.users.updateOne({ _id: new ObjectId(userId), siteId }, { $set: { role } });
     return matchedCount === 1;
+  }
+
+  /**
+   * A guest: a display name unique among the site's members and guests (a clash is `conflict` on displayName),
+   * no username anyone could log in with (`guest:<random>`, which no chosen username can spell), no password.
+   */
+  async insertGuest(siteId: string, displayName: string, ipHash: string): Promise<UserDocument> {
+    const key = `guest:${new ObjectId().toHexString()}`;
+    try {
+      const user = await this.insertDocument({ siteId, username: key, usernameKey: key, displayName, passwordHash: '' }, 'guest');
+      const expiresAt = new Date(Date.now() + GUEST_LIFETIME_MS);
+      await this.users.updateOne({ _id: user._id }, { $set: { expiresAt, ipHash } });
+      return { ...user, expiresAt, ipHash };
+    } catch (error) {
+      if (isDuplicateKey(error)) throw conflict('displayName', 'display name is taken');
+      throw error;
+    }
+  }
+
+  /** Pushes a guest's deadline back (at most once a day): a guest who keeps coming keeps their name. */
+  async touchGuest(user: UserDocument): Promise<void> {
+    const now = Date.now();
+    if (user.role !== 'guest' || (user.expiresAt && user.expiresAt.getTime() - GUEST_LIFETIME_MS + GUEST_TOUCH_MS > now)) return;
+    await this.users.updateOne({ _id: user._id, role: 'guest' }, { $set: { expiresAt: new Date(now + GUEST_LIFETIME_MS) } });
+  }
+
+  /**
+   * Turns a guest into a member under a username and password, keeping their id (so their messages stay theirs);
+   * a taken username or display name is `conflict`. Null when the user is no longer a guest.
+   */
+  async upgradeGuest(guest: UserDocument, input: { username: string; displayName: string; passwordHash: string }): Promise<UserDocument | null> {
+    const usernameKey = uniqueKey(input.username);
+    try {
+      const upgraded = await this.users.findOneAndUpdate(
+        { _id: guest._id, role: 'guest' },
+        {
+          $set: { username: input.username, usernameKey, displayName: input.displayName, displayNameKey: uniqueKey(input.displayName), passwordHash: input.passwordHash, role: 'member' },
+          $unset: { expiresAt: '', ipHash: '' },
+        },
+        { returnDocument: 'after' },
+      );
+      if (upgraded) await this.recordName(guest.siteId, usernameKey, guest._id);
+      return upgraded;
+    } catch (error) {
+      if (isDuplicateKey(error)) throw conflict('username', 'username or display name is taken');
+      throw error;
+    }
+  }
+
+  /** Deletes guests past their deadline, freeing their names; answers how many. (A scan of guests: run rarely.) */
+  async deleteExpiredGuests(now = new Date()): Promise<number> {
+    return (await this.users.deleteMany({ role: 'guest', expiresAt: { $lt: now } })).deletedCount;
+  }
+
+  /** The site's users from moderators up (the console's staff list; a scan, but rare and admins only). */
+  staff(siteId: string): Promise<UserDocument[]> {
+    return this.users.find({ siteId, role: { $in: ['moderator', 'admin', 'owner'] } }).sort({ usernameKey: 1 }).limit(1_000).toArray();
   }
 
   /** Bans or lifts a ban; false when the user does not exist. */
@@ -188,7 +259,7 @@ export class UsersRepository {
     displayName: string;
     passwordHash: string;
     email?: string | undefined;
-  }): Promise<UserDocument> {
+  }, role: Role = 'member'): Promise<UserDocument> {
     const user: UserDocument = {
       _id: new ObjectId(),
       siteId: input.siteId,
@@ -197,7 +268,7 @@ export class UsersRepository {
       displayName: input.displayName,
       displayNameKey: uniqueKey(input.displayName),
       passwordHash: input.passwordHash,
-      role: 'member',
+      role,
       createdAt: new Date(),
       ...(input.email === undefined ? {} : { email: input.email }),
     };

@@ -12,12 +12,18 @@ import type {
   ReportSettingsResponse,
   ReportsResponse,
   ResolveReportResponse,
+  Access,
+  RefusalReason,
   Role,
+  RoleResponse,
   RoomInfo,
   RoomResponse,
   RoomsResponse,
   SessionCheckResponse,
   SessionResponse,
+  SiteInfoResponse,
+  SiteSettingsResponse,
+  StaffResponse,
   User,
   WordFilterResponse,
 } from '../../sdk/protocol';
@@ -45,13 +51,29 @@ const errorCodes: { [Code in ErrorCode]: Code } = {
 
 export const errorCodeSchema = z.enum(errorCodes) satisfies z.ZodType<ErrorCode>;
 
-const roles: { [R in Role]: R } = { member: 'member', admin: 'admin' };
+const roles: { [R in Role]: R } = { guest: 'guest', member: 'member', moderator: 'moderator', admin: 'admin', owner: 'owner' };
+export const roleSchema = z.enum(roles).meta({ description: 'Rank, lowest first: guest, member, moderator (moderates), admin (also rooms, roles, settings), owner.' });
+
+const refusalReasons: { [R in RefusalReason]: R } = {
+  'slow-mode': 'slow-mode',
+  paused: 'paused',
+  muted: 'muted',
+  archived: 'archived',
+  'read-only': 'read-only',
+  links: 'links',
+  'mention-everyone': 'mention-everyone',
+  'word-filter': 'word-filter',
+  banned: 'banned',
+};
+
+const accessValues: { [A in Access]: A } = { members: 'members', guests: 'guests', 'read-only': 'read-only' };
+export const accessSchema = z.enum(accessValues).meta({ description: 'members: members only; guests: anyone reads, and chats under a chosen name; read-only: anyone reads, members post.' });
 
 export const userSchema = z.object({
   id: z.string(),
   username: z.string(),
   displayName: z.string(),
-  role: z.enum(roles).meta({ description: 'Admins manage rooms and moderate.' }),
+  role: roleSchema,
   blocked: z.array(z.string()).optional().meta({ description: 'The ids of the users this one blocked (absent when none).' }),
 }) satisfies z.ZodType<User>;
 
@@ -88,6 +110,7 @@ export const errorResponseSchema = z.object({
     message: z.string().meta({ description: 'Human-readable, safe to show.' }),
     field: z.string().optional().meta({ description: 'The input field the error is about, when there is one.' }),
     retryAfterMs: z.number().int().nonnegative().optional(),
+    reason: z.enum(refusalReasons).optional().meta({ description: 'Why a post was refused, stable for translation.' }),
   }),
 }) satisfies z.ZodType<ErrorResponse>;
 
@@ -100,8 +123,38 @@ export const roomInfoSchema = z.object({
     .int()
     .nonnegative()
     .meta({ description: 'Slow mode: seconds a member waits between two messages (0: off); admins are exempt.' }),
-  paused: z.boolean().meta({ description: 'A paused room takes messages from admins only.' }),
+  paused: z.boolean().meta({ description: 'A paused room takes messages from moderators only.' }),
+  access: accessSchema,
 }) satisfies z.ZodType<RoomInfo>;
+
+const authorSchema = z.object({ id: z.string(), displayName: z.string() });
+
+export const siteSettingsResponseSchema = z.object({
+  settings: z.object({
+    access: accessSchema,
+    postingRights: z.object({
+      links: roleSchema.meta({ description: 'The lowest rank that may post web addresses.' }),
+      mentionEveryone: roleSchema.meta({ description: 'The lowest rank that may post `@everyone` and `@here`.' }),
+    }),
+    guestBanHours: z.number().int().nonnegative().meta({ description: "How long a banned guest's network may not sign up again (0: not at all)." }),
+  }),
+}) satisfies z.ZodType<SiteSettingsResponse>;
+
+export const siteInfoResponseSchema = z.object({
+  site: z.object({
+    id: z.string(),
+    name: z.string(),
+    access: accessSchema,
+    read: z.boolean().meta({ description: 'Some room can be read without an account (over a socket opened with `auth: { site, read: true }`).' }),
+    guests: z.boolean().meta({ description: 'Guest sign-in is open: some room takes guests.' }),
+  }),
+}) satisfies z.ZodType<SiteInfoResponse>;
+
+export const staffResponseSchema = z.object({
+  staff: z.array(authorSchema.extend({ username: z.string(), role: roleSchema })),
+}) satisfies z.ZodType<StaffResponse>;
+
+export const roleResponseSchema = z.object({ user: authorSchema.extend({ role: roleSchema }) }) satisfies z.ZodType<RoleResponse>;
 
 export const roomsResponseSchema = z.object({ rooms: z.array(roomInfoSchema) }) satisfies z.ZodType<RoomsResponse>;
 export const roomResponseSchema = z.object({ room: roomInfoSchema }) satisfies z.ZodType<RoomResponse>;
@@ -127,6 +180,9 @@ const moderationActionTypes: { [A in ModerationActionType]: A } = {
   'message.hide': 'message.hide',
   'report.dismiss': 'report.dismiss',
   'site.report-settings': 'site.report-settings',
+  'site.settings': 'site.settings',
+  'room.access': 'room.access',
+  'user.role': 'user.role',
 };
 
 export const moderationActionSchema = z.object({
@@ -148,8 +204,6 @@ export const moderationLogResponseSchema = z.object({
 export const wordFilterResponseSchema = z.object({
   wordFilter: z.object({ entries: z.array(z.string()), action: z.enum(WORD_FILTER_ACTIONS) }),
 }) satisfies z.ZodType<WordFilterResponse>;
-
-const authorSchema = z.object({ id: z.string(), displayName: z.string() });
 
 export const messageSchema = z.object({
   id: z.string(),

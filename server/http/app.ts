@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import zlib from 'node:zlib';
 import Koa from 'koa';
@@ -17,6 +18,9 @@ import { reportRoutes } from './routes/reports';
 import { blockRoutes } from './routes/blocks';
 import type { ReportDesk } from '../moderation/reports';
 import type { SiteWordFilters } from '../moderation/site-word-filters';
+import type { SiteSettingsCache } from '../moderation/site-settings';
+import { siteSettingsRoutes } from './routes/site-settings';
+import { guestRoutes } from './routes/guests';
 import { roomRoutes } from './routes/rooms';
 import type { RoomInfo } from '../../sdk/protocol';
 import type { AuthRateLimiter } from './rate-limits';
@@ -50,7 +54,12 @@ export interface HttpAppOptions {
   wordFilters: SiteWordFilters;
   /** Reports of messages: the queue and its resolutions (members file them over the socket). */
   reports: ReportDesk;
+  /** The sites' access and posting rights on this node: a change through the API applies here at once. */
+  siteSettings: SiteSettingsCache;
 }
+
+/** The key of banned guests' address hashes, derived from the first session key (never the key itself). */
+export const addressKeyOf = (sessionKeys: readonly string[]) => createHash('sha256').update(`parley address bans\0${sessionKeys[0] ?? ''}`).digest('hex');
 
 /** The Koa app: request log and error shape first, then health and metrics, widget assets and the JSON API. */
 export function createHttpApp(options: HttpAppOptions): Koa {
@@ -69,6 +78,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     repositories: options.repositories,
     rateLimiter: options.rateLimiter,
     onSessionEnded: options.onSessionEnded,
+    addressKey: addressKeyOf(options.sessionKeys),
   });
   const session = sessionMiddleware(app, options.repositories.sessions, options.sessionIdleMs);
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' });
@@ -93,7 +103,9 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     .use(roomRoutes({ repositories: options.repositories, onRoomUpdated: options.onRoomUpdated }).routes())
     .use(moderationRoutes({ repositories: options.repositories, onUserBanned: options.onUserBanned, wordFilters: options.wordFilters }).routes())
     .use(reportRoutes({ repositories: options.repositories, reports: options.reports }).routes())
-    .use(blockRoutes({ repositories: options.repositories }).routes());
+    .use(blockRoutes({ repositories: options.repositories }).routes())
+    .use(siteSettingsRoutes({ repositories: options.repositories, siteSettings: options.siteSettings }).routes())
+    .use(guestRoutes({ repositories: options.repositories, rateLimiter: options.rateLimiter, addressKey: addressKeyOf(options.sessionKeys) }).routes());
   return app;
 }
 

@@ -18,6 +18,10 @@ import {
   roomsResponseSchema,
   sessionCheckResponseSchema,
   sessionResponseSchema,
+  siteInfoResponseSchema,
+  siteSettingsResponseSchema,
+  staffResponseSchema,
+  roleResponseSchema,
   userSchema,
   wordFilterResponseSchema,
 } from './api-schemas';
@@ -25,6 +29,8 @@ import { banSchema, muteSchema, wordFilterSchema } from './routes/moderation';
 import { createRoomSchema, updateRoomSchema } from './routes/rooms';
 import { reportSettingsSchema, resolveReportSchema } from './routes/reports';
 import { blockSchema } from './routes/blocks';
+import { roleSchema, updateSiteSettingsSchema } from './routes/site-settings';
+import { guestSchema } from './routes/guests';
 import { identifySchema, loginSchema, registerSchema } from './routes/auth';
 import { SESSION_COOKIE } from './session';
 import { ID_PATTERN, OBJECT_ID_PATTERN } from '../validation';
@@ -67,6 +73,9 @@ function componentSchemas(): Record<string, JsonSchema> {
   requests.add(resolveReportSchema, { id: 'ResolveReportRequest' });
   requests.add(reportSettingsSchema, { id: 'ReportSettings' });
   requests.add(blockSchema, { id: 'BlockRequest' });
+  requests.add(updateSiteSettingsSchema, { id: 'UpdateSiteSettingsRequest' });
+  requests.add(roleSchema, { id: 'RoleRequest' });
+  requests.add(guestSchema, { id: 'GuestRequest' });
 
   const responses = z.registry<{ id: string }>();
   responses.add(userSchema, { id: 'User' });
@@ -87,6 +96,10 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(reportsResponseSchema, { id: 'ReportsResponse' });
   responses.add(resolveReportResponseSchema, { id: 'ResolveReportResponse' });
   responses.add(reportSettingsResponseSchema, { id: 'ReportSettingsResponse' });
+  responses.add(siteSettingsResponseSchema, { id: 'SiteSettingsResponse' });
+  responses.add(siteInfoResponseSchema, { id: 'SiteInfoResponse' });
+  responses.add(staffResponseSchema, { id: 'StaffResponse' });
+  responses.add(roleResponseSchema, { id: 'RoleResponse' });
 
   const uri = (id: string) => schemaRef(id).$ref;
   const generated = {
@@ -268,10 +281,11 @@ export function buildOpenApiDocument(): OpenApiDocument {
         parameters: [siteId],
         get: {
           operationId: 'listRooms',
-          summary: "The site's rooms, archived ones too",
+          summary: "The site's rooms: every one (archived ones too) for members; those they may read for guests and visitors",
           tags: ['rooms'],
-          security: signedIn,
-          responses: { '200': { description: 'Every room, by id.', content: json('RoomsResponse') }, ...signedInErrors },
+          // a visitor without an account lists the rooms open to them
+          security: [...signedIn, {}],
+          responses: { '200': { description: 'The rooms, by id.', content: json('RoomsResponse') }, '403': responseRef('Forbidden'), '404': responseRef('SiteNotFound') },
         },
         post: {
           operationId: 'createRoom',
@@ -424,6 +438,79 @@ export function buildOpenApiDocument(): OpenApiDocument {
             '400': responseRef('InvalidInput'),
             ...adminErrors,
           },
+        },
+      },
+      '/api/sites/{siteId}/info': {
+        parameters: [siteId],
+        get: {
+          operationId: 'siteInfo',
+          summary: 'What a visitor may do before signing in',
+          description: 'Whether some room can be read without an account, and whether guest sign-in is open. Creates no session.',
+          tags: ['accounts'],
+          security: [...signedIn, {}],
+          responses: { '200': { description: "The site's name and access.", content: json('SiteInfoResponse') }, '403': responseRef('Forbidden'), '404': responseRef('SiteNotFound') },
+        },
+      },
+      '/api/sites/{siteId}/guest': {
+        parameters: [siteId],
+        post: {
+          operationId: 'guest',
+          summary: 'Sign in as a guest under a display name',
+          description:
+            "Where some room takes guests (`SiteInfoResponse.site.guests`). The name is unique among the site's members and guests; a guest " +
+            'unused for 30 days is deleted. Sign-up limits apply; a banned guest\'s network is refused (`reason: banned`) for the site\'s `guestBanHours`.',
+          tags: ['accounts'],
+          security: [],
+          requestBody: { required: true, content: json('GuestRequest') },
+          responses: {
+            '201': sessionCreated('A guest session.'),
+            '400': responseRef('InvalidInput'),
+            '403': responseRef('Forbidden'),
+            '404': responseRef('SiteNotFound'),
+            '409': { description: 'The display name is taken.', content: json('ErrorResponse') },
+            '429': responseRef('RateLimited'),
+          },
+        },
+      },
+      '/api/sites/{siteId}/settings': {
+        parameters: [siteId],
+        get: {
+          operationId: 'siteSettings',
+          summary: "The site's access, posting rights and guest bans (admins)",
+          tags: ['moderation'],
+          security: signedIn,
+          responses: { '200': { description: 'The settings, defaults filled in.', content: json('SiteSettingsResponse') }, ...adminErrors },
+        },
+        patch: {
+          operationId: 'updateSiteSettings',
+          summary: "Change the site's settings (admins)",
+          description: 'Applies from the next message on this node, within 5 s on the others. Logged (`site.settings`).',
+          tags: ['moderation'],
+          security: signedIn,
+          requestBody: { required: true, content: json('UpdateSiteSettingsRequest') },
+          responses: { '200': { description: 'The settings as stored.', content: json('SiteSettingsResponse') }, '400': responseRef('InvalidInput'), ...adminErrors },
+        },
+      },
+      '/api/sites/{siteId}/staff': {
+        parameters: [siteId],
+        get: {
+          operationId: 'staff',
+          summary: "The site's moderators, admins and owner (admins)",
+          tags: ['moderation'],
+          security: signedIn,
+          responses: { '200': { description: 'By username.', content: json('StaffResponse') }, ...adminErrors },
+        },
+      },
+      '/api/sites/{siteId}/users/{userId}/role': {
+        parameters: [siteId, userId],
+        put: {
+          operationId: 'setRole',
+          summary: "Give a user a rank below your own (admins)",
+          description: 'Admins make members and moderators; the owner also admins. Nobody changes their own rank, nor that of a user at or above it. Logged (`user.role`).',
+          tags: ['moderation'],
+          security: signedIn,
+          requestBody: { required: true, content: json('RoleRequest') },
+          responses: { '200': { description: 'The user with their rank.', content: json('RoleResponse') }, '400': responseRef('InvalidInput'), ...adminErrors },
         },
       },
       '/api/sites/{siteId}/blocks': {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Ack } from '../../sdk/protocol';
-import { invalidInput, notFound, statusOf, toErrorBody } from '../errors';
-import type { ChatSocket } from './types';
+import { invalidInput, notFound, statusOf, toErrorBody, unauthorized } from '../errors';
+import type { HubSocket } from './types';
 
 /**
  * Wraps a socket event handler: ignores events sent without an ack callback, turns every failure
@@ -35,11 +35,19 @@ export function withAck<T extends object>(
   };
 }
 
-/** An event the protocol does not have, sent with an ack, is answered `not_found` instead of leaving the client to time out. */
-export function answerUnknownEvents(socket: ChatSocket): void {
+// what a reader's socket may not do: everything that writes
+const SIGNED_IN_EVENTS = new Set(['message:send', 'message:edit', 'message:delete', 'message:report', 'typing:start']);
+
+/**
+ * An event the protocol does not have, sent with an ack, is answered `not_found` instead of leaving the client to
+ * time out; one a reader's socket may not send, `unauthorized`.
+ */
+export function answerUnknownEvents(socket: HubSocket): void {
   socket.onAny((event: string, ...args: unknown[]) => {
-    if (socket.listeners(event as Parameters<ChatSocket['listeners']>[0]).length > 0) return;
+    if (socket.listeners(event as Parameters<HubSocket['listeners']>[0]).length > 0) return;
     const ack = args.at(-1);
-    if (typeof ack === 'function') (ack as (response: Ack<object>) => void)({ error: toErrorBody(notFound(`event "${event.slice(0, 64)}"`)) });
+    if (typeof ack !== 'function') return;
+    const error = SIGNED_IN_EVENTS.has(event) ? unauthorized('sign in to chat') : notFound(`event "${event.slice(0, 64)}"`);
+    (ack as (response: Ack<object>) => void)({ error: toErrorBody(error) });
   });
 }

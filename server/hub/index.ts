@@ -21,7 +21,8 @@ import { SlowMode } from '../moderation/slow-mode';
 import type { ReportDesk } from '../moderation/reports';
 import { registerReportHandlers } from './reports';
 import { Presence } from './presence';
-import { type ChatServer, roomChannel, userChannel } from './types';
+import { type ChatServer, roomChannel, signedIn, userChannel } from './types';
+import type { SiteSettingsCache } from '../moderation/site-settings';
 import type { Message, RoomInfo } from '../../sdk/protocol';
 
 export interface HubOptions {
@@ -43,6 +44,8 @@ export interface HubOptions {
   wordFilters: SiteWordFilters;
   /** Reports of messages, filed over the socket. */
   reports: ReportDesk;
+  /** The sites' access and posting rights. */
+  siteSettings: SiteSettingsCache;
   log: Logger;
   metrics: Metrics;
 }
@@ -109,15 +112,20 @@ export function createHub(options: HubOptions): Hub {
   metrics.countSocketsWith(() => io.of('/').sockets.size);
   io.on('connection', (socket) => {
     // every line a handler logs (a failed event, withAck) says which socket, site and user it was about
-    const socketLog = log.child({ socketId: socket.id, siteId: socket.data.siteId, userId: socket.data.user.id });
+    const socketLog = log.child({ socketId: socket.id, siteId: socket.data.siteId, userId: socket.data.user?.id ?? 'reader' });
     socketLog.debug('socket connected');
     socket.once('disconnect', (reason) => socketLog.debug({ reason }, 'socket disconnected'));
     dropWhenStuck(socket, log, options.slowClientMaxBytes);
-    endWithSession(socket, repositories.sessions, options.sessionIdleMs, socketLog);
-    registerRoomHandlers(socket, repositories, presence, roomRequests, socketLog);
-    registerMessageHandlers(socket, { repositories, sendLimiter, sends, wordFilters: options.wordFilters, slowMode, reports: options.reports }, socketLog, metrics);
-    registerTypingHandlers(socket, repositories, typingRelays, socketLog);
-    registerReportHandlers(socket, { reports: options.reports, sendLimiter }, socketLog);
+    registerRoomHandlers(socket, { repositories, presence, siteSettings: options.siteSettings }, roomRequests, socketLog);
+    const member = signedIn(socket);
+    if (member) {
+      endWithSession(member, repositories.sessions, options.sessionIdleMs, socketLog);
+      const { wordFilters, siteSettings, reports } = options;
+      registerMessageHandlers(member, { repositories, sendLimiter, sends, wordFilters, siteSettings, slowMode, reports }, socketLog, metrics);
+      registerTypingHandlers(member, repositories, typingRelays, socketLog);
+      registerReportHandlers(member, { reports, sendLimiter }, socketLog);
+    }
+    // a reader's socket has the room handlers only: whatever writes is answered `unauthorized`
     answerUnknownEvents(socket);
   });
 

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { DeleteRequest, EditRequest, SendRequest, SendResult, UpdateResult } from '../../sdk/protocol';
+import type { DeleteRequest, EditRequest, Role, SendRequest, SendResult, UpdateResult } from '../../sdk/protocol';
 import type { Repositories } from '../db';
 import type { Metrics } from '../metrics';
 import { type MessageDocument, presentMessage } from '../db/messages';
-import { forbidden, notFound } from '../errors';
+import { AppError, forbidden, notFound } from '../errors';
+import { hasRank } from '../../sdk/roles';
+import { mayPost, type SiteSettingsCache } from '../moderation/site-settings';
 import { cleanText, limits, parseInput, roomIdSchema, seqSchema } from '../validation';
 import { withAck } from './ack';
 import type { SendBatcher } from './send-batcher';
@@ -36,14 +38,46 @@ export function registerMessageHandlers(
     sendLimiter,
     sends,
     wordFilters,
+    siteSettings,
     slowMode,
     reports,
-  }: { repositories: Repositories; sendLimiter: SendLimiter; sends: SendBatcher; wordFilters: SiteWordFilters; slowMode: SlowMode; reports: ReportDesk },
+  }: {
+    repositories: Repositories;
+    sendLimiter: SendLimiter;
+    sends: SendBatcher;
+    wordFilters: SiteWordFilters;
+    siteSettings: SiteSettingsCache;
+    slowMode: SlowMode;
+    reports: ReportDesk;
+  },
   log: Logger,
   metrics: Pick<Metrics, 'messageStored' | 'sendAcked'>,
 ): void {
   const { siteId, user } = socket.data;
   const { messages, rooms, users, moderation } = repositories;
+
+  /**
+   * Throws unless the user may post this text in the room: a guest only where the room takes guests' messages, and
+   * links or `@everyone` only from the ranks the site allows them. Checked with the rank the socket was opened with;
+   * a refusal asks the database again, so a user promoted since is not refused.
+   */
+  async function assertMayPost(roomId: string, text: string): Promise<void> {
+    const check = async (role: Role) => {
+      await siteSettings.assertMayPost(siteId, role, text);
+      if (hasRank(role, 'member')) return;
+      const [room, settings] = await Promise.all([rooms.find(siteId, roomId), siteSettings.get(siteId)]);
+      if (room && !mayPost(room.access ?? settings.access, role)) {
+        throw new AppError('forbidden', 'only members post in this room; sign up to chat', undefined, undefined, 'read-only');
+      }
+    };
+    try {
+      await check(user.role);
+    } catch (error) {
+      const stored = (await users.findById(siteId, user.id))?.role;
+      if (!stored || stored === user.role) throw error;
+      await check(stored);
+    }
+  }
 
   socket.on(
     'message:send',
@@ -62,6 +96,7 @@ export function registerMessageHandlers(
       await sendLimiter.consume(siteId, user.id);
       // a refused word costs a send like any other message: refusals are no way around the limit
       const { text, held } = await wordFilters.apply(siteId, sent);
+      await assertMayPost(roomId, text);
       const poster = posterOf(siteId, user.id, users);
       const giveTurnBack = await slowMode.take(siteId, roomId, poster).catch(async (error: unknown) => {
         // a copy of a send already stored (sent again without `retry`) is answered with it, not refused
@@ -97,6 +132,7 @@ export function registerMessageHandlers(
       // an edit is stored and broadcast like a message: it counts against the same limit, and is filtered the same
       await sendLimiter.consume(siteId, user.id);
       const { text, held } = await wordFilters.apply(siteId, sent);
+      await assertMayPost(roomId, text);
       await rooms.assertWritable(siteId, roomId, posterOf(siteId, user.id, users));
       const edited = await messages.edit(siteId, roomId, seq, user.id, text, held !== undefined);
       if (!edited) throw await whyNot(seq, roomId, 'edit');
@@ -115,8 +151,9 @@ export function registerMessageHandlers(
       if (!message) throw notFound('message');
       if (message.deletedAt) return { message: presentMessage(message) };
       const own = message.author.id === user.id;
-      // the role is read now, not at connect time: a revoked admin loses the power at once
-      if (!own && (await users.findById(siteId, user.id))?.role !== 'admin') throw forbidden('you can only delete your own messages');
+      // the role is read now, not at connect time: a revoked moderator loses the power at once
+      const role = own ? user.role : (await users.findById(siteId, user.id))?.role;
+      if (!own && !(role && hasRank(role, 'moderator'))) throw forbidden('you can only delete your own messages');
       if (own) await rooms.assertWritable(siteId, roomId, posterOf(siteId, user.id, users));
       const deleted = await messages.delete(siteId, roomId, seq, user.id, own ? user.id : undefined);
       if (!deleted) throw await whyNot(seq, roomId, 'delete');

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { PresenceUser } from '../../sdk/protocol';
+import type { PresenceUser, Role } from '../../sdk/protocol';
 import { type ChatServer, type ChatSocket, roomChannel, roomOfChannel } from './types';
 
 const collator = new Intl.Collator();
@@ -261,4 +261,8 @@ function merge(here: readonly PresenceUser[], elsewhere: readonly PresenceUser[]
   return [...users.values()].sort(byName);
 }
 
-const presenceOf = (user: PresenceUser): PresenceUser => ({ id: user.id, displayName: user.displayName });
+const presenceOf = (user: PresenceUser & { role?: Role }): PresenceUser => ({
+  id: user.id,
+  displayName: user.displayName,
+  ...(user.guest || user.role === 'guest' ? { guest: true as const } : {}),
+});

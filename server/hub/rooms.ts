@@ -4,12 +4,13 @@ import type { HistoryRequest, HistoryResult, JoinRequest, JoinResult, Message, R
 import type { Repositories } from '../db';
 import { type MessageDocument, presentMessage } from '../db/messages';
 import { presentRoom } from '../db/rooms';
-import { forbidden, notFound, unavailable } from '../errors';
+import { forbidden, notFound, unauthorized, unavailable } from '../errors';
+import { mayRead, type SiteSettingsCache } from '../moderation/site-settings';
 import { limits, parseInput, roomIdSchema } from '../validation';
 import { withAck } from './ack';
 import type { Presence } from './presence';
 import type { RoomRequestLimiter } from './send-limit';
-import { type ChatSocket, roomChannel, roomOfChannel } from './types';
+import { type HubSocket, roomChannel, roomOfChannel, signedIn } from './types';
 
 export const roomRequestSchema = z.strictObject({ roomId: roomIdSchema }) satisfies z.ZodType<RoomRequest, unknown>;
 const joinRequestSchema = z.strictObject({
@@ -23,7 +24,7 @@ const historyRequestSchema = z.strictObject({
 }) satisfies z.ZodType<HistoryRequest, unknown>;
 
 /** Throws unless the socket has joined the room: membership is the socket's, not the client's word. */
-export function assertJoined(socket: ChatSocket, roomId: string): void {
+export function assertJoined(socket: HubSocket, roomId: string): void {
   if (!socket.rooms.has(roomChannel(socket.data.siteId, roomId))) throw forbidden('join the room first');
 }
 
@@ -43,11 +44,20 @@ export function fitPage(messages: readonly MessageDocument[]): { messages: Messa
   return { messages: page, cut: false };
 }
 
-/** room:join, room:leave, room:history — and presence when a socket goes away. */
-export function registerRoomHandlers(socket: ChatSocket, repositories: Repositories, presence: Presence, limiter: RoomRequestLimiter, log: Logger): void {
+/**
+ * room:join, room:leave, room:history — and presence when a socket goes away. A reader's socket (no account) may
+ * join the rooms whose access lets anyone read; it is in no online list.
+ */
+export function registerRoomHandlers(
+  socket: HubSocket,
+  { repositories, presence, siteSettings }: { repositories: Repositories; presence: Presence; siteSettings: SiteSettingsCache },
+  limiter: RoomRequestLimiter,
+  log: Logger,
+): void {
   const { siteId, user } = socket.data;
+  const member = signedIn(socket);
   // every room request reads the database and may answer a page of messages: counted before any work
-  const count = () => limiter.consume(siteId, user.id, socket.id);
+  const count = () => limiter.consume(siteId, user?.id ?? `reader:${socket.id}`, socket.id);
   // one socket's room requests run one at a time, in the order sent: presence never sees a join and a leave
   // interleaved, and a socket holds at most one page read in memory (at most the limit's worth wait here: the point
   // is taken before a request joins the line)
@@ -77,7 +87,17 @@ export function registerRoomHandlers(socket: ChatSocket, repositories: Repositor
           if (!rejoining) await socket.leave(channel);
           throw notFound('room');
         }
-        const presenceOnJoin = await presence.beforeJoin(socket, roomId);
+        const { access: siteAccess } = await siteSettings.get(siteId);
+        const access = room.access ?? siteAccess;
+        if (!mayRead(access, user?.role)) {
+          // a room closed to them since they joined is left too
+          await socket.leave(channel);
+          if (rejoining && user) await presence.left(siteId, roomId, user, socket.id);
+          throw user ? forbidden('this room is for members only; sign up to join it') : unauthorized('sign in to read this room');
+        }
+        // a reader is in nobody's list: they are told it, and announce nothing
+        const readersList = member ? [] : await presence.online(siteId, roomId);
+        const presenceOnJoin = member ? await presence.beforeJoin(member, roomId) : { announce: () => undefined, online: () => readersList };
         let messages: Message[];
         let more = false;
         if (afterSeq === undefined) {
@@ -91,7 +111,7 @@ export function registerRoomHandlers(socket: ChatSocket, repositories: Repositor
           more = page.cut || found.length > limits.catchUpPage;
         }
         presenceOnJoin.announce();
-        return { room: presentRoom(room), messages, more, online: presenceOnJoin.online() };
+        return { room: presentRoom(room, siteAccess), messages, more, online: presenceOnJoin.online() };
       });
     }),
   );
@@ -105,7 +125,7 @@ export function registerRoomHandlers(socket: ChatSocket, repositories: Repositor
         if (!socket.rooms.has(roomChannel(siteId, roomId))) return {};
         await socket.leave(roomChannel(siteId, roomId));
         // announced after the grace period too: leaving and joining again in a loop must not flood the room
-        await presence.left(siteId, roomId, user, socket.id);
+        if (user) await presence.left(siteId, roomId, user, socket.id);
         return {};
       });
     }),
@@ -126,6 +146,7 @@ export function registerRoomHandlers(socket: ChatSocket, repositories: Repositor
   );
 
   socket.on('disconnecting', () => {
+    if (!user) return;
     const joined = [...socket.rooms].flatMap((name) => roomOfChannel(name)?.roomId ?? []);
     // after the socket has left its rooms, so the list no longer counts it
     socket.once('disconnect', () => {

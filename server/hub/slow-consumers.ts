@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ChatSocket } from './types';
+import type { HubSocket } from './types';
 
 /**
  * How many bytes may wait for one client before it counts as stuck. A client that keeps up holds a few KB (the
@@ -11,7 +11,7 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 type Packet = { data?: unknown };
 // Engine.IO's internals this reads (public in its JavaScript, private in its types)
-type Connection = ChatSocket['conn'] & { transport: { socket?: { bufferedAmount?: number; terminate?: () => void } } };
+type Connection = HubSocket['conn'] & { transport: { socket?: { bufferedAmount?: number; terminate?: () => void } } };
 
 // a broadcast hands every socket the same encoded string: measure it once
 let lastData: unknown;
@@ -31,7 +31,7 @@ function sizeOf(packet: Packet): number {
  * catches up by seq when it reconnects), so one stuck client can neither grow the node's memory nor hold back
  * delivery to the others.
  */
-export function dropWhenStuck(socket: ChatSocket, log: Logger, maxBytes = MAX_BUFFERED_BYTES): void {
+export function dropWhenStuck(socket: HubSocket, log: Logger, maxBytes = MAX_BUFFERED_BYTES): void {
   const connection = socket.conn as Connection;
   // bytes queued in Engine.IO since its last flush to the transport
   let queued = 0;
@@ -42,7 +42,7 @@ export function dropWhenStuck(socket: ChatSocket, log: Logger, maxBytes = MAX_BU
     if (waiting <= maxBytes) return;
     connection.off('packetCreate', check);
     connection.off('flush', onFlush);
-    log.warn({ socketId: socket.id, siteId: socket.data.siteId, userId: socket.data.user.id, waiting }, 'a client stopped reading; dropping its connection');
+    log.warn({ socketId: socket.id, siteId: socket.data.siteId, userId: socket.data.user?.id, waiting }, 'a client stopped reading; dropping its connection');
     // close(true) discards the buffer instead of waiting for a drain that will not come
     connection.close(true);
     // and the WebSocket itself, whose closing handshake would otherwise wait 30 s behind the unread data

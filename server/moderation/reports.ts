@@ -1,7 +1,8 @@
-import type { Author, Message, ReportedMessage, ReportReason, ReportRequest, ResolveReportRequest, ResolveReportResponse } from '../../sdk/protocol';
+import type { Author, Message, Role, ReportedMessage, ReportReason, ReportRequest, ResolveReportRequest, ResolveReportResponse } from '../../sdk/protocol';
 import type { Repositories } from '../db';
 import { type MessageDocument, presentMessage, presentToModerators } from '../db/messages';
 import { presentReport, type ReportDocument } from '../db/reports';
+import { outranks } from '../../sdk/roles';
 import { forbidden, invalidInput, notFound } from '../errors';
 
 /** Reports by this many users hide a message pending review, unless the site says otherwise. */
@@ -76,12 +77,16 @@ export class ReportDesk {
    * Closes the open reports of a message with `action`: `dismiss` keeps the message (shown again if hidden);
    * `delete` deletes it; `mute` and `ban` deal with its author and delete it too. Each is logged.
    */
-  async resolve(siteId: string, actor: Author, { roomId, seq, action, durationMs }: ResolveReportRequest): Promise<ResolveReportResponse> {
-    const { messages, reports, rooms, moderation } = this.options.repositories;
+  async resolve(siteId: string, actor: Author & { role: Role }, { roomId, seq, action, durationMs }: ResolveReportRequest): Promise<ResolveReportResponse> {
+    const { messages, reports, rooms, moderation, users } = this.options.repositories;
     let message = await messages.findBySeq(siteId, roomId, seq);
     if (!message) throw notFound('message');
     const authorId = message.author.id;
     if ((action === 'mute' || action === 'ban') && authorId === actor.id) throw forbidden('you cannot do this to yourself');
+    if (action === 'mute' || action === 'ban') {
+      const author = await users.findById(siteId, authorId);
+      if (author && !outranks(actor.role, author.role)) throw forbidden(`you cannot ${action} a user of your rank or above`);
+    }
     const because = `reported: ${action}`;
 
     if (action === 'mute') {

@@ -1,6 +1,6 @@
 import type { WordFilterSettings } from '../../sdk/protocol';
 import type { SitesRepository } from '../db/sites';
-import { invalidInput } from '../errors';
+import { AppError } from '../errors';
 import { ReadCache } from '../read-cache';
 import { compileWordFilter, type WordFilter } from './word-filter';
 
@@ -49,7 +49,7 @@ export class SiteWordFilters {
     const matched = filter.matches(text);
     if (matched.length === 0) return { text };
     if (settings.action === 'hold') return { text, held: [...new Set(matched.map((match) => match.entry))] };
-    throw invalidInput('text', 'the message contains a word or phrase this site does not allow');
+    throw new AppError('invalid_input', 'the message contains a word or phrase this site does not allow', 'text', undefined, 'word-filter');
   }
 
   /** Forgets a site's list on this node (it was just changed here): the next message reads it again. */

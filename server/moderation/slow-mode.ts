@@ -49,7 +49,7 @@ export class SlowMode {
     } catch (error) {
       if (error instanceof RateLimiterRes) {
         const wait = error.msBeforeNext;
-        throw new AppError('rate_limited', `slow mode: one message every ${seconds} s in this room; try again in ${Math.ceil(wait / 1000)} s`, undefined, wait);
+        throw new AppError('rate_limited', `slow mode: one message every ${seconds} s in this room; try again in ${Math.ceil(wait / 1000)} s`, undefined, wait, 'slow-mode');
       }
       throw unavailable('unable to check slow mode; try again');
     }

@@ -26,7 +26,7 @@ function roomWith(stored: Message[], recent: Message[] = [], early: Array<(room:
         if (event !== 'room:join') throw new Error(`unexpected ${event}`);
         joins.push(request);
         const after = stored.filter((m) => m.seq > (request.afterSeq ?? 0));
-        return { ok: true, room: { id: 'general', name: 'General', archived: false, slowModeSeconds: 0, paused: false }, messages: after, more: false, online: [] } satisfies JoinResult & { ok: true };
+        return { ok: true, room: { id: 'general', name: 'General', archived: false, slowModeSeconds: 0, paused: false, access: 'members' }, messages: after, more: false, online: [] } satisfies JoinResult & { ok: true };
       },
     }),
   } as unknown as ChatSocket;
@@ -41,7 +41,7 @@ function roomWith(stored: Message[], recent: Message[] = [], early: Array<(room:
       throw error;
     },
   };
-  const room = new DefaultRoom(context, { room: { id: 'general', name: 'General', archived: false, slowModeSeconds: 0, paused: false }, messages: recent, more: false, online: [] }, early);
+  const room = new DefaultRoom(context, { room: { id: 'general', name: 'General', archived: false, slowModeSeconds: 0, paused: false, access: 'members' }, messages: recent, more: false, online: [] }, early);
   const delivered: number[] = [];
   room.on('message', (m) => delivered.push(m.seq));
   return { room, delivered, joins };
@@ -169,7 +169,7 @@ describe('room.send() order', () => {
         throw error;
       },
     };
-    const room = new DefaultRoom(context, { room: { id: 'general', name: 'General', archived: false, slowModeSeconds: 0, paused: false }, messages: [message(1)], more: false, online: [] });
+    const room = new DefaultRoom(context, { room: { id: 'general', name: 'General', archived: false, slowModeSeconds: 0, paused: false, access: 'members' }, messages: [message(1)], more: false, online: [] });
     return { room, storedOrder, attempts };
   }
 

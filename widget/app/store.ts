@@ -252,7 +252,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
   };
 }
 
-const describe = ({ id, name, archived, slowModeSeconds, paused }: RoomInfo): RoomInfo => ({ id, name, archived, slowModeSeconds, paused });
+const describe = ({ id, name, archived, slowModeSeconds, paused, access }: RoomInfo): RoomInfo => ({ id, name, archived, slowModeSeconds, paused, access });
 
 /** Seqs start at 1 and have no holes (a deleted message keeps its seq): a first seq above 1 has older ones. */
 function startsAfterFirst(messages: readonly Message[]): boolean {

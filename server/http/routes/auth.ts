@@ -14,6 +14,7 @@ import { hashPassword, verifyPassword } from '../../passwords';
 import { cleanText, parseInput } from '../../validation';
 import type { AuthRateLimiter } from '../rate-limits';
 import { sessionInCookiesOnly, widgetCookie } from '../session';
+import { assertAddressNotBanned } from './guests';
 
 export const registerSchema = z.strictObject({
   username: z
@@ -72,10 +73,12 @@ export interface AuthRoutesOptions {
   rateLimiter: AuthRateLimiter;
   /** Called with the token of a session that ended, so its sockets can be closed too. */
   onSessionEnded: (token: string) => void;
+  /** The key of banned guests' address hashes (routes/guests.ts): a banned guest may not sign up as a member either. */
+  addressKey: string;
 }
 
 /** Register, log in, log out and "who am I", all scoped by the site in the path. */
-export function authRoutes({ repositories, rateLimiter, onSessionEnded }: AuthRoutesOptions): Router<ApiState> {
+export function authRoutes({ repositories, rateLimiter, onSessionEnded, addressKey }: AuthRoutesOptions): Router<ApiState> {
   const { users } = repositories;
   const router = createRouter<ApiState>('/api/sites/:siteId');
 
@@ -85,6 +88,7 @@ export function authRoutes({ repositories, rateLimiter, onSessionEnded }: AuthRo
   router.post('/register', async (ctx) => {
     const input = parseInput(registerSchema, ctx.request.body);
     await rateLimiter.register(ctx.ip);
+    await assertAddressNotBanned(ctx, repositories, addressKey);
     const siteId = ctx.state.site._id;
     await assertAvailable(siteId, input.username, input.displayName);
     let user: UserDocument;
@@ -213,7 +217,7 @@ function verifyIdentity(secret: string, userId: string, hash: string): boolean {
  * A new session id on every sign-in, so a planted id can never be promoted (session fixation). The id goes in the
  * body unless it went out as httpOnly cookies only, to a page of our own origin that must not read it.
  */
-async function startSession(ctx: Koa.ParameterizedContext<ApiState>, user: UserDocument): Promise<void> {
+export async function startSession(ctx: Koa.ParameterizedContext<ApiState>, user: UserDocument): Promise<void> {
   const session = ctx.session;
   if (!session) throw new Error('session middleware missing');
   session.siteId = user.siteId;

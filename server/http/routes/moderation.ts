@@ -6,11 +6,13 @@ import type { Author, BanRequest, ModerationLogResponse, MuteRequest, MuteRespon
 import type { Repositories } from '../../db';
 import { presentModeration } from '../../db/moderation';
 import type { UserDocument } from '../../db/users';
+import { settingsOf } from '../../db/sites';
 import { forbidden, notFound } from '../../errors';
 import type { SiteWordFilters } from '../../moderation/site-word-filters';
 import { WORD_FILTER_ACTIONS, WORD_FILTER_LIMITS } from '../../moderation/word-filter';
 import { cleanText, OBJECT_ID_PATTERN, parseInput } from '../../validation';
-import { type ApiState, requireAdmin } from '../require-user';
+import { type ApiState, requireAdmin, requireModerator } from '../require-user';
+import { outranks } from '../../../sdk/roles';
 import { actorOf, parseRoomId } from './rooms';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -51,21 +53,23 @@ export interface ModerationRoutesOptions {
   wordFilters: SiteWordFilters;
 }
 
-/** Site admins: mute in a room, ban from the site, the site's word filter, and the log of what admins did. */
+/** Moderators: mute in a room, ban from the site, the log of what moderators did; admins: the site's word filter. */
 export function moderationRoutes({ repositories, onUserBanned, wordFilters }: ModerationRoutesOptions): Router<ApiState> {
   const { rooms, users, moderation } = repositories;
   const router = createRouter<ApiState>('/api/sites/:siteId');
   const admin = requireAdmin(users);
+  const moderator = requireModerator(users);
 
-  /** The user a path or body names, in this site; never the acting admin. */
+  /** The user a path or body names, in this site; never the actor, nor anyone of their rank or above. */
   async function targetOf(siteId: string, userId: string | undefined, actor: UserDocument): Promise<UserDocument> {
     const target = userId && OBJECT_ID_PATTERN.test(userId) ? await users.findById(siteId, userId) : null;
     if (!target) throw notFound('user');
     if (target._id.equals(actor._id)) throw forbidden('you cannot do this to yourself');
+    if (!outranks(actor.role, target.role)) throw forbidden('you cannot do this to a user of your rank or above');
     return target;
   }
 
-  router.post('/rooms/:roomId/mutes', admin, async (ctx) => {
+  router.post('/rooms/:roomId/mutes', moderator, async (ctx) => {
     const roomId = parseRoomId(ctx.params.roomId);
     const { userId, durationMs } = parseInput(muteSchema, ctx.request.body);
     const { site, user } = ctx.state;
@@ -77,7 +81,7 @@ export function moderationRoutes({ repositories, onUserBanned, wordFilters }: Mo
     ctx.body = { mute: { roomId, userId, until: until.toISOString() } } satisfies MuteResponse;
   });
 
-  router.delete('/rooms/:roomId/mutes/:userId', admin, async (ctx) => {
+  router.delete('/rooms/:roomId/mutes/:userId', moderator, async (ctx) => {
     const roomId = parseRoomId(ctx.params.roomId);
     const { site, user } = ctx.state;
     const target = await targetOf(site._id, ctx.params.userId, user);
@@ -86,7 +90,7 @@ export function moderationRoutes({ repositories, onUserBanned, wordFilters }: Mo
     ctx.status = 204;
   });
 
-  router.post('/users/:userId/ban', admin, async (ctx) => {
+  router.post('/users/:userId/ban', moderator, async (ctx) => {
     const { reason } = parseInput(banSchema, ctx.request.body ?? {});
     const { site, user } = ctx.state;
     const target = await targetOf(site._id, ctx.params.userId, user);
@@ -94,10 +98,11 @@ export function moderationRoutes({ repositories, onUserBanned, wordFilters }: Mo
     ctx.status = 204;
   });
 
-  router.delete('/users/:userId/ban', admin, async (ctx) => {
+  router.delete('/users/:userId/ban', moderator, async (ctx) => {
     const { site, user } = ctx.state;
     const target = await targetOf(site._id, ctx.params.userId, user);
     await users.setBanned(site._id, target._id.toHexString(), false);
+    if (target.ipHash) await repositories.ipBans.lift(site._id, target.ipHash);
     await moderation.record({ siteId: site._id, action: 'user.unban', actor: actorOf(user), targetUserId: target._id.toHexString() });
     ctx.status = 204;
   });
@@ -116,7 +121,7 @@ export function moderationRoutes({ repositories, onUserBanned, wordFilters }: Mo
     ctx.body = { wordFilter } satisfies WordFilterResponse;
   });
 
-  router.get('/moderation', admin, async (ctx) => {
+  router.get('/moderation', moderator, async (ctx) => {
     const query = parseInput(moderationQuerySchema, ctx.query);
     const entries = await moderation.list(ctx.state.site._id, query.before, query.limit);
     ctx.body = { actions: entries.map(presentModeration) } satisfies ModerationLogResponse;
@@ -126,15 +131,22 @@ export function moderationRoutes({ repositories, onUserBanned, wordFilters }: Mo
 }
 
 
-/** Bans a user from the site: their sessions end first (a socket reconnecting after the kick finds none), then every socket of theirs on every node; logged. */
+/**
+ * Bans a user from the site: their sessions end first (a socket reconnecting after the kick finds none), then every
+ * socket of theirs on every node; logged. A guest's network address is banned too, for the site's `guestBanHours`,
+ * so a new guest name does not get them back in.
+ */
 export async function banUser(
-  { users, sessions, moderation }: Pick<Repositories, 'users' | 'sessions' | 'moderation'>,
+  { users, sessions, moderation, sites, ipBans }: Pick<Repositories, 'users' | 'sessions' | 'moderation' | 'sites' | 'ipBans'>,
   onUserBanned: (siteId: string, userId: string) => void,
   siteId: string,
   actor: Author,
   userId: string,
   reason?: string,
 ): Promise<void> {
+  const target = await users.findById(siteId, userId);
+  const hours = target?.ipHash ? (await sites.findById(siteId).then((site) => site && settingsOf(site).guestBanHours)) ?? 0 : 0;
+  if (target?.ipHash && hours > 0) await ipBans.ban(siteId, target.ipHash, new Date(Date.now() + hours * 60 * 60 * 1000));
   await users.setBanned(siteId, userId, true);
   await sessions.deleteByUser(siteId, userId);
   onUserBanned(siteId, userId);

@@ -7,7 +7,7 @@ import type { Repositories } from '../../db';
 import { notFound } from '../../errors';
 import { DEFAULT_HIDE_AFTER, type ReportDesk } from '../../moderation/reports';
 import { parseInput, roomIdSchema, seqSchema } from '../../validation';
-import { type ApiState, requireAdmin } from '../require-user';
+import { type ApiState, requireAdmin, requireModerator } from '../require-user';
 import { muteSchema } from './moderation';
 import { actorOf } from './rooms';
 
@@ -37,20 +37,21 @@ export interface ReportRoutesOptions {
   reports: ReportDesk;
 }
 
-/** Site admins: the queue of reported messages, resolving their reports, and how many reports hide a message. */
+/** Moderators: the queue of reported messages and resolving their reports; admins: how many reports hide a message. */
 export function reportRoutes({ repositories, reports }: ReportRoutesOptions): Router<ApiState> {
   const { sites, users, moderation } = repositories;
   const router = createRouter<ApiState>('/api/sites/:siteId');
   const admin = requireAdmin(users);
+  const moderator = requireModerator(users);
 
-  router.get('/reports', admin, async (ctx) => {
+  router.get('/reports', moderator, async (ctx) => {
     ctx.body = { reported: await reports.queue(ctx.state.site._id) } satisfies ReportsResponse;
   });
 
-  router.post('/reports/resolve', admin, async (ctx) => {
+  router.post('/reports/resolve', moderator, async (ctx) => {
     const request = parseInput(resolveReportSchema, ctx.request.body);
     const { site, user } = ctx.state;
-    ctx.body = (await reports.resolve(site._id, actorOf(user), request)) satisfies ResolveReportResponse;
+    ctx.body = (await reports.resolve(site._id, { ...actorOf(user), role: user.role }, request)) satisfies ResolveReportResponse;
   });
 
   router.get('/report-settings', admin, async (ctx) => {

@@ -2,12 +2,15 @@ import '@koa/bodyparser';
 import type Router from '@koa/router';
 import { createRouter } from '../router';
 import { z } from 'zod';
-import type { CreateRoomRequest, RoomInfo, RoomResponse, RoomsResponse, UpdateRoomRequest } from '../../../sdk/protocol';
+import type { Access, CreateRoomRequest, RoomInfo, RoomResponse, RoomsResponse, UpdateRoomRequest } from '../../../sdk/protocol';
 import type { Repositories } from '../../db';
 import { presentRoom } from '../../db/rooms';
-import { invalidInput, notFound } from '../../errors';
+import { settingsOf } from '../../db/sites';
+import { forbidden, invalidInput, notFound } from '../../errors';
+import { mayRead } from '../../moderation/site-settings';
+import { hasRank } from '../../../sdk/roles';
 import { cleanText, parseInput, roomIdSchema } from '../../validation';
-import { type ApiState, requireAdmin, requireUser } from '../require-user';
+import { type ApiState, optionalUser, requireAdmin, requireModerator } from '../require-user';
 
 const roomName = cleanText('room name', 80, { multiline: false });
 
@@ -15,6 +18,8 @@ export const createRoomSchema = z.strictObject({
   id: z.string({ error: 'room id must be a string' }).pipe(roomIdSchema),
   name: roomName,
 }) satisfies z.ZodType<CreateRoomRequest, unknown>;
+
+export const ACCESS = ['members', 'guests', 'read-only'] as const satisfies readonly Access[];
 
 /** The longest slow mode: six hours between two messages. */
 export const MAX_SLOW_MODE_SECONDS = 21_600;
@@ -29,6 +34,7 @@ export const updateRoomSchema = z.strictObject({
     .max(MAX_SLOW_MODE_SECONDS, { error: `slowModeSeconds must be at most ${MAX_SLOW_MODE_SECONDS} (6 hours)` })
     .optional(),
   paused: z.boolean({ error: 'paused must be a boolean' }).optional(),
+  access: z.enum(ACCESS, { error: 'access must be "members", "guests", "read-only" or null (the site\'s)' }).nullable().optional(),
 }) satisfies z.ZodType<UpdateRoomRequest, unknown>;
 
 export interface RoomRoutesOptions {
@@ -37,13 +43,19 @@ export interface RoomRoutesOptions {
   onRoomUpdated: (siteId: string, room: RoomInfo) => void;
 }
 
-/** The site's rooms: members list them, admins create, rename, archive, unarchive, slow, pause and resume them. */
+/**
+ * The site's rooms: members list them (guests and visitors without an account: those they may read); moderators
+ * slow, pause and resume them; admins also create, rename, archive, unarchive and open them.
+ */
 export function roomRoutes({ repositories, onRoomUpdated }: RoomRoutesOptions): Router<ApiState> {
   const { rooms, users, moderation } = repositories;
   const router = createRouter<ApiState>('/api/sites/:siteId/rooms');
 
-  router.get('/', requireUser(users), async (ctx) => {
-    ctx.body = { rooms: (await rooms.list(ctx.state.site._id)).map(presentRoom) } satisfies RoomsResponse;
+  router.get('/', optionalUser(users), async (ctx) => {
+    const { site, viewer } = ctx.state;
+    const { access } = settingsOf(site);
+    const listed = (await rooms.list(site._id)).map((room) => presentRoom(room, access));
+    ctx.body = { rooms: listed.filter((room) => mayRead(room.access, viewer?.role)) } satisfies RoomsResponse;
   });
 
   router.post('/', requireAdmin(users), async (ctx) => {
@@ -52,16 +64,19 @@ export function roomRoutes({ repositories, onRoomUpdated }: RoomRoutesOptions): 
     const room = await rooms.create(site._id, id, name);
     await moderation.record({ siteId: site._id, action: 'room.create', actor: actorOf(user), roomId: id });
     ctx.status = 201;
-    ctx.body = { room: presentRoom(room) } satisfies RoomResponse;
+    ctx.body = { room: presentRoom(room, settingsOf(site).access) } satisfies RoomResponse;
   });
 
-  router.patch('/:roomId', requireAdmin(users), async (ctx) => {
+  router.patch('/:roomId', requireModerator(users), async (ctx) => {
     const roomId = parseRoomId(ctx.params.roomId);
     const change = parseInput(updateRoomSchema, ctx.request.body);
     if (Object.values(change).every((value) => value === undefined)) {
-      throw invalidInput(undefined, 'nothing to change: send name, archived, slowModeSeconds or paused');
+      throw invalidInput(undefined, 'nothing to change: send name, archived, slowModeSeconds, paused or access');
     }
     const { site, user } = ctx.state;
+    if ((change.name !== undefined || change.archived !== undefined || change.access !== undefined) && !hasRank(user.role, 'admin')) {
+      throw forbidden('only admins of the site may rename, archive or open rooms; moderators slow, pause and resume them');
+    }
     const before = await rooms.find(site._id, roomId);
     if (!before) throw notFound('room');
     const room = await rooms.update(site._id, roomId, change);
@@ -80,7 +95,10 @@ export function roomRoutes({ repositories, onRoomUpdated }: RoomRoutesOptions): 
     if (change.paused !== undefined && change.paused !== (before.pausedAt !== undefined)) {
       await moderation.record({ siteId: site._id, action: change.paused ? 'room.pause' : 'room.resume', actor, roomId });
     }
-    const presented = presentRoom(room);
+    if (change.access !== undefined && change.access !== (before.access ?? null)) {
+      await moderation.record({ siteId: site._id, action: 'room.access', actor, roomId, reason: change.access ?? "the site's" });
+    }
+    const presented = presentRoom(room, settingsOf(site).access);
     onRoomUpdated(site._id, presented);
     ctx.body = { room: presented } satisfies RoomResponse;
   });

@@ -20,11 +20,17 @@ describe('chat.rooms()', () => {
   it("lists the site's rooms, general among them, to any member", async () => {
     const { chat } = await member('reader');
     const rooms = await chat.rooms();
-    expect(rooms).toContainEqual({ id: 'general', name: 'General', archived: false, slowModeSeconds: 0, paused: false });
+    expect(rooms).toContainEqual({ id: 'general', name: 'General', archived: false, slowModeSeconds: 0, paused: false, access: 'members' });
   });
 
-  it('needs a session', async () => {
+  it('shows a visitor without a session only the rooms open to read: none on a members-only site', async () => {
     const response = await fetch(`${parley.url}/api/sites/demo/rooms`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ rooms: [] });
+  });
+
+  it('refuses a token that names no session, rather than treating it as a visitor', async () => {
+    const response = await fetch(`${parley.url}/api/sites/demo/rooms`, { headers: { authorization: 'Bearer not-a-session' } });
     expect(response.status).toBe(401);
   });
 });
@@ -34,7 +40,7 @@ describe('chat.createRoom({ id, name })', () => {
     const boss = await admin('boss');
     const id = uniqueId('help');
     const created = await boss.chat.createRoom({ id, name: '  Help desk ' });
-    expect(created).toEqual({ id, name: 'Help desk', archived: false, slowModeSeconds: 0, paused: false });
+    expect(created).toEqual({ id, name: 'Help desk', archived: false, slowModeSeconds: 0, paused: false, access: 'members' });
 
     const ada = await member('ada');
     expect(await ada.chat.rooms()).toContainEqual(created);
@@ -77,9 +83,9 @@ describe('chat.updateRoom(id, change)', () => {
     const changes: RoomInfo[] = [];
     room.on('change', (info) => changes.push(info));
 
-    expect(await boss.chat.updateRoom(id, { name: 'Front desk' })).toEqual({ id, name: 'Front desk', archived: false, slowModeSeconds: 0, paused: false });
+    expect(await boss.chat.updateRoom(id, { name: 'Front desk' })).toEqual({ id, name: 'Front desk', archived: false, slowModeSeconds: 0, paused: false, access: 'members' });
     await waitUntil(() => changes.length === 1);
-    expect(changes[0]).toEqual({ id, name: 'Front desk', archived: false, slowModeSeconds: 0, paused: false });
+    expect(changes[0]).toEqual({ id, name: 'Front desk', archived: false, slowModeSeconds: 0, paused: false, access: 'members' });
     expect(room.name).toBe('Front desk');
   });
 

@@ -131,7 +131,7 @@ describe('message:send in a busy room (group commit)', () => {
     const accepted = acks.filter((_, index) => index % 11 !== 0).map(stored);
 
     for (const ack of refused) {
-      expect(ack).toEqual({ error: { code: 'forbidden', message: expect.stringMatching(/^you are muted in this room until /), retryAfterMs: expect.any(Number) } });
+      expect(ack).toEqual({ error: { code: 'forbidden', message: expect.stringMatching(/^you are muted in this room until /), reason: 'muted', retryAfterMs: expect.any(Number) } });
       expect(!('ok' in ack) && ack.error.retryAfterMs).toBeGreaterThan(50_000);
     }
     expect(accepted.map((m) => m.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
@@ -148,7 +148,7 @@ describe('message:send in a busy room (group commit)', () => {
     await boss.chat.updateRoom(roomId, { archived: true });
 
     const acks = await Promise.all(users.flatMap(({ send }) => [send('one'), send('two')]));
-    for (const ack of acks) expect(ack).toEqual({ error: { code: 'forbidden', message: 'the room is archived' } });
+    for (const ack of acks) expect(ack).toEqual({ error: { code: 'forbidden', message: 'the room is archived', reason: 'archived' } });
     expect((await storedInRoom(roomId)).map((d) => d.text)).toEqual(['before the archive']);
     const room = await parley.repositories.rooms.find('demo', roomId);
     expect(room?.lastSeq).toBe(1);

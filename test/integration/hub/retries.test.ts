@@ -21,7 +21,7 @@ function loseNextAck(userId: string): unknown[] {
   let armed = true;
   const sends: unknown[] = [];
   parley.hub.io.on('connection', (socket) => {
-    if (socket.data.user.id !== userId) return;
+    if (socket.data.user?.id !== userId) return;
     socket.use(([event, payload], next) => {
       if (event === 'message:send') sends.push(payload);
       next();

@@ -167,6 +167,6 @@ describe('pause', () => {
     await admin.chat.updateRoom(roomId, { slowModeSeconds: 0 });
     const log = (await admin.chat.moderationLog()).filter((action) => action.roomId === roomId && action.action === 'room.slow-mode');
     expect(log.map((action) => action.reason)).toEqual(['off', 'one message every 30 s']);
-    expect((await admin.chat.rooms()).find((info) => info.id === roomId)).toEqual({ id: roomId, name: 'Calm room', archived: false, slowModeSeconds: 0, paused: false });
+    expect((await admin.chat.rooms()).find((info) => info.id === roomId)).toEqual({ id: roomId, name: 'Calm room', archived: false, slowModeSeconds: 0, paused: false, access: 'members' });
   });
 });

@@ -100,7 +100,7 @@ const ack = (socket: Socket, event: string, payload: unknown): Promise<unknown> 
 
 /** Everything a refused request could have changed, to compare before and after (sessions change on every use). */
 async function snapshot(): Promise<string> {
-  const collections = ['sites', 'users', 'rooms', 'messages', 'moderation', 'reports'];
+  const collections = ['sites', 'users', 'rooms', 'messages', 'moderation', 'reports', 'ip_bans'];
   const documents = await Promise.all(collections.map((name) => db.collection(name).find().sort({ _id: 1 }).toArray()));
   return JSON.stringify(documents);
 }
@@ -117,6 +117,8 @@ interface Endpoint {
   body: (ids: { target: string }) => Record<string, unknown>;
   /** Fields that are lists of strings: an operator goes inside the list too, and a list of strings is no operator there. */
   lists?: string[];
+  /** Fields that are objects of known keys: an operator object there is refused naming its unknown key. */
+  objects?: string[];
 }
 
 const hmac = (userId: string) => createHmac('sha256', 'not the secret').update(userId).digest('hex');
@@ -133,6 +135,9 @@ const endpoints: Record<string, Endpoint> = {
   'POST /reports/resolve': { method: 'POST', path: () => 'reports/resolve', as: 'admin', body: () => ({ roomId: 'general', seq: 1, action: 'mute', durationMs: 60_000 }) },
   'POST /blocks': { method: 'POST', path: () => 'blocks', as: 'admin', body: ({ target }) => ({ userId: target }) },
   'PUT /report-settings': { method: 'PUT', path: () => 'report-settings', as: 'admin', body: () => ({ hideAfter: 3 }) },
+  'POST /guest': { method: 'POST', path: () => 'guest', as: 'nobody', body: () => ({ displayName: 'Op guest' }) },
+  'PATCH /settings': { method: 'PATCH', path: () => 'settings', as: 'admin', body: () => ({ access: 'guests', postingRights: { links: 'member' }, guestBanHours: 2 }), objects: ['postingRights'] },
+  'PUT /users/:userId/role': { method: 'PUT', path: ({ target }) => `users/${target}/role`, as: 'admin', body: () => ({ role: 'moderator' }) },
 };
 
 describe('operator objects in HTTP bodies', () => {
@@ -149,8 +154,10 @@ describe('operator objects in HTTP bodies', () => {
     const before = await snapshot();
     for (const field of Object.keys(endpoint.body(ids))) {
       const list = endpoint.lists?.includes(field) ?? false;
+      const keyOf = (operator: unknown) =>
+        endpoint.objects?.includes(field) && !Array.isArray(operator) ? `${field}.${Object.keys(operator as object)[0]}` : field;
       const attempts = OPERATORS.flatMap((operator) => [
-        ...(list && Array.isArray(operator) ? [] : [{ value: operator, at: field }]),
+        ...(list && Array.isArray(operator) ? [] : [{ value: operator, at: keyOf(operator) }]),
         ...(list ? [{ value: [operator], at: `${field}.0` }] : []),
       ]);
       for (const { value, at } of attempts) {

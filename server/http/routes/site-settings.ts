@@ -1,0 +1,113 @@
+import '@koa/bodyparser';
+import type Router from '@koa/router';
+import { z } from 'zod';
+import type { RoleRequest, RoleResponse, SiteInfoResponse, SiteSettings, SiteSettingsResponse, StaffResponse, UpdateSiteSettingsRequest } from '../../../sdk/protocol';
+import { outranks, ROLES } from '../../../sdk/roles';
+import type { Repositories } from '../../db';
+import { settingsOf } from '../../db/sites';
+import { forbidden, invalidInput, notFound } from '../../errors';
+import type { SiteSettingsCache } from '../../moderation/site-settings';
+import { OBJECT_ID_PATTERN, parseInput } from '../../validation';
+import { createRouter } from '../router';
+import { type ApiState, requireAdmin } from '../require-user';
+import { ACCESS, actorOf } from './rooms';
+
+/** The longest a banned guest's address stays banned: a year. */
+const MAX_GUEST_BAN_HOURS = 24 * 365;
+
+const rankSchema = (field: string) => z.enum(ROLES, { error: `${field} must be one of ${ROLES.join(', ')}` });
+
+export const updateSiteSettingsSchema = z.strictObject({
+  access: z.enum(ACCESS, { error: 'access must be "members", "guests" or "read-only"' }).optional(),
+  postingRights: z
+    .strictObject({ links: rankSchema('postingRights.links').optional(), mentionEveryone: rankSchema('postingRights.mentionEveryone').optional() })
+    .optional(),
+  guestBanHours: z
+    .number({ error: 'guestBanHours must be a number' })
+    .int({ error: 'guestBanHours must be a whole number of hours' })
+    .min(0, { error: 'guestBanHours must be 0 (off) or more' })
+    .max(MAX_GUEST_BAN_HOURS, { error: `guestBanHours must be at most ${MAX_GUEST_BAN_HOURS} (a year)` })
+    .optional(),
+}) satisfies z.ZodType<UpdateSiteSettingsRequest, unknown>;
+
+export const roleSchema = z.strictObject({
+  role: z.enum(['member', 'moderator', 'admin'], { error: 'role must be "member", "moderator" or "admin"' }),
+}) satisfies z.ZodType<RoleRequest, unknown>;
+
+export interface SiteSettingsRoutesOptions {
+  repositories: Repositories;
+  /** The sites' settings on this node: a change through the API applies here at once. */
+  siteSettings: SiteSettingsCache;
+}
+
+/**
+ * What a visitor may do before signing in (anyone); a site's access, posting rights and guest bans, its staff, and
+ * who holds which rank (admins).
+ */
+export function siteSettingsRoutes({ repositories, siteSettings }: SiteSettingsRoutesOptions): Router<ApiState> {
+  const { users, rooms, sites, moderation } = repositories;
+  const router = createRouter<ApiState>('/api/sites/:siteId');
+  const admin = requireAdmin(users);
+
+  router.get('/info', async (ctx) => {
+    const { site } = ctx.state;
+    const { access } = settingsOf(site);
+    const effective = (await rooms.list(site._id)).filter((room) => !room.archivedAt).map((room) => room.access ?? access);
+    ctx.body = {
+      site: { id: site._id, name: site.name, access, read: effective.some((each) => each !== 'members'), guests: effective.includes('guests') },
+    } satisfies SiteInfoResponse;
+  });
+
+  router.get('/settings', admin, (ctx) => {
+    ctx.body = { settings: settingsOf(ctx.state.site) } satisfies SiteSettingsResponse;
+  });
+
+  router.patch('/settings', admin, async (ctx) => {
+    const change = parseInput(updateSiteSettingsSchema, ctx.request.body);
+    if (Object.values(change).every((value) => value === undefined)) throw invalidInput(undefined, 'nothing to change: send access, postingRights or guestBanHours');
+    const { site, user } = ctx.state;
+    const before = settingsOf(site);
+    const settings: SiteSettings = {
+      access: change.access ?? before.access,
+      postingRights: { ...before.postingRights, ...definedOf(change.postingRights ?? {}) },
+      guestBanHours: change.guestBanHours ?? before.guestBanHours,
+    };
+    if (!(await sites.setSettings(site._id, settings))) throw notFound('site');
+    // this node applies them from the next message; the others within a few seconds (their cache)
+    siteSettings.forget(site._id);
+    const reason = `access ${settings.access}; links from ${settings.postingRights.links}; @everyone from ${settings.postingRights.mentionEveryone}; guest bans ${settings.guestBanHours} h`;
+    await moderation.record({ siteId: site._id, action: 'site.settings', actor: actorOf(user), reason });
+    ctx.body = { settings } satisfies SiteSettingsResponse;
+  });
+
+  router.get('/staff', admin, async (ctx) => {
+    const staff = await users.staff(ctx.state.site._id);
+    ctx.body = {
+      staff: staff.map((member) => ({ id: member._id.toHexString(), displayName: member.displayName, username: member.username, role: member.role })),
+    } satisfies StaffResponse;
+  });
+
+  router.put('/users/:userId/role', admin, async (ctx) => {
+    const { role } = parseInput(roleSchema, ctx.request.body);
+    const { site, user } = ctx.state;
+    const userId = ctx.params.userId;
+    const target = userId && OBJECT_ID_PATTERN.test(userId) ? await users.findById(site._id, userId) : null;
+    if (!target) throw notFound('user');
+    if (target._id.equals(user._id)) throw forbidden('you cannot change your own rank');
+    // below one's own rank only, both the rank held and the rank given: an admin makes moderators, the owner admins
+    if (!outranks(user.role, target.role) || !outranks(user.role, role)) throw forbidden('you can only give ranks below your own, to users below it');
+    if (target.role === 'guest') throw forbidden('a guest becomes a member by signing up');
+    if (role !== target.role) {
+      if (!(await users.setRoleById(site._id, target._id.toHexString(), role))) throw notFound('user');
+      await moderation.record({ siteId: site._id, action: 'user.role', actor: actorOf(user), targetUserId: target._id.toHexString(), reason: `${target.role} → ${role}` });
+    }
+    ctx.body = { user: { id: target._id.toHexString(), displayName: target.displayName, role } } satisfies RoleResponse;
+  });
+
+  return router;
+}
+
+/** The object without its undefined values (a spread would let them overwrite). */
+function definedOf<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, each]) => each !== undefined)) as Partial<T>;
+}
