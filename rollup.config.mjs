@@ -47,6 +47,15 @@ const copy = (files) => ({
   },
 });
 
+/**
+ * Leaves engine.io-client's WebTransport transport out of the app: Parley serves long-polling and WebSocket only,
+ * and the SDK asks for those two (sdk/client.ts), so the client never builds one. About 400 B gzipped of the budget.
+ */
+const noWebTransport = () => ({
+  name: 'no-webtransport',
+  load: (id) => (id.replaceAll('\\', '/').endsWith('/engine.io-client/build/esm/transports/webtransport.js') ? 'export class WT {}' : null),
+});
+
 /** Empties a folder as a build starts: lazy chunks carry a hash in their names, so each build would add, never replace. */
 const clean = (dir) => ({
   name: 'clean',
@@ -63,7 +72,7 @@ export default [
     input: 'widget/app/main.tsx',
     // what few visitors need (a language's catalog) is an import() of its own: a chunk the server serves as immutable
     output: { dir: 'dist/widget', format: 'es', entryFileNames: 'app.js', chunkFileNames: 'chunks/[name]-[hash].js' },
-    plugins: [clean('dist/widget/chunks'), ...plugins(), copy({ 'widget/app/app.html': 'app.html', 'widget/app/app.css': 'app.css' })],
+    plugins: [clean('dist/widget/chunks'), noWebTransport(), ...plugins(), copy({ 'widget/app/app.html': 'app.html', 'widget/app/app.css': 'app.css' })],
   },
   {
     // the @parley/sdk package: readable code (the app's bundler minifies), socket.io-client left to the installer

@@ -143,15 +143,16 @@ export interface ChatClient {
   /** Admins: creates a room. */
   createRoom(input: CreateRoomRequest): Promise<RoomInfo>;
   /**
-   * Admins: renames, archives (`archived: true`) or unarchives a room, sets its slow mode (`slowModeSeconds`, 0 for
-   * off) or pauses it (`paused: true`: only admins post until `paused: false`); members in it get a `change` event.
+   * Admins rename, archive (`archived: true`) or unarchive a room and set its `access` (null: the site's);
+   * moderators set its slow mode (`slowModeSeconds`, 0 for off) or pause it (`paused: true`: only moderators post
+   * until `paused: false`). Members in it get a `change` event.
    */
   updateRoom(roomId: string, change: UpdateRoomRequest): Promise<RoomInfo>;
-  /** Admins: bans a user from the site; their sessions end and their sockets close at once. */
+  /** Moderators: bans a user from the site; their sessions end and their sockets close at once. */
   ban(userId: string, options?: BanRequest): Promise<void>;
-  /** Admins: lifts a ban. */
+  /** Moderators: lifts a ban. */
   unban(userId: string): Promise<void>;
-  /** Admins: the moderation log, newest first; pass the last entry's id as `before` for the next page. */
+  /** Moderators: the moderation log, newest first; pass the last entry's id as `before` for the next page. */
   moderationLog(options?: { before?: string; limit?: number }): Promise<ModerationAction[]>;
   /** Admins: the site's access, posting rights and how long a banned guest's network stays banned. */
   settings(): Promise<SiteSettings>;
@@ -184,10 +185,10 @@ export interface ChatClient {
   unblock(userId: string): Promise<void>;
   /** The users you blocked, in the order blocked. */
   blockedUsers(): Promise<Author[]>;
-  /** Admins: messages with open reports (the text in full, hidden or not), the most recently reported first. */
+  /** Moderators: messages with open reports (the text in full, hidden or not), the most recently reported first. */
   reports(): Promise<ReportedMessage[]>;
   /**
-   * Admins: closes a message's open reports: `dismiss` (shown again if hidden), `delete` it, or `mute` (with
+   * Moderators: closes a message's open reports: `dismiss` (shown again if hidden), `delete` it, or `mute` (with
    * `durationMs`) or `ban` its author, which delete it too.
    *
    * @example
@@ -447,6 +448,8 @@ class DefaultChatClient implements ChatClient {
       // `read`: without a session, the server opens a socket that only reads (rooms open to visitors)
       auth: (send) => send({ site: this.options.site, token: this.storage.get() ?? undefined, read: true }),
       withCredentials: this.cookies,
+      // what the server offers: no WebTransport (and the widget's build leaves its code out)
+      transports: ['polling', 'websocket'],
       // reconnect forever, 0.5 s doubling to 10 s, each delay ±50 % so a restarted server is not hit all at once
       reconnectionDelay: 500,
       reconnectionDelayMax: 10_000,

@@ -64,7 +64,7 @@ export interface Room {
   discard(clientMsgId: string): void;
   /** Replaces the text of one of your messages. */
   edit(seq: number, text: string): Promise<Message>;
-  /** Deletes one of your messages (admins: anyone's); it stays as a tombstone with its seq. */
+  /** Deletes one of your messages (moderators: anyone's); it stays as a tombstone with its seq. */
   delete(seq: number): Promise<Message>;
   /**
    * Older messages, newest first: `limit` of them unless the room's start comes first (the SDK asks the server as
@@ -74,7 +74,7 @@ export interface Room {
   history(options?: HistoryOptions): Promise<Message[]>;
   /** Tells the others that you are typing; call it on every keystroke, it sends at most once per 2 s. */
   typing(): void;
-  /** Admins: the user cannot send in this room for `durationMs`. */
+  /** Moderators: the user cannot send in this room for `durationMs`. */
   /**
    * Reports someone else's message to the site's moderators, with a reason (and up to 500 characters of details).
    * Reporting it again replaces your reason. Enough reports by different people hide it pending review
@@ -82,7 +82,7 @@ export interface Room {
    */
   report(seq: number, report: { reason: ReportReason; details?: string }): Promise<void>;
   mute(userId: string, options: { durationMs: number }): Promise<MuteResponse['mute']>;
-  /** Admins: lifts a mute. */
+  /** Moderators: lifts a mute. */
   unmute(userId: string): Promise<void>;
   /** Leaves the room and drops its listeners. */
   leave(): Promise<void>;

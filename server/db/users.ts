@@ -113,10 +113,11 @@ export class UsersRepository {
   }
 
   /** Which of the two unique fields is already taken, if any. */
-  async findClash(siteId: string, username: string, displayName: string): Promise<'username' | 'displayName' | null> {
+  async findClash(siteId: string, username: string, displayName: string, except?: ObjectId): Promise<'username' | 'displayName' | null> {
     // registration only (rate-limited), so a filter the embedded database scans for is fine here
     const key = uniqueKey(username);
-    const clash = await this.users.findOne({ siteId, $or: [{ usernameKey: key }, { displayNameKey: uniqueKey(displayName) }] }, { projection: { usernameKey: 1 } });
+    const filter = { siteId, $or: [{ usernameKey: key }, { displayNameKey: uniqueKey(displayName) }], ...(except ? { _id: { $ne: except } } : {}) };
+    const clash = await this.users.findOne(filter, { projection: { usernameKey: 1 } });
     if (!clash) return null;
     if (clash.usernameKey !== key) return 'displayName';
     await this.recordName(siteId, key, clash._id);

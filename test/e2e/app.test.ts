@@ -575,8 +575,12 @@ describe('reporting a message', () => {
       const sent = await otherRoom.send('cheap watches here');
       await log(chat).getByText('cheap watches here').waitFor();
 
-      const button = chat.getByRole('button', { name: `Report the message from ${other.user.displayName}` });
+      const button = chat.getByRole('button', { name: `Actions for the message from ${other.user.displayName}` });
       await button.focus();
+      await page.keyboard.press('Enter');
+      // the menu's first action has focus
+      await chat.getByRole('button', { name: 'Report…' }).and(chat.locator(':focus')).waitFor();
+      expect(await seriousViolations(frame)).toEqual([]);
       await page.keyboard.press('Enter');
       const reason = chat.getByLabel('Reason');
       await reason.and(chat.locator(':focus')).waitFor();
@@ -588,10 +592,10 @@ describe('reporting a message', () => {
       const stored = (await parley.repositories.reports.open('demo')).filter((report) => report.roomId === roomId);
       expect(stored).toMatchObject([{ seq: sent.seq, reason: 'harassment', details: 'again and again' }]);
 
-      // hidden for everyone at one report here: its Report button is gone, so focus goes to the list when the form closes
+      // hidden for everyone at one report here: its menu button is gone, so focus goes to the list when the menu closes
       await log(chat).getByText('Hidden while moderators review it').waitFor();
       await chat.getByRole('button', { name: 'Close' }).press('Enter');
-      await chat.locator('.report-form').waitFor({ state: 'detached' });
+      await chat.locator('.message-menu').waitFor({ state: 'detached' });
       await log(chat).and(chat.locator(':focus')).waitFor();
       expect(await log(chat).getByText('cheap watches here').count()).toBe(0);
     } finally {
@@ -599,19 +603,179 @@ describe('reporting a message', () => {
     }
   }, 40_000);
 
-  it('cancels with Escape and gives focus back to the Report button', async () => {
+  it("cancels with Escape and gives focus back to the message's menu button", async () => {
     const roomId = await newRoom('Reports, cancelled');
     const other = await clients.member('chatter');
     const otherRoom = await other.chat.join(roomId);
     const { chat, page } = await openApp({ settings: { room: roomId } });
     await registerIn(chat);
     await otherRoom.send('a fine message');
-    const button = chat.getByRole('button', { name: `Report the message from ${other.user.displayName}` });
+    const button = chat.getByRole('button', { name: `Actions for the message from ${other.user.displayName}` });
     await button.click();
+    await chat.getByRole('button', { name: 'Report…' }).click();
     await chat.getByLabel('Reason').and(chat.locator(':focus')).waitFor();
     await page.keyboard.press('Escape');
-    await chat.locator('.report-form').waitFor({ state: 'detached' });
+    await chat.locator('.message-menu').waitFor({ state: 'detached' });
     await button.and(chat.locator(':focus')).waitFor();
+  }, 40_000);
+});
+
+describe('public rooms: readers, guests, the message menu', () => {
+  // rooms open to visitors change what every later visitor of the site sees first: closed again after each test
+  const opened: string[] = [];
+  afterEach(async () => {
+    for (const roomId of opened.splice(0)) await parley.repositories.rooms.update('demo', roomId, { access: null });
+  });
+
+  /** A room of its own whose access differs from the site's (members only). */
+  async function openRoom(name: string, access: 'guests' | 'read-only'): Promise<string> {
+    const roomId = await newRoom(name);
+    await parley.repositories.rooms.update('demo', roomId, { access });
+    opened.push(roomId);
+    return roomId;
+  }
+
+  it('lets a visitor read a read-only room live with no session and nothing stored, then sign in to chat', async () => {
+    const roomId = await openRoom('Announcements', 'read-only');
+    const other = await clients.member('announcer');
+    const otherRoom = await other.chat.join(roomId);
+    await otherRoom.send('welcome, readers');
+    const page = await newPage();
+    // every answer of the backend while the visitor only reads: none may set a cookie
+    const cookieHeaders: string[] = [];
+    page.on('response', (response) => {
+      if (response.url().startsWith(parley.url)) void response.headerValue('set-cookie').then((value) => value && cookieHeaders.push(value));
+    });
+    const { chat, frame } = await openApp({ settings: { room: roomId }, page });
+
+    await log(chat).getByText('welcome, readers').waitFor();
+    await otherRoom.send('live for readers');
+    await log(chat).getByText('live for readers').waitFor();
+    await chat.getByText('1 online').waitFor();
+    const signIn = chat.getByRole('button', { name: 'Sign in to chat' });
+    await signIn.waitFor();
+    // a reader gets no message menu and no composer
+    expect(await chat.getByRole('button', { name: /^Actions for the message from / }).count()).toBe(0);
+    expect(await composer(chat).count()).toBe(0);
+    expect(await seriousViolations(frame)).toEqual([]);
+    expect(cookieHeaders).toEqual([]);
+    expect(await page.context().cookies()).toEqual([]);
+    // storage the browser denies a framed page counts as empty: nothing could have been kept there
+    expect(await frame.evaluate(() => {
+      try {
+        return localStorage.length + sessionStorage.length;
+      } catch {
+        return 0;
+      }
+    })).toBe(0);
+
+    // the visitor acts: the forms, and back; then an account, and the room to chat in
+    await signIn.click();
+    await chat.getByLabel('Username').waitFor();
+    expect(await chat.getByRole('tab', { name: 'Guest' }).count()).toBe(0);
+    await chat.getByRole('button', { name: 'Back to the chat' }).click();
+    await log(chat).getByText('live for readers').waitFor();
+    await signIn.click();
+    await registerIn(chat);
+    await composer(chat).fill('now I can talk');
+    await composer(chat).press('Enter');
+    await log(chat).locator('.message:not(.pending)').filter({ hasText: 'now I can talk' }).waitFor();
+  }, 40_000);
+
+  it("lets a guest chat under a chosen name, shown as a guest, and words a refusal in the visitor's language", async () => {
+    const roomId = await openRoom('Open house', 'guests');
+    const admin = await clients.admin('owner');
+    const { chat, frame } = await openApp({ settings: { room: roomId } });
+    await chat.getByRole('button', { name: 'Sign in to chat' }).click();
+    await chat.getByRole('tab', { name: 'Guest' }).click();
+    const name = `Visitor ${randomUUID().slice(0, 6)}`;
+    await chat.getByLabel('Display name').fill(name);
+    expect(await seriousViolations(frame)).toEqual([]);
+    await chat.getByRole('button', { name: 'Chat as a guest' }).click();
+    await composer(chat).and(chat.locator(':enabled')).waitFor();
+    await chat.getByRole('list', { name: 'Online' }).locator('.online-user').filter({ hasText: name }).locator('.guest-tag').filter({ hasText: '(guest)' }).waitFor();
+    expect(await seriousViolations(frame)).toEqual([]);
+    await composer(chat).fill('hello from a guest');
+    await composer(chat).press('Enter');
+    await log(chat).locator('.message:not(.pending)').filter({ hasText: 'hello from a guest' }).waitFor();
+
+    await admin.chat.updateSettings({ postingRights: { links: 'member' } });
+    try {
+      await composer(chat).fill('see example.com');
+      await composer(chat).press('Enter');
+      await log(chat).locator('.pending.failed').filter({ hasText: 'Links are not allowed for your rank on this site.' }).waitFor();
+    } finally {
+      await admin.chat.updateSettings({ postingRights: { links: 'guest' } });
+    }
+  }, 40_000);
+
+  it("blocks someone from a message's menu: gone for the blocker only, back on Undo", async () => {
+    const roomId = await newRoom('Blocking');
+    const pest = await clients.member('pest');
+    const pestRoom = await pest.chat.join(roomId);
+    const witness = await clients.member('witness');
+    const witnessRoom = await witness.chat.join(roomId);
+    const { chat, frame } = await openApp({ settings: { room: roomId } });
+    await registerIn(chat);
+    await pestRoom.send('first annoying thing');
+    await log(chat).getByText('first annoying thing').waitFor();
+
+    await chat.getByRole('button', { name: `Actions for the message from ${pest.user.displayName}` }).click();
+    expect(await seriousViolations(frame)).toEqual([]);
+    // members get no moderator actions
+    expect(await chat.getByRole('button', { name: 'Delete message' }).count()).toBe(0);
+    await chat.getByRole('button', { name: `Block ${pest.user.displayName}` }).click();
+    await chat.getByRole('status').filter({ hasText: `You blocked ${pest.user.displayName}` }).waitFor();
+    await log(chat).getByText('first annoying thing').waitFor({ state: 'detached' });
+    const later = await pestRoom.send('second annoying thing');
+    await witnessRoom.send('the witness speaks');
+    await log(chat).getByText('the witness speaks').waitFor();
+    expect(await log(chat).getByText('second annoying thing').count()).toBe(0);
+    expect((await witnessRoom.history({ limit: 5 })).map((m) => m.seq)).toContain(later.seq);
+
+    await chat.getByRole('button', { name: 'Undo' }).click();
+    await log(chat).getByText('second annoying thing').waitFor();
+  }, 40_000);
+
+  it("gives moderators delete, mute and ban in a message's menu", async () => {
+    const roomId = await newRoom('Moderated');
+    const troll = await clients.member('troll');
+    const trollRoom = await troll.chat.join(roomId);
+    // a moderator from the start: a rank given later applies from the next sign-in
+    const admin = await clients.admin('chief');
+    const { account: moderator } = await clients.member('mod');
+    await parley.repositories.users.setRole('demo', moderator.username, 'moderator');
+    const { chat, frame } = await openApp({ settings: { room: roomId } });
+    await chat.getByLabel('Username').fill(moderator.username);
+    await chat.getByLabel('Password').fill(moderator.password);
+    await chat.getByRole('button', { name: 'Log in' }).click();
+    await composer(chat).and(chat.locator(':enabled')).waitFor();
+
+    const bad = await trollRoom.send('something awful');
+    await log(chat).getByText('something awful').waitFor();
+    const menu = chat.getByRole('button', { name: `Actions for the message from ${troll.user.displayName}` });
+    await menu.click();
+    await chat.getByRole('button', { name: 'Delete message' }).click();
+    await chat.getByRole('status').filter({ hasText: 'Message deleted.' }).waitFor();
+    await log(chat).getByText('Message deleted').waitFor();
+    await chat.getByRole('button', { name: 'Close' }).click();
+    expect((await trollRoom.history({ limit: 5 })).find((m) => m.seq === bad.seq)?.deletedAt).toBeTruthy();
+
+    await trollRoom.send('more of it');
+    await log(chat).getByText('more of it').waitFor();
+    await menu.click();
+    await chat.getByRole('button', { name: 'Mute for 10 minutes' }).click();
+    await chat.getByRole('status').filter({ hasText: `${troll.user.displayName} is muted in this room for 10 minutes.` }).waitFor();
+    await expect(trollRoom.send('muted now')).rejects.toMatchObject({ code: 'forbidden', reason: 'muted' });
+    await chat.getByRole('button', { name: 'Close' }).click();
+
+    await menu.click();
+    await chat.getByRole('button', { name: `Ban ${troll.user.displayName}…` }).click();
+    expect(await seriousViolations(frame)).toEqual([]);
+    await chat.getByRole('button', { name: `Ban ${troll.user.displayName}`, exact: true }).click();
+    await chat.getByRole('status').filter({ hasText: `${troll.user.displayName} is banned.` }).waitFor();
+    const actions = (await admin.chat.moderationLog({ limit: 3 })).map((entry) => entry.action);
+    expect(actions).toEqual(['user.ban', 'user.mute', 'message.delete']);
   }, 40_000);
 });
 
@@ -792,8 +956,8 @@ describe('in the example host page', () => {
     }
     const atLog = order.indexOf('Messages');
     expect(order.slice(atLog)).toEqual(['Messages', 'Online', 'Minimise chat', 'Log out']);
-    // inside the log: its links, and a Report button per message from someone else
-    expect(order.slice(0, atLog).every((label) => label.startsWith('https://') || label.startsWith('Report the message from '))).toBe(true);
+    // inside the log: its links, and a menu button per message from someone else
+    expect(order.slice(0, atLog).every((label) => label.startsWith('https://') || label.startsWith('Actions for the message from '))).toBe(true);
     // and forwards again, back to the composer
     for (let i = 0; i < order.length; i += 1) await page.keyboard.press('Tab');
     await composer(chat).and(chat.locator(':focus')).waitFor();

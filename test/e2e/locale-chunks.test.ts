@@ -53,9 +53,11 @@ function recordAppPage(): void {
   }).observe(document, { childList: true, subtree: true, characterData: true, attributes: true });
 }
 
+const CATALOG_CHUNK = /^\/widget\/chunks\/(?:es|zh)-/;
+
 interface Visit {
   page: Page;
-  /** Every request for a lazy chunk, from any frame. */
+  /** Every request for a catalog's lazy chunk, from any frame (the forms' chunk, which every signed-out visitor loads, aside). */
   chunkRequests: Request[];
   /** Console errors and uncaught errors, but for failed requests, which the browser reports on its own. */
   errors: string[];
@@ -76,7 +78,7 @@ async function visit(attributes: string, options: BrowserContextOptions = {}, pr
   const chunkRequests: Request[] = [];
   const errors: string[] = [];
   page.on('request', (request) => {
-    if (new URL(request.url()).pathname.startsWith('/widget/chunks/')) chunkRequests.push(request);
+    if (CATALOG_CHUNK.test(new URL(request.url()).pathname)) chunkRequests.push(request);
   });
   page.on('console', (message: ConsoleMessage) => {
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
@@ -153,7 +155,7 @@ describe('the app in a language other than English', () => {
 
   it('falls back to English, <html lang> included, without an error, when the chunk cannot be loaded', async () => {
     const visited = await visit('data-locale="es"', { locale: 'en-US' }, async (context) => {
-      await context.route((url) => url.pathname.startsWith('/widget/chunks/'), (route) => route.abort('failed'));
+      await context.route((url) => CATALOG_CHUNK.test(url.pathname), (route) => route.abort('failed'));
     });
     await chat(visited.page).getByRole('tab', { name: 'Create account' }).waitFor();
     expect(visited.chunkRequests).toHaveLength(1);

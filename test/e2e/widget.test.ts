@@ -156,7 +156,7 @@ describe('the widget on a host page', () => {
       const { chat } = await openWidget();
       await registerIn(chat, newAccount('filtered'));
       await send(chat, 'oh d4rn it');
-      await chat.getByRole('alert').filter({ hasText: 'the message contains a word or phrase this site does not allow' }).waitFor();
+      await chat.getByRole('alert').filter({ hasText: 'Your message contains words this site does not allow.' }).waitFor();
       expect(await chat.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('oh d4rn it');
 
       await admin.setWordFilter({ entries: ['darn'], action: 'mask' });

@@ -19,7 +19,8 @@ const budgets = [
 const lazyChunks: Array<{ name: string; what: string; gzipBytes: number; catalog?: Strings }> = [
   { name: 'es', what: 'the Spanish catalog', gzipBytes: 2_000, catalog: es },
   { name: 'zh', what: 'the Chinese catalog', gzipBytes: 2_000, catalog: zh },
-  { name: 'report-form', what: 'the report form', gzipBytes: 2_000 },
+  { name: 'message-menu', what: "a message's menu (report, block, moderate)", gzipBytes: 2_500 },
+  { name: 'auth-form', what: 'the sign-in, sign-up and guest forms', gzipBytes: 2_000 },
 ];
 
 const read = (file: string) => readFileSync(path.join('dist', file));
@@ -67,11 +68,15 @@ describe('the app\'s lazy chunks', () => {
     expect(gzipped(`widget/${file}`)).toBeLessThanOrEqual(gzipBytes);
   });
 
-  it('stay lazy: app.js imports no chunk statically, and no chunk imports anything', () => {
-    // a static import would be fetched with app.js; an import in a chunk means code shared with app.js moved there
+  it('stay lazy: app.js imports no chunk statically, and a chunk imports nothing but app.js, already loaded', () => {
+    // a static import would be fetched with app.js; an import of another file means code shared with app.js moved
+    // out of it into a chunk of its own, fetched with app.js
     const app = read('widget/app.js').toString('utf8');
     expect(app.replace(/import\("\.\/chunks\/[^"]+"\)/g, '')).not.toMatch(/chunks\/|\bimport\s*[{*"']|\bfrom\s*"/);
-    for (const file of Object.values(importedChunks())) expect(read(`widget/${file}`).toString('utf8')).not.toMatch(/\bimport\b|\bexport\s*\*/);
+    for (const file of Object.values(importedChunks())) {
+      const chunk = read(`widget/${file}`).toString('utf8').replace(/^import\{[\w$, ]+\}from"\.\.\/app\.js";/, '');
+      expect(chunk).not.toMatch(/\bimport\b|\bexport\s*\*/);
+    }
   });
 
   it.each(lazyChunks.filter((chunk) => chunk.catalog))('keep $what out of app.js, and in its chunk', ({ name, catalog }) => {
@@ -108,8 +113,9 @@ async function minifiedSdk(external: string[]): Promise<Uint8Array> {
 }
 
 describe('the SDK, minified and gzipped', () => {
-  it('stays under 19,000 bytes with socket.io-client included', async () => {
-    expect(gzipSync(await minifiedSdk([]), { level: 9 }).length).toBeLessThanOrEqual(19_000);
+  // raised from 19,000 on 2026-12-03 for ranks, access, guests and readers (BENCHMARKS.md, "SDK size")
+  it('stays under 19,500 bytes with socket.io-client included', async () => {
+    expect(gzipSync(await minifiedSdk([]), { level: 9 }).length).toBeLessThanOrEqual(19_500);
   });
 
   // raised from 6,000 on 2026-12-02 for slow mode, pause, reports and block (BENCHMARKS.md, "SDK size")

@@ -1,5 +1,5 @@
-import { useEffect } from 'preact/hooks';
-import { AuthForm } from './auth-form';
+import { useEffect, useState } from 'preact/hooks';
+import type { AuthForm } from './auth-form';
 import { ChatRoom } from './chat-room';
 import type { HostBridge } from './host-bridge';
 import { t } from './i18n';
@@ -18,6 +18,15 @@ interface AppProps {
 export function App({ store, bridge, title }: AppProps) {
   const state = useChatState(store);
   const minimise = bridge.embedded ? () => bridge.close() : undefined;
+  // the forms are a lazy chunk: a visitor whose session is restored never loads them
+  const [Form, setForm] = useState<{ AuthForm: typeof AuthForm } | 'failed' | null>(null);
+  const loadForm = () => {
+    setForm(null);
+    import('./auth-form').then(setForm, () => setForm('failed'));
+  };
+  useEffect(() => {
+    if (state.view === 'auth' && !Form) loadForm();
+  }, [state.view]);
 
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
@@ -34,17 +43,22 @@ export function App({ store, bridge, title }: AppProps) {
     <div class="welcome">
       <PanelHeader title={title ?? t.welcomeTitle} subtitle={t.welcomeSubtitle} onMinimise={minimise} />
       <main class="main">
-        {state.view === 'auth' && <AuthForm store={store} notice={state.notice} />}
-        {state.view === 'starting' && (
+        {state.view === 'auth' && Form && Form !== 'failed' && <Form.AuthForm store={store} notice={state.notice} guests={state.guests} />}
+        {state.view === 'auth' && state.canRead && (
+          <button type="button" class="link-button back" onClick={store.showRoom}>
+            {t.backToChat}
+          </button>
+        )}
+        {(state.view === 'starting' || (state.view === 'auth' && !Form)) && (
           <p class="loading" role="status">
             {t.loading}
           </p>
         )}
-        {state.view === 'unreachable' && (
+        {(state.view === 'unreachable' || (state.view === 'auth' && Form === 'failed')) && (
           <div class="unreachable" role="alert">
             <p>{t.unreachable}</p>
-            {state.notice && <p class="detail">{state.notice}</p>}
-            <button type="button" class="secondary" onClick={() => void store.start()}>
+            {state.view === 'unreachable' && state.notice && <p class="detail">{state.notice}</p>}
+            <button type="button" class="secondary" onClick={() => (state.view === 'auth' ? loadForm() : void store.start())}>
               {t.tryAgain}
             </button>
           </div>

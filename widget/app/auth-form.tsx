@@ -5,22 +5,29 @@ import { t } from './i18n';
 import { describeError, type ChatStore } from './store';
 import { TextField } from './text-field';
 
-type Mode = 'login' | 'register';
+type Mode = 'login' | 'register' | 'guest';
 type FieldName = 'username' | 'displayName' | 'password';
 
-const tabs: ReadonlyArray<{ mode: Mode; label: () => string }> = [
+const allTabs: ReadonlyArray<{ mode: Mode; label: () => string }> = [
   { mode: 'login', label: () => t.signIn },
   { mode: 'register', label: () => t.createAccount },
+  { mode: 'guest', label: () => t.guestTab },
 ];
 
 interface AuthFormProps {
   store: ChatStore;
   /** Why the user is here again, e.g. an ended session. */
   notice: string | null;
+  /** The site lets visitors chat as guests: a third tab. */
+  guests: boolean;
 }
 
-/** Sign in or create an account; server errors are shown next to the field they are about. */
-export function AuthForm({ store, notice }: AuthFormProps) {
+/**
+ * Sign in, create an account or (where the site allows it) chat as a guest; server errors are shown next to the
+ * field they are about. A lazy chunk: visitors whose session is restored never load it.
+ */
+export function AuthForm({ store, notice, guests }: AuthFormProps) {
+  const tabs = guests ? allTabs : allTabs.slice(0, 2);
   const [mode, setMode] = useState<Mode>('login');
   const [values, setValues] = useState<Record<FieldName, string>>({ username: '', displayName: '', password: '' });
   const [error, setError] = useState<{ message: string; field?: FieldName } | null>(null);
@@ -65,6 +72,7 @@ export function AuthForm({ store, notice }: AuthFormProps) {
     setError(null);
     try {
       if (mode === 'login') await store.login({ username: values.username, password: values.password });
+      else if (mode === 'guest') await store.guest(values.displayName);
       else await store.register(values);
       // success: the store switches to the room and this form unmounts
     } catch (caught) {
@@ -106,17 +114,19 @@ export function AuthForm({ store, notice }: AuthFormProps) {
       <div id="auth-panel" role="tabpanel" aria-labelledby={`tab-${mode}`}>
         {/* server rules decide what is valid; the browser's bubbles would hide their messages */}
         <form class="auth-form" noValidate onSubmit={submit}>
-          <TextField
-            id="username"
-            label={t.username}
-            value={values.username}
-            onInput={update('username')}
-            autoComplete="username"
-            error={fieldError('username')}
-            inputRef={fields.username}
-            hint={mode === 'register' ? t.usernameHint : undefined}
-          />
-          {mode === 'register' && (
+          {mode !== 'guest' && (
+            <TextField
+              id="username"
+              label={t.username}
+              value={values.username}
+              onInput={update('username')}
+              autoComplete="username"
+              error={fieldError('username')}
+              inputRef={fields.username}
+              hint={mode === 'register' ? t.usernameHint : undefined}
+            />
+          )}
+          {mode !== 'login' && (
             <TextField
               id="displayName"
               label={t.displayName}
@@ -124,29 +134,31 @@ export function AuthForm({ store, notice }: AuthFormProps) {
               onInput={update('displayName')}
               autoComplete="nickname"
               autoCapitalize="words"
-              hint={t.displayNameHint}
+              hint={mode === 'guest' ? t.guestHint : t.displayNameHint}
               error={fieldError('displayName')}
               inputRef={fields.displayName}
             />
           )}
-          <TextField
-            id="password"
-            label={t.password}
-            type="password"
-            value={values.password}
-            onInput={update('password')}
-            autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
-            error={fieldError('password')}
-            inputRef={fields.password}
-            hint={mode === 'register' ? t.passwordHint : undefined}
-          />
+          {mode !== 'guest' && (
+            <TextField
+              id="password"
+              label={t.password}
+              type="password"
+              value={values.password}
+              onInput={update('password')}
+              autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
+              error={fieldError('password')}
+              inputRef={fields.password}
+              hint={mode === 'register' ? t.passwordHint : undefined}
+            />
+          )}
           {formError && (
             <p class="form-error" role="alert">
               {formError}
             </p>
           )}
           <button type="submit" class="primary" aria-disabled={busy}>
-            {mode === 'login' ? t.logIn : t.register}
+            {mode === 'login' ? t.logIn : mode === 'guest' ? t.joinAsGuest : t.register}
           </button>
         </form>
       </div>
@@ -155,7 +167,7 @@ export function AuthForm({ store, notice }: AuthFormProps) {
 }
 
 function fieldIn(mode: Mode, field: string | undefined): FieldName | undefined {
-  if (field === 'username' || field === 'password') return field;
-  if (field === 'displayName' && mode === 'register') return field;
+  if (field === 'displayName') return mode === 'login' ? undefined : field;
+  if (field === 'username' || field === 'password') return mode === 'guest' ? undefined : field;
   return undefined;
 }

@@ -2,10 +2,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Message } from '../../sdk';
 import { Composer } from './composer';
 import { describeTyping, locale, plural, t } from './i18n';
-import { MessageList, refocusReportButton } from './message-list';
+import { MessageList, refocusMenuButton } from './message-list';
 import { OnlineList } from './online-list';
 import { PanelHeader } from './panel-header';
-import { type ChatState, type ChatStore, describeError } from './store';
+import { type ChatState, type ChatStore, describeError, isModerator } from './store';
 
 interface ChatRoomProps {
   state: ChatState;
@@ -15,28 +15,37 @@ interface ChatRoomProps {
   onMinimise?: (() => void) | undefined;
 }
 
-/** The joined room: header, who is online, the messages and the composer. */
+/** The joined room: header, who is online, the messages and the composer (for a reader: a way to sign in). */
 export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
   const { room, user, status, online, notice } = state;
-  const [reporting, setReporting] = useState<Message | null>(null);
-  const reportHost = useRef<HTMLDivElement>(null);
-  // the form is a lazy chunk: loaded the first time someone reports
+  const [menuOf, setMenuOf] = useState<Message | null>(null);
+  const menuHost = useRef<HTMLDivElement>(null);
+  // moderators post in a paused room and are exempt from slow mode (the server checks; this only shows it)
+  const moderator = isModerator(user);
+  // the menu is a lazy chunk: loaded the first time someone opens a message's menu
   useEffect(() => {
-    const host = reportHost.current;
-    if (!reporting || !host) return;
+    const host = menuHost.current;
+    if (!menuOf || !host) return;
     let unmount: (() => void) | undefined;
     let closed = false;
     const close = () => {
-      setReporting(null);
-      refocusReportButton();
+      setMenuOf(null);
+      refocusMenuButton();
     };
-    import('./report-form').then(
-      ({ mountReportForm }) => {
+    const { seq, author } = menuOf;
+    import('./message-menu').then(
+      ({ mountMessageMenu }) => {
         if (closed) return;
-        unmount = mountReportForm(host, {
+        unmount = mountMessageMenu(host, {
           locale,
-          authorName: reporting.author.displayName,
-          onReport: (reason, details) => store.report(reporting.seq, reason, details),
+          authorName: author.displayName,
+          moderator,
+          onReport: (reason, details) => store.report(seq, reason, details),
+          onBlock: () => store.block(author.id),
+          onUnblock: () => store.unblock(author.id),
+          onDelete: () => store.remove(seq),
+          onMute: (durationMs) => store.mute(author.id, durationMs),
+          onBan: () => store.ban(author.id),
           describeError,
           onClose: close,
         });
@@ -47,11 +56,9 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
       closed = true;
       unmount?.();
     };
-  }, [reporting]);
+  }, [menuOf]);
   const myId = user?.id ?? '';
   const offline = status !== 'online';
-  // admins post in a paused room and are exempt from slow mode (the server checks; this only shows it)
-  const moderator = user?.role === 'admin';
   const paused = room?.paused === true && !moderator;
   return (
     <div class="room">
@@ -69,9 +76,11 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
         subtitle={<span class="online-count">{plural(t.onlineCount, online.length)}</span>}
         onMinimise={onMinimise}
       >
-        <button type="button" class="text-button" onClick={() => void store.logout()}>
-          {t.logOut}
-        </button>
+        {user && (
+          <button type="button" class="text-button" onClick={() => void store.logout()}>
+            {t.logOut}
+          </button>
+        )}
       </PanelHeader>
       <main class="main">
         {room && <OnlineList users={online} myId={myId} />}
@@ -101,9 +110,9 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
               onLoadOlder={() => void store.loadOlder()}
               onRetry={store.retry}
               onDiscard={store.discard}
-              onReport={setReporting}
+              onMenu={user ? setMenuOf : undefined}
             />
-            {reporting && <div ref={reportHost} />}
+            {menuOf && <div ref={menuHost} />}
             <p class="typing" aria-live="polite">
               {describeTyping(state.typing.map((u) => u.displayName))}
             </p>
@@ -120,13 +129,21 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
             {t.joining}
           </p>
         )}
-        <Composer
-          disabled={offline || !room || paused}
-          slowModeSeconds={moderator ? 0 : (room?.slowModeSeconds ?? 0)}
-          nextSendAt={state.nextSendAt}
-          onSend={store.send}
-          onType={store.typing}
-        />
+        {user ? (
+          <Composer
+            disabled={offline || !room || paused}
+            slowModeSeconds={moderator ? 0 : (room?.slowModeSeconds ?? 0)}
+            nextSendAt={state.nextSendAt}
+            onSend={store.send}
+            onType={store.typing}
+          />
+        ) : (
+          <div class="composer read-only">
+            <button type="button" class="primary" onClick={store.showAuth}>
+              {t.signInToChat}
+            </button>
+          </div>
+        )}
       </main>
     </div>
   );

@@ -1,6 +1,9 @@
 // Every string the app shows, in one catalog per language: English here (the fallback and the common case), the others
 // in i18n/, each a lazy chunk that only its readers download. Server error messages arrive in English and are shown
-// as they are. `{n}` is a number formatted for the locale, `{name}`/`{names}` are display names.
+// as they are, but for refusals the reader can act on (`refusals`, by reason). `{n}` is a number formatted for the
+// locale, `{name}`/`{names}` are display names.
+
+import type { RefusalReason } from '../../sdk';
 
 /** One string per CLDR plural category the language uses; `other` is always there. */
 type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
@@ -57,8 +60,15 @@ export interface Strings {
   failed: string;
   retry: string;
   discard: string;
-  report: string;
-  reportOf: string;
+  actionsOf: string;
+  signInToChat: string;
+  backToChat: string;
+  guestTab: string;
+  guestHint: string;
+  joinAsGuest: string;
+  guestTag: string;
+  /** Refusals the reader can act on, by the server's reason; others show the server's words. */
+  refusals: Partial<Record<RefusalReason, string>>;
 }
 
 const en: Strings = {
@@ -113,8 +123,23 @@ const en: Strings = {
   failed: 'Not sent.',
   retry: 'Retry',
   discard: 'Discard',
-  report: 'Report',
-  reportOf: 'Report the message from {name}',
+  actionsOf: 'Actions for the message from {name}',
+  signInToChat: 'Sign in to chat',
+  backToChat: 'Back to the chat',
+  guestTab: 'Guest',
+  guestHint: 'No account needed: pick the name others will see.',
+  joinAsGuest: 'Chat as a guest',
+  guestTag: 'guest',
+  refusals: {
+    'read-only': 'Guests can read this room but not post in it.',
+    links: 'Links are not allowed for your rank on this site.',
+    'mention-everyone': 'You cannot mention everyone on this site.',
+    muted: 'You are muted in this room for now.',
+    paused: 'This room is paused: only moderators can post right now.',
+    archived: 'This room is archived: it takes no new messages.',
+    'word-filter': 'Your message contains words this site does not allow.',
+    banned: 'You are banned from this site.',
+  },
 };
 
 // by language subtag; each import() becomes a chunk of its own under dist/widget/chunks/

@@ -2,6 +2,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Message, PendingMessage } from '../../sdk';
 import { fill, formatDateTime, formatDay, formatTime, plural, sameDay, t } from './i18n';
 import { linkify } from './linkify';
+import { describeError } from './store';
 
 interface MessageListProps {
   messages: readonly Message[];
@@ -14,14 +15,14 @@ interface MessageListProps {
   onLoadOlder: () => void;
   onRetry: (clientMsgId: string) => void;
   onDiscard: (clientMsgId: string) => void;
-  /** Asked to report someone else's message. */
-  onReport: (message: Message) => void;
+  /** Asked for the menu of someone else's message (report, block, moderate). */
+  onMenu: ((message: Message) => void) | undefined;
 }
 
-// the report button last pressed: focus returns to it when its form closes
-let reportedFrom: HTMLElement | null = null;
-/** Gives focus back to the report button that opened the form, or to the list when that message has no button now. */
-export const refocusReportButton = () => (reportedFrom?.isConnected ? reportedFrom : document.querySelector<HTMLElement>('.messages'))?.focus();
+// the menu button last pressed: focus returns to it when its menu closes
+let menuFrom: HTMLElement | null = null;
+/** Gives focus back to the menu button that opened the menu, or to the list when that message has no button now. */
+export const refocusMenuButton = () => (menuFrom?.isConnected ? menuFrom : document.querySelector<HTMLElement>('.messages'))?.focus();
 
 // a little slack, so a reader "at the bottom" need not be at the exact pixel
 const STICKY_PX = 48;
@@ -94,7 +95,7 @@ export function MessageList(props: MessageListProps) {
           <>
             {/* one line tall either way, so the list does not jump when a page starts or ends loading */}
             <p class="history-status">{hasOlder ? (loadingOlder ? t.loadingOlder : '') : t.start}</p>
-            <ol class="message-list">{renderMessages(messages, myId, props.onReport)}</ol>
+            <ol class="message-list">{renderMessages(messages, myId, props.onMenu)}</ol>
             {pending.length > 0 && (
               <ol class="message-list pending-list">
                 {pending.map((entry) => (
@@ -124,7 +125,7 @@ export function MessageList(props: MessageListProps) {
   );
 }
 
-function renderMessages(messages: readonly Message[], myId: string, onReport: (message: Message) => void) {
+function renderMessages(messages: readonly Message[], myId: string, onMenu: ((message: Message) => void) | undefined) {
   const items = [];
   let previous: Message | undefined;
   for (const message of messages) {
@@ -139,13 +140,13 @@ function renderMessages(messages: readonly Message[], myId: string, onReport: (m
       );
     }
     const first = newDay || previous?.author.id !== message.author.id || date.getTime() - previousDate!.getTime() > GROUP_MS;
-    items.push(<MessageItem key={message.seq} message={message} own={message.author.id === myId} first={first} onReport={onReport} />);
+    items.push(<MessageItem key={message.seq} message={message} own={message.author.id === myId} first={first} onMenu={onMenu} />);
     previous = message;
   }
   return items;
 }
 
-function MessageItem({ message, own, first, onReport }: { message: Message; own: boolean; first: boolean; onReport: (message: Message) => void }) {
+function MessageItem({ message, own, first, onMenu }: { message: Message; own: boolean; first: boolean; onMenu: ((message: Message) => void) | undefined }) {
   const date = new Date(message.createdAt);
   const gone = message.deletedAt || message.hiddenAt;
   return (
@@ -171,18 +172,18 @@ function MessageItem({ message, own, first, onReport }: { message: Message; own:
       <time dateTime={message.createdAt} title={formatDateTime(date)}>
         {formatTime(date)}
       </time>
-      {!own && !gone && (
+      {onMenu && !own && !gone && (
         <button
           type="button"
-          class="link-button message-report"
-          aria-label={fill(t.reportOf, { name: message.author.displayName })}
+          class="link-button message-menu-button"
+          aria-label={fill(t.actionsOf, { name: message.author.displayName })}
           onClick={(event) => {
-            // the button again, once the report form closes
-            reportedFrom = event.currentTarget;
-            onReport(message);
+            // the button again, once the menu closes
+            menuFrom = event.currentTarget;
+            onMenu(message);
           }}
         >
-          {t.report}
+          ⋯
         </button>
       )}
     </li>
@@ -203,9 +204,9 @@ function PendingItem({ entry, onRetry, onDiscard }: PendingItemProps) {
       <p class="pending-status">
         {failed ? (
           <>
-            {/* the server's reason is English and safe to show */}
+            {/* a refusal the reader can act on in their words; other server reasons in English, safe to show */}
             <span>
-              {t.failed} {entry.error?.message}
+              {t.failed} {entry.error && describeError(entry.error)}
             </span>
             <button type="button" class="link-button" onClick={() => onRetry(entry.clientMsgId)}>
               {t.retry}

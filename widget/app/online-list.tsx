@@ -14,6 +14,7 @@ export function OnlineList({ users, myId }: OnlineListProps) {
         // the avatar letter is drawn by CSS from data-initial, so the item's text is just the name
         <li key={user.id} class={user.id === myId ? 'online-user me' : 'online-user'} data-initial={initial(user.displayName)}>
           {user.displayName}
+          {user.guest && <span class="guest-tag">({t.guestTag})</span>}
         </li>
       ))}
     </ul>

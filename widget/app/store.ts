@@ -13,6 +13,7 @@ import {
   type RoomInfo,
   type User,
   createClientMsgId,
+  hasRank,
 } from '../../sdk';
 import { t } from './i18n';
 
@@ -41,6 +42,10 @@ export interface ChatState {
   typing: readonly PresenceUser[];
   /** A failure not tied to a form: the server is unreachable, the join failed, the session ended. */
   notice: string | null;
+  /** Visitors may read the room without an account (the room view with no user: the read-only view). */
+  canRead: boolean;
+  /** Visitors may chat as guests under a name of their choosing. */
+  guests: boolean;
 }
 
 export interface ChatStore {
@@ -54,7 +59,13 @@ export interface ChatStore {
   identify(identity: IdentifyRequest): Promise<void>;
   login(input: LoginRequest): Promise<void>;
   register(input: RegisterRequest): Promise<void>;
+  /** Chats as a guest under `displayName`. */
+  guest(displayName: string): Promise<void>;
   logout(): Promise<void>;
+  /** A reader asked to sign in: the forms, the room kept behind them. */
+  showAuth(): void;
+  /** Back from the forms to the room being read. */
+  showRoom(): void;
   /**
    * Resolves when the message is stored. A send that may work later stays in `pending` as failed (retry or discard
    * it there) and resolves too; only a message refused for good rejects, so the composer can give its text back.
@@ -64,6 +75,15 @@ export interface ChatStore {
   /** Reports someone else's message to the moderators. */
   report(seq: number, reason: ReportReason, details: string): Promise<void>;
   discard(clientMsgId: string): void;
+  /** Hides a user's messages and typing from this user, now and later (stored on the account). */
+  block(userId: string): Promise<void>;
+  unblock(userId: string): Promise<void>;
+  /** Moderators: deletes someone's message. */
+  remove(seq: number): Promise<void>;
+  /** Moderators: keeps a user from posting in the room for a while. */
+  mute(userId: string, durationMs: number): Promise<void>;
+  /** Moderators: bans a user from the site (a guest's address too). */
+  ban(userId: string): Promise<void>;
   /** Reads the page of messages before the oldest one shown. */
   loadOlder(): Promise<void>;
   /** A keystroke in the composer (the SDK throttles what it sends). */
@@ -92,12 +112,18 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
     online: [],
     typing: [],
     notice: null,
+    canRead: false,
+    guests: false,
   };
   const listeners = new Set<() => void>();
   const messageListeners = new Set<(message: Message, own: boolean) => void>();
   const set = (patch: Partial<ChatState>) => {
     state = { ...state, ...patch };
     for (const listener of [...listeners]) listener();
+  };
+  const joined = () => {
+    if (!current) throw new Error('the room is not joined yet');
+    return current;
   };
   const emptyRoom = { room: null, nextSendAt: 0, messages: [], pending: [], hasOlder: false, loadingOlder: false, online: [], typing: [] };
 
@@ -143,8 +169,19 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
         room.on('pending', (pending) => set({ pending })),
       ];
     } catch (error) {
-      if (mine === generation) set({ notice: describeError(error) });
+      if (mine !== generation) return;
+      // a visitor may not read this room (it is for members): the forms, as for a members-only site
+      if (!state.user && error instanceof ChatError && error.code === 'unauthorized') set({ canRead: false, view: 'auth' });
+      else set({ notice: describeError(error) });
     }
+  };
+
+  // a visitor without a session: reads the room when it is open to visitors, else signs in
+  const visit = () => {
+    generation += 1;
+    detachRoom();
+    set({ ...emptyRoom, user: null, view: state.canRead ? 'room' : 'auth' });
+    if (state.canRead) void joinRoom();
   };
 
   chat.on('status', (status) => set({ status, wasOnline: state.wasOnline || status === 'online' }));
@@ -152,11 +189,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
     if (user) {
       set({ user, view: 'room', wasOnline: false });
       void joinRoom();
-    } else {
-      generation += 1;
-      detachRoom();
-      set({ ...emptyRoom, user: null, view: 'auth' });
-    }
+    } else visit();
   });
   chat.on('error', (error) => set({ notice: error.message }));
 
@@ -165,7 +198,10 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
     try {
       const user = await chat.restore();
       // a restored user already switched the view through the 'user' event
-      if (!user) set({ view: 'auth' });
+      if (user) return;
+      const { read, guests } = await chat.site();
+      set({ canRead: read, guests });
+      visit();
     } catch (error) {
       const unknownSite = error instanceof ChatError && error.code === 'not_found';
       set({ view: 'unreachable', notice: unknownSite ? t.unknownSite : describeError(error) });
@@ -198,6 +234,11 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
     async register(input) {
       await chat.register(input);
     },
+    async guest(displayName) {
+      await chat.guest({ displayName });
+    },
+    showAuth: () => set({ view: 'auth' }),
+    showRoom: () => set({ view: 'room' }),
     async logout() {
       // the local session ends even when the server cannot be told
       await chat.logout().catch(() => undefined);
@@ -210,8 +251,8 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
       const clientMsgId = createClientMsgId();
       // the stored message arrives through the room's 'message' event, so nothing to append here
       await room.send(text, { clientMsgId }).then(
-        // slow mode: the next turn (admins are exempt)
-        () => room.slowModeSeconds > 0 && state.user?.role !== 'admin' && set({ nextSendAt: Date.now() + room.slowModeSeconds * 1000 }),
+        // slow mode: the next turn (moderators are exempt)
+        () => room.slowModeSeconds > 0 && !isModerator(state.user) && set({ nextSendAt: Date.now() + room.slowModeSeconds * 1000 }),
         (error: unknown) => {
           // sent too soon in slow mode: the composer counts down to the turn the server named (other limits leave the
           // message failed, with Retry)
@@ -224,14 +265,34 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
       );
     },
     async report(seq, reason, details) {
-      if (!current) throw new Error('the room is not joined yet');
-      await current.report(seq, { reason, ...(details ? { details } : {}) });
+      await joined().report(seq, { reason, ...(details ? { details } : {}) });
     },
     retry(clientMsgId) {
       // the outcome shows in `pending`: gone when stored, failed again otherwise
       current?.retry(clientMsgId).catch(() => undefined);
     },
     discard: (clientMsgId) => current?.discard(clientMsgId),
+    async block(userId) {
+      await chat.block(userId);
+      // the SDK delivers nothing of theirs from now on; what is shown already goes too
+      set({ messages: state.messages.filter((m) => m.author.id !== userId), typing: state.typing.filter((u) => u.id !== userId) });
+    },
+    async unblock(userId) {
+      await chat.unblock(userId);
+      // their messages come back with the room's latest page
+      const room = joined();
+      const page = await room.history({ limit: PAGE_SIZE });
+      if (room === current) set({ messages: page.reduce(appendMessage, state.messages) });
+    },
+    async remove(seq) {
+      await joined().delete(seq);
+    },
+    async mute(userId, durationMs) {
+      await joined().mute(userId, { durationMs });
+    },
+    async ban(userId) {
+      await chat.ban(userId);
+    },
     async loadOlder() {
       const room = current;
       const oldest = state.messages[0];
@@ -267,6 +328,11 @@ function appendMessage(messages: readonly Message[], message: Message): readonly
   return [...messages, message].sort((a, b) => a.seq - b.seq).slice(-MAX_MESSAGES);
 }
 
+/** An error in the reader's words: a refusal by its reason, other server errors as they were sent. */
 export function describeError(error: unknown): string {
-  return error instanceof ChatError ? error.message : t.somethingWrong;
+  if (!(error instanceof ChatError)) return t.somethingWrong;
+  return (error.reason && t.refusals[error.reason]) || error.message;
 }
+
+/** Moderators (and above) post in paused rooms, skip slow mode and moderate others' messages. */
+export const isModerator = (user: User | null): boolean => !!user && hasRank(user.role, 'moderator');

@@ -1,3 +1,4 @@
+import type { ObjectId } from 'mongodb';
 import '@koa/bodyparser';
 import type Router from '@koa/router';
 import { createRouter } from '../router';
@@ -90,13 +91,20 @@ export function authRoutes({ repositories, rateLimiter, onSessionEnded, addressK
     await rateLimiter.register(ctx.ip);
     await assertAddressNotBanned(ctx, repositories, addressKey);
     const siteId = ctx.state.site._id;
-    await assertAvailable(siteId, input.username, input.displayName);
+    // a guest who signs up keeps their account, so their messages stay theirs: the same user, now a member
+    const { siteId: sessionSiteId, userId } = ctx.session ?? {};
+    const current = sessionSiteId === siteId && typeof userId === 'string' ? await users.findById(siteId, userId) : null;
+    const guest = current?.role === 'guest' && !current.bannedAt ? current : null;
+    await assertAvailable(siteId, input.username, input.displayName, guest?._id);
     let user: UserDocument;
     try {
-      user = await users.insert({ siteId, ...input, passwordHash: await hashPassword(input.password) });
+      const { username, displayName, password } = input;
+      const passwordHash = await hashPassword(password);
+      const upgraded = guest && (await users.upgradeGuest(guest, { username, displayName, passwordHash }));
+      user = upgraded ?? (await users.insert({ siteId, username, displayName, passwordHash }));
     } catch (error) {
       // two registrations raced past the check: the unique index decided, say which field lost
-      if (isDuplicateKey(error)) await assertAvailable(siteId, input.username, input.displayName);
+      if (isDuplicateKey(error)) await assertAvailable(siteId, input.username, input.displayName, guest?._id);
       throw error;
     }
     await startSession(ctx, user);
@@ -156,8 +164,8 @@ export function authRoutes({ repositories, rateLimiter, onSessionEnded, addressK
     ctx.body = { user: user && !user.bannedAt ? presentUser(user) : null } satisfies SessionCheckResponse;
   });
 
-  async function assertAvailable(siteId: string, username: string, displayName: string): Promise<void> {
-    const taken = await users.findClash(siteId, username, displayName);
+  async function assertAvailable(siteId: string, username: string, displayName: string, except?: ObjectId): Promise<void> {
+    const taken = await users.findClash(siteId, username, displayName, except);
     if (taken === 'username') throw conflict('username', 'username is taken');
     if (taken === 'displayName') throw conflict('displayName', 'display name is taken');
   }

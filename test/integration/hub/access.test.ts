@@ -171,6 +171,31 @@ describe('guests', () => {
     expect(log.map((entry) => entry.action).slice(0, 3)).toEqual(['user.unban', 'user.ban', 'site.settings']);
   });
 
+  it('become members by signing up, keeping their account and so their messages', async () => {
+    const { id, admin } = await site();
+    await admin.chat.updateSettings({ access: 'guests' });
+    const name = `Newcomer ${randomBytes(3).toString('hex')}`;
+    const guest = clients.client(id);
+    const user = await guest.guest({ displayName: name });
+    const sent = await (await guest.join('general')).send('said as a guest');
+
+    // the same name (theirs already), a username and a password: the same user, now a member who can log in
+    const account = { ...newAccount('settled'), displayName: name };
+    const member = await guest.register(account);
+    expect(member).toMatchObject({ id: user.id, displayName: name, username: account.username, role: 'member' });
+    const stored = await parley.repositories.users.findById(id, user.id);
+    expect(stored).toMatchObject({ role: 'member' });
+    expect(stored?.expiresAt).toBeUndefined();
+    const again = clients.client(id);
+    expect((await again.login(account)).id).toBe(user.id);
+    const history = await (await again.join('general')).history({ limit: 10 });
+    expect(history.find((message) => message.seq === sent.seq)?.author.id).toBe(user.id);
+    // a member who signs up again gets a new account, not theirs changed
+    const second = await again.register(newAccount('second'));
+    expect(second.id).not.toBe(user.id);
+    expect(await parley.repositories.users.findById(id, user.id)).toMatchObject({ username: account.username });
+  });
+
   it('are forgotten 30 days after their last visit, freeing the name', async () => {
     const { id, admin } = await site();
     await admin.chat.updateSettings({ access: 'guests' });
