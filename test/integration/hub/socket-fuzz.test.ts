@@ -4,6 +4,7 @@ import { io, Manager, type Socket } from 'socket.io-client';
 import type { Message, Room } from '../../../sdk';
 import type { ErrorCode, SessionResponse } from '../../../sdk/protocol';
 import { createSite } from '../../../server/db';
+import { DEFAULT_SETTINGS } from '../../../server/db/sites';
 import type { MessageDocument } from '../../../server/db/messages';
 import { errorResponseSchema } from '../../../server/http/api-schemas';
 import type { Parley } from '../../../server/main';
@@ -742,6 +743,37 @@ describe('the hub under malformed events (seeded fuzz)', () => {
       for (const event of ['message:nuke', 'Message:send', 'admin:ban']) {
         expect(await socket.timeout(5_000).emitWithAck(event, { roomId: ROOM })).toEqual({ error: { code: 'not_found', message: `event "${event}" not found` } });
       }
+    } finally {
+      socket.disconnect();
+    }
+  });
+
+  it('answers everything a reader (a visitor without an account) sends but reading with a typed error, and stores nothing', async () => {
+    await createSite(parley.repositories, { id: 'open', name: 'Open', allowedOrigins: [] });
+    await parley.repositories.sites.setSettings('open', { ...DEFAULT_SETTINGS, access: 'read-only' });
+    const socket = io(parley.url, { auth: { site: 'open', read: true }, transports: ['websocket'], reconnection: false, forceNew: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      expect(await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', { roomId: ROOM })).toMatchObject({ ok: true });
+      const tally = newTally();
+      const random = seededRandom(SEED ^ 0x2ead);
+      // well-formed writes first: refused for who sends them, not for their shape
+      const writes: FuzzCase[] = [
+        { category: 'reader send', event: 'message:send', args: [{ roomId: ROOM, text: 'hello', clientMsgId: 'reader-1' }], expect: 'error' },
+        { category: 'reader edit', event: 'message:edit', args: [{ roomId: ROOM, seq: 1, text: 'changed' }], expect: 'error' },
+        { category: 'reader delete', event: 'message:delete', args: [{ roomId: ROOM, seq: 1 }], expect: 'error' },
+        { category: 'reader report', event: 'message:report', args: [{ roomId: ROOM, seq: 1, reason: 'spam' }], expect: 'error' },
+        { category: 'reader typing', event: 'typing:start', args: [{ roomId: ROOM }], expect: 'error' },
+      ];
+      for (const write of writes) await sendCase(socket, write, tally);
+      expect(tally.errorsByCode).toEqual({ unauthorized: writes.length });
+      for (const fuzzCase of Array.from({ length: 1_500 }, () => malformedCase(random))) await sendCase(socket, fuzzCase, tally);
+      expect(tally.failures).toEqual([]);
+      expect(socket.connected).toBe(true);
+      expect(await parley.repositories.messages.before('open', ROOM, undefined, 10)).toEqual([]);
     } finally {
       socket.disconnect();
     }
