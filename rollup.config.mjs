@@ -78,9 +78,10 @@ export default [
     // the @parley/sdk package: readable code (the app's bundler minifies), socket.io-client left to the installer
     input: 'sdk/index.ts',
     external: ['socket.io-client'],
+    // the proof-of-work solver stays a file of its own that register() and guest() import when a server asks
     output: [
-      { file: 'sdk/dist/index.js', format: 'es' },
-      { file: 'sdk/dist/index.cjs', format: 'cjs' },
+      { dir: 'sdk/dist', format: 'es', entryFileNames: 'index.js', chunkFileNames: '[name].js' },
+      { dir: 'sdk/dist', format: 'cjs', entryFileNames: 'index.cjs', chunkFileNames: '[name].cjs' },
     ],
     plugins: [nodeResolve({ extensions: ['.ts'] }), transformOnly(esbuild({ target: 'es2022' }))],
   },

@@ -6,6 +6,7 @@ import type {
   Author,
   BanRequest,
   BlocksResponse,
+  ChallengeResponse,
   CreateRoomRequest,
   GuestRequest,
   IdentifyRequest,
@@ -245,7 +246,7 @@ class DefaultChatClient implements ChatClient {
 
   async register(input: RegisterRequest): Promise<User> {
     const { username, displayName, password } = input; // only the contract's fields: the server refuses unknown ones
-    return this.signIn(await this.http.request<SessionResponse>('POST', 'register', { username, displayName, password }));
+    return this.signIn(await this.http.request<SessionResponse>('POST', 'register', { username, displayName, password, proof: await this.proof() }));
   }
 
   async login(input: LoginRequest): Promise<User> {
@@ -281,7 +282,7 @@ class DefaultChatClient implements ChatClient {
   }
 
   async guest({ displayName }: GuestRequest): Promise<User> {
-    return this.signIn(await this.http.request<SessionResponse>('POST', 'guest', { displayName }));
+    return this.signIn(await this.http.request<SessionResponse>('POST', 'guest', { displayName, proof: await this.proof() }));
   }
 
   async site(): Promise<SiteInfo> {
@@ -407,6 +408,12 @@ class DefaultChatClient implements ChatClient {
   close(): void {
     this.disconnect('closed');
     this.events.clear();
+  }
+
+  /** Sign-up's proof of work, solved here when the server asks for one (the solver loads only then). */
+  private async proof(): Promise<string | undefined> {
+    const { challenge } = await this.http.request<ChallengeResponse>('GET', 'challenge');
+    return challenge ? (await import('./proof-of-work')).solve(challenge) : undefined;
   }
 
   private signIn(session: SessionResponse): User {

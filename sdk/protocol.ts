@@ -160,6 +160,27 @@ export interface SiteInfoResponse {
 /** POST /api/sites/:siteId/guest → 201 SessionResponse: a guest session under a chosen display name. */
 export interface GuestRequest {
   displayName: string;
+  /** A solved proof-of-work challenge (see ChallengeResponse), when the server asks for one. */
+  proof?: string;
+}
+
+/**
+ * GET /api/sites/:siteId/challenge → 200 ChallengeResponse: a proof-of-work challenge (ALTCHA's format) that
+ * registering and starting a guest session need solved, or null when the server asks for none. Solve it by finding
+ * the `number` from 0 to `maxnumber` whose SHA-256 of `salt + number` (hex) is `challenge`; send
+ * base64(JSON `{ algorithm, challenge, number, salt, signature }`) as `proof`. A challenge expires after 10
+ * minutes and buys one sign-up.
+ */
+export interface ChallengeResponse {
+  challenge: ProofOfWorkChallenge | null;
+}
+
+export interface ProofOfWorkChallenge {
+  algorithm: 'SHA-256';
+  challenge: string;
+  maxnumber: number;
+  salt: string;
+  signature: string;
 }
 
 /** PUT /api/sites/:siteId/users/:userId/role (admins) → 200 RoleResponse. Admins grant ranks below their own. */
@@ -183,6 +204,8 @@ export interface RegisterRequest {
   username: string;
   displayName: string;
   password: string;
+  /** A solved proof-of-work challenge (see ChallengeResponse), when the server asks for one. */
+  proof?: string;
 }
 
 /** POST /api/sites/:siteId/login → 200 SessionResponse */

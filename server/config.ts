@@ -52,6 +52,8 @@ export interface Config {
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`; unset, only direct loopback clients. */
   metricsToken: string | undefined;
   examplePort: number;
+  /** Sign-up (members and guests) needs a solved proof-of-work challenge; off: no challenge. */
+  proofOfWork: { enabled: boolean; maxNumber: number };
 }
 
 /** `points` attempts per `durationS` seconds. */
@@ -128,6 +130,8 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
   PRESENCE_SYNC_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  PROOF_OF_WORK: z.enum(['on', 'off']).default('on'),
+  PROOF_OF_WORK_MAX_NUMBER: z.coerce.number().int().min(100).max(10_000_000).default(50_000),
   METRICS_TOKEN: z.string().min(16, 'needs at least 16 characters').regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
 });
 
@@ -182,5 +186,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: vars.REDIS_URL,
     metricsToken: vars.METRICS_TOKEN,
     examplePort: vars.EXAMPLE_PORT,
+    proofOfWork: { enabled: vars.PROOF_OF_WORK === 'on', maxNumber: vars.PROOF_OF_WORK_MAX_NUMBER },
   };
 }

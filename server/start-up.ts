@@ -10,6 +10,7 @@ import { createRepositories, createSite, type Repositories } from './db';
 import { connectDatabase, type Database, ensureIndexes } from './db/connection';
 import { migrate } from './db/migrate';
 import { createHttpApp } from './http/app';
+import { ProofOfWork } from './http/proof-of-work';
 import { createAuthRateLimiter, sweepRateLimits } from './http/rate-limits';
 import { createHub, type Hub } from './hub';
 import { ReportDesk } from './moderation/reports';
@@ -150,6 +151,7 @@ export async function startParley(
       wordFilters,
       siteSettings,
       reports,
+      proofOfWork: new ProofOfWork({ ...config.proofOfWork, sessionKeys: config.sessionKeys, proofs: repositories.proofs }),
     });
     const httpServer = createServer(app.callback());
     // idle keep-alive connections stay open longer than a load balancer's idle timeout (60 s is common), so the
@@ -195,6 +197,7 @@ export async function startParley(
       sweepRateLimits(database.db).catch((error: unknown) => log.warn({ err: error }, 'rate limit sweep failed'));
       repositories.ipBans.sweep().catch((error: unknown) => log.warn({ err: error }, 'address ban sweep failed'));
       repositories.users.deleteExpiredGuests().catch((error: unknown) => log.warn({ err: error }, 'guest sweep failed'));
+      repositories.proofs.sweep().catch((error: unknown) => log.warn({ err: error }, 'proof-of-work sweep failed'));
     }, SWEEP_MS).unref();
     steps.add(async () => clearInterval(sweeper));
 

@@ -3,6 +3,7 @@ import { isDuplicateKey } from '../errors';
 import { IpBansRepository } from './ip-bans';
 import { MessagesRepository } from './messages';
 import { ModerationRepository } from './moderation';
+import { ProofsRepository } from './proofs';
 import { ReportsRepository } from './reports';
 import { DEFAULT_ROOM, RoomsRepository } from './rooms';
 import { SessionStore } from './sessions';
@@ -19,6 +20,7 @@ export interface Repositories {
   moderation: ModerationRepository;
   reports: ReportsRepository;
   ipBans: IpBansRepository;
+  proofs: ProofsRepository;
 }
 
 /** Creates a site with its default room `general`; false when the id is taken. */
@@ -53,5 +55,6 @@ export function createRepositories(db: Db, options: { sessionAbsoluteMs?: number
     moderation: new ModerationRepository(db),
     reports: new ReportsRepository(db),
     ipBans: new IpBansRepository(db),
+    proofs: new ProofsRepository(db),
   };
 }

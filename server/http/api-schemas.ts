@@ -26,6 +26,7 @@ import type {
   StaffResponse,
   User,
   WordFilterResponse,
+  ChallengeResponse,
 } from '../../sdk/protocol';
 import { TOKEN_PATTERN } from './session';
 import { WORD_FILTER_ACTIONS } from '../moderation/word-filter';
@@ -149,6 +150,19 @@ export const siteInfoResponseSchema = z.object({
     guests: z.boolean().meta({ description: 'Guest sign-in is open: some room takes guests.' }),
   }),
 }) satisfies z.ZodType<SiteInfoResponse>;
+
+export const challengeResponseSchema = z.object({
+  challenge: z
+    .object({
+      algorithm: z.literal('SHA-256'),
+      challenge: z.string().meta({ description: 'hex SHA-256 of `salt + number`, for the number to find' }),
+      maxnumber: z.number().int().meta({ description: 'the number is between 0 and this' }),
+      salt: z.string(),
+      signature: z.string(),
+    })
+    .nullable()
+    .meta({ description: "null: this server asks for no proof. Send base64(JSON { algorithm, challenge, number, salt, signature }) as `proof`." }),
+}) satisfies z.ZodType<ChallengeResponse>;
 
 export const staffResponseSchema = z.object({
   staff: z.array(authorSchema.extend({ username: z.string(), role: roleSchema })),

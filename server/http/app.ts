@@ -26,6 +26,7 @@ import type { RoomInfo } from '../../sdk/protocol';
 import type { AuthRateLimiter } from './rate-limits';
 import { securityHeaders } from './security-headers';
 import { sessionMiddleware } from './session';
+import type { ProofOfWork } from './proof-of-work';
 import { siteScope } from './site-scope';
 import { widgetAssetRoutes } from './widget-assets';
 
@@ -56,6 +57,8 @@ export interface HttpAppOptions {
   reports: ReportDesk;
   /** The sites' access and posting rights on this node: a change through the API applies here at once. */
   siteSettings: SiteSettingsCache;
+  /** Bot protection for sign-up (members and guests). */
+  proofOfWork: ProofOfWork;
 }
 
 /** The key of banned guests' address hashes, derived from the first session key (never the key itself). */
@@ -79,6 +82,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     rateLimiter: options.rateLimiter,
     onSessionEnded: options.onSessionEnded,
     addressKey: addressKeyOf(options.sessionKeys),
+    proofOfWork: options.proofOfWork,
   });
   const session = sessionMiddleware(app, options.repositories.sessions, options.sessionIdleMs);
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' });
@@ -105,7 +109,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     .use(reportRoutes({ repositories: options.repositories, reports: options.reports }).routes())
     .use(blockRoutes({ repositories: options.repositories }).routes())
     .use(siteSettingsRoutes({ repositories: options.repositories, siteSettings: options.siteSettings }).routes())
-    .use(guestRoutes({ repositories: options.repositories, rateLimiter: options.rateLimiter, addressKey: addressKeyOf(options.sessionKeys) }).routes());
+    .use(guestRoutes({ repositories: options.repositories, rateLimiter: options.rateLimiter, addressKey: addressKeyOf(options.sessionKeys), proofOfWork: options.proofOfWork }).routes());
   return app;
 }
 

@@ -19,6 +19,7 @@ import {
   sessionCheckResponseSchema,
   sessionResponseSchema,
   siteInfoResponseSchema,
+  challengeResponseSchema,
   siteSettingsResponseSchema,
   staffResponseSchema,
   roleResponseSchema,
@@ -98,6 +99,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(reportSettingsResponseSchema, { id: 'ReportSettingsResponse' });
   responses.add(siteSettingsResponseSchema, { id: 'SiteSettingsResponse' });
   responses.add(siteInfoResponseSchema, { id: 'SiteInfoResponse' });
+  responses.add(challengeResponseSchema, { id: 'ChallengeResponse' });
   responses.add(staffResponseSchema, { id: 'StaffResponse' });
   responses.add(roleResponseSchema, { id: 'RoleResponse' });
 
@@ -167,11 +169,26 @@ export function buildOpenApiDocument(): OpenApiDocument {
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths: {
+      '/api/sites/{siteId}/challenge': {
+        parameters: [siteId],
+        get: {
+          operationId: 'challenge',
+          summary: 'A proof-of-work challenge for sign-up',
+          description:
+            'Registering and guest sign-in need one solved (ALTCHA format: find `number` ≤ `maxnumber` with hex SHA-256 of `salt + number` equal to `challenge`), ' +
+            'sent as `proof`; it expires after 10 minutes and buys one sign-up. `challenge: null` when the server asks for none (PROOF_OF_WORK=off).',
+          tags: ['accounts'],
+          security: [],
+          responses: { '200': { description: 'A challenge, or null.', content: json('ChallengeResponse') }, '403': responseRef('Forbidden'), '404': responseRef('SiteNotFound') },
+        },
+      },
       '/api/sites/{siteId}/register': {
         parameters: [siteId],
         post: {
           operationId: 'register',
           summary: 'Create an account and sign in',
+          description:
+            "With `proof` (a solved challenge from GET /challenge) when the server asks for one; a guest's session signing up turns that guest into the member, keeping their user id.",
           tags: ['accounts'],
           security: [],
           requestBody: { required: true, content: json('RegisterRequest') },

@@ -23,7 +23,8 @@ const contexts: BrowserContext[] = [];
 const clients = chatClients(() => parley);
 
 beforeAll(async () => {
-  parley = await startTestServerOn('localhost');
+  // sign-up as in production: every account made through the forms solves a proof-of-work challenge, invisibly
+  parley = await startTestServerOn('localhost', { PROOF_OF_WORK: 'on', PROOF_OF_WORK_MAX_NUMBER: '5000' });
   harness = await serveHarness(parley.url);
   hostPage = await serveHostPage({ port: 0, backendUrl: parley.url });
   await parley.repositories.sites.updateOrigins('demo', { add: [harness.origin, new URL(hostPage.url).origin] });

@@ -55,6 +55,8 @@ function testEnv(): Record<string, string> {
     RATE_LIMIT_ROOM_REQUESTS_PER_USER: '100000/10',
     // short, so tests see a closed tab leave quickly; presence.test.ts tests the grace period itself
     PRESENCE_GRACE_MS: '100',
+    // hundreds of sign-ups over raw HTTP: proof-of-work.test.ts and the widget's tests (app.test.ts) turn it on
+    PROOF_OF_WORK: 'off',
   };
 }
 

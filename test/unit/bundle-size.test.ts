@@ -21,6 +21,7 @@ const lazyChunks: Array<{ name: string; what: string; gzipBytes: number; catalog
   { name: 'zh', what: 'the Chinese catalog', gzipBytes: 2_000, catalog: zh },
   { name: 'message-menu', what: "a message's menu (report, block, moderate)", gzipBytes: 2_500 },
   { name: 'auth-form', what: 'the sign-in, sign-up and guest forms', gzipBytes: 2_000 },
+  { name: 'proof-of-work', what: "sign-up's proof-of-work solver", gzipBytes: 1_000 },
 ];
 
 const read = (file: string) => readFileSync(path.join('dist', file));
@@ -118,8 +119,10 @@ describe('the SDK, minified and gzipped', () => {
     expect(gzipSync(await minifiedSdk([]), { level: 9 }).length).toBeLessThanOrEqual(19_500);
   });
 
-  // raised from 6,000 on 2026-12-02 for slow mode, pause, reports and block (BENCHMARKS.md, "SDK size")
-  it('stays under 6.5 KB on its own', async () => {
-    expect(gzipSync(await minifiedSdk(['socket.io-client']), { level: 9 }).length).toBeLessThanOrEqual(6_500);
+  // raised from 6,000 on 2026-12-02 for slow mode, pause, reports and block, and to 7,000 on 2026-12-03 for ranks,
+  // access, readers, guests and the proof-of-work solver (inlined here; a lazy chunk where the app's bundler splits)
+  // (BENCHMARKS.md, "SDK size")
+  it('stays under 7 KB on its own', async () => {
+    expect(gzipSync(await minifiedSdk(['socket.io-client']), { level: 9 }).length).toBeLessThanOrEqual(7_000);
   });
 });

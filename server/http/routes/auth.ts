@@ -1,19 +1,20 @@
-import type { ObjectId } from 'mongodb';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import '@koa/bodyparser';
 import type Router from '@koa/router';
-import { createRouter } from '../router';
-import type Koa from 'koa';
-import { z } from 'zod';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { errors as joseErrors, jwtVerify } from 'jose';
-import type { IdentifyRequest, LoginRequest, MeResponse, RegisterRequest, SessionCheckResponse, SessionResponse } from '../../../sdk/protocol';
+import type Koa from 'koa';
+import type { ObjectId } from 'mongodb';
+import { z } from 'zod';
+import type { ChallengeResponse, IdentifyRequest, LoginRequest, MeResponse, RegisterRequest, SessionCheckResponse, SessionResponse } from '../../../sdk/protocol';
 import type { Repositories } from '../../db';
 import { presentUser, type UserDocument } from '../../db/users';
 import { conflict, forbidden, invalidInput, isDuplicateKey, unauthorized } from '../../errors';
-import { type ApiState, requireUser } from '../require-user';
 import { hashPassword, verifyPassword } from '../../passwords';
 import { cleanText, parseInput } from '../../validation';
+import { type ProofOfWork, proofSchema } from '../proof-of-work';
 import type { AuthRateLimiter } from '../rate-limits';
+import { type ApiState, requireUser } from '../require-user';
+import { createRouter } from '../router';
 import { sessionInCookiesOnly, widgetCookie } from '../session';
 import { assertAddressNotBanned } from './guests';
 
@@ -27,6 +28,7 @@ export const registerSchema = z.strictObject({
     .string({ error: 'password must be a string' })
     .min(8, 'password must be at least 8 characters')
     .max(256, 'password must be at most 256 characters'),
+  proof: proofSchema,
 }) satisfies z.ZodType<RegisterRequest, unknown>;
 
 export const loginSchema = z.strictObject({
@@ -76,19 +78,27 @@ export interface AuthRoutesOptions {
   onSessionEnded: (token: string) => void;
   /** The key of banned guests' address hashes (routes/guests.ts): a banned guest may not sign up as a member either. */
   addressKey: string;
+  /** Sign-up's bot protection; also answers GET /challenge. */
+  proofOfWork: ProofOfWork;
 }
 
 /** Register, log in, log out and "who am I", all scoped by the site in the path. */
-export function authRoutes({ repositories, rateLimiter, onSessionEnded, addressKey }: AuthRoutesOptions): Router<ApiState> {
+export function authRoutes({ repositories, rateLimiter, onSessionEnded, addressKey, proofOfWork }: AuthRoutesOptions): Router<ApiState> {
   const { users } = repositories;
   const router = createRouter<ApiState>('/api/sites/:siteId');
 
   // siteScope (app.ts) has loaded ctx.state.site and enforced its allowed origins
 
 
+  // a proof-of-work challenge for sign-up (members and guests), or null when the server asks for none
+  router.get('/challenge', async (ctx) => {
+    ctx.body = { challenge: await proofOfWork.challenge() } satisfies ChallengeResponse;
+  });
+
   router.post('/register', async (ctx) => {
     const input = parseInput(registerSchema, ctx.request.body);
     await rateLimiter.register(ctx.ip);
+    await proofOfWork.verify(input.proof);
     await assertAddressNotBanned(ctx, repositories, addressKey);
     const siteId = ctx.state.site._id;
     // a guest who signs up keeps their account, so their messages stay theirs: the same user, now a member

@@ -11,10 +11,12 @@ import { cleanText, parseInput } from '../../validation';
 import type { AuthRateLimiter } from '../rate-limits';
 import { createRouter } from '../router';
 import type { ApiState } from '../require-user';
+import { type ProofOfWork, proofSchema } from '../proof-of-work';
 import { startSession } from './auth';
 
 export const guestSchema = z.strictObject({
   displayName: cleanText('display name', 40, { multiline: false }),
+  proof: proofSchema,
 }) satisfies z.ZodType<GuestRequest, unknown>;
 
 export interface GuestRoutesOptions {
@@ -22,6 +24,8 @@ export interface GuestRoutesOptions {
   rateLimiter: AuthRateLimiter;
   /** The key of the address hashes that guest bans are kept under. */
   addressKey: string;
+  /** Sign-up's bot protection. */
+  proofOfWork: ProofOfWork;
 }
 
 /**
@@ -29,17 +33,18 @@ export interface GuestRoutesOptions {
  * some room takes guests. Sign-up's limits apply, and a banned guest's address is kept out for the site's
  * `guestBanHours` whatever name they pick.
  */
-export function guestRoutes({ repositories, rateLimiter, addressKey }: GuestRoutesOptions): Router<ApiState> {
+export function guestRoutes({ repositories, rateLimiter, addressKey, proofOfWork }: GuestRoutesOptions): Router<ApiState> {
   const { users, rooms } = repositories;
   const router = createRouter<ApiState>('/api/sites/:siteId');
 
   router.post('/guest', async (ctx) => {
-    const { displayName } = parseInput(guestSchema, ctx.request.body);
+    const { displayName, proof } = parseInput(guestSchema, ctx.request.body);
     const { site } = ctx.state;
     const { access } = settingsOf(site);
     const open = access === 'guests' || (await rooms.list(site._id)).some((room) => !room.archivedAt && room.access === 'guests');
     if (!open) throw forbidden('this site takes no guests; sign up or sign in');
     await rateLimiter.register(ctx.ip);
+    await proofOfWork.verify(proof);
     const ipHash = await assertAddressNotBanned(ctx, repositories, addressKey);
     const guest = await users.insertGuest(site._id, displayName, ipHash);
     await startSession(ctx, guest);

@@ -49,7 +49,17 @@ const chat = createChatClient({ baseUrl: process.env.PARLEY_URL, site: 'demo' })
 
 describe('the @parley/sdk package', () => {
   it('packs only the built files, package.json, README and LICENSE', () => {
-    expect(packed).toEqual(['LICENSE', 'README.md', 'dist/index.cjs', 'dist/index.d.cts', 'dist/index.d.ts', 'dist/index.js', 'package.json']);
+    expect(packed).toEqual([
+      'LICENSE',
+      'README.md',
+      'dist/index.cjs',
+      'dist/index.d.cts',
+      'dist/index.d.ts',
+      'dist/index.js',
+      'dist/proof-of-work.cjs',
+      'dist/proof-of-work.js',
+      'package.json',
+    ]);
   });
 
   it.each([

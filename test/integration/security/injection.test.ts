@@ -124,7 +124,7 @@ interface Endpoint {
 const hmac = (userId: string) => createHmac('sha256', 'not the secret').update(userId).digest('hex');
 
 const endpoints: Record<string, Endpoint> = {
-  'POST /register': { method: 'POST', path: () => 'register', as: 'nobody', body: () => ({ ...newAccount('op'), password: 'long enough pw' }) },
+  'POST /register': { method: 'POST', path: () => 'register', as: 'nobody', body: () => ({ ...newAccount('op'), password: 'long enough pw', proof: 'unused here' }) },
   'POST /login': { method: 'POST', path: () => 'login', as: 'nobody', body: () => ({ username: 'someone', password: 'long enough pw' }) },
   'POST /identify': { method: 'POST', path: () => 'identify', as: 'nobody', body: () => ({ userId: 'crm-1', displayName: 'Crm One', hash: hmac('crm-1') }) },
   'POST /rooms': { method: 'POST', path: () => 'rooms', as: 'admin', body: () => ({ id: `op-${randomBytes(3).toString('hex')}`, name: 'Op room' }) },
@@ -135,7 +135,7 @@ const endpoints: Record<string, Endpoint> = {
   'POST /reports/resolve': { method: 'POST', path: () => 'reports/resolve', as: 'admin', body: () => ({ roomId: 'general', seq: 1, action: 'mute', durationMs: 60_000 }) },
   'POST /blocks': { method: 'POST', path: () => 'blocks', as: 'admin', body: ({ target }) => ({ userId: target }) },
   'PUT /report-settings': { method: 'PUT', path: () => 'report-settings', as: 'admin', body: () => ({ hideAfter: 3 }) },
-  'POST /guest': { method: 'POST', path: () => 'guest', as: 'nobody', body: () => ({ displayName: 'Op guest' }) },
+  'POST /guest': { method: 'POST', path: () => 'guest', as: 'nobody', body: () => ({ displayName: 'Op guest', proof: 'unused here' }) },
   'PATCH /settings': { method: 'PATCH', path: () => 'settings', as: 'admin', body: () => ({ access: 'guests', postingRights: { links: 'member' }, guestBanHours: 2 }), objects: ['postingRights'] },
   'PUT /users/:userId/role': { method: 'PUT', path: ({ target }) => `users/${target}/role`, as: 'admin', body: () => ({ role: 'moderator' }) },
 };
