@@ -7,6 +7,9 @@ import type {
   BanRequest,
   BlocksResponse,
   ChallengeResponse,
+  PrePublishHook,
+  PrePublishHookRequest,
+  PrePublishHookResponse,
   CreateRoomRequest,
   GuestRequest,
   IdentifyRequest,
@@ -166,6 +169,15 @@ export interface ChatClient {
   updateSettings(change: UpdateSiteSettingsRequest): Promise<SiteSettings>;
   /** Admins: gives a user a rank below your own (`member`, `moderator`; the owner also `admin`). */
   setRole(userId: string, role: RoleRequest['role']): Promise<void>;
+  /** Admins: the site's pre-publish hook (without its secret), or null. */
+  prePublishHook(): Promise<PrePublishHook | null>;
+  /**
+   * Admins: sets the site's pre-publish hook, asked before every message and edit is stored; answers it, with its
+   * signing `secret` when it was created or rotated (`rotateSecret: true`) — shown this once.
+   */
+  setPrePublishHook(hook: PrePublishHookRequest): Promise<PrePublishHookResponse>;
+  /** Admins: removes the site's pre-publish hook. */
+  removePrePublishHook(): Promise<void>;
   /** Admins: the site's moderators, admins and owner. */
   staff(): Promise<StaffResponse['staff']>;
   /** Admins: the site's word filter (an empty list when none is set). */
@@ -299,6 +311,18 @@ class DefaultChatClient implements ChatClient {
 
   async setRole(userId: string, role: RoleRequest['role']): Promise<void> {
     await this.http.request<RoleResponse>('PUT', `users/${encodeURIComponent(userId)}/role`, { role });
+  }
+
+  async prePublishHook(): Promise<PrePublishHook | null> {
+    return (await this.http.request<PrePublishHookResponse>('GET', 'pre-publish')).hook;
+  }
+
+  setPrePublishHook({ url, timeoutMs, failOpen, rotateSecret }: PrePublishHookRequest): Promise<PrePublishHookResponse> {
+    return this.http.request<PrePublishHookResponse>('PUT', 'pre-publish', { url, timeoutMs, failOpen, rotateSecret });
+  }
+
+  async removePrePublishHook(): Promise<void> {
+    await this.http.request<void>('DELETE', 'pre-publish');
   }
 
   async staff(): Promise<StaffResponse['staff']> {

@@ -29,9 +29,10 @@ export interface ErrorBody {
 /**
  * `slow-mode`: too soon after the last message; `paused`, `muted`, `archived`: the room's state; `read-only`: the
  * room takes posts from members only; `links`, `mention-everyone`: the site's posting rights; `word-filter`: a word
- * the site does not allow; `banned`: this person or their network is banned from the site.
+ * the site does not allow; `banned`: this person or their network is banned from the site; `hook`: the site's own
+ * moderation service (its pre-publish hook) refused it, in its own words.
  */
-export type RefusalReason = 'slow-mode' | 'paused' | 'muted' | 'archived' | 'read-only' | 'links' | 'mention-everyone' | 'word-filter' | 'banned';
+export type RefusalReason = 'slow-mode' | 'paused' | 'muted' | 'archived' | 'read-only' | 'links' | 'mention-everyone' | 'word-filter' | 'banned' | 'hook';
 
 /** HTTP error bodies and failed socket acks share this shape. */
 export interface ErrorResponse {
@@ -382,7 +383,52 @@ export type ModerationActionType =
   | 'site.report-settings'
   | 'site.settings'
   | 'room.access'
-  | 'user.role';
+  | 'user.role'
+  | 'site.pre-publish';
+
+/**
+ * A site's pre-publish hook: an endpoint of the site's own (https) that Parley asks before storing each new or
+ * edited message, signed with the hook's secret (header `Parley-Signature: t=<seconds>,v1=<hex HMAC-SHA256 of
+ * "<t>.<body>">`). It answers a PrePublishAnswer within `timeoutMs`; when it does not (down, slow, a wrong answer),
+ * the message is stored as sent (`failOpen`) or refused with `unavailable`.
+ */
+export interface PrePublishHook {
+  url: string;
+  timeoutMs: number;
+  failOpen: boolean;
+}
+
+/** GET, PUT /api/sites/:siteId/pre-publish (admins) → 200 PrePublishHookResponse. */
+export interface PrePublishHookResponse {
+  hook: PrePublishHook | null;
+  /** The signing secret: only in the answer that created or rotated it. */
+  secret?: string;
+}
+
+/** PUT /api/sites/:siteId/pre-publish (admins): sets the hook; DELETE removes it. */
+export interface PrePublishHookRequest {
+  url: string;
+  /** 100–10,000 ms; default 2,000. */
+  timeoutMs?: number;
+  /** Default true: a hook that fails lets messages through. */
+  failOpen?: boolean;
+  /** A new secret (the old one stops working at once). */
+  rotateSecret?: boolean;
+}
+
+/** What Parley POSTs to the hook (JSON). `seq` is there for an edit. */
+export interface PrePublishCall {
+  type: 'message.pre-publish';
+  site: string;
+  room: string;
+  seq?: number;
+  author: Author & { role: Role };
+  text: string;
+  sentAt: string;
+}
+
+/** What the hook answers (JSON, status 2xx): store it, refuse it (the reason is shown to the sender), or store other text. */
+export type PrePublishAnswer = { action: 'allow' } | { action: 'deny'; reason?: string } | { action: 'replace'; text: string };
 
 /** One entry of the moderation log: who did what to whom, when. */
 export interface ModerationAction {

@@ -52,6 +52,11 @@ export interface Config {
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`; unset, only direct loopback clients. */
   metricsToken: string | undefined;
   examplePort: number;
+  /**
+   * Outgoing calls (the pre-publish hook) may go to plain http and to private, loopback and link-local addresses:
+   * for hooks on the operator's own network, and tests. Off, only https to public addresses.
+   */
+  hooksAllowPrivate: boolean;
   /** Sign-up (members and guests) needs a solved proof-of-work challenge; off: no challenge. */
   proofOfWork: { enabled: boolean; maxNumber: number };
 }
@@ -130,6 +135,7 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
   PRESENCE_SYNC_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  HOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   PROOF_OF_WORK: z.enum(['on', 'off']).default('on'),
   PROOF_OF_WORK_MAX_NUMBER: z.coerce.number().int().min(100).max(10_000_000).default(50_000),
   METRICS_TOKEN: z.string().min(16, 'needs at least 16 characters').regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
@@ -186,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: vars.REDIS_URL,
     metricsToken: vars.METRICS_TOKEN,
     examplePort: vars.EXAMPLE_PORT,
+    hooksAllowPrivate: vars.HOOKS_ALLOW_PRIVATE === 'true',
     proofOfWork: { enabled: vars.PROOF_OF_WORK === 'on', maxNumber: vars.PROOF_OF_WORK_MAX_NUMBER },
   };
 }

@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import type { HookOutcome } from './moderation/pre-publish';
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The limits `parley_rate_limited_total` counts refusals of. */
@@ -24,6 +25,8 @@ export interface Metrics {
   httpRequest(method: string, route: string, status: number): void;
   /** A rate limit refused something. */
   rateLimited(limit: LimitName): void;
+  /** A site's pre-publish hook was asked: what came of it. */
+  prePublish(outcome: HookOutcome): void;
 }
 
 // 1 ms … 2.5 s: a send is one findOneAndUpdate and one insert, a few ms on a healthy database
@@ -95,6 +98,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   // present from the start at 0, so rate() works before the first refusal
   for (const limit of ['login', 'registration', 'messages', 'room_requests'] satisfies LimitName[]) rateLimited.inc({ limit }, 0);
 
+  const prePublish = new Counter({
+    name: 'parley_pre_publish_total',
+    help: "Calls to sites' pre-publish hooks, by outcome (allowed, denied, replaced, failed-open, failed-closed).",
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+
   const registry = Registry.merge([processMetrics(), own]);
   const scrapeHere = async () => ({ contentType: registry.contentType, text: await registry.metrics() });
   return {
@@ -108,6 +118,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     sendAcked(receivedAt) {
       sendDuration.observe((performance.now() - receivedAt) / 1000);
+    },
+    prePublish(outcome) {
+      prePublish.inc({ outcome });
     },
     httpRequest(method, route, status) {
       httpRequests.inc({ method: KNOWN_METHODS.has(method) ? method : 'OTHER', route, status: String(status) });

@@ -11,6 +11,7 @@ import { connectDatabase, type Database, ensureIndexes } from './db/connection';
 import { migrate } from './db/migrate';
 import { createHttpApp } from './http/app';
 import { ProofOfWork } from './http/proof-of-work';
+import { PrePublishHooks } from './moderation/pre-publish';
 import { createAuthRateLimiter, sweepRateLimits } from './http/rate-limits';
 import { createHub, type Hub } from './hub';
 import { ReportDesk } from './moderation/reports';
@@ -125,6 +126,8 @@ export async function startParley(
     // one per node, shared by the API that changes a site's list and the hub that applies it
     const wordFilters = new SiteWordFilters(repositories.sites);
     const siteSettings = new SiteSettingsCache(repositories.sites);
+    const prePublish = new PrePublishHooks({ sites: repositories.sites, allowPrivate: config.hooksAllowPrivate, log, onOutcome: (outcome) => metrics.prePublish(outcome) });
+    steps.add(async () => prePublish.close());
     const onUserBanned = (siteId: string, userId: string) => hub?.endUser(siteId, userId);
     const reports = new ReportDesk({
       repositories,
@@ -150,6 +153,8 @@ export async function startParley(
       onRoomUpdated: (siteId, room) => hub?.roomUpdated(siteId, room),
       wordFilters,
       siteSettings,
+      prePublish,
+      hooksAllowPrivate: config.hooksAllowPrivate,
       reports,
       proofOfWork: new ProofOfWork({ ...config.proofOfWork, sessionKeys: config.sessionKeys, proofs: repositories.proofs }),
     });
@@ -173,6 +178,7 @@ export async function startParley(
       ...(redis ? { redis } : {}),
       wordFilters,
       siteSettings,
+      prePublish,
       reports,
       log,
       metrics,

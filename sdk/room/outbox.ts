@@ -110,9 +110,10 @@ export function createOutbox(
         return message;
       } catch (error) {
         const failure = toChatError(error);
-        // no answer, or no database for a moment: the same clientMsgId makes another attempt safe
+        // no answer, or no database for a moment: the same clientMsgId makes another attempt safe (an `unavailable`
+        // with a reason is the server's answer, e.g. the site's own check is down: the user decides to retry)
         const wait = RETRY_BACKOFF_MS[Math.min(round, RETRY_BACKOFF_MS.length - 1)] ?? 0;
-        if (failure.code === 'unavailable' && !disposed && Date.now() + wait < deadline) {
+        if (failure.code === 'unavailable' && !failure.reason && !disposed && Date.now() + wait < deadline) {
           await new Promise((resolve) => setTimeout(resolve, wait));
           continue;
         }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
-import type { Access, SiteSettings, WordFilterSettings } from '../../sdk/protocol';
+import type { Access, PrePublishHook, SiteSettings, WordFilterSettings } from '../../sdk/protocol';
 import { isDuplicateKey } from '../errors';
 
 export interface SiteDocument {
@@ -20,6 +20,8 @@ export interface SiteDocument {
   postingRights?: Partial<SiteSettings['postingRights']>;
   /** How long a banned guest's network address stays banned; unset: DEFAULT_SETTINGS. */
   guestBanHours?: number;
+  /** The site's pre-publish hook with its signing secret; unset: none. */
+  prePublish?: PrePublishHook & { secret: string };
   createdAt: Date;
 }
 
@@ -105,6 +107,24 @@ export class SitesRepository {
   async setSettings(siteId: string, settings: SiteSettings): Promise<boolean> {
     const { access, postingRights, guestBanHours } = settings;
     const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $set: { access, postingRights, guestBanHours } });
+    return matchedCount === 1;
+  }
+
+  /**
+   * Sets the site's pre-publish hook, keeping its secret unless `rotate` (or there is none yet); answers the hook as
+   * stored, null when the site does not exist.
+   */
+  async setPrePublish(siteId: string, hook: PrePublishHook, rotate: boolean): Promise<(PrePublishHook & { secret: string }) | null> {
+    const site = await this.sites.findOne({ _id: siteId }, { projection: { prePublish: 1 } });
+    if (!site) return null;
+    const prePublish = { ...hook, secret: !rotate && site.prePublish?.secret ? site.prePublish.secret : `pps_${newSecret()}` };
+    const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $set: { prePublish } });
+    return matchedCount === 1 ? prePublish : null;
+  }
+
+  /** Removes the site's pre-publish hook; false when the site does not exist. */
+  async clearPrePublish(siteId: string): Promise<boolean> {
+    const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $unset: { prePublish: '' } });
     return matchedCount === 1;
   }
 

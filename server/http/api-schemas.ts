@@ -27,6 +27,7 @@ import type {
   User,
   WordFilterResponse,
   ChallengeResponse,
+  PrePublishHookResponse,
 } from '../../sdk/protocol';
 import { TOKEN_PATTERN } from './session';
 import { WORD_FILTER_ACTIONS } from '../moderation/word-filter';
@@ -65,6 +66,7 @@ const refusalReasons: { [R in RefusalReason]: R } = {
   'mention-everyone': 'mention-everyone',
   'word-filter': 'word-filter',
   banned: 'banned',
+  hook: 'hook',
 };
 
 const accessValues: { [A in Access]: A } = { members: 'members', guests: 'guests', 'read-only': 'read-only' };
@@ -151,6 +153,11 @@ export const siteInfoResponseSchema = z.object({
   }),
 }) satisfies z.ZodType<SiteInfoResponse>;
 
+export const prePublishHookResponseSchema = z.object({
+  hook: z.object({ url: z.string(), timeoutMs: z.number().int(), failOpen: z.boolean() }).nullable(),
+  secret: z.string().optional().meta({ description: 'The signing secret: only in the answer that created or rotated it.' }),
+}) satisfies z.ZodType<PrePublishHookResponse>;
+
 export const challengeResponseSchema = z.object({
   challenge: z
     .object({
@@ -197,6 +204,7 @@ const moderationActionTypes: { [A in ModerationActionType]: A } = {
   'site.settings': 'site.settings',
   'room.access': 'room.access',
   'user.role': 'user.role',
+  'site.pre-publish': 'site.pre-publish',
 };
 
 export const moderationActionSchema = z.object({

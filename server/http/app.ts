@@ -21,6 +21,8 @@ import type { SiteWordFilters } from '../moderation/site-word-filters';
 import type { SiteSettingsCache } from '../moderation/site-settings';
 import { siteSettingsRoutes } from './routes/site-settings';
 import { guestRoutes } from './routes/guests';
+import { prePublishRoutes } from './routes/pre-publish';
+import type { PrePublishHooks } from '../moderation/pre-publish';
 import { roomRoutes } from './routes/rooms';
 import type { RoomInfo } from '../../sdk/protocol';
 import type { AuthRateLimiter } from './rate-limits';
@@ -59,6 +61,10 @@ export interface HttpAppOptions {
   siteSettings: SiteSettingsCache;
   /** Bot protection for sign-up (members and guests). */
   proofOfWork: ProofOfWork;
+  /** The sites' pre-publish hooks on this node: a change through the API applies here at once. */
+  prePublish: PrePublishHooks;
+  /** HOOKS_ALLOW_PRIVATE: a hook may be plain http. */
+  hooksAllowPrivate: boolean;
 }
 
 /** The key of banned guests' address hashes, derived from the first session key (never the key itself). */
@@ -109,6 +115,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     .use(reportRoutes({ repositories: options.repositories, reports: options.reports }).routes())
     .use(blockRoutes({ repositories: options.repositories }).routes())
     .use(siteSettingsRoutes({ repositories: options.repositories, siteSettings: options.siteSettings }).routes())
+    .use(prePublishRoutes({ repositories: options.repositories, prePublish: options.prePublish, allowHttp: options.hooksAllowPrivate }).routes())
     .use(guestRoutes({ repositories: options.repositories, rateLimiter: options.rateLimiter, addressKey: addressKeyOf(options.sessionKeys), proofOfWork: options.proofOfWork }).routes());
   return app;
 }

@@ -20,6 +20,7 @@ import {
   sessionResponseSchema,
   siteInfoResponseSchema,
   challengeResponseSchema,
+  prePublishHookResponseSchema,
   siteSettingsResponseSchema,
   staffResponseSchema,
   roleResponseSchema,
@@ -32,6 +33,7 @@ import { reportSettingsSchema, resolveReportSchema } from './routes/reports';
 import { blockSchema } from './routes/blocks';
 import { roleSchema, updateSiteSettingsSchema } from './routes/site-settings';
 import { guestSchema } from './routes/guests';
+import { hookRequestSchema } from './routes/pre-publish';
 import { identifySchema, loginSchema, registerSchema } from './routes/auth';
 import { SESSION_COOKIE } from './session';
 import { ID_PATTERN, OBJECT_ID_PATTERN } from '../validation';
@@ -77,6 +79,8 @@ function componentSchemas(): Record<string, JsonSchema> {
   requests.add(updateSiteSettingsSchema, { id: 'UpdateSiteSettingsRequest' });
   requests.add(roleSchema, { id: 'RoleRequest' });
   requests.add(guestSchema, { id: 'GuestRequest' });
+  // the document describes what a production server takes: https only
+  requests.add(hookRequestSchema(false), { id: 'PrePublishHookRequest' });
 
   const responses = z.registry<{ id: string }>();
   responses.add(userSchema, { id: 'User' });
@@ -100,6 +104,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(siteSettingsResponseSchema, { id: 'SiteSettingsResponse' });
   responses.add(siteInfoResponseSchema, { id: 'SiteInfoResponse' });
   responses.add(challengeResponseSchema, { id: 'ChallengeResponse' });
+  responses.add(prePublishHookResponseSchema, { id: 'PrePublishHookResponse' });
   responses.add(staffResponseSchema, { id: 'StaffResponse' });
   responses.add(roleResponseSchema, { id: 'RoleResponse' });
 
@@ -506,6 +511,36 @@ export function buildOpenApiDocument(): OpenApiDocument {
           security: signedIn,
           requestBody: { required: true, content: json('UpdateSiteSettingsRequest') },
           responses: { '200': { description: 'The settings as stored.', content: json('SiteSettingsResponse') }, '400': responseRef('InvalidInput'), ...adminErrors },
+        },
+      },
+      '/api/sites/{siteId}/pre-publish': {
+        parameters: [siteId],
+        get: {
+          operationId: 'prePublishHook',
+          summary: "The site's pre-publish hook, without its secret (admins)",
+          tags: ['moderation'],
+          security: signedIn,
+          responses: { '200': { description: 'The hook, or null.', content: json('PrePublishHookResponse') }, ...adminErrors },
+        },
+        put: {
+          operationId: 'setPrePublishHook',
+          summary: "Set the site's pre-publish hook (admins)",
+          description:
+            'Parley POSTs each new or edited message (`PrePublishCall`, signed: `Parley-Signature: t=<seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`) ' +
+            'and stores it as the answer says: allow, deny (with a reason shown to the sender) or replace its text. No valid answer within `timeoutMs`: stored as sent ' +
+            'when `failOpen`, else refused (`unavailable`, reason `hook`). https only, to public addresses (HOOKS_ALLOW_PRIVATE=true allows http and private networks). ' +
+            'The secret is in the answer when created or rotated (`rotateSecret`). Logged (`site.pre-publish`).',
+          tags: ['moderation'],
+          security: signedIn,
+          requestBody: { required: true, content: json('PrePublishHookRequest') },
+          responses: { '200': { description: 'The hook as stored.', content: json('PrePublishHookResponse') }, '400': responseRef('InvalidInput'), ...adminErrors },
+        },
+        delete: {
+          operationId: 'removePrePublishHook',
+          summary: "Remove the site's pre-publish hook (admins)",
+          tags: ['moderation'],
+          security: signedIn,
+          responses: { '204': { description: 'Removed.' }, '400': responseRef('InvalidInput'), ...adminErrors },
         },
       },
       '/api/sites/{siteId}/staff': {

@@ -22,6 +22,7 @@ import type { ReportDesk } from '../moderation/reports';
 import { registerReportHandlers } from './reports';
 import { Presence } from './presence';
 import { type ChatServer, roomChannel, signedIn, userChannel } from './types';
+import type { PrePublishHooks } from '../moderation/pre-publish';
 import type { SiteSettingsCache } from '../moderation/site-settings';
 import type { Message, RoomInfo } from '../../sdk/protocol';
 
@@ -46,6 +47,8 @@ export interface HubOptions {
   reports: ReportDesk;
   /** The sites' access and posting rights. */
   siteSettings: SiteSettingsCache;
+  /** The sites' pre-publish hooks, asked before a message or an edit is stored. */
+  prePublish: PrePublishHooks;
   log: Logger;
   metrics: Metrics;
 }
@@ -120,8 +123,8 @@ export function createHub(options: HubOptions): Hub {
     const member = signedIn(socket);
     if (member) {
       endWithSession(member, repositories.sessions, options.sessionIdleMs, socketLog);
-      const { wordFilters, siteSettings, reports } = options;
-      registerMessageHandlers(member, { repositories, sendLimiter, sends, wordFilters, siteSettings, slowMode, reports }, socketLog, metrics);
+      const { wordFilters, siteSettings, prePublish, reports } = options;
+      registerMessageHandlers(member, { repositories, sendLimiter, sends, wordFilters, siteSettings, prePublish, slowMode, reports }, socketLog, metrics);
       registerTypingHandlers(member, repositories, typingRelays, socketLog);
       registerReportHandlers(member, { reports, sendLimiter }, socketLog);
     }

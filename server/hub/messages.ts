@@ -13,6 +13,7 @@ import type { SendBatcher } from './send-batcher';
 import type { SendLimiter } from './send-limit';
 import type { SiteWordFilters } from '../moderation/site-word-filters';
 import type { SlowMode } from '../moderation/slow-mode';
+import type { PrePublishHooks } from '../moderation/pre-publish';
 import type { ReportDesk } from '../moderation/reports';
 import { posterOf } from '../db/rooms';
 import { assertJoined } from './rooms';
@@ -39,6 +40,7 @@ export function registerMessageHandlers(
     sends,
     wordFilters,
     siteSettings,
+    prePublish,
     slowMode,
     reports,
   }: {
@@ -47,6 +49,7 @@ export function registerMessageHandlers(
     sends: SendBatcher;
     wordFilters: SiteWordFilters;
     siteSettings: SiteSettingsCache;
+    prePublish: PrePublishHooks;
     slowMode: SlowMode;
     reports: ReportDesk;
   },
@@ -79,6 +82,8 @@ export function registerMessageHandlers(
     }
   }
 
+  const authorOf = () => ({ id: user.id, displayName: user.displayName, role: user.role });
+
   socket.on(
     'message:send',
     withAck(log, 'message:send', async (payload): Promise<SendResult> => {
@@ -105,9 +110,14 @@ export function registerMessageHandlers(
         throw error;
       });
       if (typeof giveTurnBack !== 'function') return { message: presentMessage(giveTurnBack) };
+      // the site's own check last, once everything of ours said yes: a refusal gives the turn back
+      const checked = await prePublish.check({ siteId, roomId, author: authorOf(), text }).catch(async (error: unknown) => {
+        await giveTurnBack();
+        throw error;
+      });
       // persist, then broadcast (in seq order), then ack: an ack means the message is on disk
       const stored = await sends
-        .commit({ siteId, roomId, author: { id: user.id, displayName: user.displayName }, moderator: poster.moderator, hidden: held !== undefined, text, clientMsgId }, (message) => {
+        .commit({ siteId, roomId, author: { id: user.id, displayName: user.displayName }, moderator: poster.moderator, hidden: held !== undefined, text: checked, clientMsgId }, (message) => {
           // counted where it is announced: once per stored message, however many sends (retries) share it
           metrics.messageStored();
           socket.to(roomChannel(siteId, roomId)).emit('message:new', presentMessage(message));
@@ -134,7 +144,8 @@ export function registerMessageHandlers(
       const { text, held } = await wordFilters.apply(siteId, sent);
       await assertMayPost(roomId, text);
       await rooms.assertWritable(siteId, roomId, posterOf(siteId, user.id, users));
-      const edited = await messages.edit(siteId, roomId, seq, user.id, text, held !== undefined);
+      const checked = await prePublish.check({ siteId, roomId, seq, author: authorOf(), text });
+      const edited = await messages.edit(siteId, roomId, seq, user.id, checked, held !== undefined);
       if (!edited) throw await whyNot(seq, roomId, 'edit');
       if (held) await reports.hold(siteId, edited, held);
       return broadcastUpdate(roomId, edited);

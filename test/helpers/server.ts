@@ -57,6 +57,8 @@ function testEnv(): Record<string, string> {
     PRESENCE_GRACE_MS: '100',
     // hundreds of sign-ups over raw HTTP: proof-of-work.test.ts and the widget's tests (app.test.ts) turn it on
     PROOF_OF_WORK: 'off',
+    // hooks under test listen on 127.0.0.1, over plain http
+    HOOKS_ALLOW_PRIVATE: 'true',
   };
 }
 

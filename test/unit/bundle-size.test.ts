@@ -114,9 +114,10 @@ async function minifiedSdk(external: string[]): Promise<Uint8Array> {
 }
 
 describe('the SDK, minified and gzipped', () => {
-  // raised from 19,000 on 2026-12-03 for ranks, access, guests and readers (BENCHMARKS.md, "SDK size")
-  it('stays under 19,500 bytes with socket.io-client included', async () => {
-    expect(gzipSync(await minifiedSdk([]), { level: 9 }).length).toBeLessThanOrEqual(19_500);
+  // raised from 19,000 on 2026-12-03 for ranks, access, readers, guests, proof of work and the pre-publish hook's
+  // calls (BENCHMARKS.md, "SDK size")
+  it('stays under 20,000 bytes with socket.io-client included', async () => {
+    expect(gzipSync(await minifiedSdk([]), { level: 9 }).length).toBeLessThanOrEqual(20_000);
   });
 
   // raised from 6,000 on 2026-12-02 for slow mode, pause, reports and block, and to 7,000 on 2026-12-03 for ranks,

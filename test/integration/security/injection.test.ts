@@ -137,6 +137,7 @@ const endpoints: Record<string, Endpoint> = {
   'PUT /report-settings': { method: 'PUT', path: () => 'report-settings', as: 'admin', body: () => ({ hideAfter: 3 }) },
   'POST /guest': { method: 'POST', path: () => 'guest', as: 'nobody', body: () => ({ displayName: 'Op guest', proof: 'unused here' }) },
   'PATCH /settings': { method: 'PATCH', path: () => 'settings', as: 'admin', body: () => ({ access: 'guests', postingRights: { links: 'member' }, guestBanHours: 2 }), objects: ['postingRights'] },
+  'PUT /pre-publish': { method: 'PUT', path: () => 'pre-publish', as: 'admin', body: () => ({ url: 'https://hooks.example.com/check', timeoutMs: 1_000, failOpen: true }) },
   'PUT /users/:userId/role': { method: 'PUT', path: ({ target }) => `users/${target}/role`, as: 'admin', body: () => ({ role: 'moderator' }) },
 };
 
