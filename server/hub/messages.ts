@@ -110,11 +110,15 @@ export function registerMessageHandlers(
         throw error;
       });
       if (typeof giveTurnBack !== 'function') return { message: presentMessage(giveTurnBack) };
-      // the site's own check last, once everything of ours said yes: a refusal gives the turn back
+      // the site's own check last, once everything of ours said yes: a refusal gives the turn back, and a copy of a
+      // send already stored (sent again without `retry`) is answered with it, whatever the hook says this time
       const checked = await prePublish.check({ siteId, roomId, author: authorOf(), text }).catch(async (error: unknown) => {
         await giveTurnBack();
+        const stored = await messages.findSent(siteId, roomId, user.id, clientMsgId);
+        if (stored) return stored;
         throw error;
       });
+      if (typeof checked !== 'string') return { message: presentMessage(checked) };
       // persist, then broadcast (in seq order), then ack: an ack means the message is on disk
       const stored = await sends
         .commit({ siteId, roomId, author: { id: user.id, displayName: user.displayName }, moderator: poster.moderator, hidden: held !== undefined, text: checked, clientMsgId }, (message) => {

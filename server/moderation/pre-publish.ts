@@ -88,7 +88,9 @@ export class PrePublishHooks {
     try {
       answer = answerSchema.parse(await this.post(hook, JSON.stringify(call)));
     } catch (error) {
-      this.options.log.warn({ siteId: question.siteId, url: hook.url, err: error }, 'pre-publish hook failed');
+      // no query string in the log: receivers often take a token there
+      const { origin, pathname } = new URL(hook.url);
+      this.options.log.warn({ siteId: question.siteId, url: `${origin}${pathname}`, err: error }, 'pre-publish hook failed');
       this.options.onOutcome?.(hook.failOpen ? 'failed-open' : 'failed-closed');
       if (hook.failOpen) return question.text;
       // with a reason: the server did answer, so the SDK offers Retry rather than sending again by itself

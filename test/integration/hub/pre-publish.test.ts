@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChatError, Message, PrePublishCall } from '../../../sdk';
+import type { Ack, SendResult } from '../../../sdk/protocol';
 import { createSite } from '../../../server/db';
 import type { Parley } from '../../../server/main';
 import { verify } from '../../../server/signing';
-import { chatClients, waitUntil } from '../../helpers/chat';
+import { chatClients, connectAs, waitUntil } from '../../helpers/chat';
 import { startTestServer } from '../../helpers/server';
 
 // A site's pre-publish hook against a real receiver on loopback (node:http) that checks the signature and answers
@@ -103,7 +104,8 @@ describe('the pre-publish hook', () => {
     const error = await refusal(member.room.send('buy my stuff'));
     expect(error).toMatchObject({ code: 'forbidden', reason: 'hook', message: 'no selling here' });
     answer = (_call, response) => json(response, { action: 'allow' });
-    await admin.room.send('after the refusal');
+    // the refused message took no seq: the next one is the room's first
+    expect((await admin.room.send('after the refusal')).seq).toBe(1);
     await waitUntil(() => calls.length === 2);
     expect(await storedTexts(id)).toEqual(['after the refusal']);
     expect(heard.filter((message) => message.author.id === member.user.id)).toEqual([]);
@@ -120,6 +122,28 @@ describe('the pre-publish hook', () => {
     expect(edited.text).toBe('d**n again');
     expect(calls.at(-1)!.call).toMatchObject({ seq: sent.seq, text: 'darn again' });
     expect(await storedTexts(id)).toEqual(['d**n again']);
+  });
+
+  it('is not asked again for a send already stored: a retry is answered with the stored message', async () => {
+    const { id, member } = await siteWithHook();
+    const clientMsgId = 'b7e0c1d2-3f4a-4b5c-8d6e-7f8091a2b3c4';
+    const sent = await member.room.send('only once', { clientMsgId });
+    expect(calls).toHaveLength(1);
+    answer = (_call, response) => json(response, { action: 'deny', reason: 'changed my mind' });
+    const socket = await connectAs(parley.url, member.account, { site: id });
+    try {
+      await socket.timeout(5000).emitWithAck('room:join', { roomId: 'general' });
+      // marked as a retry: looked up first, the hook hears nothing
+      const retried = (await socket.timeout(5000).emitWithAck('message:send', { roomId: 'general', text: 'only once', clientMsgId, retry: true })) as Ack<SendResult>;
+      expect(retried).toEqual({ ok: true, message: sent });
+      expect(calls).toHaveLength(1);
+      // sent again unmarked: the hook may be asked, but its refusal does not undo what is stored
+      const again = (await socket.timeout(5000).emitWithAck('message:send', { roomId: 'general', text: 'only once', clientMsgId })) as Ack<SendResult>;
+      expect(again).toEqual({ ok: true, message: sent });
+    } finally {
+      socket.disconnect();
+    }
+    expect(await storedTexts(id)).toEqual(['only once']);
   });
 
   it('times out: a slow hook lets the message through when the site fails open, refuses it when closed', async () => {
