@@ -127,7 +127,8 @@ describe('a start while the last Parley on the same data folder is stopping', ()
     // the embedded database in DATA_DIR, as `npm start` runs it
     // a shutdown deadline far past anything the test waits for: on a busy machine the second start may take longer
     // to reach the lock than the default 10 s, and the first must still be stopping (not forced out) when it does
-    const env = { NODE_ENV: 'test', MONGODB_URI: '', DATA_DIR: dataDir, PORT: String(await findFreePort()), LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '180000' };
+    // the embedded database of its own (MONGODB_URI empty); sign-up needs no proof of work here
+    const env = { NODE_ENV: 'test', MONGODB_URI: '', DATA_DIR: dataDir, PORT: String(await findFreePort()), LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '180000', PROOF_OF_WORK: 'off' };
     const first = await startParleyProcess(env);
     servers.push(first);
     const account = newAccount('before');
