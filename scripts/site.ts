@@ -14,6 +14,7 @@ const usage = `usage: npm run site -- <command>
   origins <id> [--add <origin>]… [--remove <origin>]…                  change where the widget may be embedded
   rotate-secret <id>                                                   new identity-verification secret (the old one stops working)
   admin <id> <username>                                                grant a user the admin role
+  owner <id> <email>                                                   print a one-time console invite link (7 days) making <email> an owner
   remove <id> --yes                                                    delete a site and all its users, rooms and messages`;
 
 class UsageError extends Error {}
@@ -94,6 +95,16 @@ async function main(argv: string[]): Promise<void> {
         if (!args[1]) throw new UsageError('admin needs a username');
         if (!(await repositories.users.setRole(id, args[1], 'admin'))) throw new UsageError(`no user ${args[1]} in site ${id}`);
         console.log(`${args[1]} is now an admin of ${id}`);
+        break;
+      }
+      case 'owner': {
+        const id = siteId(args[0]);
+        const email = args[1]?.trim();
+        if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) throw new UsageError('owner needs an email address');
+        if (!(await repositories.sites.findById(id))) throw new UsageError(`no site ${id}`);
+        const { token, expiresAt } = await repositories.consoleAccounts.invite({ siteId: id, role: 'owner', email, invitedBy: 'operator' });
+        const base = config.publicUrl ?? `http://localhost:${config.port}`;
+        console.log(`${new URL(`/console/#/invite/${token}`, base).href}\n(one use, for ${email}, until ${expiresAt.toISOString()})`);
         break;
       }
       case 'remove': {

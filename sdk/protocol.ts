@@ -622,3 +622,55 @@ export interface ServerToClientEvents {
   'presence:leave': (change: PresenceChange) => void;
   'typing:update': (update: TypingUpdate) => void;
 }
+
+// ---- the site owners' console (`/api/console/…`, same-origin cookie session; not part of the SDK client) ----
+
+export type ConsoleRole = 'owner' | 'admin' | 'moderator';
+
+export interface ConsoleSite {
+  id: string;
+  name: string;
+  role: ConsoleRole;
+}
+
+export interface ConsoleAccount {
+  id: string;
+  email: string;
+  sites: ConsoleSite[];
+}
+
+/** POST /api/console/login → 200 ConsoleAccountResponse; GET /api/console/me → 200 ConsoleAccountResponse. */
+export interface ConsoleLoginRequest {
+  email: string;
+  password: string;
+}
+
+export interface ConsoleAccountResponse {
+  account: ConsoleAccount;
+}
+
+/** GET /api/console/invites/:token → 200 ConsoleInviteResponse: what the link offers. */
+export interface ConsoleInviteResponse {
+  invite: { site: { id: string; name: string }; role: ConsoleRole; email: string; expiresAt: string; accountExists: boolean };
+}
+
+/**
+ * POST /api/console/invites/:token/accept → 201 ConsoleAccountResponse: the invited email's password (a new one
+ * for a new account, the account's own otherwise); signs in.
+ */
+export interface AcceptInviteRequest {
+  password: string;
+}
+
+/** POST /api/console/sites → 201 ConsoleAccountResponse: a new site, owned by the signed-in account. */
+export interface CreateSiteRequest {
+  id: string;
+  name: string;
+  /** Where the widget will be embedded first, `scheme://host[:port]`. */
+  origin: string;
+}
+
+/** DELETE /api/console/sites/:siteId?confirm=<the site's id, typed again> (owners) → 204. */
+export interface DeleteSiteRequest {
+  confirm: string;
+}

@@ -57,6 +57,8 @@ export interface Config {
    * for hooks on the operator's own network, and tests. Off, only https to public addresses.
    */
   hooksAllowPrivate: boolean;
+  /** How many sites one console account may own (CONSOLE_SITE_QUOTA). */
+  consoleSiteQuota: number;
   /** Sign-up (members and guests) needs a solved proof-of-work challenge; off: no challenge. */
   proofOfWork: { enabled: boolean; maxNumber: number };
 }
@@ -136,6 +138,7 @@ const schema = z.object({
   PRESENCE_SYNC_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   HOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  CONSOLE_SITE_QUOTA: z.coerce.number().int().min(1).max(10_000).default(10),
   PROOF_OF_WORK: z.enum(['on', 'off']).default('on'),
   PROOF_OF_WORK_MAX_NUMBER: z.coerce.number().int().min(100).max(10_000_000).default(50_000),
   METRICS_TOKEN: z.string().min(16, 'needs at least 16 characters').regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
@@ -193,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: vars.METRICS_TOKEN,
     examplePort: vars.EXAMPLE_PORT,
     hooksAllowPrivate: vars.HOOKS_ALLOW_PRIVATE === 'true',
+    consoleSiteQuota: vars.CONSOLE_SITE_QUOTA,
     proofOfWork: { enabled: vars.PROOF_OF_WORK === 'on', maxNumber: vars.PROOF_OF_WORK_MAX_NUMBER },
   };
 }

@@ -155,6 +155,7 @@ export async function startParley(
       siteSettings,
       prePublish,
       hooksAllowPrivate: config.hooksAllowPrivate,
+      consoleSiteQuota: config.consoleSiteQuota,
       reports,
       proofOfWork: new ProofOfWork({ ...config.proofOfWork, sessionKeys: config.sessionKeys, proofs: repositories.proofs }),
     });

@@ -4,6 +4,7 @@ import { IpBansRepository } from './ip-bans';
 import { MessagesRepository } from './messages';
 import { ModerationRepository } from './moderation';
 import { ProofsRepository } from './proofs';
+import { ConsoleAccountsRepository } from './console-accounts';
 import { ReportsRepository } from './reports';
 import { DEFAULT_ROOM, RoomsRepository } from './rooms';
 import { SessionStore } from './sessions';
@@ -21,6 +22,7 @@ export interface Repositories {
   reports: ReportsRepository;
   ipBans: IpBansRepository;
   proofs: ProofsRepository;
+  consoleAccounts: ConsoleAccountsRepository;
 }
 
 /** Creates a site with its default room `general`; false when the id is taken. */
@@ -40,6 +42,8 @@ export async function removeSite(repositories: Repositories, siteId: string): Pr
   await repositories.moderation.deleteBySite(siteId);
   await repositories.reports.deleteBySite(siteId);
   await repositories.ipBans.deleteBySite(siteId);
+  await repositories.consoleAccounts.deleteInvitesOfSite(siteId);
+  await repositories.consoleAccounts.forgetSite(siteId);
   await repositories.rooms.deleteBySite(siteId);
   await repositories.users.deleteBySite(siteId);
   return repositories.sites.remove(siteId);
@@ -56,5 +60,6 @@ export function createRepositories(db: Db, options: { sessionAbsoluteMs?: number
     reports: new ReportsRepository(db),
     ipBans: new IpBansRepository(db),
     proofs: new ProofsRepository(db),
+    consoleAccounts: new ConsoleAccountsRepository(db),
   };
 }

@@ -7,6 +7,8 @@ export interface SessionData {
   userId?: string;
   /** When the user signed in (ms since epoch): the absolute lifetime counts from here. */
   signedInAt?: number;
+  /** A console session (cookie `parley.console`): the console account signed in; never with siteId/userId. */
+  consoleAccountId?: string;
   _expire?: number;
   _maxAge?: number;
 }

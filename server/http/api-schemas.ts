@@ -28,6 +28,8 @@ import type {
   WordFilterResponse,
   ChallengeResponse,
   PrePublishHookResponse,
+  ConsoleAccountResponse,
+  ConsoleInviteResponse,
 } from '../../sdk/protocol';
 import { TOKEN_PATTERN } from './session';
 import { WORD_FILTER_ACTIONS } from '../moderation/word-filter';
@@ -152,6 +154,26 @@ export const siteInfoResponseSchema = z.object({
     guests: z.boolean().meta({ description: 'Guest sign-in is open: some room takes guests.' }),
   }),
 }) satisfies z.ZodType<SiteInfoResponse>;
+
+const consoleRoleSchema = z.enum(['owner', 'admin', 'moderator']);
+
+export const consoleAccountResponseSchema = z.object({
+  account: z.object({
+    id: z.string(),
+    email: z.string(),
+    sites: z.array(z.object({ id: z.string(), name: z.string(), role: consoleRoleSchema })),
+  }),
+}) satisfies z.ZodType<ConsoleAccountResponse>;
+
+export const consoleInviteResponseSchema = z.object({
+  invite: z.object({
+    site: z.object({ id: z.string(), name: z.string() }),
+    role: consoleRoleSchema,
+    email: z.string(),
+    expiresAt: z.string(),
+    accountExists: z.boolean().meta({ description: 'The email has a console account: accepting takes its password; otherwise it sets one.' }),
+  }),
+}) satisfies z.ZodType<ConsoleInviteResponse>;
 
 export const prePublishHookResponseSchema = z.object({
   hook: z.object({ url: z.string(), timeoutMs: z.number().int(), failOpen: z.boolean() }).nullable(),

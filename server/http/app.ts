@@ -22,12 +22,15 @@ import type { SiteSettingsCache } from '../moderation/site-settings';
 import { siteSettingsRoutes } from './routes/site-settings';
 import { guestRoutes } from './routes/guests';
 import { prePublishRoutes } from './routes/pre-publish';
+import { consoleRoutes } from './routes/console';
 import type { PrePublishHooks } from '../moderation/pre-publish';
 import { roomRoutes } from './routes/rooms';
 import type { RoomInfo } from '../../sdk/protocol';
 import type { AuthRateLimiter } from './rate-limits';
 import { securityHeaders } from './security-headers';
-import { sessionMiddleware } from './session';
+import { consoleSessions, sessionMiddleware } from './session';
+import { isOwnOrigin, ownOriginOf } from './origins';
+import { forbidden } from '../errors';
 import type { ProofOfWork } from './proof-of-work';
 import { siteScope } from './site-scope';
 import { widgetAssetRoutes } from './widget-assets';
@@ -65,6 +68,8 @@ export interface HttpAppOptions {
   prePublish: PrePublishHooks;
   /** HOOKS_ALLOW_PRIVATE: a hook may be plain http. */
   hooksAllowPrivate: boolean;
+  /** How many sites one console account may own. */
+  consoleSiteQuota: number;
 }
 
 /** The key of banned guests' address hashes, derived from the first session key (never the key itself). */
@@ -91,6 +96,12 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     proofOfWork: options.proofOfWork,
   });
   const session = sessionMiddleware(app, options.repositories.sessions, options.sessionIdleMs);
+  // the console's cookie is SameSite=Strict; its state changes must also come from our own pages (CSRF)
+  const consoleGuard: Koa.Middleware = (ctx, next) => {
+    const safe = ctx.method === 'GET' || ctx.method === 'HEAD';
+    if (!safe && !isOwnOrigin(ctx.headers, ownOriginOf(options.publicUrl, ctx.headers, ctx.secure))) throw forbidden('the console takes changes from its own pages only');
+    return next();
+  };
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' });
 
   app
@@ -105,8 +116,17 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     .use(async (ctx, next) => {
       if (!ctx.path.startsWith('/api/')) return next();
       ctx.set('Cache-Control', 'no-store');
+      if (ctx.path.startsWith('/api/console/')) return json(ctx, () => consoleGuard(ctx, next));
       await json(ctx, () => session(ctx, () => withSignedInUser(ctx, next)));
     })
+    .use(
+      consoleRoutes({
+        repositories: options.repositories,
+        rateLimiter: options.rateLimiter,
+        siteQuota: options.consoleSiteQuota,
+        sessions: consoleSessions(options.repositories.sessions, options.sessionIdleMs),
+      }).routes(),
+    )
     .use(siteScope(options.repositories.sites, options.publicUrl))
     // no allowedMethods(): its plain-text 405/501 would break the one error shape; other methods are a JSON 404
     .use(auth.routes())

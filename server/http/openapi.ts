@@ -21,6 +21,8 @@ import {
   siteInfoResponseSchema,
   challengeResponseSchema,
   prePublishHookResponseSchema,
+  consoleAccountResponseSchema,
+  consoleInviteResponseSchema,
   siteSettingsResponseSchema,
   staffResponseSchema,
   roleResponseSchema,
@@ -34,8 +36,9 @@ import { blockSchema } from './routes/blocks';
 import { roleSchema, updateSiteSettingsSchema } from './routes/site-settings';
 import { guestSchema } from './routes/guests';
 import { hookRequestSchema } from './routes/pre-publish';
+import { acceptInviteSchema, consoleLoginSchema, createSiteSchema } from './routes/console';
 import { identifySchema, loginSchema, registerSchema } from './routes/auth';
-import { SESSION_COOKIE } from './session';
+import { CONSOLE_COOKIE, SESSION_COOKIE } from './session';
 import { ID_PATTERN, OBJECT_ID_PATTERN } from '../validation';
 
 type JsonSchema = Record<string, unknown>;
@@ -81,6 +84,9 @@ function componentSchemas(): Record<string, JsonSchema> {
   requests.add(guestSchema, { id: 'GuestRequest' });
   // the document describes what a production server takes: https only
   requests.add(hookRequestSchema(false), { id: 'PrePublishHookRequest' });
+  requests.add(consoleLoginSchema, { id: 'ConsoleLoginRequest' });
+  requests.add(acceptInviteSchema, { id: 'AcceptInviteRequest' });
+  requests.add(createSiteSchema, { id: 'CreateSiteRequest' });
 
   const responses = z.registry<{ id: string }>();
   responses.add(userSchema, { id: 'User' });
@@ -105,6 +111,8 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(siteInfoResponseSchema, { id: 'SiteInfoResponse' });
   responses.add(challengeResponseSchema, { id: 'ChallengeResponse' });
   responses.add(prePublishHookResponseSchema, { id: 'PrePublishHookResponse' });
+  responses.add(consoleAccountResponseSchema, { id: 'ConsoleAccountResponse' });
+  responses.add(consoleInviteResponseSchema, { id: 'ConsoleInviteResponse' });
   responses.add(staffResponseSchema, { id: 'StaffResponse' });
   responses.add(roleResponseSchema, { id: 'RoleResponse' });
 
@@ -138,6 +146,9 @@ const roomId = pathId('roomId', 'A room of the site.', { type: 'string', pattern
 const userId = pathId('userId', 'A user of the site (`User.id`).', { type: 'string', pattern: OBJECT_ID_PATTERN.source }, '0123456789abcdef01234567');
 
 const signedIn = [{ bearer: [] }, { cookie: [] }];
+const inviteToken = pathId('token', "An invite link's token.", { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' }, 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+const consoleSiteId = pathId('consoleSiteId', 'A site the console account works on.', { type: 'string', pattern: ID_PATTERN.source }, 'acme');
+const consoleForeign = { description: "A change that does not come from the server's own pages.", content: json('ErrorResponse') };
 
 /** The answers every signed-in operation may give besides its own. */
 const signedInErrors = {
@@ -543,6 +554,103 @@ export function buildOpenApiDocument(): OpenApiDocument {
           responses: { '204': { description: 'Removed.' }, '400': responseRef('InvalidInput'), ...adminErrors },
         },
       },
+      '/api/console/login': {
+        post: {
+          operationId: 'consoleLogin',
+          summary: 'Sign in to the console (site owners, admins and moderators: console accounts, not chat users)',
+          tags: ['console'],
+          security: [],
+          requestBody: { required: true, content: json('ConsoleLoginRequest') },
+          responses: {
+            '200': { description: 'Signed in: the account and its sites; sets the console cookie.', content: json('ConsoleAccountResponse') },
+            '400': responseRef('InvalidInput'),
+            '401': responseRef('Unauthorized'),
+            '403': consoleForeign,
+            '429': responseRef('RateLimited'),
+          },
+        },
+      },
+      '/api/console/logout': {
+        post: {
+          operationId: 'consoleLogout',
+          summary: 'Sign out of the console',
+          tags: ['console'],
+          security: [{ console: [] }, {}],
+          responses: { '204': { description: 'Signed out (also when not signed in).' }, '403': consoleForeign },
+        },
+      },
+      '/api/console/me': {
+        get: {
+          operationId: 'consoleMe',
+          summary: 'The signed-in console account and its sites',
+          tags: ['console'],
+          security: [{ console: [] }],
+          responses: { '200': { description: 'The account.', content: json('ConsoleAccountResponse') }, '401': responseRef('Unauthorized') },
+        },
+      },
+      '/api/console/invites/{token}': {
+        parameters: [inviteToken],
+        get: {
+          operationId: 'consoleInvite',
+          summary: 'What an invite link offers',
+          tags: ['console'],
+          security: [],
+          responses: { '200': { description: 'The site, the role and the invited email.', content: json('ConsoleInviteResponse') }, '404': responseRef('NotFound') },
+        },
+      },
+      '/api/console/invites/{token}/accept': {
+        parameters: [inviteToken],
+        post: {
+          operationId: 'acceptConsoleInvite',
+          summary: 'Accept an invite: set a password (new account) or give yours, and sign in',
+          description: 'One use; expires 7 days after it was made (`npm run site -- owner <site> <email>` prints one).',
+          tags: ['console'],
+          security: [],
+          requestBody: { required: true, content: json('AcceptInviteRequest') },
+          responses: {
+            '201': { description: 'Signed in, with the role on the site.', content: json('ConsoleAccountResponse') },
+            '400': responseRef('InvalidInput'),
+            '401': responseRef('Unauthorized'),
+            '403': consoleForeign,
+            '404': responseRef('NotFound'),
+            '409': { description: 'An account for this email was made meanwhile.', content: json('ErrorResponse') },
+            '429': responseRef('RateLimited'),
+          },
+        },
+      },
+      '/api/console/sites': {
+        post: {
+          operationId: 'createConsoleSite',
+          summary: 'Create a site, owned by the signed-in account',
+          tags: ['console'],
+          security: [{ console: [] }],
+          requestBody: { required: true, content: json('CreateSiteRequest') },
+          responses: {
+            '201': { description: 'The account with its new site.', content: json('ConsoleAccountResponse') },
+            '400': responseRef('InvalidInput'),
+            '401': responseRef('Unauthorized'),
+            '403': { description: 'Over the quota of owned sites (CONSOLE_SITE_QUOTA), or not from our own pages.', content: json('ErrorResponse') },
+            '409': { description: 'A site with this id exists.', content: json('ErrorResponse') },
+          },
+        },
+      },
+      '/api/console/sites/{consoleSiteId}': {
+        parameters: [consoleSiteId],
+        delete: {
+          operationId: 'deleteConsoleSite',
+          summary: 'Delete a site and everything in it (owners)',
+          tags: ['console'],
+          security: [{ console: [] }],
+          parameters: [{ name: 'confirm', in: 'query', required: true, description: "The site's id, typed again.", schema: { type: 'string' } }],
+          responses: {
+            '204': { description: 'Deleted: users, rooms, messages, sessions, invites.' },
+            '400': responseRef('InvalidInput'),
+            '401': responseRef('Unauthorized'),
+            '403': { description: 'Not an owner of the site, or not from our own pages.', content: json('ErrorResponse') },
+            '404': responseRef('NotFound'),
+          },
+        },
+      },
       '/api/sites/{siteId}/staff': {
         parameters: [siteId],
         get: {
@@ -674,6 +782,12 @@ export function buildOpenApiDocument(): OpenApiDocument {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'The `token` of a SessionResponse.' },
         cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The signed session cookie set on sign-in, for first-party pages.' },
+        console: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: CONSOLE_COOKIE,
+          description: "The console's session (signed, HttpOnly, SameSite=Strict), set by console sign-in; changes must come from the server's own pages.",
+        },
       },
     },
   };

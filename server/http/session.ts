@@ -14,6 +14,9 @@ export const SESSION_COOKIE = 'parley.sid';
  */
 export const WIDGET_COOKIE = 'parley.wsid';
 
+/** The console's session (`/console/`): signed, httpOnly, SameSite=Strict, never a bearer token. */
+export const CONSOLE_COOKIE = 'parley.console';
+
 /** What a session id looks like (genid makes 43 base64url characters); anything else is not looked up. */
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{20,200}$/;
 
@@ -88,4 +91,43 @@ export function sessionMiddleware(app: Koa, store: SessionStore, maxAgeMs: numbe
     },
     app,
   );
+}
+
+/** The signed-in console account of a request, and signing in and out (one instance per app). */
+export interface ConsoleSessions {
+  accountId(ctx: Koa.Context): Promise<string | undefined>;
+  start(ctx: Koa.Context, accountId: string): Promise<void>;
+  end(ctx: Koa.Context): Promise<void>;
+}
+
+/**
+ * The console's session: the same store as chat sessions, its own signed cookie, sent only with requests from our
+ * own pages (SameSite=Strict), never a bearer token. (A second koa-session on one Koa app would share `ctx.session`
+ * with the chat's, so this one is kept by hand: a token, its record, the cookie.) It ends `maxAgeMs` after sign-in.
+ */
+export function consoleSessions(store: SessionStore, maxAgeMs: number): ConsoleSessions {
+  const tokenOf = (ctx: Koa.Context) => {
+    const token = ctx.cookies.get(CONSOLE_COOKIE, { signed: true });
+    return token && TOKEN_PATTERN.test(token) ? token : undefined;
+  };
+  return {
+    async accountId(ctx) {
+      const token = tokenOf(ctx);
+      const id = token ? (await store.get(token))?.consoleAccountId : undefined;
+      return typeof id === 'string' ? id : undefined;
+    },
+    async start(ctx, accountId) {
+      // a new id at sign-in, the old one gone (session fixation)
+      const old = tokenOf(ctx);
+      if (old) await store.destroy(old);
+      const token = randomBytes(32).toString('base64url');
+      await store.set(token, { consoleAccountId: accountId, signedInAt: Date.now() }, maxAgeMs);
+      ctx.cookies.set(CONSOLE_COOKIE, token, { signed: true, httpOnly: true, sameSite: 'strict', maxAge: maxAgeMs, overwrite: true });
+    },
+    async end(ctx) {
+      const token = tokenOf(ctx);
+      if (token) await store.destroy(token);
+      ctx.cookies.set(CONSOLE_COOKIE, null, { signed: true, httpOnly: true, sameSite: 'strict', overwrite: true });
+    },
+  };
 }

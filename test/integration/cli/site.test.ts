@@ -62,4 +62,15 @@ describe('npm run site', () => {
     expect(await repositories.users.findByUsername('acme', 'ada')).toBeNull();
     expect(await repositories.rooms.find('acme', 'general')).toBeNull();
   }, 60_000);
+
+  it('prints a one-time console invite link that makes the email an owner', async () => {
+    expect((await site('add', 'owned', '--name', 'Owned Shop')).code).toBe(0);
+    const printed = await site('owner', 'owned', 'boss@example.com');
+    expect(printed.code).toBe(0);
+    const token = /\/console\/#\/invite\/([A-Za-z0-9_-]{43})\n/.exec(printed.stdout)?.[1];
+    expect(token).toBeDefined();
+    expect(await repositories.consoleAccounts.findInvite(token!)).toMatchObject({ siteId: 'owned', role: 'owner', email: 'boss@example.com' });
+    expect((await site('owner', 'owned', 'not an email')).code).toBe(2);
+    expect((await site('owner', 'nowhere', 'boss@example.com')).code).toBe(2);
+  }, 60_000);
 });

@@ -107,6 +107,13 @@ describe('GET /api/openapi.json', () => {
       'PUT /api/sites/{siteId}/pre-publish': ['200', '400', '401', '403', '404'],
       'DELETE /api/sites/{siteId}/pre-publish': ['204', '400', '401', '403', '404'],
       'PUT /api/sites/{siteId}/users/{userId}/role': ['200', '400', '401', '403', '404'],
+      'POST /api/console/login': ['200', '400', '401', '403', '429'],
+      'POST /api/console/logout': ['204', '403'],
+      'GET /api/console/me': ['200', '401'],
+      'GET /api/console/invites/{token}': ['200', '404'],
+      'POST /api/console/invites/{token}/accept': ['201', '400', '401', '403', '404', '409', '429'],
+      'POST /api/console/sites': ['201', '400', '401', '403', '409'],
+      'DELETE /api/console/sites/{consoleSiteId}': ['204', '400', '401', '403', '404'],
       'GET /healthz': ['200'],
       'GET /readyz': ['200', '503'],
       'GET /api/openapi.json': ['200'],
@@ -135,12 +142,14 @@ describe('GET /api/openapi.json', () => {
     expect(parameters).toEqual([expect.objectContaining({ name: 'siteId', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z0-9-]{1,40}$' } })]);
   });
 
-  it('declares the bearer token and the parley.sid cookie, and /me requires one of them', () => {
+  it('declares the bearer token, the parley.sid cookie and the console cookie, and /me requires one of the first two', () => {
     expect(document.components.securitySchemes).toEqual({
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       cookie: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'parley.sid' }),
+      console: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'parley.console' }),
     });
     expect(operation('/api/sites/{siteId}/me', 'get').security).toEqual([{ bearer: [] }, { cookie: [] }]);
+    expect(operation('/api/console/me', 'get').security).toEqual([{ console: [] }]);
   });
 
   it('compiles every component schema as strict JSON Schema 2020-12', () => {

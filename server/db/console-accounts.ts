@@ -1,0 +1,101 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { type Collection, type Db, ObjectId } from 'mongodb';
+import { isDuplicateKey } from '../errors';
+
+/** What a console account may do on a site: owner (everything), admin (settings, rooms, team but owners), moderator. */
+export type ConsoleRole = 'owner' | 'admin' | 'moderator';
+export const CONSOLE_ROLES: readonly ConsoleRole[] = ['moderator', 'admin', 'owner'];
+
+/** Someone who runs sites (not a chat user): signs in to the console with an email and a password. */
+export interface ConsoleAccountDocument {
+  _id: ObjectId;
+  email: string;
+  /** The email lower-cased and NFC: one account per address. */
+  emailKey: string;
+  passwordHash: string;
+  /** The sites this account works on, with its role on each: read with the account, by `_id`. */
+  sites: Array<{ siteId: string; role: ConsoleRole }>;
+  createdAt: Date;
+}
+
+/** An invitation to a site's team: `_id` is the SHA-256 of the token in the link, so the database never holds the link. */
+export interface ConsoleInviteDocument {
+  _id: string;
+  siteId: string;
+  role: ConsoleRole;
+  email: string;
+  /** Who invited (a console account's id), or `operator` for the CLI. */
+  invitedBy: string;
+  expiresAt: Date;
+}
+
+export const emailKey = (email: string) => email.normalize('NFC').trim().toLowerCase();
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/** How long an invite link works. */
+export const INVITE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+
+export class ConsoleAccountsRepository {
+  private readonly accounts: Collection<ConsoleAccountDocument>;
+  private readonly invites: Collection<ConsoleInviteDocument>;
+
+  constructor(db: Db) {
+    this.accounts = db.collection<ConsoleAccountDocument>('console_accounts');
+    this.invites = db.collection<ConsoleInviteDocument>('console_invites');
+  }
+
+  findById(id: string): Promise<ConsoleAccountDocument | null> {
+    return ObjectId.isValid(id) ? this.accounts.findOne({ _id: new ObjectId(id) }) : Promise.resolve(null);
+  }
+
+  /** By email, whatever its case (sign-in only, which is rate-limited). */
+  findByEmail(email: string): Promise<ConsoleAccountDocument | null> {
+    return this.accounts.findOne({ emailKey: emailKey(email) });
+  }
+
+  /** A new account; null when the email has one already. */
+  async create(email: string, passwordHash: string): Promise<ConsoleAccountDocument | null> {
+    const account: ConsoleAccountDocument = { _id: new ObjectId(), email: email.trim(), emailKey: emailKey(email), passwordHash, sites: [], createdAt: new Date() };
+    try {
+      await this.accounts.insertOne(account);
+      return account;
+    } catch (error) {
+      if (isDuplicateKey(error)) return null;
+      throw error;
+    }
+  }
+
+  /** Gives the account `role` on the site (replacing a role it had there). */
+  async grant(accountId: ObjectId, siteId: string, role: ConsoleRole): Promise<void> {
+    await this.accounts.updateOne({ _id: accountId }, { $pull: { sites: { siteId } } });
+    await this.accounts.updateOne({ _id: accountId }, { $push: { sites: { siteId, role } } });
+  }
+
+  /** Takes the site from every account (the site was deleted). */
+  async forgetSite(siteId: string): Promise<void> {
+    await this.accounts.updateMany({ 'sites.siteId': siteId }, { $pull: { sites: { siteId } } });
+  }
+
+  /** An invite link's token: shown once (the operator's CLI or the inviting owner), stored only as a hash. */
+  async invite(input: Omit<ConsoleInviteDocument, '_id' | 'expiresAt'>, now = Date.now()): Promise<{ token: string; expiresAt: Date }> {
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(now + INVITE_LIFETIME_MS);
+    await this.invites.insertOne({ _id: tokenHash(token), ...input, email: input.email.trim(), expiresAt });
+    return { token, expiresAt };
+  }
+
+  /** The invite behind a link, unless it expired or was used. */
+  async findInvite(token: string, now = new Date()): Promise<ConsoleInviteDocument | null> {
+    const invite = await this.invites.findOne({ _id: tokenHash(token) });
+    return invite && invite.expiresAt > now ? invite : null;
+  }
+
+  /** Uses the invite up: true for the one request that did (two at once: one wins). */
+  async spendInvite(token: string): Promise<boolean> {
+    return (await this.invites.deleteOne({ _id: tokenHash(token) })).deletedCount === 1;
+  }
+
+  async deleteInvitesOfSite(siteId: string): Promise<void> {
+    await this.invites.deleteMany({ siteId });
+  }
+}

@@ -1,0 +1,176 @@
+import '@koa/bodyparser';
+import type Router from '@koa/router';
+import type Koa from 'koa';
+import { z } from 'zod';
+import type {
+  AcceptInviteRequest,
+  ConsoleAccount,
+  ConsoleAccountResponse,
+  ConsoleInviteResponse,
+  ConsoleLoginRequest,
+  CreateSiteRequest,
+  DeleteSiteRequest,
+} from '../../../sdk/protocol';
+import { createSite, removeSite, type Repositories } from '../../db';
+import type { ConsoleAccountDocument } from '../../db/console-accounts';
+import { normalizeOrigin } from '../../db/sites';
+import { AppError, conflict, forbidden, invalidInput, notFound, unauthorized } from '../../errors';
+import { hashPassword, verifyPassword } from '../../passwords';
+import { cleanText, ID_PATTERN, parseInput } from '../../validation';
+import type { AuthRateLimiter } from '../rate-limits';
+import { createRouter } from '../router';
+import type { ConsoleSessions } from '../session';
+
+const email = z
+  .string({ error: 'email must be a string' })
+  .trim()
+  .max(254, { error: 'email must be at most 254 characters' })
+  .pipe(z.email({ error: 'email must be an email address' }));
+const password = z
+  .string({ error: 'password must be a string' })
+  .min(8, { error: 'password must be at least 8 characters' })
+  .max(256, { error: 'password must be at most 256 characters' });
+
+export const consoleLoginSchema = z.strictObject({ email, password: z.string({ error: 'password must be a string' }).min(1).max(256) }) satisfies z.ZodType<ConsoleLoginRequest, unknown>;
+export const acceptInviteSchema = z.strictObject({ password }) satisfies z.ZodType<AcceptInviteRequest, unknown>;
+export const createSiteSchema = z.strictObject({
+  id: z.string({ error: 'id must be a string' }).regex(ID_PATTERN, { error: 'id must be 1–40 of a-z, 0-9 and -' }),
+  name: cleanText('name', 80, { multiline: false }),
+  origin: z
+    .string({ error: 'origin must be a string' })
+    .max(300)
+    .refine((value) => normalizeOrigin(value) !== null, { error: 'origin must be scheme://host[:port], e.g. https://shop.example' }),
+}) satisfies z.ZodType<CreateSiteRequest, unknown>;
+export const deleteSiteSchema = z.strictObject({ confirm: z.string({ error: 'confirm must be the site’s id' }).max(40) }) satisfies z.ZodType<DeleteSiteRequest, unknown>;
+
+/** What an invite link's token looks like (32 random bytes, base64url); anything else is not looked up. */
+const INVITE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+export interface ConsoleState {
+  account: ConsoleAccountDocument;
+}
+
+export interface ConsoleRoutesOptions {
+  repositories: Repositories;
+  rateLimiter: AuthRateLimiter;
+  /** How many sites one account may own. */
+  siteQuota: number;
+  sessions: ConsoleSessions;
+}
+
+/**
+ * The console's API: console accounts (email and password; invited by the operator or a site's owner), their
+ * sessions (cookie `parley.console`, same-origin only) and their sites.
+ */
+export function consoleRoutes({ repositories, rateLimiter, siteQuota, sessions }: ConsoleRoutesOptions): Router {
+  const { consoleAccounts, sites } = repositories;
+  const router = createRouter('/api/console');
+
+  const present = async (account: ConsoleAccountDocument): Promise<ConsoleAccount> => {
+    const named = await Promise.all(account.sites.map(async ({ siteId, role }) => ({ id: siteId, name: (await sites.findById(siteId))?.name, role })));
+    return {
+      id: account._id.toHexString(),
+      email: account.email,
+      sites: named.flatMap(({ id, name, role }) => (name === undefined ? [] : [{ id, name, role }])).sort((a, b) => a.id.localeCompare(b.id)),
+    };
+  };
+
+  const signIn = async (ctx: Koa.Context, account: ConsoleAccountDocument) => {
+    await sessions.start(ctx, account._id.toHexString());
+    ctx.body = { account: await present(account) } satisfies ConsoleAccountResponse;
+  };
+
+  // every route below but login and invites: the signed-in account, read afresh
+  const signedIn: Koa.Middleware = async (ctx, next) => {
+    const id = await sessions.accountId(ctx);
+    const account = id ? await consoleAccounts.findById(id) : null;
+    if (!account) throw unauthorized('sign in to the console');
+    (ctx.state as ConsoleState).account = account;
+    await next();
+  };
+
+  router.post('/login', async (ctx) => {
+    const input = parseInput(consoleLoginSchema, ctx.request.body);
+    const limitKey = `console/${input.email.toLowerCase()}`;
+    await rateLimiter.takeLoginAttempt(ctx.ip, limitKey);
+    const account = await consoleAccounts.findByEmail(input.email);
+    // no account: a dummy hash is checked, so a wrong email takes as long as a wrong password
+    if (!(await verifyPassword(input.password, account?.passwordHash)) || !account) throw unauthorized('wrong email or password');
+    await rateLimiter.loginSucceeded(ctx.ip, limitKey);
+    await signIn(ctx, account);
+  });
+
+  router.post('/logout', async (ctx) => {
+    await sessions.end(ctx);
+    ctx.status = 204;
+  });
+
+  router.get('/me', signedIn, async (ctx) => {
+    ctx.body = { account: await present((ctx.state as ConsoleState).account) } satisfies ConsoleAccountResponse;
+  });
+
+  router.get('/invites/:token', async (ctx) => {
+    const { invite, site } = await openInvite(ctx.params.token);
+    ctx.body = {
+      invite: {
+        site: { id: site._id, name: site.name },
+        role: invite.role,
+        email: invite.email,
+        expiresAt: invite.expiresAt.toISOString(),
+        accountExists: (await consoleAccounts.findByEmail(invite.email)) !== null,
+      },
+    } satisfies ConsoleInviteResponse;
+  });
+
+  router.post('/invites/:token/accept', async (ctx) => {
+    const input = parseInput(acceptInviteSchema, ctx.request.body);
+    const token = ctx.params.token ?? '';
+    const { invite, site } = await openInvite(token);
+    await rateLimiter.takeLoginAttempt(ctx.ip, `console/${invite.email.toLowerCase()}`);
+    let account = await consoleAccounts.findByEmail(invite.email);
+    if (account) {
+      // joining another team with an existing account: its own password, as at sign-in
+      if (!(await verifyPassword(input.password, account.passwordHash))) throw unauthorized('wrong password for this email');
+    } else {
+      account = await consoleAccounts.create(invite.email, await hashPassword(input.password));
+      if (!account) throw conflict('password', 'an account for this email was just made: open the link again');
+    }
+    if (!(await consoleAccounts.spendInvite(token))) throw notFound('invite');
+    await consoleAccounts.grant(account._id, site._id, invite.role);
+    await signIn(ctx, { ...account, sites: [...account.sites.filter((each) => each.siteId !== site._id), { siteId: site._id, role: invite.role }] });
+    ctx.status = 201;
+  });
+
+  router.post('/sites', signedIn, async (ctx) => {
+    const input = parseInput(createSiteSchema, ctx.request.body);
+    const { account } = ctx.state as ConsoleState;
+    if (account.sites.filter((each) => each.role === 'owner').length >= siteQuota) throw forbidden(`an account owns at most ${siteQuota} sites`);
+    const origin = normalizeOrigin(input.origin) ?? '';
+    if (!(await createSite(repositories, { id: input.id, name: input.name, allowedOrigins: [origin] }))) throw conflict('id', 'a site with this id exists');
+    await consoleAccounts.grant(account._id, input.id, 'owner');
+    ctx.status = 201;
+    ctx.body = { account: await present({ ...account, sites: [...account.sites, { siteId: input.id, role: 'owner' }] }) } satisfies ConsoleAccountResponse;
+  });
+
+  router.delete('/sites/:siteId', signedIn, async (ctx) => {
+    const { account } = ctx.state as ConsoleState;
+    const siteId = ctx.params.siteId ?? '';
+    const role = account.sites.find((each) => each.siteId === siteId)?.role;
+    if (!role) throw notFound('site');
+    if (role !== 'owner') throw forbidden('only the site’s owners may delete it');
+    const input = parseInput(deleteSiteSchema, { confirm: ctx.query.confirm });
+    if (input.confirm !== siteId) throw invalidInput('confirm', 'type the site’s id to confirm');
+    await removeSite(repositories, siteId);
+    ctx.status = 204;
+  });
+
+  /** The invite and its site, or `not_found` for an unknown, used or expired link (they look the same). */
+  async function openInvite(token: string | undefined) {
+    const invite = token && INVITE_TOKEN.test(token) ? await consoleAccounts.findInvite(token) : null;
+    const site = invite ? await sites.findById(invite.siteId) : null;
+    if (!invite || !site) throw new AppError('not_found', 'this invite link is unknown, used or expired: ask for a new one');
+    return { invite, site };
+  }
+
+  return router;
+}

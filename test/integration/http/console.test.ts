@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import type { ConsoleAccountResponse, ConsoleInviteResponse } from '../../../sdk/protocol';
+import { createSite } from '../../../server/db';
+import type { Parley } from '../../../server/main';
+import { startTestServer } from '../../helpers/server';
+
+// The console's accounts, sessions, invites and sites over real HTTP and the real database. A small cookie jar plays
+// the browser: the console's session is a SameSite=Strict cookie, and its changes must come from our own origin.
+let parley: Parley;
+beforeAll(async () => {
+  parley = await startTestServer({ CONSOLE_SITE_QUOTA: '3' });
+});
+afterAll(() => parley.close());
+
+/** One browser: its cookies for the backend, sent back as a browser would. */
+function browser() {
+  const jar = new Map<string, string>();
+  return {
+    jar,
+    async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+      const response = await fetch(`${parley.url}/api/console/${path}`, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          // what Chromium sends with the console's own requests
+          origin: parley.url,
+          'sec-fetch-site': 'same-origin',
+          cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      for (const line of response.headers.getSetCookie()) {
+        const [pair = ''] = line.split(';');
+        const [name = '', value = ''] = pair.split('=');
+        if (value) jar.set(name, value);
+        else jar.delete(name);
+      }
+      const text = await response.text();
+      return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, cookies: response.headers.getSetCookie() };
+    },
+  };
+}
+
+async function newSite() {
+  const id = `c-${randomBytes(4).toString('hex')}`;
+  await createSite(parley.repositories, { id, name: `Shop ${id}`, allowedOrigins: [] });
+  return id;
+}
+
+const inviteTo = async (siteId: string, email: string, role: 'owner' | 'admin' | 'moderator' = 'owner') =>
+  (await parley.repositories.consoleAccounts.invite({ siteId, role, email, invitedBy: 'operator' })).token;
+
+const email = () => `owner-${randomBytes(4).toString('hex')}@example.com`;
+
+describe('console accounts', () => {
+  it('come from an invite link: the invited email sets a password and is signed in, as owner of the site', async () => {
+    const siteId = await newSite();
+    const address = email();
+    const token = await inviteTo(siteId, address);
+    const me = browser();
+    const shown = await me.call<ConsoleInviteResponse>('GET', `invites/${token}`);
+    expect(shown.status).toBe(200);
+    expect(shown.body.invite).toEqual({ site: { id: siteId, name: `Shop ${siteId}` }, role: 'owner', email: address, expiresAt: expect.any(String), accountExists: false });
+
+    expect((await me.call('POST', `invites/${token}/accept`, { password: 'short' })).body).toMatchObject({ error: { code: 'invalid_input', field: 'password' } });
+    const accepted = await me.call<ConsoleAccountResponse>('POST', `invites/${token}/accept`, { password: 'a long enough password' });
+    expect(accepted.status).toBe(201);
+    expect(accepted.body.account).toEqual({ id: expect.any(String), email: address, sites: [{ id: siteId, name: `Shop ${siteId}`, role: 'owner' }] });
+    const cookie = accepted.cookies.find((line) => line.startsWith('parley.console='));
+    expect(cookie).toMatch(/; samesite=strict/i);
+    expect(cookie).toMatch(/; httponly/i);
+    expect((await me.call<ConsoleAccountResponse>('GET', 'me')).body.account.email).toBe(address);
+
+    // one use: the link is spent, and a stranger's guess or a mangled token reads the same
+    expect((await browser().call('GET', `invites/${token}`)).status).toBe(404);
+    expect((await browser().call('POST', `invites/${token}/accept`, { password: 'a long enough password' })).status).toBe(404);
+    expect((await browser().call('GET', 'invites/not-a-token')).status).toBe(404);
+  });
+
+  it('sign in and out with email and password; wrong ones are refused alike', async () => {
+    const siteId = await newSite();
+    const address = email();
+    await browser().call('POST', `invites/${await inviteTo(siteId, address)}/accept`, { password: 'a long enough password' });
+    const me = browser();
+    expect((await me.call('POST', 'login', { email: address, password: 'wrong password' })).body).toMatchObject({ error: { code: 'unauthorized', message: 'wrong email or password' } });
+    expect((await me.call('POST', 'login', { email: 'nobody@example.com', password: 'wrong password' })).body).toMatchObject({ error: { code: 'unauthorized', message: 'wrong email or password' } });
+    expect((await me.call('GET', 'me')).status).toBe(401);
+    // the email's case does not matter
+    expect((await me.call('POST', 'login', { email: address.toUpperCase(), password: 'a long enough password' })).status).toBe(200);
+    expect((await me.call('GET', 'me')).status).toBe(200);
+    expect((await me.call('POST', 'logout')).status).toBe(204);
+    expect((await me.call('GET', 'me')).status).toBe(401);
+  });
+
+  it('join a second team with the password they have, not a new one', async () => {
+    const address = email();
+    const first = await newSite();
+    await browser().call('POST', `invites/${await inviteTo(first, address)}/accept`, { password: 'a long enough password' });
+    const second = await newSite();
+    const token = await inviteTo(second, address, 'moderator');
+    const me = browser();
+    expect((await me.call<ConsoleInviteResponse>('GET', `invites/${token}`)).body.invite.accountExists).toBe(true);
+    expect((await me.call('POST', `invites/${token}/accept`, { password: 'another password' })).status).toBe(401);
+    const joined = await me.call<ConsoleAccountResponse>('POST', `invites/${token}/accept`, { password: 'a long enough password' });
+    expect(joined.body.account.sites.map(({ id, role }) => [id, role]).sort()).toEqual([[first, 'owner'], [second, 'moderator']].sort());
+  });
+
+  it('expire with their invite after 7 days (time passed as an argument)', async () => {
+    const siteId = await newSite();
+    const { token } = await parley.repositories.consoleAccounts.invite({ siteId, role: 'owner', email: email(), invitedBy: 'operator' }, Date.now() - 8 * 24 * 3_600_000);
+    expect((await browser().call('GET', `invites/${token}`)).status).toBe(404);
+  });
+});
+
+describe('console sites', () => {
+  async function owner() {
+    const me = browser();
+    const siteId = await newSite();
+    await me.call('POST', `invites/${await inviteTo(siteId, email())}/accept`, { password: 'a long enough password' });
+    return { me, siteId };
+  }
+
+  it('are created by a signed-in account, which owns them, up to the quota', async () => {
+    const { me } = await owner();
+    const id = `new-${randomBytes(3).toString('hex')}`;
+    const created = await me.call<ConsoleAccountResponse>('POST', 'sites', { id, name: 'Acme', origin: 'https://Shop.Example:443/' });
+    expect(created.status).toBe(201);
+    expect(created.body.account.sites).toContainEqual({ id, name: 'Acme', role: 'owner' });
+    expect(await parley.repositories.sites.findById(id)).toMatchObject({ name: 'Acme', allowedOrigins: ['https://shop.example'] });
+    expect(await parley.repositories.rooms.find(id, 'general')).not.toBeNull();
+
+    expect((await me.call('POST', 'sites', { id, name: 'Again', origin: 'https://shop.example' })).body).toMatchObject({ error: { code: 'conflict', field: 'id' } });
+    expect((await me.call('POST', 'sites', { id: 'Bad Id', name: 'X', origin: 'https://shop.example' })).body).toMatchObject({ error: { code: 'invalid_input', field: 'id' } });
+    expect((await me.call('POST', 'sites', { id: 'fine-id', name: 'X', origin: 'javascript:alert(1)' })).body).toMatchObject({ error: { code: 'invalid_input', field: 'origin' } });
+    // the quota here is 3 owned sites
+    expect((await me.call('POST', 'sites', { id: `third-${randomBytes(3).toString('hex')}`, name: 'Third', origin: 'https://shop.example' })).status).toBe(201);
+    expect((await me.call('POST', 'sites', { id: `fourth-${randomBytes(3).toString('hex')}`, name: 'Third', origin: 'https://shop.example' })).body).toMatchObject({ error: { code: 'forbidden' } });
+    expect((await browser().call('POST', 'sites', { id: 'anon', name: 'X', origin: 'https://shop.example' })).status).toBe(401);
+  });
+
+  it('are deleted by an owner who types the id, with everything in them', async () => {
+    const { me, siteId } = await owner();
+    const moderator = browser();
+    await moderator.call('POST', `invites/${await inviteTo(siteId, email(), 'moderator')}/accept`, { password: 'a long enough password' });
+    expect((await moderator.call('DELETE', `sites/${siteId}?confirm=${siteId}`)).body).toMatchObject({ error: { code: 'forbidden' } });
+    expect((await me.call('DELETE', `sites/${siteId}?confirm=wrong`)).body).toMatchObject({ error: { code: 'invalid_input', field: 'confirm' } });
+    expect(await parley.repositories.sites.findById(siteId)).not.toBeNull();
+    expect((await me.call('DELETE', `sites/${siteId}?confirm=${siteId}`)).status).toBe(204);
+    expect(await parley.repositories.sites.findById(siteId)).toBeNull();
+    expect((await me.call<ConsoleAccountResponse>('GET', 'me')).body.account.sites).toEqual([]);
+    expect((await moderator.call<ConsoleAccountResponse>('GET', 'me')).body.account.sites).toEqual([]);
+  });
+
+  it('refuse changes from another origin, and cookies that ride along cross-site', async () => {
+    const { me } = await owner();
+    const id = `xsite-${randomBytes(3).toString('hex')}`;
+    const attempt = await me.call('POST', 'sites', { id, name: 'Evil', origin: 'https://evil.example' }, { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' });
+    expect(attempt).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+    expect(await parley.repositories.sites.findById(id)).toBeNull();
+  });
+});
