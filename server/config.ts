@@ -59,8 +59,11 @@ export interface Config {
   hooksAllowPrivate: boolean;
   /** How many sites one console account may own (CONSOLE_SITE_QUOTA). */
   consoleSiteQuota: number;
-  /** Sign-up (members and guests) needs a solved proof-of-work challenge; off: no challenge. */
-  proofOfWork: { enabled: boolean; maxNumber: number };
+  /**
+   * Sign-up (members and guests) needs a solved proof-of-work challenge; off: no challenge. `key` signs the
+   * challenges (PROOF_OF_WORK_KEY); unset, a key derived from the session keys does, so every node with them agrees.
+   */
+  proofOfWork: { enabled: boolean; maxNumber: number; key: string | undefined };
 }
 
 /** `points` attempts per `durationS` seconds. */
@@ -76,6 +79,8 @@ export interface RateLimits {
   loginFailuresPerIp: RateLimit;
   /** Accounts created from one IP. */
   registrationsPerIp: RateLimit;
+  /** Proof-of-work challenges handed to one IP, counted on each node. */
+  challengesPerIp: RateLimit;
   /** Messages one user sends, steady rate… */
   messagesPerUser: RateLimit;
   /** …plus this burst on top, refilled more slowly. */
@@ -129,6 +134,7 @@ const schema = z.object({
   RATE_LIMIT_LOGIN_FAILURES_PER_USER: rateLimit('5/900'),
   RATE_LIMIT_LOGIN_FAILURES_PER_IP: rateLimit('100/3600'),
   RATE_LIMIT_REGISTRATIONS_PER_IP: rateLimit('20/3600'),
+  RATE_LIMIT_CHALLENGES_PER_IP: rateLimit('60/600'),
   RATE_LIMIT_MESSAGES_PER_USER: rateLimit('10/10'),
   RATE_LIMIT_MESSAGE_BURST_PER_USER: rateLimit('5/20'),
   RATE_LIMIT_ROOM_REQUESTS_PER_SOCKET: rateLimit('10/10'),
@@ -141,6 +147,7 @@ const schema = z.object({
   CONSOLE_SITE_QUOTA: z.coerce.number().int().min(1).max(10_000).default(10),
   PROOF_OF_WORK: z.enum(['on', 'off']).default('on'),
   PROOF_OF_WORK_MAX_NUMBER: z.coerce.number().int().min(100).max(10_000_000).default(50_000),
+  PROOF_OF_WORK_KEY: z.string().trim().min(32, 'needs at least 32 characters').optional(),
   METRICS_TOKEN: z.string().min(16, 'needs at least 16 characters').regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
 });
 
@@ -184,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginFailuresPerUserAndIp: vars.RATE_LIMIT_LOGIN_FAILURES_PER_USER,
       loginFailuresPerIp: vars.RATE_LIMIT_LOGIN_FAILURES_PER_IP,
       registrationsPerIp: vars.RATE_LIMIT_REGISTRATIONS_PER_IP,
+      challengesPerIp: vars.RATE_LIMIT_CHALLENGES_PER_IP,
       messagesPerUser: vars.RATE_LIMIT_MESSAGES_PER_USER,
       messageBurstPerUser: vars.RATE_LIMIT_MESSAGE_BURST_PER_USER,
       roomRequestsPerSocket: vars.RATE_LIMIT_ROOM_REQUESTS_PER_SOCKET,
@@ -197,6 +205,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     examplePort: vars.EXAMPLE_PORT,
     hooksAllowPrivate: vars.HOOKS_ALLOW_PRIVATE === 'true',
     consoleSiteQuota: vars.CONSOLE_SITE_QUOTA,
-    proofOfWork: { enabled: vars.PROOF_OF_WORK === 'on', maxNumber: vars.PROOF_OF_WORK_MAX_NUMBER },
+    proofOfWork: { enabled: vars.PROOF_OF_WORK === 'on', maxNumber: vars.PROOF_OF_WORK_MAX_NUMBER, key: vars.PROOF_OF_WORK_KEY },
   };
 }

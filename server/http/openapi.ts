@@ -192,10 +192,16 @@ export function buildOpenApiDocument(): OpenApiDocument {
           summary: 'A proof-of-work challenge for sign-up',
           description:
             'Registering and guest sign-in need one solved (ALTCHA format: find `number` ≤ `maxnumber` with hex SHA-256 of `salt + number` equal to `challenge`), ' +
-            'sent as `proof`; it expires after 10 minutes and buys one sign-up. `challenge: null` when the server asks for none (PROOF_OF_WORK=off).',
+            'sent as `proof`; it expires after 10 minutes and buys one sign-up. `challenge: null` when the server asks for none (PROOF_OF_WORK=off). ' +
+            'Limited per address (RATE_LIMIT_CHALLENGES_PER_IP).',
           tags: ['accounts'],
           security: [],
-          responses: { '200': { description: 'A challenge, or null.', content: json('ChallengeResponse') }, '403': responseRef('Forbidden'), '404': responseRef('SiteNotFound') },
+          responses: {
+            '200': { description: 'A challenge, or null.', content: json('ChallengeResponse') },
+            '403': responseRef('Forbidden'),
+            '404': responseRef('SiteNotFound'),
+            '429': responseRef('RateLimited'),
+          },
         },
       },
       '/api/sites/{siteId}/register': {

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { createChallenge, extractParams, verifySolution } from 'altcha-lib';
+// ALTCHA's first challenge format (SHA-256 of salt + number), which the SDK's solver speaks; altcha-lib 2 keeps it here
+import { createChallenge, extractParams, verifySolution } from 'altcha-lib/v1';
 import { z } from 'zod';
 import type { ProofOfWorkChallenge } from '../../sdk/protocol';
 import type { ProofsRepository } from '../db/proofs';
@@ -15,7 +16,9 @@ export interface ProofOfWorkOptions {
   enabled: boolean;
   /** The highest number a challenge may hide: its cost, about half of it in SHA-256 hashes on average. */
   maxNumber: number;
-  /** Keys challenges are signed with: derived from the session keys, so every node with them can verify. */
+  /** PROOF_OF_WORK_KEY: the key challenges are signed with; unset, one derived from the session keys. */
+  key?: string | undefined;
+  /** Where the key comes from when none is given: every node with the same session keys verifies the others' challenges. */
   sessionKeys: readonly string[];
   proofs: Pick<ProofsRepository, 'spend'>;
 }
@@ -28,7 +31,12 @@ export class ProofOfWork {
   private readonly hmacKey: string;
 
   constructor(private readonly options: ProofOfWorkOptions) {
-    this.hmacKey = createHmac('sha256', options.sessionKeys[0] ?? '').update('parley proof-of-work').digest('hex');
+    this.hmacKey = options.key ?? createHmac('sha256', options.sessionKeys[0] ?? '').update('parley proof-of-work').digest('hex');
+  }
+
+  /** Whether sign-up needs a proof (PROOF_OF_WORK=on). */
+  get enabled(): boolean {
+    return this.options.enabled;
   }
 
   /** A new challenge, or null when sign-up needs none. */

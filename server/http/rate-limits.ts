@@ -1,5 +1,5 @@
 import type { Db, MongoClient } from 'mongodb';
-import { RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterMongo, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimit, RateLimits } from '../config';
 import { uniqueKey } from '../db/users';
 import { rateLimited } from '../errors';
@@ -22,6 +22,11 @@ export interface AuthRateLimiter {
   loginSucceeded(ip: string, username: string): Promise<void>;
   /** Counts one registration; throws `rate_limited` past the limit. */
   register(ip: string): Promise<void>;
+  /**
+   * Counts one proof-of-work challenge handed out; throws `rate_limited` past the limit. Counted in this node's
+   * memory: a challenge costs a few hashes and stores nothing, so a database write would cost more than it guards.
+   */
+  challenge(ip: string): Promise<void>;
 }
 
 /** One limit; `take` throws the RateLimiterRes of a refusal, as rate-limiter-flexible's consume() does. */
@@ -62,6 +67,7 @@ export function createAuthRateLimiter(
   const perUser = limiter('login_fail_user_ip', limits.loginFailuresPerUserAndIp);
   const perIp = limiter('login_fail_ip', limits.loginFailuresPerIp);
   const registrations = limiter('register_ip', limits.registrationsPerIp);
+  const challenges = new RateLimiterMemory({ points: limits.challengesPerIp.points, duration: limits.challengesPerIp.durationS });
   // the same key the account is found by, so 'Ada' and 'ada' share one count
   const userKey = (ip: string, username: string) => `${uniqueKey(username)}_${ip}`;
 
@@ -88,6 +94,17 @@ export function createAuthRateLimiter(
         if (error instanceof RateLimiterRes) {
           onRefused('registration');
           throw rateLimited('registrations', error.msBeforeNext);
+        }
+        throw error;
+      }
+    },
+    async challenge(ip) {
+      try {
+        await challenges.consume(ip);
+      } catch (error) {
+        if (error instanceof RateLimiterRes) {
+          onRefused('challenge');
+          throw rateLimited('challenges', error.msBeforeNext);
         }
         throw error;
       }

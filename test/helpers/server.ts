@@ -48,6 +48,7 @@ function testEnv(): Record<string, string> {
     // every test account comes from 127.0.0.1: limits are tested on their own (rate-limits.test.ts)
     RATE_LIMIT_REGISTRATIONS_PER_IP: '10000/3600',
     RATE_LIMIT_LOGIN_FAILURES_PER_IP: '10000/3600',
+    RATE_LIMIT_CHALLENGES_PER_IP: '10000/600',
     // catch-up tests send hundreds of messages from one user
     RATE_LIMIT_MESSAGES_PER_USER: '100000/10',
     // …and join, catch up and page through history many times; the room request limits are tested on their own

@@ -92,6 +92,8 @@ export function authRoutes({ repositories, rateLimiter, onSessionEnded, addressK
 
   // a proof-of-work challenge for sign-up (members and guests), or null when the server asks for none
   router.get('/challenge', async (ctx) => {
+    // a null answer costs nothing: only handed-out challenges count
+    if (proofOfWork.enabled) await rateLimiter.challenge(ctx.ip);
     ctx.body = { challenge: await proofOfWork.challenge() } satisfies ChallengeResponse;
   });
 

@@ -98,7 +98,7 @@ describe('GET /api/openapi.json', () => {
       'DELETE /api/sites/{siteId}/blocks/{userId}': ['204', '401', '403', '404'],
       'GET /api/sites/{siteId}/moderation': ['200', '400', '401', '403', '404'],
       'GET /api/sites/{siteId}/info': ['200', '403', '404'],
-      'GET /api/sites/{siteId}/challenge': ['200', '403', '404'],
+      'GET /api/sites/{siteId}/challenge': ['200', '403', '404', '429'],
       'POST /api/sites/{siteId}/guest': ['201', '400', '403', '404', '409', '429'],
       'GET /api/sites/{siteId}/settings': ['200', '401', '403', '404'],
       'PATCH /api/sites/{siteId}/settings': ['200', '400', '401', '403', '404'],

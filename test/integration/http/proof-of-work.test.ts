@@ -10,16 +10,27 @@ import { newAccount, startTestServer } from '../../helpers/server';
 // Sign-up's bot protection over the real server and database: challenges in ALTCHA's format, solved by the SDK
 // (invisibly) or by the test, refused when missing, wrong, expired or used twice. A low difficulty keeps it quick.
 const SESSION_KEYS = [randomBytes(32).toString('hex')];
+const POW = { PROOF_OF_WORK: 'on', PROOF_OF_WORK_MAX_NUMBER: '1000' };
+const DB = `test-${randomBytes(6).toString('hex')}`;
+const KEY = randomBytes(32).toString('hex');
 let parley: Parley;
+/** A second node of parley's: the same database and session keys, as under --workers or behind a balancer. */
+let twin: Parley;
+/** Signs with PROOF_OF_WORK_KEY instead of a key derived from its session keys; hands out 3 challenges per address. */
+let keyed: Parley;
 let off: Parley;
 const clients = chatClients(() => parley);
 beforeAll(async () => {
-  parley = await startTestServer({ PROOF_OF_WORK: 'on', PROOF_OF_WORK_MAX_NUMBER: '1000', SESSION_KEYS: SESSION_KEYS.join(',') });
+  parley = await startTestServer({ ...POW, SESSION_KEYS: SESSION_KEYS.join(','), MONGODB_DB: DB });
+  twin = await startTestServer({ ...POW, SESSION_KEYS: SESSION_KEYS.join(','), MONGODB_DB: DB });
+  keyed = await startTestServer({ ...POW, PROOF_OF_WORK_KEY: KEY, SESSION_KEYS: SESSION_KEYS.join(','), RATE_LIMIT_CHALLENGES_PER_IP: '3/600' });
   off = await startTestServer({ PROOF_OF_WORK: 'off' });
 });
 afterEach(() => clients.closeAll());
 afterAll(async () => {
   await parley.close();
+  await twin.close();
+  await keyed.close();
   await off.close();
 });
 
@@ -32,8 +43,8 @@ async function call(server: Parley, method: string, path: string, body?: unknown
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-async function challenge(): Promise<ProofOfWorkChallenge> {
-  const { body } = await call(parley, 'GET', 'challenge');
+async function challenge(server = parley): Promise<ProofOfWorkChallenge> {
+  const { body } = await call(server, 'GET', 'challenge');
   const { challenge: issued } = body as unknown as ChallengeResponse;
   if (!issued) throw new Error('no challenge issued');
   return issued;
@@ -88,6 +99,23 @@ describe('proof of work for sign-up', () => {
     expect(await parley.repositories.users.findByUsername('demo', account.username)).toBeNull();
   });
 
+  it('refuses a guest without a proof, or with a wrong one, and creates nothing', async () => {
+    const admin = await clients.admin('doorman');
+    await admin.chat.updateSettings({ access: 'guests' });
+    try {
+      const displayName = `Bot ${randomBytes(3).toString('hex')}`;
+      expect(await call(parley, 'POST', 'guest', { displayName })).toMatchObject(refusedProof(/^solve a proof-of-work challenge/));
+      const issued = await challenge();
+      const wrong = Buffer.from(JSON.stringify({ ...issued, number: -1 })).toString('base64');
+      expect(await call(parley, 'POST', 'guest', { displayName, proof: wrong })).toMatchObject(refusedProof(/wrong or has expired/));
+      expect(await parley.repositories.users.findClash('demo', `nobody${randomBytes(4).toString('hex')}`, displayName)).toBeNull();
+      // the same name with a solved challenge gets in: it was the proof that counted
+      expect((await call(parley, 'POST', 'guest', { displayName, proof: await solve(issued) })).status).toBe(201);
+    } finally {
+      await admin.chat.updateSettings({ access: 'members' });
+    }
+  });
+
   it('refuses an expired challenge (made 11 minutes ago: time passed as an argument)', async () => {
     const ours = new ProofOfWork({ enabled: true, maxNumber: 1000, sessionKeys: SESSION_KEYS, proofs: { spend: async () => true } });
     const stale = await ours.challenge(Date.now() - 11 * 60_000);
@@ -104,6 +132,26 @@ describe('proof of work for sign-up', () => {
     const second = newAccount('replay');
     expect(await call(parley, 'POST', 'register', { ...second, proof })).toMatchObject(refusedProof(/used already/));
     expect(await parley.repositories.users.findByUsername('demo', second.username)).toBeNull();
+  });
+
+  it('takes each solution once across nodes: one node’s challenge works on another, and its replay on neither', async () => {
+    const proof = await solve(await challenge(parley));
+    expect((await call(twin, 'POST', 'register', { ...newAccount('elsewhere'), proof })).status).toBe(201);
+    expect(await call(parley, 'POST', 'register', { ...newAccount('again'), proof })).toMatchObject(refusedProof(/used already/));
+    expect(await call(twin, 'POST', 'register', { ...newAccount('again'), proof })).toMatchObject(refusedProof(/used already/));
+  });
+
+  it('signs with PROOF_OF_WORK_KEY when it is set, instead of a key derived from the session keys', async () => {
+    const withKey = new ProofOfWork({ enabled: true, maxNumber: 1000, key: KEY, sessionKeys: ['not these'], proofs: { spend: async () => true } });
+    expect((await call(keyed, 'POST', 'register', { ...newAccount('keyed'), proof: await solve((await withKey.challenge())!) })).status).toBe(201);
+    const derived = new ProofOfWork({ enabled: true, maxNumber: 1000, sessionKeys: SESSION_KEYS, proofs: { spend: async () => true } });
+    const proof = await solve((await derived.challenge())!);
+    expect(await call(keyed, 'POST', 'register', { ...newAccount('derived'), proof })).toMatchObject(refusedProof(/wrong or has expired/));
+  });
+
+  it('hands one address a limited number of challenges (RATE_LIMIT_CHALLENGES_PER_IP)', async () => {
+    for (let i = 0; i < 3; i++) expect((await call(keyed, 'GET', 'challenge')).status).toBe(200);
+    expect(await call(keyed, 'GET', 'challenge')).toMatchObject({ status: 429, body: { error: { code: 'rate_limited', message: expect.stringMatching(/^too many challenges/) } } });
   });
 
   it('asks for nothing when turned off (PROOF_OF_WORK=off)', async () => {

@@ -202,6 +202,21 @@ describe('operator objects in HTTP bodies', () => {
     }
     expect(await snapshot()).toBe(before);
   });
+
+  it('answers operator-looking site ids with not_found, before sign-up or its challenge', async () => {
+    const before = await snapshot();
+    for (const site of ['%7B%22%24ne%22%3Anull%7D', '%24where', '[$ne]=1', '..%2Fdemo']) {
+      for (const [method, path, body] of [
+        ['GET', 'challenge', undefined],
+        ['POST', 'register', { ...newAccount('op'), proof: 'unused here' }],
+        ['POST', 'guest', { displayName: 'Op guest', proof: 'unused here' }],
+      ] as const) {
+        const { status, body: answer } = await api(method, path, { site, ...(body ? { body } : {}) });
+        expect({ site, path, status, code: (answer as ErrorResponse).error.code }).toEqual({ site, path, status: 404, code: 'not_found' });
+      }
+    }
+    expect(await snapshot()).toBe(before);
+  });
 });
 
 /** Every field of every client→server payload (sdk/protocol.ts ClientToServerEvents), valid apart from the one replaced. */
