@@ -95,6 +95,12 @@ export default [
     plugins: [dts()],
   },
   {
+    // the site owners' console (dist/console/): loaded at /console/ only, never by host pages
+    input: 'console/main.tsx',
+    output: { file: 'dist/console/console.js', format: 'es' },
+    plugins: [...plugins(), copy({ 'console/index.html': 'index.html', 'console/console.css': 'console.css' })],
+  },
+  {
     // examples/custom-ui: a page of its own built only on the SDK
     input: 'examples/custom-ui/app.ts',
     output: { dir: 'dist/custom-ui', format: 'es', entryFileNames: 'app.js' },

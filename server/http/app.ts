@@ -34,6 +34,7 @@ import { forbidden } from '../errors';
 import type { ProofOfWork } from './proof-of-work';
 import { siteScope } from './site-scope';
 import { widgetAssetRoutes } from './widget-assets';
+import { consoleAssetRoutes } from './console-assets';
 
 export interface HttpAppOptions {
   database: Database;
@@ -112,6 +113,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     .use(compress({ threshold: 1024, br: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } } }))
     .use(operations.routes())
     .use(widgetAssetRoutes(options.distDir, options.repositories.sites).routes())
+    .use(consoleAssetRoutes(options.distDir).routes())
     .use(openApiRoutes().routes())
     .use(async (ctx, next) => {
       if (!ctx.path.startsWith('/api/')) return next();

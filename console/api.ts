@@ -1,0 +1,50 @@
+// The console's calls to /api/console: same-origin JSON with the console's cookie; failures as ConsoleError.
+import type { AcceptInviteRequest, ConsoleAccount, ConsoleAccountResponse, ConsoleInviteResponse, ConsoleLoginRequest, CreateSiteRequest, ErrorBody } from '../sdk/protocol';
+
+export class ConsoleError extends Error {
+  constructor(
+    readonly code: ErrorBody['code'],
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/console/${path}`, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ConsoleError('network', 'the server cannot be reached');
+  }
+  const text = await response.text();
+  const parsed: unknown = text ? JSON.parse(text) : undefined;
+  if (!response.ok) {
+    const error = (parsed as { error?: ErrorBody } | undefined)?.error;
+    throw new ConsoleError(error?.code ?? 'internal', error?.message ?? `HTTP ${response.status}`, error?.field);
+  }
+  return parsed as T;
+}
+
+export const api = {
+  me: async (): Promise<ConsoleAccount | null> => {
+    try {
+      return (await call<ConsoleAccountResponse>('GET', 'me')).account;
+    } catch (error) {
+      if (error instanceof ConsoleError && error.code === 'unauthorized') return null;
+      throw error;
+    }
+  },
+  login: async (input: ConsoleLoginRequest) => (await call<ConsoleAccountResponse>('POST', 'login', input)).account,
+  logout: () => call<void>('POST', 'logout'),
+  invite: async (token: string) => (await call<ConsoleInviteResponse>('GET', `invites/${encodeURIComponent(token)}`)).invite,
+  accept: async (token: string, input: AcceptInviteRequest) => (await call<ConsoleAccountResponse>('POST', `invites/${encodeURIComponent(token)}/accept`, input)).account,
+  createSite: async (input: CreateSiteRequest) => (await call<ConsoleAccountResponse>('POST', 'sites', input)).account,
+  deleteSite: (id: string, confirm: string) => call<void>('DELETE', `sites/${encodeURIComponent(id)}?confirm=${encodeURIComponent(confirm)}`),
+};

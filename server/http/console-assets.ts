@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type Router from '@koa/router';
+import { AppError } from '../errors';
+import { createRouter } from './router';
+
+// the console holds an owner's session: nothing but our own files may run, load or frame it
+const CONSOLE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "object-src 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const files: Record<string, { file: string; type: string }> = {
+  '/console/': { file: 'console/index.html', type: 'text/html; charset=utf-8' },
+  '/console/console.js': { file: 'console/console.js', type: 'text/javascript; charset=utf-8' },
+  '/console/console.css': { file: 'console/console.css', type: 'text/css; charset=utf-8' },
+};
+
+/** Serves the built console from `dist/console/` at `/console/`. */
+export function consoleAssetRoutes(distDir: string): Router {
+  const router = createRouter();
+  const cache = new Map<string, { body: Buffer; etag: string }>();
+
+  // the router ignores a trailing slash: only the bare path is sent on
+  router.get('/console', (ctx, next) => {
+    if (ctx.path !== '/console') return next();
+    ctx.status = 308;
+    ctx.redirect('/console/');
+  });
+
+  for (const [route, asset] of Object.entries(files)) {
+    router.get(route, async (ctx) => {
+      let built = cache.get(asset.file);
+      if (!built) {
+        const body = await readFile(path.join(distDir, asset.file)).catch(() => undefined);
+        if (!body) throw new AppError('unavailable', 'the console is not built; run `npm run build`');
+        built = { body, etag: createHash('sha256').update(body).digest('base64url').slice(0, 27) };
+        cache.set(asset.file, built);
+      }
+      ctx.type = asset.type;
+      ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
+      if (route === '/console/') {
+        ctx.set('Content-Security-Policy', CONSOLE_CSP);
+        ctx.set('X-Frame-Options', 'DENY');
+        ctx.set('Cache-Control', 'no-cache');
+      } else {
+        ctx.set('Cache-Control', 'public, max-age=300, stale-while-revalidate=86400');
+      }
+      ctx.etag = built.etag;
+      ctx.status = 200;
+      if (ctx.fresh) ctx.status = 304;
+      else ctx.body = built.body;
+    });
+  }
+  return router;
+}
