@@ -4,19 +4,10 @@ import path from 'node:path';
 import type Router from '@koa/router';
 import { AppError } from '../errors';
 import { createRouter } from './router';
+import { APP_PAGE_CSP } from './widget-assets';
 
-// the console holds an owner's session: nothing but our own files may run, load or frame it
-const CONSOLE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "object-src 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+// the console holds an owner's session: nothing but our own files may run or load there, and nobody may frame it
+const CONSOLE_CSP = `${APP_PAGE_CSP}; frame-ancestors 'none'`;
 
 const files: Record<string, { file: string; type: string }> = {
   '/console/': { file: 'console/index.html', type: 'text/html; charset=utf-8' },

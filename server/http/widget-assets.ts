@@ -13,8 +13,9 @@ interface Asset {
   type: string;
 }
 
-// the app page runs on our origin and holds the session: nothing but our own files may run or load there
-const APP_PAGE_CSP = [
+// the app page runs on our origin and holds the session: nothing but our own files may run or load there (the
+// console's page too, which adds that nobody may frame it)
+export const APP_PAGE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",

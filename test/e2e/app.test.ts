@@ -3,12 +3,11 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import axe, { type AxeResults, type Result } from 'axe-core';
 import type { Browser, BrowserContext, BrowserContextOptions, Frame, FrameLocator, Page } from 'playwright-core';
 import type { AppMessage, AppSettings, HostMessage } from '../../widget/bridge';
 import { type HostPage, serveHostPage } from '../../examples/host-page/serve';
 import type { Parley } from '../../server/main';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, seriousViolations } from '../helpers/browser';
 import { chatClients, cutOff } from '../helpers/chat';
 import { newAccount, startTestServerOn } from '../helpers/server';
 
@@ -171,14 +170,6 @@ async function userIdOf(username: string): Promise<string> {
   return user._id.toHexString();
 }
 
-/** The serious and critical axe-core violations in a frame (axe injected through DevTools, not through the page's CSP). */
-async function seriousViolations(frame: Frame): Promise<string[]> {
-  await frame.evaluate(axe.source);
-  const results = await frame.evaluate(() => (window as unknown as { axe: { run(): Promise<AxeResults> } }).axe.run());
-  return results.violations
-    .filter((v: Result) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v: Result) => `${v.id}: ${v.help} — ${v.nodes.map((n) => `${String(n.target)} ${n.failureSummary ?? ''}`).join('; ')}`);
-}
 
 /** Retries `check` on fresh values until it passes or `timeoutMs` runs out. */
 async function eventually<T>(read: () => Promise<T>, check: (value: T) => void, timeoutMs = 10_000): Promise<void> {

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import axe, { type AxeResults, type Result } from 'axe-core';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { createSite } from '../../server/db';
 import type { Parley } from '../../server/main';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, seriousViolations } from '../helpers/browser';
 import { startTestServerOn } from '../helpers/server';
 
 // The site owners' console at /console/ in real Chromium against the built bundle: an invite link, a password,
@@ -30,14 +29,6 @@ async function newPage(options: BrowserContextOptions = {}): Promise<Page> {
     throw error;
   });
   return page;
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axe.source);
-  const results = await page.evaluate(() => (window as unknown as { axe: { run(): Promise<AxeResults> } }).axe.run());
-  return results.violations
-    .filter((v: Result) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v: Result) => `${v.id}: ${v.help} — ${v.nodes.map((n) => String(n.target)).join('; ')}`);
 }
 
 /** A site and an operator's invite for its first owner, as `npm run site -- owner` makes it. */

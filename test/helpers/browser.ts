@@ -1,4 +1,5 @@
-import { type Browser, chromium, type FrameLocator } from 'playwright-core';
+import axe, { type AxeResults, type Result } from 'axe-core';
+import { type Browser, chromium, type Frame, type FrameLocator, type Page } from 'playwright-core';
 
 /** Debian's Chromium, headless; never a downloaded browser. Background networking off: this machine has no internet. */
 export function launchChromium(): Promise<Browser> {
@@ -23,4 +24,13 @@ export async function registerIn(chat: FrameLocator, account: { username: string
   await chat.getByLabel('Password').fill(account.password);
   await chat.getByRole('button', { name: 'Register' }).click();
   await chat.getByRole('textbox', { name: 'Message' }).waitFor();
+}
+
+/** The serious and critical axe-core violations in a page or frame (axe injected through DevTools, not through its CSP). */
+export async function seriousViolations(target: Page | Frame): Promise<string[]> {
+  await target.evaluate(axe.source);
+  const results = await target.evaluate(() => (window as unknown as { axe: { run(): Promise<AxeResults> } }).axe.run());
+  return results.violations
+    .filter((v: Result) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v: Result) => `${v.id}: ${v.help} — ${v.nodes.map((n) => `${String(n.target)} ${n.failureSummary ?? ''}`).join('; ')}`);
 }
