@@ -1,5 +1,15 @@
 // The console's calls to /api/console: same-origin JSON with the console's cookie; failures as ConsoleError.
-import type { AcceptInviteRequest, ConsoleAccount, ConsoleAccountResponse, ConsoleInviteResponse, ConsoleLoginRequest, CreateSiteRequest, ErrorBody } from '../sdk/protocol';
+import type {
+  AcceptInviteRequest,
+  ConsoleAccount,
+  ConsoleAccountResponse,
+  ConsoleInviteResponse,
+  ConsoleLoginRequest,
+  ConsoleSiteResponse,
+  CreateSiteRequest,
+  ErrorBody,
+  UpdateConsoleSiteRequest,
+} from '../sdk/protocol';
 
 export class ConsoleError extends Error {
   constructor(
@@ -46,5 +56,7 @@ export const api = {
   invite: async (token: string) => (await call<ConsoleInviteResponse>('GET', `invites/${encodeURIComponent(token)}`)).invite,
   accept: async (token: string, input: AcceptInviteRequest) => (await call<ConsoleAccountResponse>('POST', `invites/${encodeURIComponent(token)}/accept`, input)).account,
   createSite: async (input: CreateSiteRequest) => (await call<ConsoleAccountResponse>('POST', 'sites', input)).account,
+  site: async (id: string) => (await call<ConsoleSiteResponse>('GET', `sites/${encodeURIComponent(id)}`)).site,
+  updateSite: async (id: string, change: UpdateConsoleSiteRequest) => (await call<ConsoleSiteResponse>('PATCH', `sites/${encodeURIComponent(id)}`, change)).site,
   deleteSite: (id: string, confirm: string) => call<void>('DELETE', `sites/${encodeURIComponent(id)}?confirm=${encodeURIComponent(confirm)}`),
 };

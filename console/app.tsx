@@ -139,6 +139,7 @@ function SitesPage({ account, onChange }: { account: ConsoleAccount; onChange: (
   const [draft, setDraft] = useState({ id: '', name: '', origin: '' });
   const [failure, setFailure] = useState<Failure | null>(null);
   const [deleting, setDeleting] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const create = async (event: Event) => {
     event.preventDefault();
@@ -177,16 +178,32 @@ function SitesPage({ account, onChange }: { account: ConsoleAccount; onChange: (
                   </td>
                   <td>{t.roles[site.role]}</td>
                   <td>
-                    {site.role === 'owner' && (
-                      <button type="button" class="secondary" aria-label={`${t.deleteSite} ${site.name}`} onClick={() => setDeleting(site.id)}>
-                        {t.deleteSite}
+                    <div class="actions">
+                      <button type="button" class="secondary" aria-label={`${t.settings}: ${site.name}`} onClick={() => setEditing(site.id)}>
+                        {t.settings}
                       </button>
-                    )}
+                      {site.role === 'owner' && (
+                        <button type="button" class="secondary" aria-label={`${t.deleteSite} ${site.name}`} onClick={() => setDeleting(site.id)}>
+                          {t.deleteSite}
+                        </button>
+                      )}
+                    </div>
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
+        )}
+        {editing && (
+          <SiteSettings
+            key={editing}
+            siteId={editing}
+            onClose={() => setEditing(null)}
+            onSaved={async () => {
+              const next = await api.me();
+              if (next) onChange(next);
+            }}
+          />
         )}
         {deleting && (
           <DeleteSite
@@ -216,6 +233,81 @@ function SitesPage({ account, onChange }: { account: ConsoleAccount; onChange: (
         </button>
       </form>
     </>
+  );
+}
+
+function SiteSettings({ siteId, onClose, onSaved }: { siteId: string; onClose: () => void; onSaved: () => void }) {
+  const [site, setSite] = useState<Awaited<ReturnType<typeof api.site>> | null>(null);
+  const [name, setName] = useState('');
+  const [origins, setOrigins] = useState('');
+  const [failure, setFailure] = useState<Failure | null>(null);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    api.site(siteId).then(
+      (loaded) => {
+        setSite(loaded);
+        setName(loaded.name);
+        setOrigins(loaded.allowedOrigins.join('\n'));
+      },
+      (error: unknown) => setFailure(failureOf(error)),
+    );
+  }, [siteId]);
+  useEffect(() => {
+    if (site) document.getElementById('settings-name')?.focus();
+  }, [site]);
+  if (!site) return failure ? <p class="error" role="alert">{failure.message}</p> : <p role="status">{t.loading}</p>;
+  const editable = site.role !== 'moderator';
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setFailure(null);
+    setSaved(false);
+    try {
+      const allowedOrigins = origins.split('\n').map((line) => line.trim()).filter(Boolean);
+      const stored = await api.updateSite(site.id, { name, allowedOrigins });
+      setSite(stored);
+      setOrigins(stored.allowedOrigins.join('\n'));
+      setSaved(true);
+      onSaved();
+    } catch (error) {
+      setFailure(failureOf(error));
+    }
+  };
+  return (
+    <form class="card nested" noValidate onSubmit={submit} aria-labelledby="settings-title" onKeyDown={(event) => event.key === 'Escape' && onClose()}>
+      <h2 id="settings-title">{fill(t.settingsTitle, { site: site.name })}</h2>
+      {!editable && <p>{t.readOnly}</p>}
+      <Field id="settings-name" label={t.siteName} value={name} onInput={setName} error={failure?.field === 'name' ? failure.message : undefined} />
+      <div class="field">
+        <label for="settings-origins">{t.origins}</label>
+        <textarea
+          id="settings-origins"
+          rows={4}
+          value={origins}
+          readOnly={!editable}
+          aria-describedby="settings-origins-hint"
+          onInput={(event) => setOrigins((event.currentTarget as HTMLTextAreaElement).value)}
+        />
+        <p id="settings-origins-hint" class="hint">
+          {t.originsHint}
+        </p>
+      </div>
+      {failure && failure.field !== 'name' && (
+        <p class="error" role="alert">
+          {failure.message}
+        </p>
+      )}
+      {saved && <p role="status">{t.saved}</p>}
+      <div class="actions">
+        {editable && (
+          <button type="submit" class="primary">
+            {t.save}
+          </button>
+        )}
+        <button type="button" class="secondary" onClick={onClose}>
+          {t.close}
+        </button>
+      </div>
+    </form>
   );
 }
 

@@ -384,7 +384,9 @@ export type ModerationActionType =
   | 'site.settings'
   | 'room.access'
   | 'user.role'
-  | 'site.pre-publish';
+  | 'site.pre-publish'
+  | 'site.create'
+  | 'site.update';
 
 /**
  * A site's pre-publish hook: an endpoint of the site's own (https) that Parley asks before storing each new or
@@ -668,6 +670,17 @@ export interface CreateSiteRequest {
   name: string;
   /** Where the widget will be embedded first, `scheme://host[:port]`. */
   origin: string;
+}
+
+/** GET /api/console/sites/:siteId → 200 ConsoleSiteResponse; PATCH (owners, admins) with UpdateConsoleSiteRequest. */
+export interface ConsoleSiteResponse {
+  site: ConsoleSite & { allowedOrigins: string[] };
+}
+
+/** The site's name and the origins where its widget may be embedded (`scheme://host[:port]`, at most 50). */
+export interface UpdateConsoleSiteRequest {
+  name?: string;
+  allowedOrigins?: string[];
 }
 
 /** DELETE /api/console/sites/:siteId?confirm=<the site's id, typed again> (owners) → 204. */

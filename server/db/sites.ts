@@ -90,6 +90,16 @@ export class SitesRepository {
     return allowedOrigins;
   }
 
+  /** Renames the site and/or replaces its allowed origins; false when the site does not exist. */
+  async update(siteId: string, change: { name?: string | undefined; allowedOrigins?: string[] | undefined }): Promise<boolean> {
+    const set = {
+      ...(change.name === undefined ? {} : { name: change.name }),
+      ...(change.allowedOrigins === undefined ? {} : { allowedOrigins: [...change.allowedOrigins].sort() }),
+    };
+    const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $set: set });
+    return matchedCount === 1;
+  }
+
   /** A new identity secret; the old one stops verifying at once. Null when the site does not exist. */
   async rotateSecret(siteId: string): Promise<string | null> {
     const identitySecret = newSecret();

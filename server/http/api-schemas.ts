@@ -30,6 +30,7 @@ import type {
   PrePublishHookResponse,
   ConsoleAccountResponse,
   ConsoleInviteResponse,
+  ConsoleSiteResponse,
 } from '../../sdk/protocol';
 import { TOKEN_PATTERN } from './session';
 import { WORD_FILTER_ACTIONS } from '../moderation/word-filter';
@@ -165,6 +166,10 @@ export const consoleAccountResponseSchema = z.object({
   }),
 }) satisfies z.ZodType<ConsoleAccountResponse>;
 
+export const consoleSiteResponseSchema = z.object({
+  site: z.object({ id: z.string(), name: z.string(), role: consoleRoleSchema, allowedOrigins: z.array(z.string()) }),
+}) satisfies z.ZodType<ConsoleSiteResponse>;
+
 export const consoleInviteResponseSchema = z.object({
   invite: z.object({
     site: z.object({ id: z.string(), name: z.string() }),
@@ -227,6 +232,8 @@ const moderationActionTypes: { [A in ModerationActionType]: A } = {
   'room.access': 'room.access',
   'user.role': 'user.role',
   'site.pre-publish': 'site.pre-publish',
+  'site.create': 'site.create',
+  'site.update': 'site.update',
 };
 
 export const moderationActionSchema = z.object({

@@ -23,6 +23,7 @@ import {
   prePublishHookResponseSchema,
   consoleAccountResponseSchema,
   consoleInviteResponseSchema,
+  consoleSiteResponseSchema,
   siteSettingsResponseSchema,
   staffResponseSchema,
   roleResponseSchema,
@@ -36,7 +37,7 @@ import { blockSchema } from './routes/blocks';
 import { roleSchema, updateSiteSettingsSchema } from './routes/site-settings';
 import { guestSchema } from './routes/guests';
 import { hookRequestSchema } from './routes/pre-publish';
-import { acceptInviteSchema, consoleLoginSchema, createSiteSchema } from './routes/console';
+import { acceptInviteSchema, consoleLoginSchema, createSiteSchema, updateConsoleSiteSchema } from './routes/console';
 import { identifySchema, loginSchema, registerSchema } from './routes/auth';
 import { CONSOLE_COOKIE, SESSION_COOKIE } from './session';
 import { ID_PATTERN, OBJECT_ID_PATTERN } from '../validation';
@@ -87,6 +88,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   requests.add(consoleLoginSchema, { id: 'ConsoleLoginRequest' });
   requests.add(acceptInviteSchema, { id: 'AcceptInviteRequest' });
   requests.add(createSiteSchema, { id: 'CreateSiteRequest' });
+  requests.add(updateConsoleSiteSchema, { id: 'UpdateConsoleSiteRequest' });
 
   const responses = z.registry<{ id: string }>();
   responses.add(userSchema, { id: 'User' });
@@ -113,6 +115,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(prePublishHookResponseSchema, { id: 'PrePublishHookResponse' });
   responses.add(consoleAccountResponseSchema, { id: 'ConsoleAccountResponse' });
   responses.add(consoleInviteResponseSchema, { id: 'ConsoleInviteResponse' });
+  responses.add(consoleSiteResponseSchema, { id: 'ConsoleSiteResponse' });
   responses.add(staffResponseSchema, { id: 'StaffResponse' });
   responses.add(roleResponseSchema, { id: 'RoleResponse' });
 
@@ -642,6 +645,28 @@ export function buildOpenApiDocument(): OpenApiDocument {
       },
       '/api/console/sites/{consoleSiteId}': {
         parameters: [consoleSiteId],
+        get: {
+          operationId: 'consoleSite',
+          summary: "A site of the account's: name, allowed origins and the account's role",
+          tags: ['console'],
+          security: [{ console: [] }],
+          responses: { '200': { description: 'The site.', content: json('ConsoleSiteResponse') }, '401': responseRef('Unauthorized'), '404': responseRef('NotFound') },
+        },
+        patch: {
+          operationId: 'updateConsoleSite',
+          summary: "Rename a site or replace its allowed origins (owners, admins)",
+          description: 'Origins apply from the next request and page load (each is checked against the stored list). Logged (`site.update`).',
+          tags: ['console'],
+          security: [{ console: [] }],
+          requestBody: { required: true, content: json('UpdateConsoleSiteRequest') },
+          responses: {
+            '200': { description: 'The site as stored.', content: json('ConsoleSiteResponse') },
+            '400': responseRef('InvalidInput'),
+            '401': responseRef('Unauthorized'),
+            '403': { description: 'A moderator, or not from our own pages.', content: json('ErrorResponse') },
+            '404': responseRef('NotFound'),
+          },
+        },
         delete: {
           operationId: 'deleteConsoleSite',
           summary: 'Delete a site and everything in it (owners)',

@@ -58,6 +58,21 @@ describe('the console', () => {
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     expect(await seriousViolations(page)).toEqual([]);
 
+    // its settings: the name and the origins, one per line; a duplicate is refused, then they are saved
+    await page.getByRole('button', { name: `Settings: Shop ${siteId}` }).click();
+    await page.getByLabel('Name', { exact: true }).first().and(page.locator(':focus')).waitFor();
+    const origins = page.getByLabel('Allowed origins, one per line');
+    await origins.fill('https://shop.example\nhttps://Shop.Example:443');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('alert').filter({ hasText: 'an origin is listed twice' }).waitFor();
+    await origins.fill('https://shop.example\nhttp://localhost:8080');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect((await parley.repositories.sites.findById(siteId))?.allowedOrigins).toEqual(['http://localhost:8080', 'https://shop.example']);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await page.getByRole('heading', { name: `Settings of Shop ${siteId}` }).waitFor({ state: 'detached' });
+
     // a new site: a bad origin is refused next to its field, then it is made
     const id = `made-${randomBytes(3).toString('hex')}`;
     await page.getByLabel('Site id').fill(id);

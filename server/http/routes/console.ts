@@ -9,7 +9,9 @@ import type {
   ConsoleInviteResponse,
   ConsoleLoginRequest,
   CreateSiteRequest,
+  ConsoleSiteResponse,
   DeleteSiteRequest,
+  UpdateConsoleSiteRequest,
 } from '../../../sdk/protocol';
 import { createSite, removeSite, type Repositories } from '../../db';
 import type { ConsoleAccountDocument } from '../../db/console-accounts';
@@ -41,7 +43,33 @@ export const createSiteSchema = z.strictObject({
     .max(300)
     .refine((value) => normalizeOrigin(value) !== null, { error: 'origin must be scheme://host[:port], e.g. https://shop.example' }),
 }) satisfies z.ZodType<CreateSiteRequest, unknown>;
+/** At most this many origins per site: each one is a place the chat may run. */
+const MAX_ORIGINS = 50;
+
+export const updateConsoleSiteSchema = z
+  .strictObject({
+    name: cleanText('name', 80, { multiline: false }).optional(),
+    allowedOrigins: z
+      .array(
+        z
+          .string({ error: 'each origin must be a string' })
+          .max(300)
+          .refine((value) => normalizeOrigin(value) !== null, { error: 'each origin must be scheme://host[:port], e.g. https://shop.example' }),
+        { error: 'allowedOrigins must be a list' },
+      )
+      .max(MAX_ORIGINS, { error: `at most ${MAX_ORIGINS} origins` })
+      .refine((list) => new Set(list.map((value) => normalizeOrigin(value))).size === list.length, { error: 'an origin is listed twice' })
+      .optional(),
+  })
+  .refine((change) => change.name !== undefined || change.allowedOrigins !== undefined, { error: 'nothing to change: send name or allowedOrigins' }) satisfies z.ZodType<
+  UpdateConsoleSiteRequest,
+  unknown
+>;
+
 export const deleteSiteSchema = z.strictObject({ confirm: z.string({ error: 'confirm must be the site’s id' }).max(40) }) satisfies z.ZodType<DeleteSiteRequest, unknown>;
+
+/** How a console account appears in a site's moderation log: apart from chat users' ids. */
+const actorOf = (account: ConsoleAccountDocument) => ({ id: `console:${account._id.toHexString()}`, displayName: account.email });
 
 /** What an invite link's token looks like (32 random bytes, base64url); anything else is not looked up. */
 const INVITE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -148,8 +176,28 @@ export function consoleRoutes({ repositories, rateLimiter, siteQuota, sessions }
     const origin = normalizeOrigin(input.origin) ?? '';
     if (!(await createSite(repositories, { id: input.id, name: input.name, allowedOrigins: [origin] }))) throw conflict('id', 'a site with this id exists');
     await consoleAccounts.grant(account._id, input.id, 'owner');
+    await repositories.moderation.record({ siteId: input.id, action: 'site.create', actor: actorOf(account), reason: `${input.name}; ${origin}` });
     ctx.status = 201;
     ctx.body = { account: await present({ ...account, sites: [...account.sites, { siteId: input.id, role: 'owner' }] }) } satisfies ConsoleAccountResponse;
+  });
+
+  router.get('/sites/:siteId', signedIn, async (ctx) => {
+    const { account } = ctx.state as ConsoleState;
+    const { site, role } = await siteOf(account, ctx.params.siteId);
+    ctx.body = { site: { id: site._id, name: site.name, role, allowedOrigins: site.allowedOrigins } } satisfies ConsoleSiteResponse;
+  });
+
+  router.patch('/sites/:siteId', signedIn, async (ctx) => {
+    const { account } = ctx.state as ConsoleState;
+    const { site, role } = await siteOf(account, ctx.params.siteId);
+    if (role === 'moderator') throw forbidden('only owners and admins change a site’s settings');
+    const change = parseInput(updateConsoleSiteSchema, ctx.request.body);
+    const allowedOrigins = change.allowedOrigins?.map((value) => normalizeOrigin(value) ?? '').sort();
+    if (!(await sites.update(site._id, { name: change.name, allowedOrigins }))) throw notFound('site');
+    const reason = [change.name !== undefined && `name ${change.name}`, allowedOrigins && `origins ${allowedOrigins.join(' ') || '(none)'}`].filter(Boolean).join('; ');
+    await repositories.moderation.record({ siteId: site._id, action: 'site.update', actor: actorOf(account), reason });
+    const updated = (await sites.findById(site._id)) ?? site;
+    ctx.body = { site: { id: updated._id, name: updated.name, role, allowedOrigins: updated.allowedOrigins } } satisfies ConsoleSiteResponse;
   });
 
   router.delete('/sites/:siteId', signedIn, async (ctx) => {
@@ -163,6 +211,14 @@ export function consoleRoutes({ repositories, rateLimiter, siteQuota, sessions }
     await removeSite(repositories, siteId);
     ctx.status = 204;
   });
+
+  /** A site of the account's, with its role there; `not_found` for any other (it is not theirs to know about). */
+  async function siteOf(account: ConsoleAccountDocument, siteId: string | undefined) {
+    const role = account.sites.find((each) => each.siteId === siteId)?.role;
+    const site = role && siteId ? await sites.findById(siteId) : null;
+    if (!role || !site) throw notFound('site');
+    return { site, role };
+  }
 
   /** The invite and its site, or `not_found` for an unknown, used or expired link (they look the same). */
   async function openInvite(token: string | undefined) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ConsoleAccountResponse, ConsoleInviteResponse } from '../../../sdk/protocol';
+import type { ConsoleAccountResponse, ConsoleInviteResponse, ConsoleSiteResponse } from '../../../sdk/protocol';
 import { createSite } from '../../../server/db';
 import type { Parley } from '../../../server/main';
 import { startTestServer } from '../../helpers/server';
@@ -158,5 +158,39 @@ describe('console sites', () => {
     const attempt = await me.call('POST', 'sites', { id, name: 'Evil', origin: 'https://evil.example' }, { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' });
     expect(attempt).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
     expect(await parley.repositories.sites.findById(id)).toBeNull();
+  });
+});
+
+describe('console site settings', () => {
+  it('read and change the name and allowed origins (owners and admins), each change logged', async () => {
+    const me = browser();
+    const siteId = await newSite();
+    await me.call('POST', `invites/${await inviteTo(siteId, email())}/accept`, { password: 'a long enough password' });
+    expect((await me.call<ConsoleSiteResponse>('GET', `sites/${siteId}`)).body.site).toEqual({ id: siteId, name: `Shop ${siteId}`, role: 'owner', allowedOrigins: [] });
+
+    const changed = await me.call<ConsoleSiteResponse>('PATCH', `sites/${siteId}`, { name: 'Renamed', allowedOrigins: ['https://B.example:443', 'http://a.example:8080'] });
+    expect(changed.body.site).toEqual({ id: siteId, name: 'Renamed', role: 'owner', allowedOrigins: ['http://a.example:8080', 'https://b.example'] });
+    expect((await parley.repositories.sites.findById(siteId))?.allowedOrigins).toEqual(['http://a.example:8080', 'https://b.example']);
+
+    for (const [body, message] of [
+      [{ allowedOrigins: ['https://a.example', 'https://A.example/'] }, 'an origin is listed twice'],
+      [{ allowedOrigins: ['ftp://a.example'] }, 'each origin must be scheme://host[:port], e.g. https://shop.example'],
+      [{}, 'nothing to change: send name or allowedOrigins'],
+    ] as const) {
+      expect((await me.call('PATCH', `sites/${siteId}`, body)).body).toMatchObject({ error: { code: 'invalid_input', message } });
+    }
+    expect((await parley.repositories.sites.findById(siteId))?.name).toBe('Renamed');
+
+    const moderator = browser();
+    await moderator.call('POST', `invites/${await inviteTo(siteId, email(), 'moderator')}/accept`, { password: 'a long enough password' });
+    expect((await moderator.call<ConsoleSiteResponse>('GET', `sites/${siteId}`)).body.site.role).toBe('moderator');
+    expect((await moderator.call('PATCH', `sites/${siteId}`, { name: 'Mine now' })).body).toMatchObject({ error: { code: 'forbidden' } });
+    // another account's site is not even there
+    expect((await browser().call('GET', `sites/${siteId}`)).status).toBe(401);
+    expect((await moderator.call('GET', `sites/${await newSite()}`)).status).toBe(404);
+
+    const log = await parley.repositories.moderation.list(siteId, undefined, 10);
+    expect(log.map((entry) => [entry.action, entry.reason])).toEqual([['site.update', 'name Renamed; origins http://a.example:8080 https://b.example']]);
+    expect(log[0]!.actor.id).toMatch(/^console:[0-9a-f]{24}$/);
   });
 });

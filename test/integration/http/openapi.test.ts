@@ -113,6 +113,8 @@ describe('GET /api/openapi.json', () => {
       'GET /api/console/invites/{token}': ['200', '404'],
       'POST /api/console/invites/{token}/accept': ['201', '400', '401', '403', '404', '409', '429'],
       'POST /api/console/sites': ['201', '400', '401', '403', '409'],
+      'GET /api/console/sites/{consoleSiteId}': ['200', '401', '404'],
+      'PATCH /api/console/sites/{consoleSiteId}': ['200', '400', '401', '403', '404'],
       'DELETE /api/console/sites/{consoleSiteId}': ['204', '400', '401', '403', '404'],
       'GET /healthz': ['200'],
       'GET /readyz': ['200', '503'],
