@@ -386,7 +386,9 @@ export type ModerationActionType =
   | 'user.role'
   | 'site.pre-publish'
   | 'site.create'
-  | 'site.update';
+  | 'site.update'
+  | 'team.invite'
+  | 'team.remove';
 
 /**
  * A site's pre-publish hook: an endpoint of the site's own (https) that Parley asks before storing each new or
@@ -681,6 +683,27 @@ export interface ConsoleSiteResponse {
 export interface UpdateConsoleSiteRequest {
   name?: string;
   allowedOrigins?: string[];
+}
+
+/** GET /api/console/sites/:siteId/team (any role) → 200 ConsoleTeamResponse. */
+export interface ConsoleTeamResponse {
+  team: Array<{ id: string; email: string; role: ConsoleRole }>;
+}
+
+/**
+ * POST /api/console/sites/:siteId/invites (owners: any role; admins: admin or moderator) → 201 ConsoleInviteLinkResponse:
+ * a one-time link, valid 7 days, shown this once. DELETE /api/console/sites/:siteId/team/:accountId removes someone
+ * (owners anyone but the last owner; admins anyone but owners).
+ */
+export interface ConsoleInviteRequest {
+  email: string;
+  role: ConsoleRole;
+}
+
+export interface ConsoleInviteLinkResponse {
+  /** The path of the invite page, to append to the backend's origin: `/console/#/invite/<token>`. */
+  link: string;
+  expiresAt: string;
 }
 
 /** DELETE /api/console/sites/:siteId?confirm=<the site's id, typed again> (owners) → 204. */

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type Collection, type Db, ObjectId } from 'mongodb';
+import { type Collection, type Db, type Filter, ObjectId } from 'mongodb';
 import { isDuplicateKey } from '../errors';
 
 /** What a console account may do on a site: owner (everything), admin (settings, rooms, team but owners), moderator. */
@@ -67,13 +67,34 @@ export class ConsoleAccountsRepository {
 
   /** Gives the account `role` on the site (replacing a role it had there). */
   async grant(accountId: ObjectId, siteId: string, role: ConsoleRole): Promise<void> {
-    await this.accounts.updateOne({ _id: accountId }, { $pull: { sites: { siteId } } });
+    await this.pullSite({ _id: accountId }, siteId);
     await this.accounts.updateOne({ _id: accountId }, { $push: { sites: { siteId, role } } });
+  }
+
+  /** The site's team: every account with a role on it, by email (the team page; a scan, but rare). */
+  team(siteId: string): Promise<ConsoleAccountDocument[]> {
+    return this.accounts.find({ 'sites.siteId': siteId }).sort({ emailKey: 1 }).toArray();
+  }
+
+  /** Takes the site from one account; false when it had no role there. */
+  async revoke(accountId: string, siteId: string): Promise<boolean> {
+    if (!ObjectId.isValid(accountId)) return false;
+    return this.pullSite({ _id: new ObjectId(accountId) }, siteId);
   }
 
   /** Takes the site from every account (the site was deleted). */
   async forgetSite(siteId: string): Promise<void> {
-    await this.accounts.updateMany({ 'sites.siteId': siteId }, { $pull: { sites: { siteId } } });
+    await this.pullSite({ 'sites.siteId': siteId }, siteId);
+  }
+
+  /**
+   * Removes the site's entry from the matching accounts; true when one was removed. The entry is pulled as a whole
+   * value, once per role it may have: the embedded database's `$pull` compares whole elements, not a condition.
+   */
+  private async pullSite(filter: Filter<ConsoleAccountDocument>, siteId: string): Promise<boolean> {
+    let modified = 0;
+    for (const role of CONSOLE_ROLES) modified += (await this.accounts.updateMany(filter, { $pull: { sites: { siteId, role } } })).modifiedCount;
+    return modified > 0;
   }
 
   /** An invite link's token: shown once (the operator's CLI or the inviting owner), stored only as a hash. */

@@ -31,6 +31,8 @@ import type {
   ConsoleAccountResponse,
   ConsoleInviteResponse,
   ConsoleSiteResponse,
+  ConsoleTeamResponse,
+  ConsoleInviteLinkResponse,
 } from '../../sdk/protocol';
 import { TOKEN_PATTERN } from './session';
 import { WORD_FILTER_ACTIONS } from '../moderation/word-filter';
@@ -170,6 +172,15 @@ export const consoleSiteResponseSchema = z.object({
   site: z.object({ id: z.string(), name: z.string(), role: consoleRoleSchema, allowedOrigins: z.array(z.string()) }),
 }) satisfies z.ZodType<ConsoleSiteResponse>;
 
+export const consoleTeamResponseSchema = z.object({
+  team: z.array(z.object({ id: z.string(), email: z.string(), role: consoleRoleSchema })),
+}) satisfies z.ZodType<ConsoleTeamResponse>;
+
+export const consoleInviteLinkResponseSchema = z.object({
+  link: z.string().meta({ description: 'The invite page\'s path, `/console/#/invite/<token>`: one use, shown this once.' }),
+  expiresAt: z.string(),
+}) satisfies z.ZodType<ConsoleInviteLinkResponse>;
+
 export const consoleInviteResponseSchema = z.object({
   invite: z.object({
     site: z.object({ id: z.string(), name: z.string() }),
@@ -234,6 +245,8 @@ const moderationActionTypes: { [A in ModerationActionType]: A } = {
   'site.pre-publish': 'site.pre-publish',
   'site.create': 'site.create',
   'site.update': 'site.update',
+  'team.invite': 'team.invite',
+  'team.remove': 'team.remove',
 };
 
 export const moderationActionSchema = z.object({

@@ -24,6 +24,8 @@ import {
   consoleAccountResponseSchema,
   consoleInviteResponseSchema,
   consoleSiteResponseSchema,
+  consoleTeamResponseSchema,
+  consoleInviteLinkResponseSchema,
   siteSettingsResponseSchema,
   staffResponseSchema,
   roleResponseSchema,
@@ -37,7 +39,7 @@ import { blockSchema } from './routes/blocks';
 import { roleSchema, updateSiteSettingsSchema } from './routes/site-settings';
 import { guestSchema } from './routes/guests';
 import { hookRequestSchema } from './routes/pre-publish';
-import { acceptInviteSchema, consoleLoginSchema, createSiteSchema, updateConsoleSiteSchema } from './routes/console';
+import { acceptInviteSchema, consoleInviteSchema, consoleLoginSchema, createSiteSchema, updateConsoleSiteSchema } from './routes/console';
 import { identifySchema, loginSchema, registerSchema } from './routes/auth';
 import { CONSOLE_COOKIE, SESSION_COOKIE } from './session';
 import { ID_PATTERN, OBJECT_ID_PATTERN } from '../validation';
@@ -89,6 +91,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   requests.add(acceptInviteSchema, { id: 'AcceptInviteRequest' });
   requests.add(createSiteSchema, { id: 'CreateSiteRequest' });
   requests.add(updateConsoleSiteSchema, { id: 'UpdateConsoleSiteRequest' });
+  requests.add(consoleInviteSchema, { id: 'ConsoleInviteRequest' });
 
   const responses = z.registry<{ id: string }>();
   responses.add(userSchema, { id: 'User' });
@@ -116,6 +119,8 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(consoleAccountResponseSchema, { id: 'ConsoleAccountResponse' });
   responses.add(consoleInviteResponseSchema, { id: 'ConsoleInviteResponse' });
   responses.add(consoleSiteResponseSchema, { id: 'ConsoleSiteResponse' });
+  responses.add(consoleTeamResponseSchema, { id: 'ConsoleTeamResponse' });
+  responses.add(consoleInviteLinkResponseSchema, { id: 'ConsoleInviteLinkResponse' });
   responses.add(staffResponseSchema, { id: 'StaffResponse' });
   responses.add(roleResponseSchema, { id: 'RoleResponse' });
 
@@ -151,6 +156,7 @@ const userId = pathId('userId', 'A user of the site (`User.id`).', { type: 'stri
 const signedIn = [{ bearer: [] }, { cookie: [] }];
 const inviteToken = pathId('token', "An invite link's token.", { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' }, 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
 const consoleSiteId = pathId('consoleSiteId', 'A site the console account works on.', { type: 'string', pattern: ID_PATTERN.source }, 'acme');
+const accountId = pathId('accountId', 'A console account (`ConsoleAccount.id`).', { type: 'string', pattern: OBJECT_ID_PATTERN.source }, '0123456789abcdef01234567');
 const consoleForeign = { description: "A change that does not come from the server's own pages.", content: json('ErrorResponse') };
 
 /** The answers every signed-in operation may give besides its own. */
@@ -678,6 +684,48 @@ export function buildOpenApiDocument(): OpenApiDocument {
             '400': responseRef('InvalidInput'),
             '401': responseRef('Unauthorized'),
             '403': { description: 'Not an owner of the site, or not from our own pages.', content: json('ErrorResponse') },
+            '404': responseRef('NotFound'),
+          },
+        },
+      },
+      '/api/console/sites/{consoleSiteId}/team': {
+        parameters: [consoleSiteId],
+        get: {
+          operationId: 'consoleTeam',
+          summary: "A site's team: the console accounts with a role on it",
+          tags: ['console'],
+          security: [{ console: [] }],
+          responses: { '200': { description: 'By email.', content: json('ConsoleTeamResponse') }, '401': responseRef('Unauthorized'), '404': responseRef('NotFound') },
+        },
+      },
+      '/api/console/sites/{consoleSiteId}/invites': {
+        parameters: [consoleSiteId],
+        post: {
+          operationId: 'consoleInviteToTeam',
+          summary: 'Invite someone to the team by link (owners: any role; admins: admins and moderators)',
+          tags: ['console'],
+          security: [{ console: [] }],
+          requestBody: { required: true, content: json('ConsoleInviteRequest') },
+          responses: {
+            '201': { description: 'A one-time link, shown this once. Logged (`team.invite`).', content: json('ConsoleInviteLinkResponse') },
+            '400': responseRef('InvalidInput'),
+            '401': responseRef('Unauthorized'),
+            '403': { description: 'A moderator, an admin inviting an owner, or not from our own pages.', content: json('ErrorResponse') },
+            '404': responseRef('NotFound'),
+          },
+        },
+      },
+      '/api/console/sites/{consoleSiteId}/team/{accountId}': {
+        parameters: [consoleSiteId, accountId],
+        delete: {
+          operationId: 'consoleRemoveFromTeam',
+          summary: 'Remove someone from the team (owners: anyone but the last owner; admins: anyone but owners)',
+          tags: ['console'],
+          security: [{ console: [] }],
+          responses: {
+            '204': { description: 'Removed. Logged (`team.remove`).' },
+            '401': responseRef('Unauthorized'),
+            '403': { description: 'Not allowed for your role, the last owner, or not from our own pages.', content: json('ErrorResponse') },
             '404': responseRef('NotFound'),
           },
         },

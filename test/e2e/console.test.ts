@@ -70,6 +70,26 @@ describe('the console', () => {
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     expect((await parley.repositories.sites.findById(siteId))?.allowedOrigins).toEqual(['http://localhost:8080', 'https://shop.example']);
     expect(await seriousViolations(page)).toEqual([]);
+
+    // the team: invite an admin by link, who joins in another browser; then remove them
+    const adminEmail = `admin-${randomBytes(3).toString('hex')}@example.com`;
+    await page.getByLabel('Email').fill(adminEmail);
+    await page.getByLabel('Role').selectOption('admin');
+    await page.getByRole('button', { name: 'Invite' }).click();
+    const link = await page.locator('.invite-link code').textContent();
+    expect(link).toMatch(new RegExp(`^${parley.url}/console/#/invite/[A-Za-z0-9_-]{43}$`));
+    const other = await newPage();
+    await other.goto(link!);
+    await other.getByLabel('Choose a password (at least 8 characters)').fill('another long password');
+    await other.getByRole('button', { name: 'Accept the invitation' }).click();
+    await other.getByRole('table').getByRole('row').filter({ hasText: `Shop ${siteId}` }).filter({ hasText: 'admin' }).waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: `Settings: Shop ${siteId}` }).click();
+    await page.getByText(`${adminEmail} · admin`).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: `Remove ${adminEmail}` }).click();
+    await page.getByText(`${adminEmail} · admin`).waitFor({ state: 'detached' });
+    await page.getByLabel('Name', { exact: true }).first().focus();
     await page.keyboard.press('Escape');
     await page.getByRole('heading', { name: `Settings of Shop ${siteId}` }).waitFor({ state: 'detached' });
 

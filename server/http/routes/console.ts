@@ -9,7 +9,10 @@ import type {
   ConsoleInviteResponse,
   ConsoleLoginRequest,
   CreateSiteRequest,
+  ConsoleInviteLinkResponse,
+  ConsoleInviteRequest,
   ConsoleSiteResponse,
+  ConsoleTeamResponse,
   DeleteSiteRequest,
   UpdateConsoleSiteRequest,
 } from '../../../sdk/protocol';
@@ -65,6 +68,11 @@ export const updateConsoleSiteSchema = z
   UpdateConsoleSiteRequest,
   unknown
 >;
+
+export const consoleInviteSchema = z.strictObject({
+  email,
+  role: z.enum(['owner', 'admin', 'moderator'], { error: 'role must be "owner", "admin" or "moderator"' }),
+}) satisfies z.ZodType<ConsoleInviteRequest, unknown>;
 
 export const deleteSiteSchema = z.strictObject({ confirm: z.string({ error: 'confirm must be the site’s id' }).max(40) }) satisfies z.ZodType<DeleteSiteRequest, unknown>;
 
@@ -198,6 +206,44 @@ export function consoleRoutes({ repositories, rateLimiter, siteQuota, sessions }
     await repositories.moderation.record({ siteId: site._id, action: 'site.update', actor: actorOf(account), reason });
     const updated = (await sites.findById(site._id)) ?? site;
     ctx.body = { site: { id: updated._id, name: updated.name, role, allowedOrigins: updated.allowedOrigins } } satisfies ConsoleSiteResponse;
+  });
+
+  router.get('/sites/:siteId/team', signedIn, async (ctx) => {
+    const { site } = await siteOf((ctx.state as ConsoleState).account, ctx.params.siteId);
+    const team = await consoleAccounts.team(site._id);
+    ctx.body = {
+      team: team.flatMap((member) => {
+        const role = member.sites.find((each) => each.siteId === site._id)?.role;
+        return role ? [{ id: member._id.toHexString(), email: member.email, role }] : [];
+      }),
+    } satisfies ConsoleTeamResponse;
+  });
+
+  router.post('/sites/:siteId/invites', signedIn, async (ctx) => {
+    const { account } = ctx.state as ConsoleState;
+    const { site, role } = await siteOf(account, ctx.params.siteId);
+    const input = parseInput(consoleInviteSchema, ctx.request.body);
+    // owners invite anyone; admins the team but owners; moderators nobody
+    if (role === 'moderator' || (role === 'admin' && input.role === 'owner')) throw forbidden(role === 'moderator' ? 'only owners and admins invite' : 'only owners invite owners');
+    const { token, expiresAt } = await consoleAccounts.invite({ siteId: site._id, role: input.role, email: input.email, invitedBy: account._id.toHexString() });
+    await repositories.moderation.record({ siteId: site._id, action: 'team.invite', actor: actorOf(account), reason: `${input.email} as ${input.role}` });
+    ctx.status = 201;
+    ctx.body = { link: `/console/#/invite/${token}`, expiresAt: expiresAt.toISOString() } satisfies ConsoleInviteLinkResponse;
+  });
+
+  router.delete('/sites/:siteId/team/:accountId', signedIn, async (ctx) => {
+    const { account } = ctx.state as ConsoleState;
+    const { site, role } = await siteOf(account, ctx.params.siteId);
+    const team = await consoleAccounts.team(site._id);
+    const target = team.find((member) => member._id.toHexString() === ctx.params.accountId);
+    const targetRole = target?.sites.find((each) => each.siteId === site._id)?.role;
+    if (!target || !targetRole) throw notFound('team member');
+    if (role === 'moderator' || (role === 'admin' && targetRole === 'owner')) throw forbidden('only owners remove owners; moderators remove nobody');
+    const owners = team.filter((member) => member.sites.some((each) => each.siteId === site._id && each.role === 'owner'));
+    if (targetRole === 'owner' && owners.length === 1) throw forbidden('a site keeps at least one owner: invite another first');
+    await consoleAccounts.revoke(target._id.toHexString(), site._id);
+    await repositories.moderation.record({ siteId: site._id, action: 'team.remove', actor: actorOf(account), reason: `${target.email} (${targetRole})` });
+    ctx.status = 204;
   });
 
   router.delete('/sites/:siteId', signedIn, async (ctx) => {

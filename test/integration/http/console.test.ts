@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ConsoleAccountResponse, ConsoleInviteResponse, ConsoleSiteResponse } from '../../../sdk/protocol';
+import type { ConsoleAccountResponse, ConsoleInviteLinkResponse, ConsoleInviteResponse, ConsoleSiteResponse, ConsoleTeamResponse } from '../../../sdk/protocol';
 import { createSite } from '../../../server/db';
 import type { Parley } from '../../../server/main';
 import { startTestServer } from '../../helpers/server';
@@ -192,5 +192,47 @@ describe('console site settings', () => {
     const log = await parley.repositories.moderation.list(siteId, undefined, 10);
     expect(log.map((entry) => [entry.action, entry.reason])).toEqual([['site.update', 'name Renamed; origins http://a.example:8080 https://b.example']]);
     expect(log[0]!.actor.id).toMatch(/^console:[0-9a-f]{24}$/);
+  });
+});
+
+describe('console teams', () => {
+  it('invite by link and remove, within each role’s reach, keeping one owner, each change logged', async () => {
+    const owner = browser();
+    const siteId = await newSite();
+    const ownerEmail = email();
+    await owner.call('POST', `invites/${await inviteTo(siteId, ownerEmail)}/accept`, { password: 'a long enough password' });
+
+    // an owner invites an admin; the link works once, as the operator's does
+    const adminEmail = email();
+    const invited = await owner.call<ConsoleInviteLinkResponse>('POST', `sites/${siteId}/invites`, { email: adminEmail, role: 'admin' });
+    expect(invited.status).toBe(201);
+    expect(invited.body.link).toMatch(/^\/console\/#\/invite\/[A-Za-z0-9_-]{43}$/);
+    const admin = browser();
+    const token = invited.body.link.split('/').pop()!;
+    expect((await admin.call('POST', `invites/${token}/accept`, { password: 'a long enough password' })).status).toBe(201);
+
+    const team = (await admin.call<ConsoleTeamResponse>('GET', `sites/${siteId}/team`)).body.team;
+    expect(team.map(({ email: address, role }) => [address, role]).sort()).toEqual([[adminEmail, 'admin'], [ownerEmail, 'owner']].sort());
+    const ownerId = team.find((member) => member.role === 'owner')!.id;
+    const adminId = team.find((member) => member.role === 'admin')!.id;
+
+    // admins invite admins and moderators, not owners; they remove nobody above them
+    expect((await admin.call('POST', `sites/${siteId}/invites`, { email: email(), role: 'owner' })).body).toMatchObject({ error: { code: 'forbidden' } });
+    expect((await admin.call('POST', `sites/${siteId}/invites`, { email: email(), role: 'moderator' })).status).toBe(201);
+    expect((await admin.call('POST', `sites/${siteId}/invites`, { email: 'not an email', role: 'moderator' })).body).toMatchObject({ error: { code: 'invalid_input', field: 'email' } });
+    expect((await admin.call('DELETE', `sites/${siteId}/team/${ownerId}`)).body).toMatchObject({ error: { code: 'forbidden' } });
+    // the last owner stays
+    expect((await owner.call('DELETE', `sites/${siteId}/team/${ownerId}`)).body).toMatchObject({ error: { code: 'forbidden', message: 'a site keeps at least one owner: invite another first' } });
+    expect((await owner.call('DELETE', `sites/${siteId}/team/${adminId}`)).status).toBe(204);
+    expect((await admin.call<ConsoleAccountResponse>('GET', 'me')).body.account.sites).toEqual([]);
+    expect((await admin.call('GET', `sites/${siteId}/team`)).status).toBe(404);
+    expect((await owner.call('DELETE', `sites/${siteId}/team/${adminId}`)).status).toBe(404);
+
+    const log = (await parley.repositories.moderation.list(siteId, undefined, 10)).map((entry) => [entry.action, entry.reason]);
+    expect(log.slice(0, 3)).toEqual([
+      ['team.remove', `${adminEmail} (admin)`],
+      ['team.invite', expect.stringMatching(/ as moderator$/)],
+      ['team.invite', `${adminEmail} as admin`],
+    ]);
   });
 });
