@@ -29,6 +29,10 @@ export interface ConsoleInviteDocument {
   expiresAt: Date;
 }
 
+/** The account's role on the site, if it has one. */
+export const roleOn = (account: Pick<ConsoleAccountDocument, 'sites'>, siteId: string | undefined): ConsoleRole | undefined =>
+  account.sites.find((each) => each.siteId === siteId)?.role;
+
 export const emailKey = (email: string) => email.normalize('NFC').trim().toLowerCase();
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
 

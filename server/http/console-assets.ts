@@ -1,10 +1,7 @@
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type Router from '@koa/router';
 import { AppError } from '../errors';
 import { createRouter } from './router';
-import { APP_PAGE_CSP } from './widget-assets';
+import { APP_PAGE_CSP, builtFiles } from './widget-assets';
 
 // the console holds an owner's session: nothing but our own files may run or load there, and nobody may frame it
 const CONSOLE_CSP = `${APP_PAGE_CSP}; frame-ancestors 'none'`;
@@ -18,7 +15,7 @@ const files: Record<string, { file: string; type: string }> = {
 /** Serves the built console from `dist/console/` at `/console/`. */
 export function consoleAssetRoutes(distDir: string): Router {
   const router = createRouter();
-  const cache = new Map<string, { body: Buffer; etag: string }>();
+  const { read, send } = builtFiles(distDir);
 
   // the router ignores a trailing slash: only the bare path is sent on
   router.get('/console', (ctx, next) => {
@@ -29,13 +26,8 @@ export function consoleAssetRoutes(distDir: string): Router {
 
   for (const [route, asset] of Object.entries(files)) {
     router.get(route, async (ctx) => {
-      let built = cache.get(asset.file);
-      if (!built) {
-        const body = await readFile(path.join(distDir, asset.file)).catch(() => undefined);
-        if (!body) throw new AppError('unavailable', 'the console is not built; run `npm run build`');
-        built = { body, etag: createHash('sha256').update(body).digest('base64url').slice(0, 27) };
-        cache.set(asset.file, built);
-      }
+      const built = await read(asset.file);
+      if (!built) throw new AppError('unavailable', 'the console is not built; run `npm run build`');
       ctx.type = asset.type;
       ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
       if (route === '/console/') {
@@ -45,10 +37,7 @@ export function consoleAssetRoutes(distDir: string): Router {
       } else {
         ctx.set('Cache-Control', 'public, max-age=300, stale-while-revalidate=86400');
       }
-      ctx.etag = built.etag;
-      ctx.status = 200;
-      if (ctx.fresh) ctx.status = 304;
-      else ctx.body = built.body;
+      send(ctx, built.body, built.etag);
     });
   }
   return router;

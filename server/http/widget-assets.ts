@@ -45,33 +45,40 @@ const CHUNK_FILE = /^[\w-]{1,100}\.js$/;
 const digest = (...parts: (string | Buffer)[]) =>
   parts.reduce((hash, part) => hash.update(part), createHash('sha256')).digest('base64url').slice(0, 27);
 
+/**
+ * Files of `dist/`, read once and kept with their ETag (only files that exist get in, so it holds at most what
+ * dist/ holds), and sent with it: the widget's and the console's assets.
+ */
+export function builtFiles(distDir: string) {
+  const cache = new Map<string, { body: Buffer; etag: string }>();
+  return {
+    async read(file: string): Promise<{ body: Buffer; etag: string } | undefined> {
+      let built = cache.get(file);
+      if (!built) {
+        const body = await readFile(path.join(distDir, file)).catch(() => undefined);
+        if (!body) return undefined;
+        built = { body, etag: digest(body) };
+        cache.set(file, built);
+      }
+      return built;
+    },
+    /** The body with its ETag, or a 304 when the client's copy has that ETag. */
+    send(ctx: Context, body: Buffer, etag: string): void {
+      ctx.etag = etag;
+      ctx.status = 200; // ctx.fresh compares ETags only on a 2xx
+      if (ctx.fresh) {
+        ctx.status = 304;
+        return;
+      }
+      ctx.body = body;
+    },
+  };
+}
+
 /** Serves the built widget from `dist/`: the loader for host pages, the app for its iframe and the app's lazy chunks. */
 export function widgetAssetRoutes(distDir: string, sites: SitesRepository): Router {
   const router = createRouter();
-  // only files that exist get in, so it holds at most what dist/ holds
-  const cache = new Map<string, { body: Buffer; etag: string }>();
-
-  const readBuilt = async (file: string) => {
-    let built = cache.get(file);
-    if (!built) {
-      const body = await readFile(path.join(distDir, file)).catch(() => undefined);
-      if (!body) return undefined;
-      built = { body, etag: digest(body) };
-      cache.set(file, built);
-    }
-    return built;
-  };
-
-  /** The body with its ETag, or a 304 when the client's copy has that ETag. */
-  const send = (ctx: Context, body: Buffer, etag: string) => {
-    ctx.etag = etag;
-    ctx.status = 200; // ctx.fresh compares ETags only on a 2xx
-    if (ctx.fresh) {
-      ctx.status = 304;
-      return;
-    }
-    ctx.body = body;
-  };
+  const { read: readBuilt, send } = builtFiles(distDir);
 
   for (const [route, asset] of Object.entries(assets)) {
     router.get(route, async (ctx) => {

@@ -17,7 +17,7 @@ import type {
   UpdateConsoleSiteRequest,
 } from '../../../sdk/protocol';
 import { createSite, removeSite, type Repositories } from '../../db';
-import type { ConsoleAccountDocument } from '../../db/console-accounts';
+import { type ConsoleAccountDocument, roleOn } from '../../db/console-accounts';
 import { normalizeOrigin } from '../../db/sites';
 import { AppError, conflict, forbidden, invalidInput, notFound, unauthorized } from '../../errors';
 import { hashPassword, verifyPassword } from '../../passwords';
@@ -213,7 +213,7 @@ export function consoleRoutes({ repositories, rateLimiter, siteQuota, sessions }
     const team = await consoleAccounts.team(site._id);
     ctx.body = {
       team: team.flatMap((member) => {
-        const role = member.sites.find((each) => each.siteId === site._id)?.role;
+        const role = roleOn(member, site._id);
         return role ? [{ id: member._id.toHexString(), email: member.email, role }] : [];
       }),
     } satisfies ConsoleTeamResponse;
@@ -236,10 +236,10 @@ export function consoleRoutes({ repositories, rateLimiter, siteQuota, sessions }
     const { site, role } = await siteOf(account, ctx.params.siteId);
     const team = await consoleAccounts.team(site._id);
     const target = team.find((member) => member._id.toHexString() === ctx.params.accountId);
-    const targetRole = target?.sites.find((each) => each.siteId === site._id)?.role;
+    const targetRole = target && roleOn(target, site._id);
     if (!target || !targetRole) throw notFound('team member');
     if (role === 'moderator' || (role === 'admin' && targetRole === 'owner')) throw forbidden('only owners remove owners; moderators remove nobody');
-    const owners = team.filter((member) => member.sites.some((each) => each.siteId === site._id && each.role === 'owner'));
+    const owners = team.filter((member) => roleOn(member, site._id) === 'owner');
     if (targetRole === 'owner' && owners.length === 1) throw forbidden('a site keeps at least one owner: invite another first');
     await consoleAccounts.revoke(target._id.toHexString(), site._id);
     await repositories.moderation.record({ siteId: site._id, action: 'team.remove', actor: actorOf(account), reason: `${target.email} (${targetRole})` });
@@ -247,20 +247,17 @@ export function consoleRoutes({ repositories, rateLimiter, siteQuota, sessions }
   });
 
   router.delete('/sites/:siteId', signedIn, async (ctx) => {
-    const { account } = ctx.state as ConsoleState;
-    const siteId = ctx.params.siteId ?? '';
-    const role = account.sites.find((each) => each.siteId === siteId)?.role;
-    if (!role) throw notFound('site');
+    const { site, role } = await siteOf((ctx.state as ConsoleState).account, ctx.params.siteId);
     if (role !== 'owner') throw forbidden('only the site’s owners may delete it');
     const input = parseInput(deleteSiteSchema, { confirm: ctx.query.confirm });
-    if (input.confirm !== siteId) throw invalidInput('confirm', 'type the site’s id to confirm');
-    await removeSite(repositories, siteId);
+    if (input.confirm !== site._id) throw invalidInput('confirm', 'type the site’s id to confirm');
+    await removeSite(repositories, site._id);
     ctx.status = 204;
   });
 
   /** A site of the account's, with its role there; `not_found` for any other (it is not theirs to know about). */
   async function siteOf(account: ConsoleAccountDocument, siteId: string | undefined) {
-    const role = account.sites.find((each) => each.siteId === siteId)?.role;
+    const role = roleOn(account, siteId);
     const site = role && siteId ? await sites.findById(siteId) : null;
     if (!role || !site) throw notFound('site');
     return { site, role };
