@@ -1,5 +1,6 @@
 import type { Access, Role, SiteSettings } from '../../sdk/protocol';
 import { hasRank } from '../../sdk/roles';
+import type { RoomDocument } from '../db/rooms';
 import { DEFAULT_SETTINGS, settingsOf, type SitesRepository } from '../db/sites';
 import { AppError } from '../errors';
 import { ReadCache } from '../read-cache';
@@ -42,6 +43,15 @@ export class SiteSettingsCache {
       throw new AppError('forbidden', '@everyone and @here are not allowed for your rank on this site', 'text', undefined, 'mention-everyone');
     }
   }
+}
+
+/**
+ * What a visitor without an account may do on a site: read some room, chat as a guest in some room (its open rooms,
+ * each with its own access or the site's; `general` is never archived, so there is always one).
+ */
+export function visitorAccess(rooms: ReadonlyArray<Pick<RoomDocument, 'archivedAt' | 'access'>>, siteAccess: Access): { read: boolean; guests: boolean } {
+  const effective = rooms.filter((room) => !room.archivedAt).map((room) => room.access ?? siteAccess);
+  return { read: effective.some((access) => access !== 'members'), guests: effective.includes('guests') };
 }
 
 /** Whether someone of `role` (none: a visitor without an account) may read a room of this access. */

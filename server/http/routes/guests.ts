@@ -7,6 +7,7 @@ import type { Repositories } from '../../db';
 import { hashAddress } from '../../db/ip-bans';
 import { settingsOf } from '../../db/sites';
 import { AppError, forbidden } from '../../errors';
+import { visitorAccess } from '../../moderation/site-settings';
 import { cleanText, parseInput } from '../../validation';
 import type { AuthRateLimiter } from '../rate-limits';
 import { createRouter } from '../router';
@@ -40,9 +41,7 @@ export function guestRoutes({ repositories, rateLimiter, addressKey, proofOfWork
   router.post('/guest', async (ctx) => {
     const { displayName, proof } = parseInput(guestSchema, ctx.request.body);
     const { site } = ctx.state;
-    const { access } = settingsOf(site);
-    const open = access === 'guests' || (await rooms.list(site._id)).some((room) => !room.archivedAt && room.access === 'guests');
-    if (!open) throw forbidden('this site takes no guests; sign up or sign in');
+    if (!visitorAccess(await rooms.list(site._id), settingsOf(site).access).guests) throw forbidden('this site takes no guests; sign up or sign in');
     await rateLimiter.register(ctx.ip);
     await proofOfWork.verify(proof);
     const ipHash = await assertAddressNotBanned(ctx, repositories, addressKey);

@@ -6,7 +6,7 @@ import { outranks, ROLES } from '../../../sdk/roles';
 import type { Repositories } from '../../db';
 import { settingsOf } from '../../db/sites';
 import { forbidden, invalidInput, notFound } from '../../errors';
-import type { SiteSettingsCache } from '../../moderation/site-settings';
+import { type SiteSettingsCache, visitorAccess } from '../../moderation/site-settings';
 import { OBJECT_ID_PATTERN, parseInput } from '../../validation';
 import { createRouter } from '../router';
 import { type ApiState, requireAdmin } from '../require-user';
@@ -52,10 +52,8 @@ export function siteSettingsRoutes({ repositories, siteSettings }: SiteSettingsR
   router.get('/info', async (ctx) => {
     const { site } = ctx.state;
     const { access } = settingsOf(site);
-    const effective = (await rooms.list(site._id)).filter((room) => !room.archivedAt).map((room) => room.access ?? access);
-    ctx.body = {
-      site: { id: site._id, name: site.name, access, read: effective.some((each) => each !== 'members'), guests: effective.includes('guests') },
-    } satisfies SiteInfoResponse;
+    const { read, guests } = visitorAccess(await rooms.list(site._id), access);
+    ctx.body = { site: { id: site._id, name: site.name, access, read, guests } } satisfies SiteInfoResponse;
   });
 
   router.get('/settings', admin, (ctx) => {
