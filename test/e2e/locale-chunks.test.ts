@@ -170,6 +170,8 @@ describe('the app in a language other than English', () => {
     const chunkRequested = new Promise<void>((resolve) => (requested = resolve));
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
+    let identified!: () => void;
+    const signedIn = new Promise<void>((resolve) => (identified = resolve));
     const visited = await visit('data-locale="es"', { locale: 'en-US' }, async (context) => {
       await context.route(
         (url) => url.pathname.startsWith('/widget/chunks/'),
@@ -179,6 +181,18 @@ describe('the app in a language other than English', () => {
           await route.continue();
         },
       );
+      // the app's start (is there a session? may visitors read?) runs beside the identify: its answer comes last, as
+      // it may on a busy network, and must not sign the identified user out again
+      await context.route(
+        (url) => url.pathname === '/api/sites/demo/info',
+        async (route) => {
+          await signedIn;
+          await route.continue();
+        },
+      );
+    });
+    visited.page.on('response', (response) => {
+      if (new URL(response.url()).pathname === '/api/sites/demo/identify' && response.ok()) identified();
     });
     // the app has had its hello and waits for its catalog: the host signs its user in now
     await chunkRequested;

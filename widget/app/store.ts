@@ -201,7 +201,8 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
       if (user) return;
       const { read, guests } = await chat.site();
       set({ canRead: read, guests });
-      visit();
+      // the host may have signed its user in meanwhile (an identify right after hello): they stay signed in
+      if (!chat.user) visit();
     } catch (error) {
       const unknownSite = error instanceof ChatError && error.code === 'not_found';
       set({ view: 'unreachable', notice: unknownSite ? t.unknownSite : describeError(error) });
