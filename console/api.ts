@@ -13,6 +13,7 @@ import type {
   ErrorBody,
   UpdateConsoleSiteRequest,
 } from '../sdk/protocol';
+import { t } from './i18n';
 
 export class ConsoleError extends Error {
   constructor(
@@ -24,13 +25,24 @@ export class ConsoleError extends Error {
   }
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** What went wrong, next to the field it is about when there is one. */
+export interface Failure {
+  message: string;
+  field?: string | undefined;
+}
+export const failureOf = (error: unknown): Failure => (error instanceof ConsoleError ? { message: error.message, field: error.field } : { message: t.somethingWrong });
+
+/**
+ * One same-origin JSON call with the console's cookie: to /api/console/…, or to a site's own API (/api/sites/:id/…),
+ * where a console account acts with the chat rank named like its role on the site.
+ */
+export async function callApi<T>(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(`/api/console/${path}`, {
+    response = await fetch(url, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -44,6 +56,12 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   }
   return parsed as T;
 }
+
+const call = <T>(method: string, path: string, body?: unknown) => callApi<T>(method, `/api/console/${path}`, body);
+
+/** A call to the site's own API, e.g. `siteCall('acme', 'GET', 'rooms')`. */
+export const siteCall = <T>(siteId: string, method: string, path: string, body?: unknown) =>
+  callApi<T>(method, `/api/sites/${encodeURIComponent(siteId)}/${path}`, body, { 'x-parley-console': '1' });
 
 export const api = {
   me: async (): Promise<ConsoleAccount | null> => {

@@ -1,22 +1,22 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ConsoleAccount, ConsoleInviteResponse, ConsoleRole, ConsoleTeamResponse } from '../sdk/protocol';
-import { api, ConsoleError } from './api';
+import type { ConsoleAboutResponse, ConsoleAccount, ConsoleInviteResponse } from '../sdk/protocol';
+import { api, callApi, type Failure, failureOf } from './api';
 import { Field } from './field';
-import { fill, t } from './i18n';
+import { fill, pick, t } from './i18n';
+import { SitePage, TABS, type Tab } from './site-page';
+import { ResetPage, SignUpPage } from './account-pages';
+import { accountsStrings } from './strings/accounts';
 
-type Route = { page: 'home' } | { page: 'invite'; token: string };
+type Route = { page: 'home' } | { page: 'signup' } | { page: 'invite' | 'reset'; token: string } | { page: 'site'; siteId: string; tab: Tab };
 
 const routeOf = (hash: string): Route => {
-  const invite = /^#\/invite\/([A-Za-z0-9_-]+)$/.exec(hash);
-  return invite?.[1] ? { page: 'invite', token: invite[1] } : { page: 'home' };
+  const link = /^#\/(invite|reset)\/([A-Za-z0-9_-]+)$/.exec(hash);
+  if (link?.[2]) return { page: link[1] === 'reset' ? 'reset' : 'invite', token: link[2] };
+  if (hash === '#/signup') return { page: 'signup' };
+  const site = /^#\/sites\/([a-z0-9-]+)(?:\/(\w+))?$/.exec(hash);
+  if (site?.[1]) return { page: 'site', siteId: site[1], tab: TABS.find((tab) => tab === site[2]) ?? 'overview' };
+  return { page: 'home' };
 };
-
-/** What went wrong, next to the field it is about when there is one. */
-interface Failure {
-  message: string;
-  field?: string | undefined;
-}
-const failureOf = (error: unknown): Failure => (error instanceof ConsoleError ? { message: error.message, field: error.field } : { message: t.somethingWrong });
 
 /** The console: sign in (or accept an invite), then the account's sites. */
 export function App() {
@@ -32,7 +32,7 @@ export function App() {
 
   const signedIn = (next: ConsoleAccount) => {
     setAccount(next);
-    if (route.page === 'invite') location.hash = '#/';
+    if (route.page !== 'home' && route.page !== 'site') location.hash = '#/';
   };
   const signOut = async () => {
     await api.logout().catch(() => undefined);
@@ -57,6 +57,12 @@ export function App() {
           <p role="status">{t.loading}</p>
         ) : route.page === 'invite' ? (
           <InvitePage token={route.token} onSignedIn={signedIn} />
+        ) : route.page === 'reset' ? (
+          <ResetPage token={route.token} onSignedIn={signedIn} />
+        ) : route.page === 'signup' && !account ? (
+          <SignUpPage onSignedIn={signedIn} />
+        ) : account && route.page === 'site' ? (
+          <SitePage key={route.siteId} siteId={route.siteId} tab={route.tab} onSitesChange={() => void api.me().then((next) => next && setAccount(next))} />
         ) : account ? (
           <SitesPage account={account} onChange={setAccount} />
         ) : (
@@ -68,6 +74,11 @@ export function App() {
 }
 
 function SignInPage({ onSignedIn }: { onSignedIn: (account: ConsoleAccount) => void }) {
+  const s = pick(accountsStrings);
+  const [signup, setSignup] = useState<ConsoleAboutResponse['signup']>('invite');
+  useEffect(() => {
+    callApi<ConsoleAboutResponse>('GET', '/api/console/about').then((about) => setSignup(about.signup), () => undefined);
+  }, []);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [failure, setFailure] = useState<Failure | null>(null);
@@ -93,6 +104,12 @@ function SignInPage({ onSignedIn }: { onSignedIn: (account: ConsoleAccount) => v
       <button type="submit" class="primary">
         {t.signIn}
       </button>
+      <p class="hint">{s.forgot}</p>
+      {signup === 'open' && (
+        <p>
+          {s.noAccount} <a href="#/signup">{s.signUp}</a>
+        </p>
+      )}
     </form>
   );
 }
@@ -139,7 +156,6 @@ function SitesPage({ account, onChange }: { account: ConsoleAccount; onChange: (
   const [draft, setDraft] = useState({ id: '', name: '', origin: '' });
   const [failure, setFailure] = useState<Failure | null>(null);
   const [deleting, setDeleting] = useState<string | null>(null);
-  const [editing, setEditing] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const create = async (event: Event) => {
     event.preventDefault();
@@ -160,7 +176,7 @@ function SitesPage({ account, onChange }: { account: ConsoleAccount; onChange: (
         {account.sites.length === 0 ? (
           <p>{t.noSites}</p>
         ) : (
-          <table>
+          <table class="sites">
             <thead>
               <tr>
                 <th scope="col">{t.site}</th>
@@ -172,16 +188,15 @@ function SitesPage({ account, onChange }: { account: ConsoleAccount; onChange: (
             <tbody>
               {account.sites.map((site) => (
                 <tr key={site.id}>
-                  <td>{site.name}</td>
+                  <td>
+                    <a href={`#/sites/${encodeURIComponent(site.id)}/overview`}>{site.name}</a>
+                  </td>
                   <td>
                     <code>{site.id}</code>
                   </td>
                   <td>{t.roles[site.role]}</td>
                   <td>
                     <div class="actions">
-                      <button type="button" class="secondary" aria-label={`${t.settings}: ${site.name}`} onClick={() => setEditing(site.id)}>
-                        {t.settings}
-                      </button>
                       {site.role === 'owner' && (
                         <button type="button" class="secondary" aria-label={`${t.deleteSite} ${site.name}`} onClick={() => setDeleting(site.id)}>
                           {t.deleteSite}
@@ -193,17 +208,6 @@ function SitesPage({ account, onChange }: { account: ConsoleAccount; onChange: (
               ))}
             </tbody>
           </table>
-        )}
-        {editing && (
-          <SiteSettings
-            key={editing}
-            siteId={editing}
-            onClose={() => setEditing(null)}
-            onSaved={async () => {
-              const next = await api.me();
-              if (next) onChange(next);
-            }}
-          />
         )}
         {deleting && (
           <DeleteSite
@@ -233,157 +237,6 @@ function SitesPage({ account, onChange }: { account: ConsoleAccount; onChange: (
         </button>
       </form>
     </>
-  );
-}
-
-function SiteSettings({ siteId, onClose, onSaved }: { siteId: string; onClose: () => void; onSaved: () => void }) {
-  const [site, setSite] = useState<Awaited<ReturnType<typeof api.site>> | null>(null);
-  const [name, setName] = useState('');
-  const [origins, setOrigins] = useState('');
-  const [failure, setFailure] = useState<Failure | null>(null);
-  const [saved, setSaved] = useState(false);
-  useEffect(() => {
-    api.site(siteId).then(
-      (loaded) => {
-        setSite(loaded);
-        setName(loaded.name);
-        setOrigins(loaded.allowedOrigins.join('\n'));
-      },
-      (error: unknown) => setFailure(failureOf(error)),
-    );
-  }, [siteId]);
-  useEffect(() => {
-    if (site) document.getElementById('settings-name')?.focus();
-  }, [site]);
-  if (!site) return failure ? <p class="error" role="alert">{failure.message}</p> : <p role="status">{t.loading}</p>;
-  const editable = site.role !== 'moderator';
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setFailure(null);
-    setSaved(false);
-    try {
-      const allowedOrigins = origins.split('\n').map((line) => line.trim()).filter(Boolean);
-      const stored = await api.updateSite(site.id, { name, allowedOrigins });
-      setSite(stored);
-      setOrigins(stored.allowedOrigins.join('\n'));
-      setSaved(true);
-      onSaved();
-    } catch (error) {
-      setFailure(failureOf(error));
-    }
-  };
-  return (
-    <>
-      <form class="card nested" noValidate onSubmit={submit} aria-labelledby="settings-title" onKeyDown={(event) => event.key === 'Escape' && onClose()}>
-        <h2 id="settings-title">{fill(t.settingsTitle, { site: site.name })}</h2>
-        {!editable && <p>{t.readOnly}</p>}
-        <Field id="settings-name" label={t.siteName} value={name} onInput={setName} error={failure?.field === 'name' ? failure.message : undefined} />
-        <div class="field">
-          <label for="settings-origins">{t.origins}</label>
-          <textarea
-            id="settings-origins"
-            rows={4}
-            value={origins}
-            readOnly={!editable}
-            aria-describedby="settings-origins-hint"
-            onInput={(event) => setOrigins((event.currentTarget as HTMLTextAreaElement).value)}
-          />
-          <p id="settings-origins-hint" class="hint">
-            {t.originsHint}
-          </p>
-        </div>
-        {failure && failure.field !== 'name' && (
-          <p class="error" role="alert">
-            {failure.message}
-          </p>
-        )}
-        {saved && <p role="status">{t.saved}</p>}
-        <div class="actions">
-          {editable && (
-            <button type="submit" class="primary">
-              {t.save}
-            </button>
-          )}
-          <button type="button" class="secondary" onClick={onClose}>
-            {t.close}
-          </button>
-        </div>
-      </form>
-      <Team siteId={site.id} role={site.role} />
-    </>
-  );
-}
-
-/** Who works on the site; owners and admins invite by link and remove, within their reach. */
-function Team({ siteId, role }: { siteId: string; role: ConsoleRole }) {
-  const [team, setTeam] = useState<ConsoleTeamResponse['team']>([]);
-  const [invite, setInvite] = useState({ email: '', role: 'moderator' as ConsoleRole });
-  const [link, setLink] = useState<{ url: string; email: string } | null>(null);
-  const [copied, setCopied] = useState(false);
-  const [failure, setFailure] = useState<Failure | null>(null);
-  const reload = () => api.team(siteId).then(setTeam, (error: unknown) => setFailure(failureOf(error)));
-  useEffect(() => void reload(), [siteId]);
-  if (role === 'moderator') return null;
-  const owners = team.filter((member) => member.role === 'owner').length;
-  const removable = (member: ConsoleTeamResponse['team'][number]) => (role === 'owner' ? member.role !== 'owner' || owners > 1 : member.role !== 'owner');
-  const send = async () => {
-    setFailure(null);
-    setLink(null);
-    setCopied(false);
-    try {
-      const answer = await api.inviteToTeam(siteId, invite);
-      setLink({ url: new URL(answer.link, location.origin).href, email: invite.email });
-      setInvite({ ...invite, email: '' });
-    } catch (error) {
-      setFailure(failureOf(error));
-    }
-  };
-  return (
-    <section aria-labelledby="team-title" class="card nested team">
-      <h2 id="team-title">{t.team}</h2>
-      <ul>
-        {team.map((member) => (
-          <li key={member.id}>
-            <span>
-              {member.email} · {t.roles[member.role]}
-            </span>
-            {removable(member) && (
-              <button type="button" class="secondary" onClick={() => void api.removeFromTeam(siteId, member.id).then(reload, (error: unknown) => setFailure(failureOf(error)))}>
-                {fill(t.remove, { email: member.email })}
-              </button>
-            )}
-          </li>
-        ))}
-      </ul>
-      <Field id="invite-email" label={t.email} type="email" value={invite.email} onInput={(value) => setInvite({ ...invite, email: value })} error={failure?.field === 'email' ? failure.message : undefined} />
-      <div class="field">
-        <label for="invite-role">{t.inviteRole}</label>
-        <select id="invite-role" value={invite.role} onChange={(event) => setInvite({ ...invite, role: (event.currentTarget as HTMLSelectElement).value as ConsoleRole })}>
-          {(role === 'owner' ? (['moderator', 'admin', 'owner'] as const) : (['moderator', 'admin'] as const)).map((each) => (
-            <option key={each} value={each}>
-              {t.roles[each]}
-            </option>
-          ))}
-        </select>
-      </div>
-      {failure && failure.field !== 'email' && (
-        <p class="error" role="alert">
-          {failure.message}
-        </p>
-      )}
-      <button type="button" class="primary" onClick={() => void send()}>
-        {t.invite}
-      </button>
-      {link && (
-        <div role="status" class="invite-link">
-          <p>{fill(t.inviteLink, { email: link.email })}</p>
-          <code>{link.url}</code>
-          <button type="button" class="secondary" onClick={() => void navigator.clipboard.writeText(link.url).then(() => setCopied(true), () => undefined)}>
-            {copied ? t.copied : t.copy}
-          </button>
-        </div>
-      )}
-    </section>
   );
 }
 

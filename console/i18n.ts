@@ -37,6 +37,9 @@ const catalog = {
     roles: { owner: 'owner', admin: 'admin', moderator: 'moderator' } satisfies Record<ConsoleRole, string>,
     settings: 'Settings',
     settingsTitle: 'Settings of {site}',
+    allSites: 'All sites',
+    siteSections: 'Sections of {site}',
+    tabs: { overview: 'Overview', install: 'Install', settings: 'Settings', rooms: 'Rooms', people: 'People', moderation: 'Moderation', transcripts: 'Transcripts', team: 'Team' },
     origins: 'Allowed origins, one per line',
     originsHint: 'The pages of these origins may embed the chat; a change applies from their next page load.',
     save: 'Save',
@@ -86,6 +89,9 @@ const catalog = {
     roles: { owner: 'propietario', admin: 'administrador', moderator: 'moderador' },
     settings: 'Ajustes',
     settingsTitle: 'Ajustes de {site}',
+    allSites: 'Todos los sitios',
+    siteSections: 'Secciones de {site}',
+    tabs: { overview: 'Resumen', install: 'Instalar', settings: 'Ajustes', rooms: 'Salas', people: 'Personas', moderation: 'Moderación', transcripts: 'Transcripciones', team: 'Equipo' },
     origins: 'Orígenes permitidos, uno por línea',
     originsHint: 'Las páginas de estos orígenes pueden incrustar el chat; un cambio se aplica desde su siguiente carga.',
     save: 'Guardar',
@@ -135,6 +141,9 @@ const catalog = {
     roles: { owner: '所有者', admin: '管理员', moderator: '版主' },
     settings: '设置',
     settingsTitle: '{site} 的设置',
+    allSites: '所有站点',
+    siteSections: '{site} 的栏目',
+    tabs: { overview: '概览', install: '安装', settings: '设置', rooms: '聊天室', people: '用户', moderation: '管理', transcripts: '聊天记录', team: '团队' },
     origins: '允许的来源，每行一个',
     originsHint: '这些来源的页面可以嵌入聊天；更改在其下次加载页面时生效。',
     save: '保存',
@@ -173,6 +182,9 @@ export function setLanguage(next: Language): void {
   document.documentElement.lang = next;
   document.title = t.title;
 }
+
+/** A page's own strings (console/strings/<page>.ts, the three languages side by side) in the chosen language. */
+export const pick = <T>(strings: Record<Language, T>): T => strings[language];
 
 /** `{name}` placeholders filled in. */
 export const fill = (template: string, values: Record<string, string>) => template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);

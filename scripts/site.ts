@@ -15,6 +15,7 @@ const usage = `usage: npm run site -- <command>
   rotate-secret <id>                                                   new identity-verification secret (the old one stops working)
   admin <id> <username>                                                grant a user the admin role
   owner <id> <email>                                                   print a one-time console invite link (7 days) making <email> an owner
+  reset-password <email>                                               print a one-time link (1 hour) that sets a console account's password
   remove <id> --yes                                                    delete a site and all its users, rooms and messages`;
 
 class UsageError extends Error {}
@@ -105,6 +106,16 @@ async function main(argv: string[]): Promise<void> {
         const { token, expiresAt } = await repositories.consoleAccounts.invite({ siteId: id, role: 'owner', email, invitedBy: 'operator' });
         const base = config.publicUrl ?? `http://localhost:${config.port}`;
         console.log(`${new URL(`/console/#/invite/${token}`, base).href}\n(one use, for ${email}, until ${expiresAt.toISOString()})`);
+        break;
+      }
+      case 'reset-password': {
+        const email = args[0]?.trim();
+        if (!email) throw new UsageError('reset-password needs the account’s email address');
+        const account = await repositories.consoleAccounts.findByEmail(email);
+        if (!account) throw new UsageError(`no console account for ${email}`);
+        const { token, expiresAt } = await repositories.consoleAccounts.resetLink(account._id);
+        const base = config.publicUrl ?? `http://localhost:${config.port}`;
+        console.log(`${new URL(`/console/#/reset/${token}`, base).href}\n(one use, for ${account.email}, until ${expiresAt.toISOString()})`);
         break;
       }
       case 'remove': {

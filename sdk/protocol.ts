@@ -388,7 +388,8 @@ export type ModerationActionType =
   | 'site.create'
   | 'site.update'
   | 'team.invite'
-  | 'team.remove';
+  | 'team.remove'
+  | 'team.link';
 
 /**
  * A site's pre-publish hook: an endpoint of the site's own (https) that Parley asks before storing each new or
@@ -676,8 +677,15 @@ export interface CreateSiteRequest {
 
 /** GET /api/console/sites/:siteId → 200 ConsoleSiteResponse; PATCH (owners, admins) with UpdateConsoleSiteRequest. */
 export interface ConsoleSiteResponse {
-  site: ConsoleSite & { allowedOrigins: string[] };
+  /** `chatUser`: the chat user of this site the account is linked to (it then acts as them in the site's API), if any. */
+  site: ConsoleSite & { allowedOrigins: string[]; chatUser: Author | null };
 }
+
+/**
+ * PUT /api/console/sites/:siteId/chat-user (any role) → 200 ConsoleSiteResponse: links the console account to its
+ * chat user on the site, proven by that user's username and password. DELETE → 204 unlinks it.
+ */
+export type LinkChatUserRequest = LoginRequest;
 
 /** The site's name and the origins where its widget may be embedded (`scheme://host[:port]`, at most 50). */
 export interface UpdateConsoleSiteRequest {
@@ -706,7 +714,69 @@ export interface ConsoleInviteLinkResponse {
   expiresAt: string;
 }
 
+/** GET /api/console/about (anyone) → 200: how console accounts are made on this server. */
+export interface ConsoleAboutResponse {
+  /** `open`: anyone may sign up (POST /api/console/signup); `invite`: only by invite link. */
+  signup: 'open' | 'invite';
+}
+
+/**
+ * POST /api/console/signup (only when signup is open) → 201 ConsoleAccountResponse, signed in. `proof`: a solved
+ * challenge of GET /api/console/challenge when the server asks for one.
+ */
+export interface ConsoleSignupRequest {
+  email: string;
+  password: string;
+  proof?: string;
+}
+
+/** GET /api/console/resets/:token → 200: the account a password-reset link is for (the operator's CLI prints it). */
+export interface ConsoleResetResponse {
+  reset: { email: string; expiresAt: string };
+}
+
+/** POST /api/console/resets/:token → 200 ConsoleAccountResponse: the new password; every other session ends. */
+export interface ConsoleResetRequest {
+  password: string;
+}
+
 /** DELETE /api/console/sites/:siteId?confirm=<the site's id, typed again> (owners) → 204. */
 export interface DeleteSiteRequest {
   confirm: string;
 }
+
+// <helper:overview>
+// <helper:transcripts>
+// <helper:install>
+/** A user of the site as the console's People section lists them (moderators and up). */
+export interface SiteUser {
+  id: string;
+  displayName: string;
+  username: string;
+  role: Role;
+  /** A guest: chats under a chosen name, with no account (`username` is an internal `guest:…` key). */
+  guest: boolean;
+  banned: boolean;
+  createdAt: string;
+}
+
+/**
+ * GET /api/sites/:siteId/users?q=<text>&limit=<1–50, default 20> (moderators) → 200 SiteUsersResponse: users whose
+ * display name or username holds `q`, whatever the case and accents, those starting with it first, then the newest;
+ * without `q`, the newest users.
+ */
+export interface SiteUsersResponse {
+  users: SiteUser[];
+}
+
+/**
+ * GET /api/sites/:siteId/users/:userId (moderators) → 200 SiteUserResponse: the user, the rooms where they are muted
+ * now, and their recent messages, newest first (up to 50, and only among the latest 1,000 messages of each room).
+ */
+export interface SiteUserResponse {
+  user: SiteUser;
+  mutes: Array<{ roomId: string; until: string }>;
+  recentMessages: Message[];
+}
+
+// <helper:people>

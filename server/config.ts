@@ -60,6 +60,11 @@ export interface Config {
   /** How many sites one console account may own (CONSOLE_SITE_QUOTA). */
   consoleSiteQuota: number;
   /**
+   * CONSOLE_SIGNUP: `invite` (default), console accounts come only from invite links (the operator's CLI, a site's
+   * owners); `open` (hosted mode), anyone may create an account and up to consoleSiteQuota sites of their own.
+   */
+  consoleSignup: 'invite' | 'open';
+  /**
    * Sign-up (members and guests) needs a solved proof-of-work challenge; off: no challenge. `key` signs the
    * challenges (PROOF_OF_WORK_KEY); unset, a key derived from the session keys does, so every node with them agrees.
    */
@@ -145,6 +150,7 @@ const schema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   HOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   CONSOLE_SITE_QUOTA: z.coerce.number().int().min(1).max(10_000).default(10),
+  CONSOLE_SIGNUP: z.enum(['invite', 'open']).default('invite'),
   PROOF_OF_WORK: z.enum(['on', 'off']).default('on'),
   PROOF_OF_WORK_MAX_NUMBER: z.coerce.number().int().min(100).max(10_000_000).default(50_000),
   PROOF_OF_WORK_KEY: z.string().trim().min(32, 'needs at least 32 characters').optional(),
@@ -205,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     examplePort: vars.EXAMPLE_PORT,
     hooksAllowPrivate: vars.HOOKS_ALLOW_PRIVATE === 'true',
     consoleSiteQuota: vars.CONSOLE_SITE_QUOTA,
+    consoleSignup: vars.CONSOLE_SIGNUP,
     proofOfWork: { enabled: vars.PROOF_OF_WORK === 'on', maxNumber: vars.PROOF_OF_WORK_MAX_NUMBER, key: vars.PROOF_OF_WORK_KEY },
   };
 }

@@ -156,6 +156,7 @@ export async function startParley(
       prePublish,
       hooksAllowPrivate: config.hooksAllowPrivate,
       consoleSiteQuota: config.consoleSiteQuota,
+      consoleSignup: config.consoleSignup,
       reports,
       proofOfWork: new ProofOfWork({ ...config.proofOfWork, sessionKeys: config.sessionKeys, proofs: repositories.proofs }),
     });

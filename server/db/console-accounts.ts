@@ -4,7 +4,6 @@ import { isDuplicateKey } from '../errors';
 
 /** What a console account may do on a site: owner (everything), admin (settings, rooms, team but owners), moderator. */
 export type ConsoleRole = 'owner' | 'admin' | 'moderator';
-export const CONSOLE_ROLES: readonly ConsoleRole[] = ['moderator', 'admin', 'owner'];
 
 /** Someone who runs sites (not a chat user): signs in to the console with an email and a password. */
 export interface ConsoleAccountDocument {
@@ -14,7 +13,7 @@ export interface ConsoleAccountDocument {
   emailKey: string;
   passwordHash: string;
   /** The sites this account works on, with its role on each: read with the account, by `_id`. */
-  sites: Array<{ siteId: string; role: ConsoleRole }>;
+  sites: Array<{ siteId: string; role: ConsoleRole; chatUserId?: string }>;
   createdAt: Date;
 }
 
@@ -38,14 +37,25 @@ const tokenHash = (token: string) => createHash('sha256').update(token).digest('
 
 /** How long an invite link works. */
 export const INVITE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+/** How long a password-reset link works. */
+export const RESET_LIFETIME_MS = 60 * 60 * 1000;
+
+/** A password-reset link: `_id` is the SHA-256 of the token in the link, as for invites. */
+export interface ConsoleResetDocument {
+  _id: string;
+  accountId: string;
+  expiresAt: Date;
+}
 
 export class ConsoleAccountsRepository {
   private readonly accounts: Collection<ConsoleAccountDocument>;
   private readonly invites: Collection<ConsoleInviteDocument>;
+  private readonly resets: Collection<ConsoleResetDocument>;
 
   constructor(db: Db) {
     this.accounts = db.collection<ConsoleAccountDocument>('console_accounts');
     this.invites = db.collection<ConsoleInviteDocument>('console_invites');
+    this.resets = db.collection<ConsoleResetDocument>('console_resets');
   }
 
   findById(id: string): Promise<ConsoleAccountDocument | null> {
@@ -69,10 +79,26 @@ export class ConsoleAccountsRepository {
     }
   }
 
-  /** Gives the account `role` on the site (replacing a role it had there). */
+  /** Gives the account `role` on the site (replacing a role it had there, keeping its link to a chat user). */
   async grant(accountId: ObjectId, siteId: string, role: ConsoleRole): Promise<void> {
-    await this.pullSite({ _id: accountId }, siteId);
-    await this.accounts.updateOne({ _id: accountId }, { $push: { sites: { siteId, role } } });
+    await this.changeSites(accountId, (sites) => {
+      const before = sites.find((each) => each.siteId === siteId);
+      return [...sites.filter((each) => each.siteId !== siteId), { ...before, siteId, role }];
+    });
+  }
+
+  /** Links the account, on one site, to a chat user of that site (or unlinks it); false when it has no role there. */
+  async link(accountId: ObjectId, siteId: string, chatUserId: string | null): Promise<boolean> {
+    let found = false;
+    await this.changeSites(accountId, (sites) =>
+      sites.map((each) => {
+        if (each.siteId !== siteId) return each;
+        found = true;
+        const { chatUserId: _old, ...rest } = each;
+        return chatUserId ? { ...rest, chatUserId } : rest;
+      }),
+    );
+    return found;
   }
 
   /** The site's team: every account with a role on it, by email (the team page; a scan, but rare). */
@@ -83,22 +109,31 @@ export class ConsoleAccountsRepository {
   /** Takes the site from one account; false when it had no role there. */
   async revoke(accountId: string, siteId: string): Promise<boolean> {
     if (!ObjectId.isValid(accountId)) return false;
-    return this.pullSite({ _id: new ObjectId(accountId) }, siteId);
+    let removed = false;
+    await this.changeSites(new ObjectId(accountId), (sites) => {
+      removed = sites.some((each) => each.siteId === siteId);
+      return sites.filter((each) => each.siteId !== siteId);
+    });
+    return removed;
   }
 
   /** Takes the site from every account (the site was deleted). */
   async forgetSite(siteId: string): Promise<void> {
-    await this.pullSite({ 'sites.siteId': siteId }, siteId);
+    for (const account of await this.team(siteId)) await this.changeSites(account._id, (sites) => sites.filter((each) => each.siteId !== siteId));
   }
 
   /**
-   * Removes the site's entry from the matching accounts; true when one was removed. The entry is pulled as a whole
-   * value, once per role it may have: the embedded database's `$pull` compares whole elements, not a condition.
+   * Rewrites an account's list of sites: read, changed, written only if nobody changed it meanwhile (else again).
+   * A whole-list write, as the embedded database's `$pull` compares whole elements and `$set` on `sites.$` needs a
+   * positional match it does not support.
    */
-  private async pullSite(filter: Filter<ConsoleAccountDocument>, siteId: string): Promise<boolean> {
-    let modified = 0;
-    for (const role of CONSOLE_ROLES) modified += (await this.accounts.updateMany(filter, { $pull: { sites: { siteId, role } } })).modifiedCount;
-    return modified > 0;
+  private async changeSites(accountId: ObjectId, change: (sites: ConsoleAccountDocument['sites']) => ConsoleAccountDocument['sites']): Promise<void> {
+    for (;;) {
+      const account = await this.accounts.findOne({ _id: accountId });
+      if (!account) return;
+      const { matchedCount } = await this.accounts.updateOne({ _id: accountId, sites: account.sites }, { $set: { sites: change(account.sites) } });
+      if (matchedCount === 1) return;
+    }
   }
 
   /** An invite link's token: shown once (the operator's CLI or the inviting owner), stored only as a hash. */
@@ -118,6 +153,30 @@ export class ConsoleAccountsRepository {
   /** Uses the invite up: true for the one request that did (two at once: one wins). */
   async spendInvite(token: string): Promise<boolean> {
     return (await this.invites.deleteOne({ _id: tokenHash(token) })).deletedCount === 1;
+  }
+
+  /** A password-reset link's token for the account (the operator's CLI prints it), stored only as a hash. */
+  async resetLink(accountId: ObjectId, now = Date.now()): Promise<{ token: string; expiresAt: Date }> {
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(now + RESET_LIFETIME_MS);
+    await this.resets.insertOne({ _id: tokenHash(token), accountId: accountId.toHexString(), expiresAt });
+    return { token, expiresAt };
+  }
+
+  /** The account a reset link is for and when the link stops working, unless it expired or was used. */
+  async findReset(token: string, now = new Date()): Promise<{ account: ConsoleAccountDocument; expiresAt: Date } | null> {
+    const reset = await this.resets.findOne({ _id: tokenHash(token) });
+    const account = reset && reset.expiresAt > now ? await this.findById(reset.accountId) : null;
+    return account && reset ? { account, expiresAt: reset.expiresAt } : null;
+  }
+
+  /** Uses the reset link up: true for the one request that did. */
+  async spendReset(token: string): Promise<boolean> {
+    return (await this.resets.deleteOne({ _id: tokenHash(token) })).deletedCount === 1;
+  }
+
+  async setPassword(accountId: ObjectId, passwordHash: string): Promise<void> {
+    await this.accounts.updateOne({ _id: accountId }, { $set: { passwordHash } });
   }
 
   async deleteInvitesOfSite(siteId: string): Promise<void> {

@@ -172,6 +172,12 @@ export class MessagesRepository {
     return this.messages.find({ _id: { $in: seqs.map((seq) => messageKey(siteId, roomId, seq)) } }).toArray();
   }
 
+  /** The author's messages (not deleted) among the room's seqs, in no particular order: the keys read by `_id`, the author checked beside them. */
+  findBySeqsOf(siteId: string, roomId: string, seqs: readonly number[], authorId: string): Promise<MessageDocument[]> {
+    if (seqs.length === 0) return Promise.resolve([]);
+    return this.messages.find({ _id: { $in: seqs.map((seq) => messageKey(siteId, roomId, seq)) }, 'author.id': authorId, deletedAt: { $exists: false } }).toArray();
+  }
+
   /**
    * Replaces the text of the author's own message, unless it was deleted, and hides it when `hide` (held for
    * review); null when there is no such message.

@@ -93,6 +93,11 @@ export class SessionStore {
     await this.sessions.deleteOne({ _id: idOf(token) });
   }
 
+  /** Ends every console session of an account (its password was reset). */
+  async deleteByConsoleAccount(accountId: string): Promise<number> {
+    return (await this.sessions.deleteMany({ 'data.consoleAccountId': accountId })).deletedCount;
+  }
+
   /** Ends every session of a user (a ban). */
   async deleteByUser(siteId: string, userId: string): Promise<number> {
     return (await this.sessions.deleteMany({ 'data.siteId': siteId, 'data.userId': userId })).deletedCount;

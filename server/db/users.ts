@@ -24,6 +24,9 @@ export interface UserDocument {
   ipHash?: string;
 }
 
+/** What the console's people search reads of a user. */
+export type UserSummary = Pick<UserDocument, '_id' | 'username' | 'displayName' | 'role' | 'createdAt' | 'bannedAt'>;
+
 /** How long a guest unused keeps their name. */
 export const GUEST_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 // a guest's deadline is pushed back at most this often (a write per connection would be a write per page view)
@@ -192,6 +195,26 @@ export class UsersRepository {
   /** The site's users from moderators up (the console's staff list; a scan, but rare and admins only). */
   staff(siteId: string): Promise<UserDocument[]> {
     return this.users.find({ siteId, role: { $in: ['moderator', 'admin', 'owner'] } }).sort({ usernameKey: 1 }).limit(1_000).toArray();
+  }
+
+  /**
+   * Up to `limit` of the site's users `rank` finds (0 best; undefined: not found), best first, the newest first among
+   * equals; without `rank`, the newest. Reads these few fields of every user of the site (the console's people
+   * search: staff only, and a scan on the embedded database).
+   */
+  async search(siteId: string, limit: number, rank?: (user: UserSummary) => number | undefined): Promise<UserSummary[]> {
+    const found = this.users.find<UserSummary>({ siteId }, { projection: { username: 1, displayName: 1, role: 1, createdAt: 1, bannedAt: 1 } });
+    if (!rank) return found.sort({ _id: -1 }).limit(limit).toArray();
+    const best: Array<{ user: UserSummary; rank: number }> = [];
+    const order = (a: { user: UserSummary; rank: number }, b: typeof a) => a.rank - b.rank || b.user._id.toHexString().localeCompare(a.user._id.toHexString());
+    for await (const user of found) {
+      const score = rank(user);
+      if (score === undefined) continue;
+      best.push({ user, rank: score });
+      // keep the best `limit` so far: a search that matches everyone holds little
+      if (best.length >= limit * 2) best.sort(order).splice(limit);
+    }
+    return best.sort(order).slice(0, limit).map(({ user }) => user);
   }
 
   /** Bans or lifts a ban; false when the user does not exist. */

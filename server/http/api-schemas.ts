@@ -30,6 +30,8 @@ import type {
   PrePublishHookResponse,
   ConsoleAccountResponse,
   ConsoleInviteResponse,
+  ConsoleAboutResponse,
+  ConsoleResetResponse,
   ConsoleSiteResponse,
   ConsoleTeamResponse,
   ConsoleInviteLinkResponse,
@@ -169,7 +171,13 @@ export const consoleAccountResponseSchema = z.object({
 }) satisfies z.ZodType<ConsoleAccountResponse>;
 
 export const consoleSiteResponseSchema = z.object({
-  site: z.object({ id: z.string(), name: z.string(), role: consoleRoleSchema, allowedOrigins: z.array(z.string()) }),
+  site: z.object({
+    id: z.string(),
+    name: z.string(),
+    role: consoleRoleSchema,
+    allowedOrigins: z.array(z.string()),
+    chatUser: z.object({ id: z.string(), displayName: z.string() }).nullable(),
+  }),
 }) satisfies z.ZodType<ConsoleSiteResponse>;
 
 export const consoleTeamResponseSchema = z.object({
@@ -190,6 +198,14 @@ export const consoleInviteResponseSchema = z.object({
     accountExists: z.boolean().meta({ description: 'The email has a console account: accepting takes its password; otherwise it sets one.' }),
   }),
 }) satisfies z.ZodType<ConsoleInviteResponse>;
+
+export const consoleAboutResponseSchema = z.object({
+  signup: z.enum(['open', 'invite']).meta({ description: '`open`: anyone may sign up; `invite`: invite links only.' }),
+}) satisfies z.ZodType<ConsoleAboutResponse>;
+
+export const consoleResetResponseSchema = z.object({
+  reset: z.object({ email: z.string(), expiresAt: z.string() }),
+}) satisfies z.ZodType<ConsoleResetResponse>;
 
 export const prePublishHookResponseSchema = z.object({
   hook: z.object({ url: z.string(), timeoutMs: z.number().int(), failOpen: z.boolean() }).nullable(),
@@ -247,6 +263,7 @@ const moderationActionTypes: { [A in ModerationActionType]: A } = {
   'site.update': 'site.update',
   'team.invite': 'team.invite',
   'team.remove': 'team.remove',
+  'team.link': 'team.link',
 };
 
 export const moderationActionSchema = z.object({
@@ -305,3 +322,26 @@ export const reportSettingsResponseSchema = z.object({
 export const healthResponseSchema = z.object({
   ok: z.literal(true),
 });
+
+// <helper:overview>
+// <helper:transcripts>
+// <helper:install>
+export const siteUserSchema = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  username: z.string(),
+  role: roleSchema,
+  guest: z.boolean().meta({ description: "A guest: no account; `username` is an internal key." }),
+  banned: z.boolean(),
+  createdAt: z.iso.datetime(),
+}) satisfies z.ZodType<import('../../sdk/protocol').SiteUser>;
+
+export const siteUsersResponseSchema = z.object({ users: z.array(siteUserSchema) }) satisfies z.ZodType<import('../../sdk/protocol').SiteUsersResponse>;
+
+export const siteUserResponseSchema = z.object({
+  user: siteUserSchema,
+  mutes: z.array(z.object({ roomId: z.string(), until: z.iso.datetime() })).meta({ description: 'The rooms where the user is muted now, and until when.' }),
+  recentMessages: z.array(messageSchema).meta({ description: "Newest first, up to 50, from the latest 1,000 messages of each room; hidden ones with their text." }),
+}) satisfies z.ZodType<import('../../sdk/protocol').SiteUserResponse>;
+
+// <helper:people>

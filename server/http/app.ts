@@ -23,6 +23,7 @@ import { siteSettingsRoutes } from './routes/site-settings';
 import { guestRoutes } from './routes/guests';
 import { prePublishRoutes } from './routes/pre-publish';
 import { consoleRoutes } from './routes/console';
+import { peopleRoutes } from './routes/people';
 import type { PrePublishHooks } from '../moderation/pre-publish';
 import { roomRoutes } from './routes/rooms';
 import type { RoomInfo } from '../../sdk/protocol';
@@ -32,6 +33,7 @@ import { consoleSessions, sessionMiddleware } from './session';
 import { isOwnOrigin, ownOriginOf } from './origins';
 import { forbidden } from '../errors';
 import type { ProofOfWork } from './proof-of-work';
+import { consoleStaff } from './console-staff';
 import { siteScope } from './site-scope';
 import { widgetAssetRoutes } from './widget-assets';
 import { consoleAssetRoutes } from './console-assets';
@@ -71,6 +73,8 @@ export interface HttpAppOptions {
   hooksAllowPrivate: boolean;
   /** How many sites one console account may own. */
   consoleSiteQuota: number;
+  /** Whether anyone may create a console account (hosted mode), or only invites. */
+  consoleSignup: 'invite' | 'open';
 }
 
 /** The key of banned guests' address hashes, derived from the first session key (never the key itself). */
@@ -103,6 +107,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     if (!safe && !isOwnOrigin(ctx.headers, ownOriginOf(options.publicUrl, ctx.headers, ctx.secure))) throw forbidden('the console takes changes from its own pages only');
     return next();
   };
+  const staffSessions = consoleSessions(options.repositories.sessions, options.sessionIdleMs);
   const json = bodyParser({ enableTypes: ['json'], jsonLimit: '16kb', encoding: 'utf-8' });
 
   app
@@ -126,10 +131,13 @@ export function createHttpApp(options: HttpAppOptions): Koa {
         repositories: options.repositories,
         rateLimiter: options.rateLimiter,
         siteQuota: options.consoleSiteQuota,
-        sessions: consoleSessions(options.repositories.sessions, options.sessionIdleMs),
+        signup: options.consoleSignup,
+        proofOfWork: options.proofOfWork,
+        sessions: staffSessions,
       }).routes(),
     )
     .use(siteScope(options.repositories.sites, options.publicUrl))
+    .use(consoleStaff({ sessions: staffSessions, accounts: options.repositories.consoleAccounts, users: options.repositories.users, publicUrl: options.publicUrl }))
     // no allowedMethods(): its plain-text 405/501 would break the one error shape; other methods are a JSON 404
     .use(auth.routes())
     .use(roomRoutes({ repositories: options.repositories, onRoomUpdated: options.onRoomUpdated }).routes())
@@ -138,7 +146,13 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     .use(blockRoutes({ repositories: options.repositories }).routes())
     .use(siteSettingsRoutes({ repositories: options.repositories, siteSettings: options.siteSettings }).routes())
     .use(prePublishRoutes({ repositories: options.repositories, prePublish: options.prePublish, allowHttp: options.hooksAllowPrivate }).routes())
-    .use(guestRoutes({ repositories: options.repositories, rateLimiter: options.rateLimiter, addressKey: addressKeyOf(options.sessionKeys), proofOfWork: options.proofOfWork }).routes());
+    .use(guestRoutes({ repositories: options.repositories, rateLimiter: options.rateLimiter, addressKey: addressKeyOf(options.sessionKeys), proofOfWork: options.proofOfWork }).routes())
+    // <helper:overview>
+    // <helper:transcripts>
+    // <helper:install>
+    .use(peopleRoutes({ repositories: options.repositories }).routes())
+    // <helper:people>
+    ;
   return app;
 }
 

@@ -22,6 +22,8 @@ import {
   challengeResponseSchema,
   prePublishHookResponseSchema,
   consoleAccountResponseSchema,
+  consoleAboutResponseSchema,
+  consoleResetResponseSchema,
   consoleInviteResponseSchema,
   consoleSiteResponseSchema,
   consoleTeamResponseSchema,
@@ -39,8 +41,19 @@ import { blockSchema } from './routes/blocks';
 import { roleSchema, updateSiteSettingsSchema } from './routes/site-settings';
 import { guestSchema } from './routes/guests';
 import { hookRequestSchema } from './routes/pre-publish';
-import { acceptInviteSchema, consoleInviteSchema, consoleLoginSchema, createSiteSchema, updateConsoleSiteSchema } from './routes/console';
+import {
+  acceptInviteSchema,
+  consoleInviteSchema,
+  consoleLoginSchema,
+  consoleResetSchema,
+  consoleSignupSchema,
+  createSiteSchema,
+  linkChatUserSchema,
+  updateConsoleSiteSchema,
+} from './routes/console';
 import { identifySchema, loginSchema, registerSchema } from './routes/auth';
+import { siteUserResponseSchema, siteUsersResponseSchema } from './api-schemas';
+import { PEOPLE_QUERY_LENGTH } from './routes/people';
 import { CONSOLE_COOKIE, SESSION_COOKIE } from './session';
 import { ID_PATTERN, OBJECT_ID_PATTERN } from '../validation';
 
@@ -92,6 +105,9 @@ function componentSchemas(): Record<string, JsonSchema> {
   requests.add(createSiteSchema, { id: 'CreateSiteRequest' });
   requests.add(updateConsoleSiteSchema, { id: 'UpdateConsoleSiteRequest' });
   requests.add(consoleInviteSchema, { id: 'ConsoleInviteRequest' });
+  requests.add(linkChatUserSchema, { id: 'LinkChatUserRequest' });
+  requests.add(consoleSignupSchema, { id: 'ConsoleSignupRequest' });
+  requests.add(consoleResetSchema, { id: 'ConsoleResetRequest' });
 
   const responses = z.registry<{ id: string }>();
   responses.add(userSchema, { id: 'User' });
@@ -117,12 +133,16 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(challengeResponseSchema, { id: 'ChallengeResponse' });
   responses.add(prePublishHookResponseSchema, { id: 'PrePublishHookResponse' });
   responses.add(consoleAccountResponseSchema, { id: 'ConsoleAccountResponse' });
+  responses.add(consoleAboutResponseSchema, { id: 'ConsoleAboutResponse' });
+  responses.add(consoleResetResponseSchema, { id: 'ConsoleResetResponse' });
   responses.add(consoleInviteResponseSchema, { id: 'ConsoleInviteResponse' });
   responses.add(consoleSiteResponseSchema, { id: 'ConsoleSiteResponse' });
   responses.add(consoleTeamResponseSchema, { id: 'ConsoleTeamResponse' });
   responses.add(consoleInviteLinkResponseSchema, { id: 'ConsoleInviteLinkResponse' });
   responses.add(staffResponseSchema, { id: 'StaffResponse' });
   responses.add(roleResponseSchema, { id: 'RoleResponse' });
+  responses.add(siteUsersResponseSchema, { id: 'SiteUsersResponse' });
+  responses.add(siteUserResponseSchema, { id: 'SiteUserResponse' });
 
   const uri = (id: string) => schemaRef(id).$ref;
   const generated = {
@@ -154,7 +174,10 @@ const roomId = pathId('roomId', 'A room of the site.', { type: 'string', pattern
 const userId = pathId('userId', 'A user of the site (`User.id`).', { type: 'string', pattern: OBJECT_ID_PATTERN.source }, '0123456789abcdef01234567');
 
 const signedIn = [{ bearer: [] }, { cookie: [] }];
+/** Staff routes: chat moderators and admins, or a console account with a role on the site (from the console's pages). */
+const staff = [...signedIn, { console: [] }];
 const inviteToken = pathId('token', "An invite link's token.", { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' }, 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+const resetToken = pathId('token', "A password-reset link's token.", { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' }, 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
 const consoleSiteId = pathId('consoleSiteId', 'A site the console account works on.', { type: 'string', pattern: ID_PATTERN.source }, 'acme');
 const accountId = pathId('accountId', 'A console account (`ConsoleAccount.id`).', { type: 'string', pattern: OBJECT_ID_PATTERN.source }, '0123456789abcdef01234567');
 const consoleForeign = { description: "A change that does not come from the server's own pages.", content: json('ErrorResponse') };
@@ -339,7 +362,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           operationId: 'createRoom',
           summary: 'Create a room (admins)',
           tags: ['rooms'],
-          security: signedIn,
+          security: staff,
           requestBody: { required: true, content: json('CreateRoomRequest') },
           responses: {
             '201': { description: 'The room exists.', content: json('RoomResponse') },
@@ -356,7 +379,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           summary: 'Rename, archive or unarchive a room (admins)',
           description: 'Members in the room get a `room:updated` event. An archived room can be joined and read but takes no messages; `general` cannot be archived.',
           tags: ['rooms'],
-          security: signedIn,
+          security: staff,
           requestBody: { required: true, content: json('UpdateRoomRequest') },
           responses: {
             '200': { description: 'The room as it is now.', content: json('RoomResponse') },
@@ -371,7 +394,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           operationId: 'muteUser',
           summary: 'Stop a user sending in a room for a while (admins)',
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           requestBody: { required: true, content: json('MuteRequest') },
           responses: {
             '201': { description: 'Muted until `until`; their sends get `forbidden` with `retryAfterMs`.', content: json('MuteResponse') },
@@ -386,7 +409,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           operationId: 'unmuteUser',
           summary: 'Lift a mute (admins)',
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           responses: { '204': { description: 'The user may send in the room again.' }, ...adminErrors },
         },
       },
@@ -397,7 +420,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           summary: 'Ban a user from the site (admins)',
           description: 'Their sessions end and their sockets close at once; they cannot sign in, register the same username or be identified again until unbanned.',
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           requestBody: { required: false, content: json('BanRequest') },
           responses: { '204': { description: 'Banned.' }, '400': responseRef('InvalidInput'), ...adminErrors },
         },
@@ -405,7 +428,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           operationId: 'unbanUser',
           summary: 'Lift a ban (admins)',
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           responses: { '204': { description: 'The user may sign in again.' }, ...adminErrors },
         },
       },
@@ -415,7 +438,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           operationId: 'getWordFilter',
           summary: "The site's word filter (admins)",
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           responses: { '200': { description: 'The list and its action; an empty list when none was set.', content: json('WordFilterResponse') }, ...adminErrors },
         },
         put: {
@@ -427,7 +450,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
             '(`invalid_input` on `text`), stored with it masked, or held (stored hidden, in the reports queue), from the next message on this ' +
             'node and within 5 s on the others.',
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           requestBody: { required: true, content: json('WordFilterSettings') },
           responses: {
             '200': { description: 'The list as stored (duplicates dropped).', content: json('WordFilterResponse') },
@@ -443,7 +466,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           summary: 'Messages with open reports, the most recently reported first (admins)',
           description: 'Each with its text in full, hidden or not, and its reports (reporter, reason, details), newest first. Members file reports over Socket.IO (`message:report`).',
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           responses: { '200': { description: 'The queue.', content: json('ReportsResponse') }, ...adminErrors },
         },
       },
@@ -456,7 +479,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
             '`dismiss` keeps the message (shown again if reports had hidden it); `delete` deletes it; `mute` (with `durationMs`) mutes its author in the room ' +
             'and `ban` bans them from the site, and both delete the message too. Every step is in the moderation log.',
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           requestBody: { required: true, content: json('ResolveReportRequest') },
           responses: {
             '200': { description: 'How many reports were closed, and the message as it is now.', content: json('ResolveReportResponse') },
@@ -471,7 +494,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           operationId: 'getReportSettings',
           summary: 'How many reports hide a message (admins)',
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           responses: { '200': { description: 'The settings; `hideAfter` is 3 unless set.', content: json('ReportSettingsResponse') }, ...adminErrors },
         },
         put: {
@@ -479,7 +502,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           summary: 'Set how many reports hide a message (admins)',
           description: 'Reports of one message by `hideAfter` distinct users hide it from the room pending review; 0 never hides.',
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           requestBody: { required: true, content: json('ReportSettings') },
           responses: {
             '200': { description: 'The settings as stored.', content: json('ReportSettingsResponse') },
@@ -526,7 +549,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           operationId: 'siteSettings',
           summary: "The site's access, posting rights and guest bans (admins)",
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           responses: { '200': { description: 'The settings, defaults filled in.', content: json('SiteSettingsResponse') }, ...adminErrors },
         },
         patch: {
@@ -534,7 +557,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           summary: "Change the site's settings (admins)",
           description: 'Applies from the next message on this node, within 5 s on the others. Logged (`site.settings`).',
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           requestBody: { required: true, content: json('UpdateSiteSettingsRequest') },
           responses: { '200': { description: 'The settings as stored.', content: json('SiteSettingsResponse') }, '400': responseRef('InvalidInput'), ...adminErrors },
         },
@@ -545,7 +568,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           operationId: 'prePublishHook',
           summary: "The site's pre-publish hook, without its secret (admins)",
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           responses: { '200': { description: 'The hook, or null.', content: json('PrePublishHookResponse') }, ...adminErrors },
         },
         put: {
@@ -557,7 +580,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
             'when `failOpen`, else refused (`unavailable`, reason `hook`). https only, to public addresses (HOOKS_ALLOW_PRIVATE=true allows http and private networks). ' +
             'The secret is in the answer when created or rotated (`rotateSecret`). Logged (`site.pre-publish`).',
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           requestBody: { required: true, content: json('PrePublishHookRequest') },
           responses: { '200': { description: 'The hook as stored.', content: json('PrePublishHookResponse') }, '400': responseRef('InvalidInput'), ...adminErrors },
         },
@@ -565,10 +588,44 @@ export function buildOpenApiDocument(): OpenApiDocument {
           operationId: 'removePrePublishHook',
           summary: "Remove the site's pre-publish hook (admins)",
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           responses: { '204': { description: 'Removed.' }, '400': responseRef('InvalidInput'), ...adminErrors },
         },
       },
+      // <helper:overview>
+      // <helper:transcripts>
+      // <helper:install>
+      '/api/sites/{siteId}/users': {
+        parameters: [siteId],
+        get: {
+          operationId: 'searchUsers',
+          summary: "Find the site's users by name (moderators)",
+          description:
+            'Display names and usernames holding `q`, whatever the case and accents; those starting with it first, then the newest. ' +
+            "Without `q`, the newest users. Reads every user of the site: the console's search, not a hot path.",
+          tags: ['moderation'],
+          security: staff,
+          parameters: [
+            { name: 'q', in: 'query', required: false, description: 'Part of a display name or username, up to 100 characters (no control characters); empty: the newest users.', schema: { type: 'string', maxLength: PEOPLE_QUERY_LENGTH } },
+            { name: 'limit', in: 'query', required: false, description: '1–50, default 20.', schema: { type: 'integer', minimum: 1, maximum: 50 } },
+          ],
+          responses: { '200': { description: 'The users found, best match first.', content: json('SiteUsersResponse') }, '400': responseRef('InvalidInput'), ...adminErrors },
+        },
+      },
+      '/api/sites/{siteId}/users/{userId}': {
+        parameters: [siteId, userId],
+        get: {
+          operationId: 'siteUser',
+          summary: 'A user, their mutes and their recent messages (moderators)',
+          description:
+            'Mutes: the rooms where they are muted now. Recent messages: their messages among the latest 1,000 of each room (deleted ones left out), ' +
+            'newest first, up to 50; hidden ones with their text. Ban, unban, mute and role changes are the moderation routes (all logged).',
+          tags: ['moderation'],
+          security: staff,
+          responses: { '200': { description: 'The user.', content: json('SiteUserResponse') }, ...adminErrors },
+        },
+      },
+      // <helper:people>
       '/api/console/login': {
         post: {
           operationId: 'consoleLogin',
@@ -582,6 +639,67 @@ export function buildOpenApiDocument(): OpenApiDocument {
             '401': responseRef('Unauthorized'),
             '403': consoleForeign,
             '429': responseRef('RateLimited'),
+          },
+        },
+      },
+      '/api/console/about': {
+        get: {
+          operationId: 'consoleAbout',
+          summary: 'How console accounts are made on this server (CONSOLE_SIGNUP)',
+          tags: ['console'],
+          security: [],
+          responses: { '200': { description: 'Open sign-up or invites only.', content: json('ConsoleAboutResponse') } },
+        },
+      },
+      '/api/console/challenge': {
+        get: {
+          operationId: 'consoleChallenge',
+          summary: 'A proof-of-work challenge for console sign-up (only when sign-up is open)',
+          tags: ['console'],
+          security: [],
+          responses: {
+            '200': { description: 'A challenge, or null when the server asks for none.', content: json('ChallengeResponse') },
+            '404': responseRef('NotFound'),
+            '429': responseRef('RateLimited'),
+          },
+        },
+      },
+      '/api/console/signup': {
+        post: {
+          operationId: 'consoleSignup',
+          summary: 'Create a console account (only when CONSOLE_SIGNUP=open): then up to CONSOLE_SITE_QUOTA sites of its own',
+          tags: ['console'],
+          security: [],
+          requestBody: { required: true, content: json('ConsoleSignupRequest') },
+          responses: {
+            '201': { description: 'Created and signed in; sets the console cookie.', content: json('ConsoleAccountResponse') },
+            '400': responseRef('InvalidInput'),
+            '403': { description: 'Sign-up is by invite only, or not from our own pages.', content: json('ErrorResponse') },
+            '409': { description: 'An account for this email exists.', content: json('ErrorResponse') },
+            '429': responseRef('RateLimited'),
+          },
+        },
+      },
+      '/api/console/resets/{token}': {
+        parameters: [resetToken],
+        get: {
+          operationId: 'consoleReset',
+          summary: 'The account a password-reset link is for (`npm run site -- reset-password <email>` prints one)',
+          tags: ['console'],
+          security: [],
+          responses: { '200': { description: 'The email and when the link expires.', content: json('ConsoleResetResponse') }, '404': responseRef('NotFound') },
+        },
+        post: {
+          operationId: 'consoleResetPassword',
+          summary: "Set the account's password with a reset link: signed in, every other console session of the account ended",
+          tags: ['console'],
+          security: [],
+          requestBody: { required: true, content: json('ConsoleResetRequest') },
+          responses: {
+            '200': { description: 'Signed in with the new password.', content: json('ConsoleAccountResponse') },
+            '400': responseRef('InvalidInput'),
+            '403': consoleForeign,
+            '404': responseRef('NotFound'),
           },
         },
       },
@@ -688,6 +806,32 @@ export function buildOpenApiDocument(): OpenApiDocument {
           },
         },
       },
+      '/api/console/sites/{consoleSiteId}/chat-user': {
+        parameters: [consoleSiteId],
+        put: {
+          operationId: 'linkConsoleChatUser',
+          summary: 'Link the console account to its chat user on the site, proven by their username and password',
+          description: "From then on the account acts as that chat user in the site's API (the higher of the two ranks), so the moderation log names one person for the widget and the console. Logged (`team.link`).",
+          tags: ['console'],
+          security: [{ console: [] }],
+          requestBody: { required: true, content: json('LinkChatUserRequest') },
+          responses: {
+            '200': { description: 'The site, with `chatUser`.', content: json('ConsoleSiteResponse') },
+            '400': responseRef('InvalidInput'),
+            '401': { description: 'Not signed in to the console, or a wrong username or password.', content: json('ErrorResponse') },
+            '403': { description: 'A banned user or a guest, or not from our own pages.', content: json('ErrorResponse') },
+            '404': responseRef('NotFound'),
+            '429': responseRef('RateLimited'),
+          },
+        },
+        delete: {
+          operationId: 'unlinkConsoleChatUser',
+          summary: 'Unlink the console account from its chat user on the site',
+          tags: ['console'],
+          security: [{ console: [] }],
+          responses: { '204': { description: 'Unlinked (or was not linked).' }, '401': responseRef('Unauthorized'), '403': consoleForeign, '404': responseRef('NotFound') },
+        },
+      },
       '/api/console/sites/{consoleSiteId}/team': {
         parameters: [consoleSiteId],
         get: {
@@ -736,7 +880,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           operationId: 'staff',
           summary: "The site's moderators, admins and owner (admins)",
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           responses: { '200': { description: 'By username.', content: json('StaffResponse') }, ...adminErrors },
         },
       },
@@ -747,7 +891,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           summary: "Give a user a rank below your own (admins)",
           description: 'Admins make members and moderators; the owner also admins. Nobody changes their own rank, nor that of a user at or above it. Logged (`user.role`).',
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           requestBody: { required: true, content: json('RoleRequest') },
           responses: { '200': { description: 'The user with their rank.', content: json('RoleResponse') }, '400': responseRef('InvalidInput'), ...adminErrors },
         },
@@ -787,7 +931,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
           operationId: 'moderationLog',
           summary: 'What admins did, newest first (admins)',
           tags: ['moderation'],
-          security: signedIn,
+          security: staff,
           parameters: [
             { name: 'before', in: 'query', required: false, description: 'The id of the last entry of the previous page.', schema: { type: 'string', pattern: OBJECT_ID_PATTERN.source } },
             { name: 'limit', in: 'query', required: false, description: '1–100, default 50.', schema: { type: 'integer', minimum: 1, maximum: 100 } },

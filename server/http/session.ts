@@ -103,9 +103,12 @@ export interface ConsoleSessions {
 /**
  * The console's session: the same store as chat sessions, its own signed cookie, sent only with requests from our
  * own pages (SameSite=Strict), never a bearer token. (A second koa-session on one Koa app would share `ctx.session`
- * with the chat's, so this one is kept by hand: a token, its record, the cookie.) It ends `maxAgeMs` after sign-in.
+ * with the chat's, so this one is kept by hand: a token, its record, the cookie.) It ends `maxAgeMs` after its last
+ * use, and at the store's absolute lifetime after sign-in.
  */
 export function consoleSessions(store: SessionStore, maxAgeMs: number): ConsoleSessions {
+  const setCookie = (ctx: Koa.Context, token: string) =>
+    ctx.cookies.set(CONSOLE_COOKIE, token, { signed: true, httpOnly: true, sameSite: 'strict', maxAge: maxAgeMs, overwrite: true });
   const tokenOf = (ctx: Koa.Context) => {
     const token = ctx.cookies.get(CONSOLE_COOKIE, { signed: true });
     return token && TOKEN_PATTERN.test(token) ? token : undefined;
@@ -113,8 +116,12 @@ export function consoleSessions(store: SessionStore, maxAgeMs: number): ConsoleS
   return {
     async accountId(ctx) {
       const token = tokenOf(ctx);
-      const id = token ? (await store.get(token))?.consoleAccountId : undefined;
-      return typeof id === 'string' ? id : undefined;
+      const found = token ? await store.find(token) : undefined;
+      const id = found?.data.consoleAccountId;
+      if (!token || !found || typeof id !== 'string') return undefined;
+      // rolling: use keeps it alive (a write at most once a minute), up to the store's absolute lifetime
+      if (await store.touch(token, maxAgeMs, found.expiresAt)) setCookie(ctx, token);
+      return id;
     },
     async start(ctx, accountId) {
       // a new id at sign-in, the old one gone (session fixation)
@@ -122,7 +129,7 @@ export function consoleSessions(store: SessionStore, maxAgeMs: number): ConsoleS
       if (old) await store.destroy(old);
       const token = randomBytes(32).toString('base64url');
       await store.set(token, { consoleAccountId: accountId, signedInAt: Date.now() }, maxAgeMs);
-      ctx.cookies.set(CONSOLE_COOKIE, token, { signed: true, httpOnly: true, sameSite: 'strict', maxAge: maxAgeMs, overwrite: true });
+      setCookie(ctx, token);
     },
     async end(ctx) {
       const token = tokenOf(ctx);

@@ -4,10 +4,10 @@ import type { SiteDocument, SitesRepository } from '../db/sites';
 import { forbidden, notFound } from '../errors';
 import { isId } from '../validation';
 import { isOwnOrigin, ownOriginOf } from './origins';
-import { bearerToken, SESSION_COOKIE, WIDGET_COOKIE } from './session';
+import { bearerToken, CONSOLE_COOKIE, SESSION_COOKIE, WIDGET_COOKIE } from './session';
 
 const carriesSessionCookie = (ctx: Koa.Context) =>
-  !bearerToken(ctx.get('authorization')) && Boolean(ctx.cookies.get(SESSION_COOKIE) ?? ctx.cookies.get(WIDGET_COOKIE));
+  !bearerToken(ctx.get('authorization')) && Boolean(ctx.cookies.get(SESSION_COOKIE) ?? ctx.cookies.get(WIDGET_COOKIE) ?? ctx.cookies.get(CONSOLE_COOKIE));
 
 declare module 'koa' {
   interface DefaultState {

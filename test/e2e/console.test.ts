@@ -59,19 +59,23 @@ describe('the console', () => {
     expect(await seriousViolations(page)).toEqual([]);
 
     // its settings: the name and the origins, one per line; a duplicate is refused, then they are saved
-    await page.getByRole('button', { name: `Settings: Shop ${siteId}` }).click();
-    await page.getByLabel('Name', { exact: true }).first().and(page.locator(':focus')).waitFor();
+    await page.getByRole('link', { name: `Shop ${siteId}` }).click();
+    const sections = page.getByRole('navigation', { name: `Sections of Shop ${siteId}` });
+    await sections.getByRole('link', { name: 'Settings' }).click();
+    expect(page.url()).toBe(`${parley.url}/console/#/sites/${siteId}/settings`);
+    const form = page.getByRole('form', { name: 'Settings' });
     const origins = page.getByLabel('Allowed origins, one per line');
     await origins.fill('https://shop.example\nhttps://Shop.Example:443');
-    await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('alert').filter({ hasText: 'an origin is listed twice' }).waitFor();
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByRole('alert').filter({ hasText: 'an origin is listed twice' }).waitFor();
     await origins.fill('https://shop.example\nhttp://localhost:8080');
-    await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     expect((await parley.repositories.sites.findById(siteId))?.allowedOrigins).toEqual(['http://localhost:8080', 'https://shop.example']);
     expect(await seriousViolations(page)).toEqual([]);
 
     // the team: invite an admin by link, who joins in another browser; then remove them
+    await sections.getByRole('link', { name: 'Team' }).click();
     const adminEmail = `admin-${randomBytes(3).toString('hex')}@example.com`;
     await page.getByLabel('Email').fill(adminEmail);
     await page.getByLabel('Role').selectOption('admin');
@@ -83,15 +87,13 @@ describe('the console', () => {
     await other.getByLabel('Choose a password (at least 8 characters)').fill('another long password');
     await other.getByRole('button', { name: 'Accept the invitation' }).click();
     await other.getByRole('table').getByRole('row').filter({ hasText: `Shop ${siteId}` }).filter({ hasText: 'admin' }).waitFor();
-    await page.getByRole('button', { name: 'Close' }).click();
-    await page.getByRole('button', { name: `Settings: Shop ${siteId}` }).click();
+    await sections.getByRole('link', { name: 'Settings' }).click();
+    await sections.getByRole('link', { name: 'Team' }).click();
     await page.getByText(`${adminEmail} · admin`).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: `Remove ${adminEmail}` }).click();
     await page.getByText(`${adminEmail} · admin`).waitFor({ state: 'detached' });
-    await page.getByLabel('Name', { exact: true }).first().focus();
-    await page.keyboard.press('Escape');
-    await page.getByRole('heading', { name: `Settings of Shop ${siteId}` }).waitFor({ state: 'detached' });
+    await page.getByRole('link', { name: 'All sites' }).click();
 
     // a new site: a bad origin is refused next to its field, then it is made
     const id = `made-${randomBytes(3).toString('hex')}`;

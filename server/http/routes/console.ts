@@ -14,14 +14,23 @@ import type {
   ConsoleSiteResponse,
   ConsoleTeamResponse,
   DeleteSiteRequest,
+  ChallengeResponse,
+  ConsoleAboutResponse,
+  ConsoleResetRequest,
+  ConsoleResetResponse,
+  ConsoleSignupRequest,
+  LinkChatUserRequest,
+  ConsoleRole,
   UpdateConsoleSiteRequest,
 } from '../../../sdk/protocol';
 import { createSite, removeSite, type Repositories } from '../../db';
 import { type ConsoleAccountDocument, roleOn } from '../../db/console-accounts';
-import { normalizeOrigin } from '../../db/sites';
+import { normalizeOrigin, type SiteDocument } from '../../db/sites';
+import { loginSchema } from './auth';
 import { AppError, conflict, forbidden, invalidInput, notFound, unauthorized } from '../../errors';
 import { hashPassword, verifyPassword } from '../../passwords';
 import { cleanText, ID_PATTERN, parseInput } from '../../validation';
+import { type ProofOfWork, proofSchema } from '../proof-of-work';
 import type { AuthRateLimiter } from '../rate-limits';
 import { createRouter } from '../router';
 import type { ConsoleSessions } from '../session';
@@ -74,6 +83,11 @@ export const consoleInviteSchema = z.strictObject({
   role: z.enum(['owner', 'admin', 'moderator'], { error: 'role must be "owner", "admin" or "moderator"' }),
 }) satisfies z.ZodType<ConsoleInviteRequest, unknown>;
 
+export const linkChatUserSchema = loginSchema satisfies z.ZodType<LinkChatUserRequest, unknown>;
+
+export const consoleSignupSchema = z.strictObject({ email, password, proof: proofSchema }) satisfies z.ZodType<ConsoleSignupRequest, unknown>;
+export const consoleResetSchema = z.strictObject({ password }) satisfies z.ZodType<ConsoleResetRequest, unknown>;
+
 export const deleteSiteSchema = z.strictObject({ confirm: z.string({ error: 'confirm must be the site’s id' }).max(40) }) satisfies z.ZodType<DeleteSiteRequest, unknown>;
 
 /** How a console account appears in a site's moderation log: apart from chat users' ids. */
@@ -91,6 +105,10 @@ export interface ConsoleRoutesOptions {
   rateLimiter: AuthRateLimiter;
   /** How many sites one account may own. */
   siteQuota: number;
+  /** `open`: anyone may create an account (hosted mode); `invite`: invite links only. */
+  signup: 'invite' | 'open';
+  /** Bot protection for open sign-up. */
+  proofOfWork: ProofOfWork;
   sessions: ConsoleSessions;
 }
 
@@ -98,7 +116,7 @@ export interface ConsoleRoutesOptions {
  * The console's API: console accounts (email and password; invited by the operator or a site's owner), their
  * sessions (cookie `parley.console`, same-origin only) and their sites.
  */
-export function consoleRoutes({ repositories, rateLimiter, siteQuota, sessions }: ConsoleRoutesOptions): Router {
+export function consoleRoutes({ repositories, rateLimiter, siteQuota, signup, proofOfWork, sessions }: ConsoleRoutesOptions): Router {
   const { consoleAccounts, sites } = repositories;
   const router = createRouter('/api/console');
 
@@ -133,6 +151,44 @@ export function consoleRoutes({ repositories, rateLimiter, siteQuota, sessions }
     // no account: a dummy hash is checked, so a wrong email takes as long as a wrong password
     if (!(await verifyPassword(input.password, account?.passwordHash)) || !account) throw unauthorized('wrong email or password');
     await rateLimiter.loginSucceeded(ctx.ip, limitKey);
+    await signIn(ctx, account);
+  });
+
+  router.get('/about', (ctx) => {
+    ctx.body = { signup } satisfies ConsoleAboutResponse;
+  });
+
+  // open sign-up (hosted mode): a proof of work as for chat sign-up, and the sign-up rate limit per address
+  router.get('/challenge', async (ctx) => {
+    if (signup !== 'open') throw notFound('challenge');
+    if (proofOfWork.enabled) await rateLimiter.challenge(ctx.ip);
+    ctx.body = { challenge: await proofOfWork.challenge() } satisfies ChallengeResponse;
+  });
+
+  router.post('/signup', async (ctx) => {
+    if (signup !== 'open') throw forbidden('console accounts come from invite links on this server');
+    const input = parseInput(consoleSignupSchema, ctx.request.body);
+    await rateLimiter.register(ctx.ip);
+    await proofOfWork.verify(input.proof);
+    const account = await consoleAccounts.create(input.email, await hashPassword(input.password));
+    if (!account) throw conflict('email', 'an account for this email exists: sign in');
+    ctx.status = 201;
+    await signIn(ctx, account);
+  });
+
+  // a password-reset link (the operator's CLI prints one): a new password, every other session of the account ended
+  router.get('/resets/:token', async (ctx) => {
+    const { account, expiresAt } = await openReset(ctx.params.token);
+    ctx.body = { reset: { email: account.email, expiresAt: expiresAt.toISOString() } } satisfies ConsoleResetResponse;
+  });
+
+  router.post('/resets/:token', async (ctx) => {
+    const input = parseInput(consoleResetSchema, ctx.request.body);
+    const token = ctx.params.token ?? '';
+    const { account } = await openReset(token);
+    if (!(await consoleAccounts.spendReset(token))) throw notFound('reset link');
+    await consoleAccounts.setPassword(account._id, await hashPassword(input.password));
+    await repositories.sessions.deleteByConsoleAccount(account._id.toHexString());
     await signIn(ctx, account);
   });
 
@@ -192,7 +248,33 @@ export function consoleRoutes({ repositories, rateLimiter, siteQuota, sessions }
   router.get('/sites/:siteId', signedIn, async (ctx) => {
     const { account } = ctx.state as ConsoleState;
     const { site, role } = await siteOf(account, ctx.params.siteId);
-    ctx.body = { site: { id: site._id, name: site.name, role, allowedOrigins: site.allowedOrigins } } satisfies ConsoleSiteResponse;
+    ctx.body = { site: await presentSite(site, role, account) } satisfies ConsoleSiteResponse;
+  });
+
+  // the account's chat user on the site, proven by its password: from then on the console acts as them there
+  router.put('/sites/:siteId/chat-user', signedIn, async (ctx) => {
+    const { account } = ctx.state as ConsoleState;
+    const { site, role } = await siteOf(account, ctx.params.siteId);
+    const input = parseInput(linkChatUserSchema, ctx.request.body);
+    const limitKey = `${site._id}/${input.username}`;
+    await rateLimiter.takeLoginAttempt(ctx.ip, limitKey);
+    const user = await repositories.users.findPasswordUser(site._id, input.username);
+    if (!(await verifyPassword(input.password, user?.passwordHash)) || !user) throw unauthorized('wrong username or password');
+    await rateLimiter.loginSucceeded(ctx.ip, limitKey);
+    if (user.bannedAt) throw forbidden('this chat user is banned');
+    if (user.expiresAt) throw forbidden('a guest cannot be linked: register first');
+    const chatUserId = user._id.toHexString();
+    await consoleAccounts.link(account._id, site._id, chatUserId);
+    await repositories.moderation.record({ siteId: site._id, action: 'team.link', actor: actorOf(account), targetUserId: chatUserId });
+    const linked = { ...account, sites: account.sites.map((each) => (each.siteId === site._id ? { ...each, chatUserId } : each)) };
+    ctx.body = { site: await presentSite(site, role, linked) } satisfies ConsoleSiteResponse;
+  });
+
+  router.delete('/sites/:siteId/chat-user', signedIn, async (ctx) => {
+    const { account } = ctx.state as ConsoleState;
+    const { site } = await siteOf(account, ctx.params.siteId);
+    await consoleAccounts.link(account._id, site._id, null);
+    ctx.status = 204;
   });
 
   router.patch('/sites/:siteId', signedIn, async (ctx) => {
@@ -205,7 +287,7 @@ export function consoleRoutes({ repositories, rateLimiter, siteQuota, sessions }
     const reason = [change.name !== undefined && `name ${change.name}`, allowedOrigins && `origins ${allowedOrigins.join(' ') || '(none)'}`].filter(Boolean).join('; ');
     await repositories.moderation.record({ siteId: site._id, action: 'site.update', actor: actorOf(account), reason });
     const updated = (await sites.findById(site._id)) ?? site;
-    ctx.body = { site: { id: updated._id, name: updated.name, role, allowedOrigins: updated.allowedOrigins } } satisfies ConsoleSiteResponse;
+    ctx.body = { site: await presentSite(updated, role, account) } satisfies ConsoleSiteResponse;
   });
 
   router.get('/sites/:siteId/team', signedIn, async (ctx) => {
@@ -255,12 +337,25 @@ export function consoleRoutes({ repositories, rateLimiter, siteQuota, sessions }
     ctx.status = 204;
   });
 
+  async function presentSite(site: SiteDocument, role: ConsoleRole, account: ConsoleAccountDocument): Promise<ConsoleSiteResponse['site']> {
+    const chatUserId = account.sites.find((each) => each.siteId === site._id)?.chatUserId;
+    const chatUser = chatUserId ? await repositories.users.findById(site._id, chatUserId) : null;
+    return { id: site._id, name: site.name, role, allowedOrigins: site.allowedOrigins, chatUser: chatUser ? { id: chatUserId ?? '', displayName: chatUser.displayName } : null };
+  }
+
   /** A site of the account's, with its role there; `not_found` for any other (it is not theirs to know about). */
   async function siteOf(account: ConsoleAccountDocument, siteId: string | undefined) {
     const role = roleOn(account, siteId);
     const site = role && siteId ? await sites.findById(siteId) : null;
     if (!role || !site) throw notFound('site');
     return { site, role };
+  }
+
+  /** The account of a reset link, or `not_found` for an unknown, used or expired one. */
+  async function openReset(token: string | undefined) {
+    const found = token && INVITE_TOKEN.test(token) ? await consoleAccounts.findReset(token) : null;
+    if (!found) throw new AppError('not_found', 'this reset link is unknown, used or expired: ask the operator for a new one');
+    return found;
   }
 
   /** The invite and its site, or `not_found` for an unknown, used or expired link (they look the same). */

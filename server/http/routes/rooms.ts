@@ -113,7 +113,8 @@ export function parseRoomId(value: string | undefined): string {
   return parsed.data;
 }
 
-export const actorOf = (user: { _id: { toHexString(): string }; displayName: string }) => ({
-  id: user._id.toHexString(),
+/** Who did it, for the moderation log: a chat user by id, a console account as `console:<id>`. */
+export const actorOf = (user: { _id: { toHexString(): string }; displayName: string; console?: true }) => ({
+  id: user.console ? `console:${user._id.toHexString()}` : user._id.toHexString(),
   displayName: user.displayName,
 });

@@ -73,4 +73,14 @@ describe('npm run site', () => {
     expect((await site('owner', 'owned', 'not an email')).code).toBe(2);
     expect((await site('owner', 'nowhere', 'boss@example.com')).code).toBe(2);
   }, 60_000);
+
+  it("prints a one-time password-reset link for a console account, there being no mail to send it", async () => {
+    const account = await repositories.consoleAccounts.create('Forgetful@example.com', 'a hash');
+    const printed = await site('reset-password', 'forgetful@example.com');
+    expect(printed.code).toBe(0);
+    const token = /\/console\/#\/reset\/([A-Za-z0-9_-]{43})\n/.exec(printed.stdout)?.[1];
+    expect((await repositories.consoleAccounts.findReset(token!))?.account._id).toEqual(account!._id);
+    expect((await site('reset-password', 'nobody@example.com')).code).toBe(2);
+    expect((await site('reset-password')).code).toBe(2);
+  }, 60_000);
 });

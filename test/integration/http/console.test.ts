@@ -166,10 +166,10 @@ describe('console site settings', () => {
     const me = browser();
     const siteId = await newSite();
     await me.call('POST', `invites/${await inviteTo(siteId, email())}/accept`, { password: 'a long enough password' });
-    expect((await me.call<ConsoleSiteResponse>('GET', `sites/${siteId}`)).body.site).toEqual({ id: siteId, name: `Shop ${siteId}`, role: 'owner', allowedOrigins: [] });
+    expect((await me.call<ConsoleSiteResponse>('GET', `sites/${siteId}`)).body.site).toEqual({ id: siteId, name: `Shop ${siteId}`, role: 'owner', allowedOrigins: [], chatUser: null });
 
     const changed = await me.call<ConsoleSiteResponse>('PATCH', `sites/${siteId}`, { name: 'Renamed', allowedOrigins: ['https://B.example:443', 'http://a.example:8080'] });
-    expect(changed.body.site).toEqual({ id: siteId, name: 'Renamed', role: 'owner', allowedOrigins: ['http://a.example:8080', 'https://b.example'] });
+    expect(changed.body.site).toEqual({ id: siteId, name: 'Renamed', role: 'owner', allowedOrigins: ['http://a.example:8080', 'https://b.example'], chatUser: null });
     expect((await parley.repositories.sites.findById(siteId))?.allowedOrigins).toEqual(['http://a.example:8080', 'https://b.example']);
 
     for (const [body, message] of [

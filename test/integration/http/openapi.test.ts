@@ -109,6 +109,11 @@ describe('GET /api/openapi.json', () => {
       'PUT /api/sites/{siteId}/users/{userId}/role': ['200', '400', '401', '403', '404'],
       'POST /api/console/login': ['200', '400', '401', '403', '429'],
       'POST /api/console/logout': ['204', '403'],
+      'GET /api/console/about': ['200'],
+      'GET /api/console/challenge': ['200', '404', '429'],
+      'POST /api/console/signup': ['201', '400', '403', '409', '429'],
+      'GET /api/console/resets/{token}': ['200', '404'],
+      'POST /api/console/resets/{token}': ['200', '400', '403', '404'],
       'GET /api/console/me': ['200', '401'],
       'GET /api/console/invites/{token}': ['200', '404'],
       'POST /api/console/invites/{token}/accept': ['201', '400', '401', '403', '404', '409', '429'],
@@ -119,6 +124,14 @@ describe('GET /api/openapi.json', () => {
       'GET /api/console/sites/{consoleSiteId}/team': ['200', '401', '404'],
       'POST /api/console/sites/{consoleSiteId}/invites': ['201', '400', '401', '403', '404'],
       'DELETE /api/console/sites/{consoleSiteId}/team/{accountId}': ['204', '401', '403', '404'],
+      'PUT /api/console/sites/{consoleSiteId}/chat-user': ['200', '400', '401', '403', '404', '429'],
+      'DELETE /api/console/sites/{consoleSiteId}/chat-user': ['204', '401', '403', '404'],
+      // <helper:overview>
+      // <helper:transcripts>
+      // <helper:install>
+      'GET /api/sites/{siteId}/users': ['200', '400', '401', '403', '404'],
+      'GET /api/sites/{siteId}/users/{userId}': ['200', '401', '403', '404'],
+      // <helper:people>
       'GET /healthz': ['200'],
       'GET /readyz': ['200', '503'],
       'GET /api/openapi.json': ['200'],
