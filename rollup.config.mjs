@@ -97,8 +97,13 @@ export default [
   {
     // the site owners' console (dist/console/): loaded at /console/ only, never by host pages
     input: 'console/main.tsx',
-    output: { file: 'dist/console/console.js', format: 'es' },
-    plugins: [...plugins(), copy({ 'console/index.html': 'index.html', 'console/console.css': 'console.css' })],
+    // the Overview's chart library is a chunk of its own: only that page downloads it
+    output: { dir: 'dist/console', format: 'es', entryFileNames: 'console.js', chunkFileNames: 'chunks/[name]-[hash].js' },
+    plugins: [
+      clean('dist/console/chunks'),
+      ...plugins(),
+      copy({ 'console/index.html': 'index.html', 'console/console.css': 'console.css', 'node_modules/uplot/dist/uPlot.min.css': 'uplot.css' }),
+    ],
   },
   {
     // examples/custom-ui: a page of its own built only on the SDK

@@ -5,6 +5,7 @@ import { api, type Failure, failureOf } from './api';
 import { fill, t } from './i18n';
 import type { ConsoleSite, PageProps } from './pages/page';
 import { PeoplePage } from './pages/people';
+import { OverviewPage } from './pages/overview-page';
 import { RoomsPage } from './pages/rooms';
 import { SettingsPage } from './pages/settings';
 import { TeamPage } from './pages/team';
@@ -14,7 +15,7 @@ export type Tab = (typeof TABS)[number];
 
 /** Each section of a site, and who sees it (the server decides what each may do there). */
 const SECTIONS: Record<Tab, { page: ComponentType<PageProps>; roles: readonly ConsoleRole[] }> = {
-  overview: { page: SettingsPage, roles: ['owner', 'admin', 'moderator'] },
+  overview: { page: OverviewPage, roles: ['owner', 'admin', 'moderator'] },
   install: { page: SettingsPage, roles: ['owner', 'admin'] },
   settings: { page: SettingsPage, roles: ['owner', 'admin', 'moderator'] },
   rooms: { page: RoomsPage, roles: ['owner', 'admin', 'moderator'] },

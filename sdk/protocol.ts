@@ -745,9 +745,21 @@ export interface DeleteSiteRequest {
   confirm: string;
 }
 
-// <helper:overview>
-// <helper:transcripts>
-// <helper:install>
+/**
+ * GET /api/sites/:siteId/activity (moderators) → 200: for the console's Overview. `online`: users online now in any
+ * room; `days`: the last 30 UTC days, oldest first, today last (messages stored, distinct authors); `topRooms`: the
+ * rooms with the most messages over those days, at most 5.
+ */
+export interface SiteActivityResponse {
+  activity: {
+    online: number;
+    days: Array<{ day: string; messages: number; activeUsers: number }>;
+    topRooms: Array<{ roomId: string; name: string; messages: number }>;
+  };
+}
+
+// <lane:records>
+// <lane:embed>
 /** A user of the site as the console's People section lists them (moderators and up). */
 export interface SiteUser {
   id: string;
@@ -779,4 +791,3 @@ export interface SiteUserResponse {
   recentMessages: Message[];
 }
 
-// <helper:people>

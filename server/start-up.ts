@@ -13,6 +13,7 @@ import { createHttpApp } from './http/app';
 import { ProofOfWork } from './http/proof-of-work';
 import { PrePublishHooks } from './moderation/pre-publish';
 import { createAuthRateLimiter, sweepRateLimits } from './http/rate-limits';
+import { SiteActivity } from './hub/activity';
 import { createHub, type Hub } from './hub';
 import { ReportDesk } from './moderation/reports';
 import { banUser } from './http/routes/moderation';
@@ -29,6 +30,8 @@ export interface Parley {
   port: number;
   repositories: Repositories;
   hub: Hub;
+  /** This node's count of stored messages for the console's Overview (`flush()` adds it to the database now). */
+  activity: SiteActivity;
   /** Stops everything in reverse order of start. */
   close(): Promise<void>;
 }
@@ -128,6 +131,9 @@ export async function startParley(
     const siteSettings = new SiteSettingsCache(repositories.sites);
     const prePublish = new PrePublishHooks({ sites: repositories.sites, allowPrivate: config.hooksAllowPrivate, log, onOutcome: (outcome) => metrics.prePublish(outcome) });
     steps.add(async () => prePublish.close());
+    const activity = new SiteActivity(repositories.activity, log);
+    // after the hub's close (steps run newest first): the last batches are counted before the final flush
+    steps.add(() => activity.close());
     const onUserBanned = (siteId: string, userId: string) => hub?.endUser(siteId, userId);
     const reports = new ReportDesk({
       repositories,
@@ -157,6 +163,8 @@ export async function startParley(
       hooksAllowPrivate: config.hooksAllowPrivate,
       consoleSiteQuota: config.consoleSiteQuota,
       consoleSignup: config.consoleSignup,
+      activity,
+      onlineCount: async (siteId) => (hub ? hub.onlineCount(siteId) : 0),
       reports,
       proofOfWork: new ProofOfWork({ ...config.proofOfWork, sessionKeys: config.sessionKeys, proofs: repositories.proofs }),
     });
@@ -182,6 +190,7 @@ export async function startParley(
       siteSettings,
       prePublish,
       reports,
+      activity,
       log,
       metrics,
     });
@@ -213,7 +222,7 @@ export async function startParley(
     const url = config.publicUrl ?? `http://localhost:${port}`;
     if (config.sessionKeysGenerated) log.warn('SESSION_KEYS is not set: cookies signed for this run only (bearer tokens survive restarts)');
     log.info({ url }, listen ? 'Parley is listening' : 'Parley is ready for connections from the primary');
-    return { url, port, repositories, hub, close };
+    return { url, port, repositories, hub, activity, close };
   } catch (error) {
     await close();
     throw error;

@@ -8,6 +8,7 @@ import { ConsoleAccountsRepository } from './console-accounts';
 import { ReportsRepository } from './reports';
 import { DEFAULT_ROOM, RoomsRepository } from './rooms';
 import { SessionStore } from './sessions';
+import { SiteActivityRepository } from './site-activity';
 import { SitesRepository } from './sites';
 import { UsersRepository } from './users';
 
@@ -23,6 +24,7 @@ export interface Repositories {
   ipBans: IpBansRepository;
   proofs: ProofsRepository;
   consoleAccounts: ConsoleAccountsRepository;
+  activity: SiteActivityRepository;
 }
 
 /** Creates a site with its default room `general`; false when the id is taken. */
@@ -44,6 +46,7 @@ export async function removeSite(repositories: Repositories, siteId: string): Pr
   await repositories.ipBans.deleteBySite(siteId);
   await repositories.consoleAccounts.deleteInvitesOfSite(siteId);
   await repositories.consoleAccounts.forgetSite(siteId);
+  await repositories.activity.deleteBySite(siteId);
   await repositories.rooms.deleteBySite(siteId);
   await repositories.users.deleteBySite(siteId);
   return repositories.sites.remove(siteId);
@@ -61,5 +64,6 @@ export function createRepositories(db: Db, options: { sessionAbsoluteMs?: number
     ipBans: new IpBansRepository(db),
     proofs: new ProofsRepository(db),
     consoleAccounts: new ConsoleAccountsRepository(db),
+    activity: new SiteActivityRepository(db),
   };
 }

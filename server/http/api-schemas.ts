@@ -323,9 +323,16 @@ export const healthResponseSchema = z.object({
   ok: z.literal(true),
 });
 
-// <helper:overview>
-// <helper:transcripts>
-// <helper:install>
+export const siteActivityResponseSchema = z.object({
+  activity: z.object({
+    online: z.number().int().min(0),
+    days: z.array(z.object({ day: z.string(), messages: z.number().int().min(0), activeUsers: z.number().int().min(0) })).length(30),
+    topRooms: z.array(z.object({ roomId: z.string(), name: z.string(), messages: z.number().int().min(0) })).max(5),
+  }),
+}) satisfies z.ZodType<import('../../sdk/protocol').SiteActivityResponse>;
+
+// <lane:records>
+// <lane:embed>
 export const siteUserSchema = z.object({
   id: z.string(),
   displayName: z.string(),
@@ -344,4 +351,3 @@ export const siteUserResponseSchema = z.object({
   recentMessages: z.array(messageSchema).meta({ description: "Newest first, up to 50, from the latest 1,000 messages of each room; hidden ones with their text." }),
 }) satisfies z.ZodType<import('../../sdk/protocol').SiteUserResponse>;
 
-// <helper:people>

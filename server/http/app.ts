@@ -34,6 +34,8 @@ import { isOwnOrigin, ownOriginOf } from './origins';
 import { forbidden } from '../errors';
 import type { ProofOfWork } from './proof-of-work';
 import { consoleStaff } from './console-staff';
+import type { SiteActivity } from '../hub/activity';
+import { siteActivityRoutes } from './routes/site-activity';
 import { siteScope } from './site-scope';
 import { widgetAssetRoutes } from './widget-assets';
 import { consoleAssetRoutes } from './console-assets';
@@ -75,6 +77,10 @@ export interface HttpAppOptions {
   consoleSiteQuota: number;
   /** Whether anyone may create a console account (hosted mode), or only invites. */
   consoleSignup: 'invite' | 'open';
+  /** This node's count of stored messages (the Overview reads the days after a flush). */
+  activity: SiteActivity;
+  /** How many users are online in a site now, on every node. */
+  onlineCount: (siteId: string) => Promise<number>;
 }
 
 /** The key of banned guests' address hashes, derived from the first session key (never the key itself). */
@@ -147,11 +153,10 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     .use(siteSettingsRoutes({ repositories: options.repositories, siteSettings: options.siteSettings }).routes())
     .use(prePublishRoutes({ repositories: options.repositories, prePublish: options.prePublish, allowHttp: options.hooksAllowPrivate }).routes())
     .use(guestRoutes({ repositories: options.repositories, rateLimiter: options.rateLimiter, addressKey: addressKeyOf(options.sessionKeys), proofOfWork: options.proofOfWork }).routes())
-    // <helper:overview>
-    // <helper:transcripts>
-    // <helper:install>
+    .use(siteActivityRoutes({ repositories: options.repositories, activity: options.activity, onlineCount: options.onlineCount }).routes())
+    // <lane:records>
+    // <lane:embed>
     .use(peopleRoutes({ repositories: options.repositories }).routes())
-    // <helper:people>
     ;
   return app;
 }

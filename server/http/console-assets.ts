@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { AppError } from '../errors';
+import { AppError, notFound } from '../errors';
 import { createRouter } from './router';
 import { APP_PAGE_CSP, builtFiles } from './widget-assets';
 
@@ -10,7 +10,12 @@ const files: Record<string, { file: string; type: string }> = {
   '/console/': { file: 'console/index.html', type: 'text/html; charset=utf-8' },
   '/console/console.js': { file: 'console/console.js', type: 'text/javascript; charset=utf-8' },
   '/console/console.css': { file: 'console/console.css', type: 'text/css; charset=utf-8' },
+  // the chart library's own stylesheet, linked by the Overview page
+  '/console/uplot.css': { file: 'console/uplot.css', type: 'text/css; charset=utf-8' },
 };
+
+// the console's lazy chunks, as rollup names them (chunks/<name>-<hash>.js)
+const CHUNK_FILE = /^[\w-]{1,100}\.js$/;
 
 /** Serves the built console from `dist/console/` at `/console/`. */
 export function consoleAssetRoutes(distDir: string): Router {
@@ -40,5 +45,16 @@ export function consoleAssetRoutes(distDir: string): Router {
       send(ctx, built.body, built.etag);
     });
   }
+
+  router.get('/console/chunks/:file', async (ctx) => {
+    const name = ctx.params.file ?? '';
+    const built = CHUNK_FILE.test(name) ? await read(`console/chunks/${name}`) : undefined;
+    if (!built) throw notFound('console chunk');
+    ctx.type = 'text/javascript; charset=utf-8';
+    ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
+    // the name carries the content's hash: a new build means a new URL
+    ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
+    send(ctx, built.body, built.etag);
+  });
   return router;
 }

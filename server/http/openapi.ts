@@ -23,6 +23,7 @@ import {
   prePublishHookResponseSchema,
   consoleAccountResponseSchema,
   consoleAboutResponseSchema,
+  siteActivityResponseSchema,
   consoleResetResponseSchema,
   consoleInviteResponseSchema,
   consoleSiteResponseSchema,
@@ -134,6 +135,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(prePublishHookResponseSchema, { id: 'PrePublishHookResponse' });
   responses.add(consoleAccountResponseSchema, { id: 'ConsoleAccountResponse' });
   responses.add(consoleAboutResponseSchema, { id: 'ConsoleAboutResponse' });
+  responses.add(siteActivityResponseSchema, { id: 'SiteActivityResponse' });
   responses.add(consoleResetResponseSchema, { id: 'ConsoleResetResponse' });
   responses.add(consoleInviteResponseSchema, { id: 'ConsoleInviteResponse' });
   responses.add(consoleSiteResponseSchema, { id: 'ConsoleSiteResponse' });
@@ -592,9 +594,21 @@ export function buildOpenApiDocument(): OpenApiDocument {
           responses: { '204': { description: 'Removed.' }, '400': responseRef('InvalidInput'), ...adminErrors },
         },
       },
-      // <helper:overview>
-      // <helper:transcripts>
-      // <helper:install>
+      '/api/sites/{siteId}/activity': {
+        parameters: [siteId],
+        get: {
+          operationId: 'siteActivity',
+          summary: 'Who is online now, and messages and active users per day for the last 30 days (moderators)',
+          description:
+            'For the console\'s Overview. Each node counts the messages it stores and adds them to the database every few seconds, so another node\'s ' +
+            'latest messages appear within that time; `online` is read from every node.',
+          tags: ['moderation'],
+          security: staff,
+          responses: { '200': { description: 'The activity.', content: json('SiteActivityResponse') }, ...adminErrors },
+        },
+      },
+      // <lane:records>
+      // <lane:embed>
       '/api/sites/{siteId}/users': {
         parameters: [siteId],
         get: {
@@ -625,7 +639,6 @@ export function buildOpenApiDocument(): OpenApiDocument {
           responses: { '200': { description: 'The user.', content: json('SiteUserResponse') }, ...adminErrors },
         },
       },
-      // <helper:people>
       '/api/console/login': {
         post: {
           operationId: 'consoleLogin',

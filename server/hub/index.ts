@@ -20,6 +20,7 @@ import { endWithSession } from './session-expiry';
 import { SlowMode } from '../moderation/slow-mode';
 import type { ReportDesk } from '../moderation/reports';
 import { registerReportHandlers } from './reports';
+import type { SiteActivity } from './activity';
 import { Presence } from './presence';
 import { type ChatServer, roomChannel, signedIn, userChannel } from './types';
 import type { PrePublishHooks } from '../moderation/pre-publish';
@@ -49,6 +50,8 @@ export interface HubOptions {
   siteSettings: SiteSettingsCache;
   /** The sites' pre-publish hooks, asked before a message or an edit is stored. */
   prePublish: PrePublishHooks;
+  /** Counts the messages this node stores, for the console's Overview. */
+  activity: SiteActivity;
   log: Logger;
   metrics: Metrics;
 }
@@ -64,6 +67,8 @@ export interface Hub {
   roomUpdated(siteId: string, room: RoomInfo): void;
   /** Tells a room's sockets, on every node, that a message changed outside a socket's own request (reports). */
   messageUpdated(siteId: string, message: Message): void;
+  /** How many users are online in the site now, in any of its rooms, on every node. */
+  onlineCount(siteId: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -93,7 +98,7 @@ export function createHub(options: HubOptions): Hub {
   const sendLimiter = createSendLimiter(rateLimits, redis, (limit) => metrics.rateLimited(limit));
   const roomRequests = createRoomRequestLimiter(rateLimits, redis, (limit) => metrics.rateLimited(limit));
   const typingRelays = createTypingThrottle(redis);
-  const sends = new SendBatcher(repositories.rooms, repositories.messages, log);
+  const sends = new SendBatcher(repositories.rooms, repositories.messages, log, (message) => options.activity.count(message));
   const io: ChatServer = new Server(httpServer, {
     serveClient: false,
     // a chat event is small; anything bigger is refused before it is parsed
@@ -150,6 +155,11 @@ export function createHub(options: HubOptions): Hub {
       slowMode.forget(siteId, room.id);
       if (redis) io.serverSideEmit('room:changed', siteId, room.id);
       io.to(roomChannel(siteId, room.id)).emit('room:updated', room);
+    },
+    onlineCount: async (siteId) => {
+      const users = new Set<string>();
+      for (const room of await repositories.rooms.list(siteId)) for (const user of await presence.online(siteId, room.roomId)) users.add(user.id);
+      return users.size;
     },
     close: async () => {
       presence.close();

@@ -78,6 +78,8 @@ export class SendBatcher {
     private readonly rooms: RoomsRepository,
     private readonly messages: MessagesRepository,
     private readonly log: Logger,
+    /** Told of each message this node wrote (the site's activity counts). */
+    private readonly onWritten: (message: MessageDocument) => void = () => undefined,
   ) {}
 
   /**
@@ -202,6 +204,7 @@ export class SendBatcher {
       return;
     }
     if (result.fresh) {
+      this.onWritten(result.message);
       try {
         pending.onStored(result.message);
       } catch (error) {

@@ -126,12 +126,11 @@ describe('GET /api/openapi.json', () => {
       'DELETE /api/console/sites/{consoleSiteId}/team/{accountId}': ['204', '401', '403', '404'],
       'PUT /api/console/sites/{consoleSiteId}/chat-user': ['200', '400', '401', '403', '404', '429'],
       'DELETE /api/console/sites/{consoleSiteId}/chat-user': ['204', '401', '403', '404'],
-      // <helper:overview>
-      // <helper:transcripts>
-      // <helper:install>
+      'GET /api/sites/{siteId}/activity': ['200', '401', '403', '404'],
+      // <lane:records>
+      // <lane:embed>
       'GET /api/sites/{siteId}/users': ['200', '400', '401', '403', '404'],
       'GET /api/sites/{siteId}/users/{userId}': ['200', '401', '403', '404'],
-      // <helper:people>
       'GET /healthz': ['200'],
       'GET /readyz': ['200', '503'],
       'GET /api/openapi.json': ['200'],
