@@ -521,7 +521,7 @@ class DefaultChatClient implements ChatClient {
       }
     });
     socket.on('session:ended', ({ reason }) => {
-      if (reason === 'banned') this.events.emit('error', new ChatError('forbidden', 'unable to stay signed in; this account was banned from the site'));
+      if (reason === 'banned') this.events.emit('error', new ChatError('forbidden', 'unable to stay signed in; this account was banned from the site', { reason: 'banned' }));
       this.signOut('session-ended');
     });
     // to the room, or kept for it while its join is on its way

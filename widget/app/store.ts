@@ -191,7 +191,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
       void joinRoom();
     } else visit();
   });
-  chat.on('error', (error) => set({ notice: error.message }));
+  chat.on('error', (error) => set({ notice: describeError(error) }));
 
   const start = async () => {
     set({ view: 'starting', notice: null });

@@ -150,9 +150,13 @@ describe('guests', () => {
     await guest.join('general');
     const ended: Array<string | undefined> = [];
     guest.on('status', (_status, reason) => void ended.push(reason));
+    const errors: ChatError[] = [];
+    guest.on('error', (error) => void errors.push(error));
 
     await admin.chat.ban(user.id, { reason: 'spam' });
     await waitUntil(() => ended.includes('session-ended'));
+    // told why, in a form the app can put in its own words
+    expect(errors).toContainEqual(expect.objectContaining({ code: 'forbidden', reason: 'banned' }));
     const again = await refusal(clients.client(id).guest({ displayName: `Angel ${randomBytes(3).toString('hex')}` }));
     expect(again).toMatchObject({ code: 'forbidden', reason: 'banned' });
     expect(again.retryAfterMs).toBeGreaterThan(7_000_000);
