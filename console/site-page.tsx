@@ -4,8 +4,11 @@ import type { ConsoleRole } from '../sdk/protocol';
 import { api, type Failure, failureOf } from './api';
 import { fill, t } from './i18n';
 import type { ConsoleSite, PageProps } from './pages/page';
+import { InstallPage } from './pages/install';
+import { ModerationPage } from './pages/moderation';
+import { TranscriptsPage } from './pages/transcripts';
 import { PeoplePage } from './pages/people';
-import { OverviewPage } from './pages/overview-page';
+import { OverviewPage } from './pages/overview';
 import { RoomsPage } from './pages/rooms';
 import { SettingsPage } from './pages/settings';
 import { TeamPage } from './pages/team';
@@ -16,12 +19,12 @@ export type Tab = (typeof TABS)[number];
 /** Each section of a site, and who sees it (the server decides what each may do there). */
 const SECTIONS: Record<Tab, { page: ComponentType<PageProps>; roles: readonly ConsoleRole[] }> = {
   overview: { page: OverviewPage, roles: ['owner', 'admin', 'moderator'] },
-  install: { page: SettingsPage, roles: ['owner', 'admin'] },
+  install: { page: InstallPage, roles: ['owner', 'admin'] },
   settings: { page: SettingsPage, roles: ['owner', 'admin', 'moderator'] },
   rooms: { page: RoomsPage, roles: ['owner', 'admin', 'moderator'] },
   people: { page: PeoplePage, roles: ['owner', 'admin', 'moderator'] },
-  moderation: { page: SettingsPage, roles: ['owner', 'admin', 'moderator'] },
-  transcripts: { page: SettingsPage, roles: ['owner', 'admin', 'moderator'] },
+  moderation: { page: ModerationPage, roles: ['owner', 'admin', 'moderator'] },
+  transcripts: { page: TranscriptsPage, roles: ['owner', 'admin', 'moderator'] },
   team: { page: TeamPage, roles: ['owner', 'admin'] },
 };
 

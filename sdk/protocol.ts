@@ -389,7 +389,10 @@ export type ModerationActionType =
   | 'site.update'
   | 'team.invite'
   | 'team.remove'
-  | 'team.link';
+  | 'team.link'
+  | 'transcript.export'
+  | 'site.secret.view'
+  | 'site.secret.rotate';
 
 /**
  * A site's pre-publish hook: an endpoint of the site's own (https) that Parley asks before storing each new or
@@ -758,8 +761,48 @@ export interface SiteActivityResponse {
   };
 }
 
-// <lane:records>
-// <lane:embed>
+/**
+ * GET /api/sites/:siteId/rooms/:roomId/transcript?day=YYYY-MM-DD&after=<seq>&limit=<1–200> (moderators) → one page of
+ * a room's messages of that UTC day, oldest first; deleted ones as tombstones, hidden ones with their text.
+ */
+export interface TranscriptResponse {
+  messages: Message[];
+  /** The `after` of the next page of the day; null when this page ends the day. */
+  next: number | null;
+}
+
+/** Query of GET /api/sites/:siteId/rooms/:roomId/export: a streamed download of the days `from`–`to` (UTC, at most 366). */
+export interface TranscriptExportQuery {
+  from: string;
+  to: string;
+  format: 'json' | 'csv';
+}
+
+/** Filters of GET /api/sites/:siteId/moderation, besides `before` and `limit`. */
+export interface ModerationLogFilters {
+  action?: ModerationActionType;
+  /** Who did it: a chat user's id, or `console:<account id>`. */
+  actor?: string;
+  /** Whom it was done to: a user's id. */
+  target?: string;
+}
+
+/**
+ * GET /api/console/sites/:siteId/secret (owners) → 200 ConsoleSecretResponse: the site's identity secret, the HMAC
+ * key of identity tokens and hashes (docs/embedding.md). Logged as `site.secret.view`.
+ * POST /api/console/sites/:siteId/secret with RotateSecretRequest (owners) → 200 ConsoleSecretResponse: a new
+ * secret. Tokens and hashes signed with the old one are refused at once; sessions already started go on. Logged as
+ * `site.secret.rotate`.
+ */
+export interface ConsoleSecretResponse {
+  secret: string;
+}
+
+export interface RotateSecretRequest {
+  /** The site's id, typed again. */
+  confirm: string;
+}
+
 /** A user of the site as the console's People section lists them (moderators and up). */
 export interface SiteUser {
   id: string;

@@ -157,6 +157,7 @@ export async function startParley(
       onSessionEnded: (token) => hub?.endSession(token),
       onUserBanned,
       onRoomUpdated: (siteId, room) => hub?.roomUpdated(siteId, room),
+      onMessageUpdated: (siteId, message) => hub?.messageUpdated(siteId, message),
       wordFilters,
       siteSettings,
       prePublish,

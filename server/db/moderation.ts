@@ -1,4 +1,4 @@
-import { type Collection, type Db, ObjectId } from 'mongodb';
+import { type Collection, type Db, type Filter, ObjectId } from 'mongodb';
 import type { Author, ModerationAction, ModerationActionType } from '../../sdk/protocol';
 
 export interface ModerationDocument {
@@ -12,6 +12,13 @@ export interface ModerationDocument {
   reason?: string;
   until?: Date;
   createdAt: Date;
+}
+
+/** Which entries of the log to list: all of those given must match. */
+export interface ModerationFilter {
+  action?: ModerationActionType;
+  actorId?: string;
+  targetUserId?: string;
 }
 
 export type ModerationEntry = Omit<ModerationDocument, '_id' | 'createdAt'>;
@@ -40,9 +47,15 @@ export class ModerationRepository {
     await this.log.insertOne({ _id: new ObjectId(), ...entry, createdAt: new Date() });
   }
 
-  /** Newest first; `before` is the id of the last entry of the previous page. Served by the {siteId, _id} index. */
-  list(siteId: string, before: string | undefined, limit: number): Promise<ModerationDocument[]> {
-    const filter = before && ObjectId.isValid(before) ? { siteId, _id: { $lt: new ObjectId(before) } } : { siteId };
+  /**
+   * Newest first; `before` is the id of the last entry of the previous page. Served by the {siteId, _id} index; the
+   * optional filters are checked beside it (the log is small: a few entries per moderator action).
+   */
+  list(siteId: string, before: string | undefined, limit: number, only: ModerationFilter = {}): Promise<ModerationDocument[]> {
+    const filter: Filter<ModerationDocument> = before && ObjectId.isValid(before) ? { siteId, _id: { $lt: new ObjectId(before) } } : { siteId };
+    if (only.action !== undefined) filter.action = only.action;
+    if (only.actorId !== undefined) filter['actor.id'] = only.actorId;
+    if (only.targetUserId !== undefined) filter.targetUserId = only.targetUserId;
     return this.log.find(filter).sort({ _id: -1 }).limit(limit).toArray();
   }
 

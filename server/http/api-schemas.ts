@@ -264,6 +264,9 @@ const moderationActionTypes: { [A in ModerationActionType]: A } = {
   'team.invite': 'team.invite',
   'team.remove': 'team.remove',
   'team.link': 'team.link',
+  'transcript.export': 'transcript.export',
+  'site.secret.view': 'site.secret.view',
+  'site.secret.rotate': 'site.secret.rotate',
 };
 
 export const moderationActionSchema = z.object({
@@ -331,8 +334,15 @@ export const siteActivityResponseSchema = z.object({
   }),
 }) satisfies z.ZodType<import('../../sdk/protocol').SiteActivityResponse>;
 
-// <lane:records>
-// <lane:embed>
+export const transcriptResponseSchema = z.object({
+  messages: z.array(messageSchema),
+  next: z.number().int().positive().nullable().meta({ description: "The next page's `after`; null at the end of the day." }),
+}) satisfies z.ZodType<import('../../sdk/protocol').TranscriptResponse>;
+
+export const consoleSecretResponseSchema = z.object({
+  secret: z.string().meta({ description: "The site's identity secret (new ones: 32 random bytes, hex)." }),
+}) satisfies z.ZodType<import('../../sdk/protocol').ConsoleSecretResponse>;
+
 export const siteUserSchema = z.object({
   id: z.string(),
   displayName: z.string(),

@@ -23,10 +23,12 @@ import { siteSettingsRoutes } from './routes/site-settings';
 import { guestRoutes } from './routes/guests';
 import { prePublishRoutes } from './routes/pre-publish';
 import { consoleRoutes } from './routes/console';
+import { siteSecretRoutes } from './routes/site-secret';
+import { roomRecordsRoutes } from './routes/room-records';
 import { peopleRoutes } from './routes/people';
 import type { PrePublishHooks } from '../moderation/pre-publish';
 import { roomRoutes } from './routes/rooms';
-import type { RoomInfo } from '../../sdk/protocol';
+import type { Message, RoomInfo } from '../../sdk/protocol';
 import type { AuthRateLimiter } from './rate-limits';
 import { securityHeaders } from './security-headers';
 import { consoleSessions, sessionMiddleware } from './session';
@@ -50,6 +52,8 @@ export interface HttpAppOptions {
   onSessionEnded: (token: string) => void;
   onUserBanned: (siteId: string, userId: string) => void;
   onRoomUpdated: (siteId: string, room: RoomInfo) => void;
+  /** Tells a room's sockets, on every node, that a message changed (a moderator's delete over HTTP). */
+  onMessageUpdated: (siteId: string, message: Message) => void;
   /** PUBLIC_URL: the backend's origin as browsers see it, when it differs from the Host header. */
   publicUrl: string | undefined;
   trustProxy: boolean;
@@ -154,10 +158,9 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     .use(prePublishRoutes({ repositories: options.repositories, prePublish: options.prePublish, allowHttp: options.hooksAllowPrivate }).routes())
     .use(guestRoutes({ repositories: options.repositories, rateLimiter: options.rateLimiter, addressKey: addressKeyOf(options.sessionKeys), proofOfWork: options.proofOfWork }).routes())
     .use(siteActivityRoutes({ repositories: options.repositories, activity: options.activity, onlineCount: options.onlineCount }).routes())
-    // <lane:records>
-    // <lane:embed>
-    .use(peopleRoutes({ repositories: options.repositories }).routes())
-    ;
+    .use(roomRecordsRoutes({ repositories: options.repositories, onMessageUpdated: options.onMessageUpdated }).routes())
+    .use(siteSecretRoutes({ repositories: options.repositories, sessions: staffSessions }).routes())
+    .use(peopleRoutes({ repositories: options.repositories }).routes());
   return app;
 }
 

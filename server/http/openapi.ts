@@ -35,7 +35,7 @@ import {
   userSchema,
   wordFilterResponseSchema,
 } from './api-schemas';
-import { banSchema, muteSchema, wordFilterSchema } from './routes/moderation';
+import { ACTOR_ID_PATTERN, banSchema, muteSchema, wordFilterSchema } from './routes/moderation';
 import { createRoomSchema, updateRoomSchema } from './routes/rooms';
 import { reportSettingsSchema, resolveReportSchema } from './routes/reports';
 import { blockSchema } from './routes/blocks';
@@ -54,6 +54,10 @@ import {
 } from './routes/console';
 import { identifySchema, loginSchema, registerSchema } from './routes/auth';
 import { siteUserResponseSchema, siteUsersResponseSchema } from './api-schemas';
+import { consoleSecretResponseSchema } from './api-schemas';
+import { transcriptResponseSchema } from './api-schemas';
+import { MAX_EXPORT_DAYS } from './routes/room-records';
+import { rotateSecretSchema } from './routes/site-secret';
 import { PEOPLE_QUERY_LENGTH } from './routes/people';
 import { CONSOLE_COOKIE, SESSION_COOKIE } from './session';
 import { ID_PATTERN, OBJECT_ID_PATTERN } from '../validation';
@@ -109,6 +113,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   requests.add(linkChatUserSchema, { id: 'LinkChatUserRequest' });
   requests.add(consoleSignupSchema, { id: 'ConsoleSignupRequest' });
   requests.add(consoleResetSchema, { id: 'ConsoleResetRequest' });
+  requests.add(rotateSecretSchema, { id: 'RotateSecretRequest' });
 
   const responses = z.registry<{ id: string }>();
   responses.add(userSchema, { id: 'User' });
@@ -145,6 +150,8 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(roleResponseSchema, { id: 'RoleResponse' });
   responses.add(siteUsersResponseSchema, { id: 'SiteUsersResponse' });
   responses.add(siteUserResponseSchema, { id: 'SiteUserResponse' });
+  responses.add(consoleSecretResponseSchema, { id: 'ConsoleSecretResponse' });
+  responses.add(transcriptResponseSchema, { id: 'TranscriptResponse' });
 
   const uri = (id: string) => schemaRef(id).$ref;
   const generated = {
@@ -607,8 +614,94 @@ export function buildOpenApiDocument(): OpenApiDocument {
           responses: { '200': { description: 'The activity.', content: json('SiteActivityResponse') }, ...adminErrors },
         },
       },
-      // <lane:records>
-      // <lane:embed>
+      '/api/sites/{siteId}/rooms/{roomId}/transcript': {
+        parameters: [siteId, roomId],
+        get: {
+          operationId: 'roomTranscript',
+          summary: "One page of a room's messages of one UTC day, oldest first (moderators)",
+          description:
+            'Deleted messages as tombstones (no text, `deletedAt`), hidden ones with their text. Pass `next` as `after` for the next page. ' +
+            "The day's first message is found by a binary search over seqs, each page read by the messages' keys.",
+          tags: ['moderation'],
+          security: staff,
+          parameters: [
+            { name: 'day', in: 'query', required: true, description: 'The UTC day, YYYY-MM-DD.', schema: { type: 'string', format: 'date' }, example: '2026-12-01' },
+            { name: 'after', in: 'query', required: false, description: 'Only messages after this seq (the `next` of the previous page); default 0.', schema: { type: 'integer', minimum: 0 } },
+            { name: 'limit', in: 'query', required: false, description: '1–200, default 100.', schema: { type: 'integer', minimum: 1, maximum: 200 } },
+          ],
+          responses: { '200': { description: 'The page.', content: json('TranscriptResponse') }, '400': responseRef('InvalidInput'), ...adminErrors },
+        },
+      },
+      '/api/sites/{siteId}/rooms/{roomId}/export': {
+        parameters: [siteId, roomId],
+        get: {
+          operationId: 'exportTranscript',
+          summary: "A room's messages of a range of UTC days as a JSON or CSV download (moderators)",
+          description:
+            `At most ${MAX_EXPORT_DAYS} days. Streamed page by page (chunked), named \`<site>-<room>-<from>-<to>.<json|csv>\`. ` +
+            'CSV: a header row (seq, time, author id, author name, text, edited, deleted), RFC 4180 quoting, and cells that start with = + - @, a tab ' +
+            "or a carriage return prefixed with `'` so spreadsheets do not run them. Logged (`transcript.export`).",
+          tags: ['moderation'],
+          security: staff,
+          parameters: [
+            { name: 'from', in: 'query', required: true, description: 'The first UTC day, YYYY-MM-DD.', schema: { type: 'string', format: 'date' }, example: '2026-12-01' },
+            { name: 'to', in: 'query', required: true, description: 'The last UTC day, YYYY-MM-DD: `from` or later.', schema: { type: 'string', format: 'date' }, example: '2026-12-02' },
+            { name: 'format', in: 'query', required: true, description: 'The download\'s format.', schema: { type: 'string', enum: ['json', 'csv'] } },
+          ],
+          responses: {
+            '200': {
+              description: 'The download (Content-Disposition: attachment).',
+              content: { 'application/json': { schema: { type: 'array', items: schemaRef('Message') } }, 'text/csv': { schema: { type: 'string' } } },
+            },
+            '400': responseRef('InvalidInput'),
+            ...adminErrors,
+          },
+        },
+      },
+      '/api/sites/{siteId}/rooms/{roomId}/messages/{seq}': {
+        parameters: [siteId, roomId, pathId('seq', "The message's place in the room (`Message.seq`).", { type: 'integer', minimum: 1 }, '1')],
+        delete: {
+          operationId: 'deleteMessage',
+          summary: 'Delete any message of the room (moderators)',
+          description: "As a moderator's delete over the socket: a tombstone, told to the room's sockets on every node (`message:updated`), logged (`message.delete`).",
+          tags: ['moderation'],
+          security: staff,
+          responses: { '204': { description: 'Deleted (or was already).' }, ...adminErrors },
+        },
+      },
+      '/api/console/sites/{consoleSiteId}/secret': {
+        parameters: [consoleSiteId],
+        get: {
+          operationId: 'consoleSiteSecret',
+          summary: "The site's identity secret, which signs identity tokens and hashes (owners)",
+          description: 'For the site\'s own server only (docs/embedding.md, "Sign your own users in"). Each read is logged (`site.secret.view`).',
+          tags: ['console'],
+          security: [{ console: [] }],
+          responses: {
+            '200': { description: 'The secret.', content: json('ConsoleSecretResponse') },
+            '401': responseRef('Unauthorized'),
+            '403': { description: 'An admin or a moderator: only owners see the secret.', content: json('ErrorResponse') },
+            '404': responseRef('NotFound'),
+          },
+        },
+        post: {
+          operationId: 'rotateConsoleSiteSecret',
+          summary: "Replace the site's identity secret with a new random one (owners)",
+          description:
+            'Identity tokens and hashes signed with the old secret are refused from the next identify, on every node (each identify reads the site ' +
+            "from the database), until the site's server signs with the new one; users already signed in keep their sessions. Logged (`site.secret.rotate`).",
+          tags: ['console'],
+          security: [{ console: [] }],
+          requestBody: { required: true, content: json('RotateSecretRequest') },
+          responses: {
+            '200': { description: 'The new secret.', content: json('ConsoleSecretResponse') },
+            '400': { description: "`confirm` is not the site's id, or the body is not valid.", content: json('ErrorResponse') },
+            '401': responseRef('Unauthorized'),
+            '403': { description: 'An admin or a moderator, or not from our own pages.', content: json('ErrorResponse') },
+            '404': responseRef('NotFound'),
+          },
+        },
+      },
       '/api/sites/{siteId}/users': {
         parameters: [siteId],
         get: {
@@ -942,12 +1035,16 @@ export function buildOpenApiDocument(): OpenApiDocument {
         parameters: [siteId],
         get: {
           operationId: 'moderationLog',
-          summary: 'What admins did, newest first (admins)',
+          summary: 'What moderators and admins did, newest first (moderators)',
+          description: 'Optionally only one action, one actor or one target; `before` pages through the filtered entries alike.',
           tags: ['moderation'],
           security: staff,
           parameters: [
             { name: 'before', in: 'query', required: false, description: 'The id of the last entry of the previous page.', schema: { type: 'string', pattern: OBJECT_ID_PATTERN.source } },
             { name: 'limit', in: 'query', required: false, description: '1–100, default 50.', schema: { type: 'integer', minimum: 1, maximum: 100 } },
+            { name: 'action', in: 'query', required: false, description: 'Only entries of this action.', schema: { type: 'string', enum: [...moderationActionSchema.shape.action.options] } },
+            { name: 'actor', in: 'query', required: false, description: 'Only entries by this actor: a chat user\'s id, or `console:<account id>`.', schema: { type: 'string', pattern: ACTOR_ID_PATTERN.source } },
+            { name: 'target', in: 'query', required: false, description: 'Only entries about this user (`User.id`).', schema: { type: 'string', pattern: OBJECT_ID_PATTERN.source } },
           ],
           responses: {
             '200': { description: 'Entries, newest first.', content: json('ModerationLogResponse') },

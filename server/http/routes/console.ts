@@ -24,8 +24,8 @@ import type {
   UpdateConsoleSiteRequest,
 } from '../../../sdk/protocol';
 import { createSite, removeSite, type Repositories } from '../../db';
-import { type ConsoleAccountDocument, roleOn } from '../../db/console-accounts';
-import { normalizeOrigin, type SiteDocument } from '../../db/sites';
+import { type ConsoleAccountDocument, type ConsoleAccountsRepository, roleOn } from '../../db/console-accounts';
+import { normalizeOrigin, type SiteDocument, type SitesRepository } from '../../db/sites';
 import { loginSchema } from './auth';
 import { AppError, conflict, forbidden, invalidInput, notFound, unauthorized } from '../../errors';
 import { hashPassword, verifyPassword } from '../../passwords';
@@ -91,13 +91,32 @@ export const consoleResetSchema = z.strictObject({ password }) satisfies z.ZodTy
 export const deleteSiteSchema = z.strictObject({ confirm: z.string({ error: 'confirm must be the site’s id' }).max(40) }) satisfies z.ZodType<DeleteSiteRequest, unknown>;
 
 /** How a console account appears in a site's moderation log: apart from chat users' ids. */
-const actorOf = (account: ConsoleAccountDocument) => ({ id: `console:${account._id.toHexString()}`, displayName: account.email });
+export const actorOf = (account: ConsoleAccountDocument) => ({ id: `console:${account._id.toHexString()}`, displayName: account.email });
 
 /** What an invite link's token looks like (32 random bytes, base64url); anything else is not looked up. */
 const INVITE_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 export interface ConsoleState {
   account: ConsoleAccountDocument;
+}
+
+/** Every console route but login and invites: the signed-in account, read afresh, on `ctx.state.account`; else 401. */
+export function consoleSignedIn(sessions: ConsoleSessions, accounts: ConsoleAccountsRepository): Koa.Middleware {
+  return async (ctx, next) => {
+    const id = await sessions.accountId(ctx);
+    const account = id ? await accounts.findById(id) : null;
+    if (!account) throw unauthorized('sign in to the console');
+    (ctx.state as ConsoleState).account = account;
+    await next();
+  };
+}
+
+/** A site of the account's, with its role there; `not_found` for any other (it is not theirs to know about). */
+export async function consoleSiteOf(sites: SitesRepository, account: ConsoleAccountDocument, siteId: string | undefined) {
+  const role = roleOn(account, siteId);
+  const site = role && siteId ? await sites.findById(siteId) : null;
+  if (!role || !site) throw notFound('site');
+  return { site, role };
 }
 
 export interface ConsoleRoutesOptions {
@@ -135,13 +154,7 @@ export function consoleRoutes({ repositories, rateLimiter, siteQuota, signup, pr
   };
 
   // every route below but login and invites: the signed-in account, read afresh
-  const signedIn: Koa.Middleware = async (ctx, next) => {
-    const id = await sessions.accountId(ctx);
-    const account = id ? await consoleAccounts.findById(id) : null;
-    if (!account) throw unauthorized('sign in to the console');
-    (ctx.state as ConsoleState).account = account;
-    await next();
-  };
+  const signedIn = consoleSignedIn(sessions, consoleAccounts);
 
   router.post('/login', async (ctx) => {
     const input = parseInput(consoleLoginSchema, ctx.request.body);
@@ -343,12 +356,8 @@ export function consoleRoutes({ repositories, rateLimiter, siteQuota, signup, pr
     return { id: site._id, name: site.name, role, allowedOrigins: site.allowedOrigins, chatUser: chatUser ? { id: chatUserId ?? '', displayName: chatUser.displayName } : null };
   }
 
-  /** A site of the account's, with its role there; `not_found` for any other (it is not theirs to know about). */
-  async function siteOf(account: ConsoleAccountDocument, siteId: string | undefined) {
-    const role = roleOn(account, siteId);
-    const site = role && siteId ? await sites.findById(siteId) : null;
-    if (!role || !site) throw notFound('site');
-    return { site, role };
+  function siteOf(account: ConsoleAccountDocument, siteId: string | undefined) {
+    return consoleSiteOf(sites, account, siteId);
   }
 
   /** The account of a reset link, or `not_found` for an unknown, used or expired one. */

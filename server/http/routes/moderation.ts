@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Author, BanRequest, ModerationLogResponse, MuteRequest, MuteResponse, WordFilterResponse, WordFilterSettings } from '../../../sdk/protocol';
 import type { Repositories } from '../../db';
 import { presentModeration } from '../../db/moderation';
+import { moderationActionSchema } from '../api-schemas';
 import type { UserDocument } from '../../db/users';
 import { settingsOf } from '../../db/sites';
 import { forbidden, notFound } from '../../errors';
@@ -40,9 +41,15 @@ export const wordFilterSchema = z.strictObject({
   action: z.enum(WORD_FILTER_ACTIONS, { error: 'action must be "refuse", "mask" or "hold"' }),
 }) satisfies z.ZodType<WordFilterSettings, unknown>;
 
+/** Who the log names as having acted: a chat user's id, or a console account's as `console:<id>`. */
+export const ACTOR_ID_PATTERN = /^(console:)?[0-9a-f]{24}$/;
+
 export const moderationQuerySchema = z.strictObject({
   before: z.string().regex(OBJECT_ID_PATTERN, 'before must be the id of a log entry').optional(),
   limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1).max(100).default(50),
+  action: z.enum(moderationActionSchema.shape.action.options, { error: 'action must be the name of a logged action, e.g. "message.delete"' }).optional(),
+  actor: z.string({ error: 'actor must be a string' }).regex(ACTOR_ID_PATTERN, 'actor must be a user id or console:<account id>').optional(),
+  target: z.string({ error: 'target must be a string' }).regex(OBJECT_ID_PATTERN, 'target must be a user id').optional(),
 });
 
 export interface ModerationRoutesOptions {
@@ -123,7 +130,8 @@ export function moderationRoutes({ repositories, onUserBanned, wordFilters }: Mo
 
   router.get('/moderation', moderator, async (ctx) => {
     const query = parseInput(moderationQuerySchema, ctx.query);
-    const entries = await moderation.list(ctx.state.site._id, query.before, query.limit);
+    const only = { ...(query.action ? { action: query.action } : {}), ...(query.actor ? { actorId: query.actor } : {}), ...(query.target ? { targetUserId: query.target } : {}) };
+    const entries = await moderation.list(ctx.state.site._id, query.before, query.limit, only);
     ctx.body = { actions: entries.map(presentModeration) } satisfies ModerationLogResponse;
   });
 

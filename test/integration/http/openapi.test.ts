@@ -127,8 +127,11 @@ describe('GET /api/openapi.json', () => {
       'PUT /api/console/sites/{consoleSiteId}/chat-user': ['200', '400', '401', '403', '404', '429'],
       'DELETE /api/console/sites/{consoleSiteId}/chat-user': ['204', '401', '403', '404'],
       'GET /api/sites/{siteId}/activity': ['200', '401', '403', '404'],
-      // <lane:records>
-      // <lane:embed>
+      'GET /api/sites/{siteId}/rooms/{roomId}/transcript': ['200', '400', '401', '403', '404'],
+      'GET /api/sites/{siteId}/rooms/{roomId}/export': ['200', '400', '401', '403', '404'],
+      'DELETE /api/sites/{siteId}/rooms/{roomId}/messages/{seq}': ['204', '401', '403', '404'],
+      'GET /api/console/sites/{consoleSiteId}/secret': ['200', '401', '403', '404'],
+      'POST /api/console/sites/{consoleSiteId}/secret': ['200', '400', '401', '403', '404'],
       'GET /api/sites/{siteId}/users': ['200', '400', '401', '403', '404'],
       'GET /api/sites/{siteId}/users/{userId}': ['200', '401', '403', '404'],
       'GET /healthz': ['200'],

@@ -139,8 +139,6 @@ const endpoints: Record<string, Endpoint> = {
   'PATCH /settings': { method: 'PATCH', path: () => 'settings', as: 'admin', body: () => ({ access: 'guests', postingRights: { links: 'member' }, guestBanHours: 2 }), objects: ['postingRights'] },
   'PUT /pre-publish': { method: 'PUT', path: () => 'pre-publish', as: 'admin', body: () => ({ url: 'https://hooks.example.com/check', timeoutMs: 1_000, failOpen: true }) },
   'PUT /users/:userId/role': { method: 'PUT', path: ({ target }) => `users/${target}/role`, as: 'admin', body: () => ({ role: 'moderator' }) },
-  // <lane:records>
-  // <lane:embed>
 };
 
 describe('operator objects in HTTP bodies', () => {

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SiteActivityResponse } from '../../sdk/protocol';
 import { type Failure, failureOf, siteCall } from '../api';
 import { fill, pick } from '../i18n';
-import { overviewStrings } from '../strings/overview-page';
+import { overviewStrings } from '../strings/overview';
 import type { PageProps } from './page';
 
 type Activity = SiteActivityResponse['activity'];
