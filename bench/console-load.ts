@@ -24,11 +24,13 @@ interface Sample {
 /** Each page the benchmark opens, and what on it says it is ready. */
 const PAGES: Array<{ name: string; hash: string; ready: (page: Page) => Promise<void> }> = [
   { name: 'sites list', hash: '#/', ready: (page) => page.getByRole('heading', { name: 'Your sites' }).waitFor() },
-  { name: 'Overview', hash: '#/sites/SITE/overview', ready: (page) => page.getByRole('navigation').waitFor() },
-  { name: 'Install', hash: '#/sites/SITE/install', ready: (page) => page.getByRole('navigation').waitFor() },
-  { name: 'Rooms', hash: '#/sites/SITE/rooms', ready: (page) => page.getByRole('row').filter({ hasText: 'general' }).waitFor() },
+  { name: 'Overview', hash: '#/sites/SITE/overview', ready: (page) => page.locator('canvas').waitFor() },
+  { name: 'Install', hash: '#/sites/SITE/install', ready: (page) => page.getByRole('button', { name: 'Copy the snippet' }).waitFor() },
   { name: 'Settings', hash: '#/sites/SITE/settings', ready: (page) => page.getByRole('form', { name: 'Word filter' }).waitFor() },
-  { name: 'Moderation', hash: '#/sites/SITE/moderation', ready: (page) => page.getByRole('navigation').waitFor() },
+  { name: 'Rooms', hash: '#/sites/SITE/rooms', ready: (page) => page.getByRole('row').filter({ hasText: 'general' }).waitFor() },
+  { name: 'People', hash: '#/sites/SITE/people', ready: (page) => page.getByRole('row').filter({ hasText: 'User 19' }).waitFor() },
+  { name: 'Moderation', hash: '#/sites/SITE/moderation', ready: (page) => page.getByText(/entries shown|entry shown|No entries/).first().waitFor() },
+  { name: 'Transcripts', hash: '#/sites/SITE/transcripts', ready: (page) => page.getByRole('button', { name: 'Read', exact: true }).waitFor() },
 ];
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
