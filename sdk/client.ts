@@ -352,6 +352,7 @@ class DefaultChatClient implements ChatClient {
         onLeave: (left) => this.joined.delete(left.id),
         onError: (error) => this.events.emit('error', error),
         blocked: this.blocked,
+        me: () => this.user?.id,
       },
       joined,
       early,

@@ -5,6 +5,9 @@ export type { Room, RoomEvents } from './room/room';
 export type { PendingMessage, SendOptions } from './room/outbox';
 export type { PresenceChangeEvent } from './room/presence';
 export type { HistoryOptions } from './room/history';
+export type { Pins } from './room/pins';
+export type { Search, SearchOptions, SearchPage } from './room/search';
+export type { Reactions, ReactionSummary } from './room/reactions';
 export { ChatError } from './errors';
 /** A v4 UUID for `room.send(text, { clientMsgId })`, e.g. to keep a message's id in your own outbox. */
 export { createClientMsgId } from './ids';
@@ -32,6 +35,12 @@ export type {
   PrePublishHookResponse,
   PresenceUser,
   ProofOfWorkChallenge,
+  PinnedMessage,
+  PinRequest,
+  SearchRequest,
+  SearchResult,
+  Reaction,
+  ReactRequest,
   RefusalReason,
   RegisterRequest,
   Report,

@@ -88,6 +88,15 @@ export interface Message {
    * reports queue).
    */
   hiddenAt?: string;
+  /** Reactions: one entry per emoji, in the order first reacted; absent when none (and on a deleted message). */
+  reactions?: Reaction[];
+}
+
+/** Reactions: who reacted to a message with one emoji. */
+export interface Reaction {
+  emoji: string;
+  count: number;
+  userIds: string[];
 }
 
 /** One entry per user, however many tabs or devices they have open. */
@@ -112,6 +121,8 @@ export interface RoomInfo {
   paused: boolean;
   /** Who may read and post here: the room's own setting, else the site's (see Access). */
   access: Access;
+  /** The pinned messages, the most recently pinned first, at most 10; absent when none. */
+  pinned?: PinnedMessage[];
 }
 
 /**
@@ -392,7 +403,10 @@ export type ModerationActionType =
   | 'team.link'
   | 'transcript.export'
   | 'site.secret.view'
-  | 'site.secret.rotate';
+  | 'site.secret.rotate'
+  // pinned messages
+  | 'message.pin'
+  | 'message.unpin';
 
 /**
  * A site's pre-publish hook: an endpoint of the site's own (https) that Parley asks before storing each new or
@@ -607,6 +621,73 @@ export interface SessionEnded {
 
 export type AckCallback<T extends object = object> = (response: Ack<T>) => void;
 
+// pinned messages and search in a room
+
+/**
+ * A pinned message as room info carries it: enough for a pin bar without fetching the message. A deleted message is
+ * unpinned; a hidden one stays pinned with an empty excerpt and `hidden` until it is shown again.
+ */
+export interface PinnedMessage {
+  seq: number;
+  author: Author;
+  /** The message's first line, up to 140 characters (with … when cut). */
+  excerpt: string;
+  /** ISO 8601. */
+  pinnedAt: string;
+  hidden?: true;
+}
+
+/**
+ * Socket `message:pin` (moderators and above): pins (`pinned: true`) or unpins a message of a joined room. Pinning a
+ * pinned message or unpinning one that is not pinned changes nothing. A room holds at most 10 pins: an 11th is a
+ * `conflict`. Every change is logged (`message.pin`, `message.unpin`) and broadcast as `room:updated`.
+ */
+export interface PinRequest {
+  roomId: string;
+  seq: number;
+  pinned: boolean;
+}
+
+export interface PinResult {
+  /** The room's pins after the change, the most recently pinned first. */
+  pinned: PinnedMessage[];
+}
+
+/**
+ * Socket `room:search` (anyone who joined the room, readers too): messages of the room holding every word of `query`
+ * (whole words, whatever the case and accents; in Chinese or Japanese text anywhere), newest first. Deleted and
+ * hidden messages never match. One answer looks at a bounded number of messages: continue with `before: next`.
+ */
+export interface SearchRequest {
+  roomId: string;
+  /** 1–100 characters with at least one letter or digit; up to 8 words count. */
+  query: string;
+  /** Only messages with a smaller seq (the previous answer's `next`); omit for the newest. */
+  before?: number;
+  /** 1–50, default 20. */
+  limit?: number;
+}
+
+export interface SearchResult {
+  /** Newest first. May be fewer than `limit`, even none, while `next` is not null: the search stopped for now. */
+  messages: Message[];
+  /** Where to go on (`before`); null when the room's start was reached. */
+  next: number | null;
+}
+
+// reactions
+/**
+ * Socket `message:react`: toggles your reaction `emoji` (one emoji, e.g. "👍" or "👍🏽") on a message of a joined room:
+ * adds it, or takes it back when you had it. Answers the message as stored; the room hears `message:updated` once
+ * per change. Members and guests who may post in the room; not on deleted or hidden messages; at most 20 different
+ * emoji per message (a 21st is `conflict`). Rate limited per user.
+ */
+export interface ReactRequest {
+  roomId: string;
+  seq: number;
+  emoji: string;
+}
+
 export interface ClientToServerEvents {
   'room:join': (request: JoinRequest, ack: AckCallback<JoinResult>) => void;
   'room:leave': (request: RoomRequest, ack: AckCallback) => void;
@@ -616,6 +697,11 @@ export interface ClientToServerEvents {
   'message:delete': (request: DeleteRequest, ack: AckCallback<UpdateResult>) => void;
   'message:report': (request: ReportRequest, ack: AckCallback<ReportResult>) => void;
   'typing:start': (request: RoomRequest, ack: AckCallback) => void;
+  // reactions
+  'message:react': (request: ReactRequest, ack: AckCallback<UpdateResult>) => void;
+  // pinned messages and search in a room
+  'message:pin': (request: PinRequest, ack: AckCallback<PinResult>) => void;
+  'room:search': (request: SearchRequest, ack: AckCallback<SearchResult>) => void;
 }
 
 export interface ServerToClientEvents {
@@ -624,7 +710,7 @@ export interface ServerToClientEvents {
   'session:ended': (event: SessionEnded) => void;
   /** A message was edited or deleted (a tombstone: same seq, empty text, `deletedAt`). */
   'message:updated': (message: Message) => void;
-  /** The room was renamed, archived or unarchived. */
+  /** The room was renamed, archived or unarchived, slowed, paused, or its pins changed. */
   'room:updated': (room: RoomInfo) => void;
   'presence:join': (change: PresenceChange) => void;
   'presence:leave': (change: PresenceChange) => void;

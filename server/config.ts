@@ -94,6 +94,8 @@ export interface RateLimits {
   roomRequestsPerSocket: RateLimit;
   /** …and from one user, across their sockets and nodes. */
   roomRequestsPerUser: RateLimit;
+  /** Reactions one user adds or takes back (message:react). */
+  reactionsPerUser: RateLimit;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -144,6 +146,7 @@ const schema = z.object({
   RATE_LIMIT_MESSAGE_BURST_PER_USER: rateLimit('5/20'),
   RATE_LIMIT_ROOM_REQUESTS_PER_SOCKET: rateLimit('10/10'),
   RATE_LIMIT_ROOM_REQUESTS_PER_USER: rateLimit('30/10'),
+  RATE_LIMIT_REACTIONS_PER_USER: rateLimit('30/10'),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
   PRESENCE_SYNC_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
@@ -202,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       messageBurstPerUser: vars.RATE_LIMIT_MESSAGE_BURST_PER_USER,
       roomRequestsPerSocket: vars.RATE_LIMIT_ROOM_REQUESTS_PER_SOCKET,
       roomRequestsPerUser: vars.RATE_LIMIT_ROOM_REQUESTS_PER_USER,
+      reactionsPerUser: vars.RATE_LIMIT_REACTIONS_PER_USER,
     },
     presenceGraceMs: vars.PRESENCE_GRACE_MS,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,

@@ -94,6 +94,8 @@ export async function openDatabase(config: Config, log: Logger, steps: ShutdownS
   await migrate(database.db, log);
   await ensureIndexes(database.db);
   const repositories = createRepositories(database.db, { sessionAbsoluteMs: config.sessionAbsoluteMs });
+  // search in a room: a text index on MongoDB (the embedded database has none)
+  await repositories.search.prepare(log);
   // the demo site is open to anyone: never in production unless asked for (DEMO_SITE=true)
   if (config.demoSite) await seedDemoSite(repositories);
   return { uri, database, repositories };

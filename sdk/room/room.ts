@@ -1,11 +1,15 @@
 import { Emitter } from '../emitter';
 import { type ChatError, toChatError } from '../errors';
 import type { HttpClient } from '../http';
-import type { Access, JoinResult, Message, MuteResponse, PresenceUser, ReportReason, RoomInfo } from '../protocol';
+import type { Access, JoinResult, Message, MuteResponse, PinnedMessage, PresenceUser, ReportReason, RoomInfo } from '../protocol';
 import { type HistoryOptions, readHistory } from './history';
 import { muteUser, unmuteUser } from './moderation';
 import { createOutbox, type Outbox, type PendingMessage, type SendOptions } from './outbox';
 import { createPresence, type Presence, type PresenceChangeEvent } from './presence';
+import { createReactions, type ReactionSummary, type Reactions } from './reactions';
+// pinned messages and search in a room
+import { type Pins, setPinned } from './pins';
+import { type Search, type SearchOptions, type SearchPage, searchRoom } from './search';
 import { type Connection, request, requestPatiently, roomLeft } from './requests';
 import { createTimeline, type Timeline } from './timeline';
 import { createTyping, type Typing } from './typing';
@@ -33,7 +37,7 @@ export interface RoomEvents {
  * const off = room.on('message', (m) => console.log(m.author.displayName, m.text));
  * await room.send('hello');
  */
-export interface Room {
+export interface Room extends Reactions, Pins, Search {
   readonly id: string;
   readonly name: string;
   /** An archived room can be read but takes no new messages. */
@@ -95,6 +99,8 @@ export interface RoomContext extends Connection {
   onError: (error: ChatError) => void;
   /** The users the signed-in one blocked (kept up to date by the client): their messages are not delivered. */
   blocked: ReadonlySet<string>;
+  /** The signed-in user's id (reactions: which are mine). */
+  me?: () => string | undefined;
 }
 
 /** The room composes its parts: each feature lives in its own file and reports to the room through callbacks. */
@@ -106,6 +112,7 @@ export class DefaultRoom implements Room {
   declare slowModeSeconds: number;
   declare paused: boolean;
   declare access: Access;
+  declare pinned: PinnedMessage[];
   recent: Message[];
   private readonly events = new Emitter<RoomEvents>();
   // the parts, made in the constructor (`declare`: no empty field definitions in the bundle); the client feeds
@@ -114,6 +121,7 @@ export class DefaultRoom implements Room {
   declare readonly typists: Typing;
   declare private readonly timeline: Timeline;
   declare readonly outbox: Outbox;
+  declare private readonly reactions: Reactions;
   private disposed = false;
 
   /**
@@ -150,6 +158,7 @@ export class DefaultRoom implements Room {
       () => context.socket.connected && this.catchUp().catch((error: unknown) => context.onError(toChatError(error))),
     );
     this.outbox = createOutbox(context, this.id, (pending) => this.events.emit('pending', pending));
+    this.reactions = createReactions(context, this.id, (message) => this.timeline.update(message), () => this.disposed);
     for (const event of early) event(this);
     listened = true;
   }
@@ -203,6 +212,31 @@ export class DefaultRoom implements Room {
     return message;
   }
 
+  react(seq: number, emoji: string): Promise<Message> {
+    return this.reactions.react(seq, emoji);
+  }
+
+  reactionsOf(message: Message): ReactionSummary[] {
+    return this.reactions.reactionsOf(message);
+  }
+
+  async pin(seq: number): Promise<PinnedMessage[]> {
+    return (this.pinned = await setPinned(this.context, this.id, seq, true, this.disposed));
+  }
+
+  async unpin(seq: number): Promise<PinnedMessage[]> {
+    return (this.pinned = await setPinned(this.context, this.id, seq, false, this.disposed));
+  }
+
+  async search(query: string, options: SearchOptions = {}): Promise<SearchPage> {
+    const page = await searchRoom(this.context, this.id, query, options, () => this.disposed);
+    return { messages: page.messages.filter((message) => !this.context.blocked.has(message.author.id)), next: page.next };
+  }
+
+  hasReacted(message: Message, emoji: string): boolean {
+    return this.reactions.hasReacted(message, emoji);
+  }
+
   history(options: HistoryOptions = {}): Promise<Message[]> {
     return readHistory(this.context, this.id, options, () => this.disposed).then((messages) => messages.filter((message) => !this.context.blocked.has(message.author.id)));
   }
@@ -254,8 +288,8 @@ export class DefaultRoom implements Room {
     this.events.emit('change', room);
   }
 
-  private describe({ name, archived, slowModeSeconds, paused, access }: RoomInfo): void {
-    Object.assign(this, { name, archived, slowModeSeconds, paused, access });
+  private describe({ name, archived, slowModeSeconds, paused, access, pinned = [] }: RoomInfo): void {
+    Object.assign(this, { name, archived, slowModeSeconds, paused, access, pinned });
   }
 
   /**
@@ -275,7 +309,11 @@ export class DefaultRoom implements Room {
         () => this.disposed,
       );
       this.outbox.resume();
-      if ((['name', 'archived', 'slowModeSeconds', 'paused', 'access'] as const).some((key) => joined.room[key] !== this[key])) this.changed(joined.room);
+      if (
+        (['name', 'archived', 'slowModeSeconds', 'paused', 'access'] as const).some((key) => joined.room[key] !== this[key]) ||
+        JSON.stringify(joined.room.pinned ?? []) !== JSON.stringify(this.pinned)
+      )
+        this.changed(joined.room);
       for (const message of joined.messages) this.timeline.deliver(message);
       this.presence.reset(joined.online);
       more = joined.more;

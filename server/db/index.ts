@@ -7,6 +7,8 @@ import { ProofsRepository } from './proofs';
 import { ConsoleAccountsRepository } from './console-accounts';
 import { ReportsRepository } from './reports';
 import { DEFAULT_ROOM, RoomsRepository } from './rooms';
+import { ReactionsRepository } from './reactions';
+import { MessageSearch } from './search';
 import { SessionStore } from './sessions';
 import { SiteActivityRepository } from './site-activity';
 import { SitesRepository } from './sites';
@@ -25,6 +27,10 @@ export interface Repositories {
   proofs: ProofsRepository;
   consoleAccounts: ConsoleAccountsRepository;
   activity: SiteActivityRepository;
+  /** Reactions on messages (written on the messages' documents). */
+  reactions: ReactionsRepository;
+  /** Search in a room (not a collection of its own: it reads messages). */
+  search: MessageSearch;
 }
 
 /** Creates a site with its default room `general`; false when the id is taken. */
@@ -65,5 +71,7 @@ export function createRepositories(db: Db, options: { sessionAbsoluteMs?: number
     proofs: new ProofsRepository(db),
     consoleAccounts: new ConsoleAccountsRepository(db),
     activity: new SiteActivityRepository(db),
+    reactions: new ReactionsRepository(db),
+    search: new MessageSearch(db),
   };
 }

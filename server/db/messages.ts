@@ -2,6 +2,7 @@ import { type Collection, type Db, MongoBulkWriteError } from 'mongodb';
 import type { Author, Message } from '../../sdk/protocol';
 import { isDuplicateKey } from '../errors';
 import { type RoomDocument, roomKey } from './rooms';
+import { presentReactions } from './reactions';
 
 /**
  * A stored message. Its `_id` is its place: `<site>:<room>:<seq, 12 digits>` (messageKey), so every read of the hot
@@ -62,6 +63,7 @@ export const presentToModerators = (message: MessageDocument): Message => ({
   ...(message.editedAt ? { editedAt: message.editedAt.toISOString() } : {}),
   ...(message.deletedAt ? { deletedAt: message.deletedAt.toISOString() } : {}),
   ...(message.hiddenAt && !message.deletedAt ? { hiddenAt: message.hiddenAt.toISOString() } : {}),
+  ...presentReactions(message),
 });
 
 /** The seq a message was to be stored under belongs to another message: take a new one. */

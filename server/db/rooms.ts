@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import type { Access, Role, RoomInfo, UpdateRoomRequest } from '../../sdk/protocol';
+import type { Access, Author, PinnedMessage, Role, RoomInfo, UpdateRoomRequest } from '../../sdk/protocol';
 import { hasRank } from '../../sdk/roles';
 import { AppError, conflict, forbidden, isDuplicateKey, notFound } from '../errors';
 
@@ -20,7 +20,27 @@ export interface RoomDocument {
   access?: Access;
   /** Muted users of this room: user id → until when. Kept on the room so a send checks it in the same write. */
   mutedUntil?: Record<string, Date>;
+  /** Pinned messages, the most recently pinned first (server/hub/pins.ts); `pinsVersion` counts their changes. */
+  pinned?: PinDocument[];
+  pinsVersion?: number;
 }
+
+/** A pinned message as the room keeps it: what a pin bar shows, so a join needs no read of the messages. */
+export interface PinDocument {
+  seq: number;
+  author: Author;
+  excerpt: string;
+  pinnedAt: Date;
+  hidden?: true;
+}
+
+const presentPin = ({ seq, author, excerpt, pinnedAt, hidden }: PinDocument): PinnedMessage => ({
+  seq,
+  author: { id: author.id, displayName: author.displayName },
+  excerpt,
+  pinnedAt: pinnedAt.toISOString(),
+  ...(hidden ? { hidden } : {}),
+});
 
 /** The room every site has; it can be renamed but not archived. */
 export const DEFAULT_ROOM = 'general';
@@ -38,6 +58,7 @@ export const presentRoom = (room: RoomDocument, siteAccess: Access): RoomInfo =>
   slowModeSeconds: room.slowModeSeconds ?? 0,
   paused: room.pausedAt !== undefined,
   access: room.access ?? siteAccess,
+  ...(room.pinned?.length ? { pinned: room.pinned.map(presentPin) } : {}),
 });
 
 /** Who writes to a room: a message's author. */
@@ -177,6 +198,26 @@ export class RoomsRepository {
         });
       }
       return taken;
+    });
+  }
+
+  /**
+   * Rewrites the room's pins with what `change` makes of them (undefined: leave them), through this node's queue of
+   * writes to the room (FerretDB v1 would lose a seq's `$inc` to a concurrent write) and on the pins' version, so a
+   * change made meanwhile by another node is read again rather than overwritten. Null when there is no such room.
+   */
+  changePins(siteId: string, roomId: string, change: (pins: readonly PinDocument[]) => PinDocument[] | undefined): Promise<{ room: RoomDocument; changed: boolean } | null> {
+    return this.queued(siteId, roomId, async () => {
+      for (let attempt = 1; ; attempt += 1) {
+        const room = await this.find(siteId, roomId);
+        if (!room) return null;
+        const pins = change(room.pinned ?? []);
+        if (!pins) return { room, changed: false };
+        const version = room.pinsVersion === undefined ? { $exists: false } : room.pinsVersion;
+        const updated = await this.rooms.findOneAndUpdate({ _id: room._id, pinsVersion: version }, { $set: { pinned: pins }, $inc: { pinsVersion: 1 } }, { returnDocument: 'after' });
+        if (updated) return { room: updated, changed: true };
+        if (attempt === MAX_TAKE_ATTEMPTS) throw conflict('seq', 'the pins changed; try again');
+      }
     });
   }
 

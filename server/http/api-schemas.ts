@@ -135,6 +135,20 @@ export const roomInfoSchema = z.object({
     .meta({ description: 'Slow mode: seconds a member waits between two messages (0: off); admins are exempt.' }),
   paused: z.boolean().meta({ description: 'A paused room takes messages from moderators only.' }),
   access: accessSchema,
+  // pinned messages
+  pinned: z
+    .array(
+      z.object({
+        seq: z.number().int().positive(),
+        author: z.object({ id: z.string(), displayName: z.string() }),
+        excerpt: z.string(),
+        pinnedAt: z.iso.datetime(),
+        hidden: z.literal(true).optional(),
+      }),
+    )
+    .max(10)
+    .optional()
+    .meta({ description: 'The pinned messages, the most recently pinned first (at most 10); absent when none.' }),
 }) satisfies z.ZodType<RoomInfo>;
 
 const authorSchema = z.object({ id: z.string(), displayName: z.string() });
@@ -267,6 +281,9 @@ const moderationActionTypes: { [A in ModerationActionType]: A } = {
   'transcript.export': 'transcript.export',
   'site.secret.view': 'site.secret.view',
   'site.secret.rotate': 'site.secret.rotate',
+  // pinned messages
+  'message.pin': 'message.pin',
+  'message.unpin': 'message.unpin',
 };
 
 export const moderationActionSchema = z.object({

@@ -36,7 +36,7 @@ export function withAck<T extends object>(
 }
 
 // what a reader's socket may not do: everything that writes
-const SIGNED_IN_EVENTS = new Set(['message:send', 'message:edit', 'message:delete', 'message:report', 'typing:start']);
+const SIGNED_IN_EVENTS = new Set(['message:send', 'message:edit', 'message:delete', 'message:report', 'typing:start', 'message:react', 'message:pin']);
 
 /**
  * An event the protocol does not have, sent with an ack, is answered `not_found` instead of leaving the client to

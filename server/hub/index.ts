@@ -26,6 +26,11 @@ import { type ChatServer, roomChannel, signedIn, userChannel } from './types';
 import type { PrePublishHooks } from '../moderation/pre-publish';
 import type { SiteSettingsCache } from '../moderation/site-settings';
 import type { Message, RoomInfo } from '../../sdk/protocol';
+// reactions
+import { createReactionLimiter, registerReactionHandlers } from './reactions';
+// pinned messages and search in a room
+import { Pins, registerPinHandlers } from './pins';
+import { createSearchLimits, registerSearchHandlers } from './search';
 
 export interface HubOptions {
   httpServer: HttpServer;
@@ -98,7 +103,9 @@ export function createHub(options: HubOptions): Hub {
   const sendLimiter = createSendLimiter(rateLimits, redis, (limit) => metrics.rateLimited(limit));
   const roomRequests = createRoomRequestLimiter(rateLimits, redis, (limit) => metrics.rateLimited(limit));
   const typingRelays = createTypingThrottle(redis);
+  const reactionLimiter = createReactionLimiter(rateLimits.reactionsPerUser, redis, (limit) => metrics.rateLimited(limit));
   const sends = new SendBatcher(repositories.rooms, repositories.messages, log, (message) => options.activity.count(message));
+  const searchLimits = createSearchLimits(redis, () => metrics.rateLimited('room_requests'));
   const io: ChatServer = new Server(httpServer, {
     serveClient: false,
     // a chat event is small; anything bigger is refused before it is parsed
@@ -112,6 +119,7 @@ export function createHub(options: HubOptions): Hub {
   });
 
   const presence = new Presence(io, presenceGraceMs, log, presenceSyncMs, redis !== undefined);
+  const pins = new Pins(repositories, options.siteSettings, io, log);
   const slowMode = new SlowMode(repositories.rooms, redis);
   // a room's settings changed through another node
   io.on('room:changed', (siteId, roomId) => slowMode.forget(siteId, roomId));
@@ -125,13 +133,16 @@ export function createHub(options: HubOptions): Hub {
     socket.once('disconnect', (reason) => socketLog.debug({ reason }, 'socket disconnected'));
     dropWhenStuck(socket, log, options.slowClientMaxBytes);
     registerRoomHandlers(socket, { repositories, presence, siteSettings: options.siteSettings }, roomRequests, socketLog);
+    registerSearchHandlers(socket, { repositories, limits: searchLimits }, socketLog);
     const member = signedIn(socket);
     if (member) {
       endWithSession(member, repositories.sessions, options.sessionIdleMs, socketLog);
       const { wordFilters, siteSettings, prePublish, reports } = options;
-      registerMessageHandlers(member, { repositories, sendLimiter, sends, wordFilters, siteSettings, prePublish, slowMode, reports }, socketLog, metrics);
+      registerMessageHandlers(member, { repositories, sendLimiter, sends, wordFilters, siteSettings, prePublish, slowMode, reports, pins }, socketLog, metrics);
       registerTypingHandlers(member, repositories, typingRelays, socketLog);
       registerReportHandlers(member, { reports, sendLimiter }, socketLog);
+      registerReactionHandlers(member, { repositories, siteSettings, limiter: reactionLimiter }, socketLog);
+      registerPinHandlers(member, { repositories, pins, sendLimiter }, socketLog);
     }
     // a reader's socket has the room handlers only: whatever writes is answered `unauthorized`
     answerUnknownEvents(socket);
@@ -150,7 +161,11 @@ export function createHub(options: HubOptions): Hub {
       io.to(channel).emit('session:ended', { reason: 'banned' });
       io.in(channel).disconnectSockets(true);
     },
-    messageUpdated: (siteId, message) => io.to(roomChannel(siteId, message.roomId)).emit('message:updated', message),
+    messageUpdated: (siteId, message) => {
+      io.to(roomChannel(siteId, message.roomId)).emit('message:updated', message);
+      // a pinned message's pin follows it (a deleted one is unpinned)
+      pins.follow(siteId, message);
+    },
     roomUpdated: (siteId, room) => {
       slowMode.forget(siteId, room.id);
       if (redis) io.serverSideEmit('room:changed', siteId, room.id);

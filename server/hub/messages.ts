@@ -16,6 +16,7 @@ import type { SlowMode } from '../moderation/slow-mode';
 import type { PrePublishHooks } from '../moderation/pre-publish';
 import type { ReportDesk } from '../moderation/reports';
 import { posterOf } from '../db/rooms';
+import type { Pins } from './pins';
 import { assertJoined } from './rooms';
 import { type ChatSocket, roomChannel } from './types';
 
@@ -43,6 +44,7 @@ export function registerMessageHandlers(
     prePublish,
     slowMode,
     reports,
+    pins,
   }: {
     repositories: Repositories;
     sendLimiter: SendLimiter;
@@ -52,6 +54,8 @@ export function registerMessageHandlers(
     prePublish: PrePublishHooks;
     slowMode: SlowMode;
     reports: ReportDesk;
+    /** Pinned messages: a pin follows its message's edits and deletes. */
+    pins: Pick<Pins, 'follow'>;
   },
   log: Logger,
   metrics: Pick<Metrics, 'messageStored' | 'sendAcked'>,
@@ -189,6 +193,7 @@ export function registerMessageHandlers(
   function broadcastUpdate(roomId: string, message: MessageDocument): UpdateResult {
     const presented = presentMessage(message);
     socket.to(roomChannel(siteId, roomId)).emit('message:updated', presented);
+    pins.follow(siteId, presented);
     return { message: presented };
   }
 

@@ -122,8 +122,8 @@ describe('the SDK, minified and gzipped', () => {
 
   // raised from 6,000 on 2026-12-02 for slow mode, pause, reports and block, and to 7,000 on 2026-12-03 for ranks,
   // access, readers, guests and the proof-of-work solver (inlined here; a lazy chunk where the app's bundler splits)
-  // (BENCHMARKS.md, "SDK size")
-  it('stays under 7 KB on its own', async () => {
-    expect(gzipSync(await minifiedSdk(['socket.io-client']), { level: 9 }).length).toBeLessThanOrEqual(7_000);
+  // (BENCHMARKS.md, "SDK size"), and to 7,500 on 2026-12-03 for reactions, pinned messages and search
+  it('stays under 7.5 KB on its own', async () => {
+    expect(gzipSync(await minifiedSdk(['socket.io-client']), { level: 9 }).length).toBeLessThanOrEqual(7_500);
   });
 });

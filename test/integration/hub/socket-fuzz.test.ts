@@ -134,7 +134,7 @@ const binaries: Value[] = [
 ];
 
 /** Field kinds of the client→server payloads in sdk/protocol.ts, and values each never accepts. */
-type FieldKind = 'roomId' | 'text' | 'clientMsgId' | 'seq' | 'afterSeq' | 'before' | 'limit' | 'retry' | 'reason' | 'details';
+type FieldKind = 'roomId' | 'text' | 'clientMsgId' | 'seq' | 'afterSeq' | 'before' | 'limit' | 'retry' | 'reason' | 'details' | 'emoji' | 'pinned' | 'query';
 
 const notAString = [...numbers, ...booleans, ...nulls, ...objects, ...arrays, ...binaries];
 const notANumber = [...booleans, ...nulls, ...strings, () => '1', ...objects, ...arrays, ...binaries];
@@ -159,6 +159,11 @@ const invalidFor: Record<FieldKind, Value[]> = {
   retry: notABoolean,
   reason: [...notAString, ...strings, ...literal('Spam', 'spam ', 'SPAM', 'abuse', '__proto__', 'toString')],
   details: [...notAString, ...literal('', '   ', 'bell\u0007', 'nul\u0000', '\uD800', 'x'.repeat(501))],
+  // reactions: one emoji, nothing else
+  emoji: [...notAString, ...strings, ...literal('a', '1', '#', '👍👍', '👍 ', ' 👍', '\uFE0F', '\u200D', '👍\u200D', '\uD83D\uDC4D\uD83D', '<b>👍</b>', '👍'.repeat(40))],
+  // pins and search: a boolean; a query with a letter or digit, at most 100 characters
+  pinned: notABoolean,
+  query: [...notAString, ...literal('', '   ', '?!…', '\u0000\u0007', '\uD800', '<>', '$', 'x'.repeat(101), 'é'.repeat(101))],
 };
 
 // ---- the events -----------------------------------------------------------------------------------------------
@@ -178,6 +183,11 @@ const events: Record<string, EventSpec> = {
   'message:delete': { required: ['roomId', 'seq'], optional: [] },
   'message:report': { required: ['roomId', 'seq', 'reason'], optional: ['details'] },
   'typing:start': { required: ['roomId'], optional: [] },
+  // reactions
+  'message:react': { required: ['roomId', 'seq', 'emoji'], optional: [] },
+  // pinned messages and search in a room
+  'message:pin': { required: ['roomId', 'seq', 'pinned'], optional: [] },
+  'room:search': { required: ['roomId', 'query'], optional: ['before', 'limit'] },
 };
 const eventSpecs = Object.entries(events);
 
@@ -225,6 +235,12 @@ function validValue(kind: FieldKind, random: Random): unknown {
       return random.pick(['spam', 'harassment', 'hate', 'sexual', 'violence', 'other']);
     case 'details':
       return `fuzz details ${random.int(1, 1_000)}`;
+    case 'emoji':
+      return random.pick(['👍', '❤️', '😂', '🎉', '👍🏽', '🇪🇸']);
+    case 'pinned':
+      return random.chance(0.5);
+    case 'query':
+      return random.pick(['hello', 'fuzz text', 'café', '咖啡']);
   }
 }
 
@@ -767,6 +783,8 @@ describe('the hub under malformed events (seeded fuzz)', () => {
         { category: 'reader delete', event: 'message:delete', args: [{ roomId: ROOM, seq: 1 }], expect: 'error' },
         { category: 'reader report', event: 'message:report', args: [{ roomId: ROOM, seq: 1, reason: 'spam' }], expect: 'error' },
         { category: 'reader typing', event: 'typing:start', args: [{ roomId: ROOM }], expect: 'error' },
+        { category: 'reader reaction', event: 'message:react', args: [{ roomId: ROOM, seq: 1, emoji: '👍' }], expect: 'error' },
+        { category: 'reader pin', event: 'message:pin', args: [{ roomId: ROOM, seq: 1, pinned: true }], expect: 'error' },
       ];
       for (const write of writes) await sendCase(socket, write, tally);
       expect(tally.errorsByCode).toEqual({ unauthorized: writes.length });
