@@ -1,6 +1,6 @@
 // Search in a room on the embedded database at 100,000 messages (npx tsx bench/search.ts [messages]): the server's own
 // search code (server/db/search.ts) against a FerretDB of its own in a temporary folder, seeded directly with the
-// driver. What one request costs (it stops at SEARCH_BUDGET), and what it costs to search the whole room, request
+// driver; with MONGODB_URI set, against that MongoDB instead (its database bench_search is dropped first and after). What one request costs (it stops at SEARCH_BUDGET), and what it costs to search the whole room, request
 // after request, for a word that is common, rare, and absent. Prints a Markdown table for BENCHMARKS.md.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -34,10 +34,12 @@ const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-search-'));
   const config = loadConfig({ ...process.env, NODE_ENV: 'test' });
-  const embedded = await startEmbeddedDatabase({ dataDir, cacheDir: config.cacheDir, log: () => undefined });
-  const client = await new MongoClient(embedded.uri).connect();
+  const external = process.env.MONGODB_URI;
+  const embedded = external ? undefined : await startEmbeddedDatabase({ dataDir, cacheDir: config.cacheDir, log: () => undefined });
+  const client = await new MongoClient(external ?? embedded!.uri).connect();
   try {
     const db = client.db('bench_search');
+    await db.dropDatabase();
     const messages = db.collection<MessageDocument>('messages');
     const seedStart = performance.now();
     for (let first = 1; first <= MESSAGES; first += CHUNK) {
@@ -97,13 +99,14 @@ async function main(): Promise<void> {
       );
     }
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-    console.log(`Search in a room, embedded FerretDB, ${MESSAGES.toLocaleString('en')} messages (seeded in ${(seedMs / 1000).toFixed(0)} s); ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${cpu}, Node ${process.version}; budget ${SEARCH_BUDGET.messages} messages or ${SEARCH_BUDGET.ms} ms per request, pages of ${PAGE}, ${RUNS} runs\n`);
+    console.log(`Search in a room, ${external ? 'MongoDB' : 'embedded FerretDB'}${search.usesTextIndex ? ' (text index)' : ''}, ${MESSAGES.toLocaleString('en')} messages (seeded in ${(seedMs / 1000).toFixed(0)} s); ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${cpu}, Node ${process.version}; budget ${SEARCH_BUDGET.messages} messages or ${SEARCH_BUDGET.ms} ms per request, pages of ${PAGE}, ${RUNS} runs\n`);
     console.log('| Query | Messages read by the first request | First request p50 | First request max | Requests to reach the room\'s start | Matches | Whole room, all requests (p50) |');
     console.log('| --- | --- | --- | --- | --- | --- | --- |');
     for (const row of rows) console.log(row);
   } finally {
+    if (external) await client.db('bench_search').dropDatabase();
     await client.close();
-    await embedded.stop();
+    await embedded?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
