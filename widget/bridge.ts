@@ -59,8 +59,11 @@ export type AppMessage =
   | { type: 'parley:ready' }
   /** The user closed the panel from inside (the minimise button, Esc). */
   | { type: 'parley:close' }
-  /** Messages not seen yet: counted while the panel is closed or the tab hidden, 0 once they are seen. */
-  | { type: 'parley:unread'; count: number }
+  /**
+   * Messages not seen yet: counted while the panel is closed or the tab hidden, 0 once they are seen; `mentions`: how
+   * many of them mention the user (by id, or @here).
+   */
+  | { type: 'parley:unread'; count: number; mentions?: number }
   | { type: 'parley:message'; message: MessageSummary }
   /**
    * Whether a user is signed in now. The loader remembers it (host localStorage) to load the app when the page is
@@ -80,9 +83,9 @@ export function readIdentity(value: unknown): Identity | undefined {
   return userId && displayName && hash ? { userId, displayName, hash } : undefined;
 }
 
-const ACCENT = /^#(?:[0-9a-f]{3}){1,2}$/i;
-const ROOM = /^[a-z0-9-]{1,40}$/;
-const LOCALE = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
+export const ACCENT = /^#(?:[0-9a-f]{3}){1,2}$/i;
+export const ROOM = /^[a-z0-9-]{1,40}$/;
+export const LOCALE = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
 
 /** Parse, don't trust: keeps each setting only when it is well-formed; anything else is dropped, never thrown. */
 export function readSettings(value: unknown): AppSettings {

@@ -23,7 +23,8 @@ export interface HostBridge {
   /** Called when the host page logs its user out (`Parley('logout')`). */
   onLogout(listener: () => void): void;
   /** Messages not seen yet; 0 once seen. */
-  postUnread(count: number): void;
+  /** Unread messages, and how many of them mention the user. */
+  postUnread(count: number, mentions: number): void;
   /** Every new message, for the host page's `Parley('on', 'message', cb)` listeners. */
   postMessage(message: MessageSummary): void;
   /** Whether a user is signed in now: the loader uses it to load the app early next time. */
@@ -104,7 +105,7 @@ export function connectHostBridge(): HostBridge {
     onLogout(listener) {
       logoutListener = listener;
     },
-    postUnread: (count) => post({ type: 'parley:unread', count }),
+    postUnread: (count, mentions) => post({ type: 'parley:unread', count, mentions }),
     postMessage: (message) => post({ type: 'parley:message', message }),
     postSession: (signedIn) => post({ type: 'parley:session', signedIn }),
   };

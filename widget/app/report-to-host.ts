@@ -1,23 +1,31 @@
 import { chime } from './chime';
+import type { Message } from '../../sdk';
 import type { HostBridge } from './host-bridge';
 import type { ChatStore } from './store';
 
 /**
  * Tells the host page about messages: each new one, the unread count (messages from others that arrive while the
- * panel is closed or the tab hidden; 0 once the panel is open and visible), and whether a user is signed in.
+ * panel is closed or the tab hidden; 0 once the panel is open and visible) with how many of them mention the user
+ * (by id, or @here), and whether a user is signed in.
  * With `sound`, a message from others that nobody sees plays a short chime.
  */
 export function reportToHost(bridge: HostBridge, store: ChatStore, options: { sound: boolean }): () => void {
   let unread = 0;
+  let mentions = 0;
   let signedIn: boolean | undefined;
   const seen = () => bridge.open && document.visibilityState === 'visible';
-  const setUnread = (count: number) => {
-    if (count === unread) return;
+  const setUnread = (count: number, mentioned: number) => {
+    if (count === unread && mentioned === mentions) return;
     unread = count;
-    bridge.postUnread(count);
+    mentions = mentioned;
+    bridge.postUnread(count, mentioned);
   };
   const onSeen = () => {
-    if (seen()) setUnread(0);
+    if (seen()) setUnread(0, 0);
+  };
+  const mentionsMe = (message: Message & { mentions?: readonly string[] }) => {
+    const me = store.getState().user?.id;
+    return !!me && !!message.mentions && (message.mentions.includes(me) || message.mentions.includes('here'));
   };
 
   const stopMessages = store.onMessage((message, own) => {
@@ -30,7 +38,7 @@ export function reportToHost(bridge: HostBridge, store: ChatStore, options: { so
       own,
     });
     if (own || seen()) return;
-    setUnread(unread + 1);
+    setUnread(unread + 1, mentions + (mentionsMe(message) ? 1 : 0));
     if (options.sound) chime();
   });
   const stopSession = store.subscribe(() => {
@@ -41,7 +49,7 @@ export function reportToHost(bridge: HostBridge, store: ChatStore, options: { so
     if (now === signedIn) return;
     signedIn = now;
     bridge.postSession(now);
-    if (!now) setUnread(0);
+    if (!now) setUnread(0, 0);
   });
   const stopToggle = bridge.onToggle(onSeen);
   document.addEventListener('visibilitychange', onSeen);

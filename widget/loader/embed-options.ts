@@ -1,4 +1,4 @@
-import { type AppSettings, type Identity, readIdentity, readSettings } from '../bridge';
+import { ACCENT, type AppSettings, type Identity, LOCALE, ROOM, readIdentity } from '../bridge';
 
 /**
  * `window.ParleySettings`, set before the tag: the tag's data-* options under their dataset names
@@ -43,8 +43,9 @@ export interface EmbedOptions {
 }
 
 const BOOLEAN = /^(true|false)$/;
-// the options readSettings (bridge.ts) does not cover; a value from the tag is a string, one from ParleySettings
-// may be a boolean or a number already
+// every option's form, as text: a value from the tag is a string, one from ParleySettings may be a boolean or a number
+// already. The app reads room, locale, title, accent and sound again (readSettings in bridge.ts), as it trusts no one;
+// the loader checks them with these rules so that a bad one is dropped here, with a warning on the page's console.
 const RULES: Record<string, RegExp> = {
   position: /^(right|left)$/,
   // browsers clamp a z-index to 32 bits
@@ -52,6 +53,10 @@ const RULES: Record<string, RegExp> = {
   open: BOOLEAN,
   sound: BOOLEAN,
   launcher: /^(visible|hidden)$/,
+  room: ROOM,
+  locale: LOCALE,
+  accent: ACCENT,
+  title: /^[^]{1,80}$/,
 };
 
 /**
@@ -75,10 +80,9 @@ export function readEmbedOptions(): EmbedOptions | undefined {
   };
   for (const [key, rule] of Object.entries(RULES)) if (raw[key] !== undefined && !rule.test(String(raw[key]))) ignore(key);
 
-  raw.sound = raw.sound && String(raw.sound) === 'true';
-  // room, locale, title, accent and sound, as the app will read them
-  const settings = readSettings(raw);
-  for (const key of ['room', 'locale', 'title', 'accent'] as const) if (raw[key] !== undefined && settings[key] === undefined) ignore(key);
+  // room, locale, title, accent and sound, as the app will read them (the rules above made them strings, if present)
+  const { room, locale, title, accent, sound } = raw as Record<string, string | undefined>;
+  const settings: AppSettings = { room, locale, title, accent, sound: sound !== undefined && String(sound) === 'true' };
 
   const identity = readIdentity({ token: raw.userToken, userId: raw.userId, displayName: raw.userName, hash: raw.userHash });
   // a token, or all three or none

@@ -10,6 +10,7 @@ export const launcherCss = `:host{all:initial!important;--parley-accent:#4f46e5;
 svg{display:block;margin:auto;width:26px;fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
 [aria-expanded=true] .open,[aria-expanded=false] .close{display:none}
 .badge{position:absolute;top:-4px;right:-4px;min-width:10px;padding:0 6px;border-radius:11px;background:#b91c1c;font:700 12px/22px system-ui,sans-serif}
+.at{background:#111827}
 .panel{width:min(380px,100vw - 32px);height:min(600px,100dvh - 16px - var(--parley-bottom));border-radius:16px;background:#fff}
 .notice{max-width:272px;padding:12px 14px;border-radius:12px;background:#111827;color:#fff;font:14px/1.4 system-ui,sans-serif}
 @media (max-width:480px){.panel{inset:0;width:100vw;height:100dvh;border-radius:0}.covered{display:none}}

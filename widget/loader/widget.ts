@@ -11,9 +11,9 @@ const READY_GRACE_MS = 1_000;
 // a page that never goes idle loads the app anyway
 const IDLE_TIMEOUT_MS = 4_000;
 
-export const widgetEvents = ['ready', 'open', 'close', 'message', 'unread'] as const;
+export const widgetEvents = ['ready', 'open', 'close', 'message', 'unread', 'mention'] as const;
 export type WidgetEvent = (typeof widgetEvents)[number];
-/** `message` listeners get a MessageSummary, `unread` listeners the count, the others nothing. */
+/** `message` listeners get a MessageSummary, `unread` and `mention` listeners the count, the others nothing. */
 export type WidgetListener = (payload?: MessageSummary | number) => void;
 
 /**
@@ -28,7 +28,7 @@ export type ParleyCommand = (command: string, ...args: unknown[]) => void;
  */
 export function mountWidget(options: EmbedOptions, unmounted: () => void): ParleyCommand {
   const { site, origin, settings } = options;
-  const [lang, [openLabel, closeLabel, unreadLabel]] = loaderStrings(settings.locale ?? navigator.language);
+  const [lang, [openLabel, closeLabel, unreadLabel, mentionLabel]] = loaderStrings(settings.locale ?? navigator.language);
   const signedIn = signedInFlag(site);
   // the open panel fills a small screen, and the page behind it must not scroll
   const mobile = matchMedia('(max-width:480px)');
@@ -67,6 +67,7 @@ export function mountWidget(options: EmbedOptions, unmounted: () => void): Parle
   let blocked = false;
   let open = false;
   let unread = 0;
+  let mentions = 0;
   let logoutAfterHello = false;
   // what had focus when the panel opened: focus goes back to it (a site's own button) when the launcher is hidden,
   // and nothing (data-open, a timer) means the panel takes no focus either
@@ -96,13 +97,16 @@ export function mountWidget(options: EmbedOptions, unmounted: () => void): Parle
   const render = () => {
     const shown = open && appReady;
     launcher.ariaExpanded = String(open);
-    launcher.ariaLabel = open ? closeLabel : openLabel + (unread ? unreadLabel.replace('#', String(unread)) : '');
+    launcher.ariaLabel = open ? closeLabel : openLabel + counted(unreadLabel, unread) + counted(mentionLabel, mentions);
     // on a small screen the panel covers the launcher; the app's own minimise closes it
     launcher.classList.toggle('covered', shown);
     notice.hidden = !open || !blocked;
     if (frame) frame.hidden = !shown;
     lockBody(shown && mobile.matches);
   };
+
+  // ", 3 unread": the label's words for a count, none for 0
+  const counted = (label: string, count: number) => (count ? label.replace('#', `${count}`) : '');
 
   const lockBody = (lock: boolean) => {
     const { style } = document.body;
@@ -116,11 +120,16 @@ export function mountWidget(options: EmbedOptions, unmounted: () => void): Parle
     }
   };
 
-  const setUnread = (count: number) => {
-    if (count === unread) return;
-    unread = count;
-    badge.textContent = count > 9 ? '9+' : String(count);
+  // the badge counts unread messages, or with an @ and another colour the unread ones that mention the user
+  const setUnread = (count: number, mentioned = 0) => {
+    if (count === unread && mentioned === mentions) return;
+    const shown = mentioned || count;
+    badge.textContent = (mentioned ? '@' : '') + (shown > 9 ? '9+' : shown);
+    badge.classList.toggle('at', !!mentioned);
     badge.hidden = !count;
+    if (mentioned !== mentions) emit('mention', (mentions = mentioned));
+    if (count === unread) return render();
+    unread = count;
     // the page may have changed its title meanwhile: only our own prefix is replaced
     const title = document.title;
     const base = titlePrefix && title.startsWith(titlePrefix) ? title.slice(titlePrefix.length) : title;
@@ -188,14 +197,14 @@ export function mountWidget(options: EmbedOptions, unmounted: () => void): Parle
     const type = readMessageType(event.data, ['parley:ready', 'parley:close', 'parley:unread', 'parley:message', 'parley:session']);
     // an object: readMessageType found its type
     const data = event.data as Record<string, unknown>;
-    const { count, signedIn: isSignedIn } = data;
+    const { count, mentions: mentioned, signedIn: isSignedIn } = data;
     if (type === 'parley:ready' && !appReady) {
       appReady = true;
       render();
       focusPanel();
       emit('ready');
     } else if (type === 'parley:close') setOpen(false, true);
-    else if (type === 'parley:unread' && typeof count === 'number' && count >= 0) setUnread(count | 0);
+    else if (type === 'parley:unread' && typeof count === 'number' && count >= 0) setUnread(count | 0, typeof mentioned === 'number' && mentioned > 0 ? mentioned | 0 : 0);
     else if (type === 'parley:session' && typeof isSignedIn === 'boolean') signedIn(isSignedIn);
     else if (type === 'parley:message') {
       const message = readMessageSummary(data.message);
@@ -271,18 +280,11 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, className: strin
   return created;
 }
 
+// a constructed sheet is not an inline style: a strict host CSP allows it (every browser since Safari 16.4, 2023)
 function adoptStyles(root: ShadowRoot, css: string): void {
-  if ('replaceSync' in CSSStyleSheet.prototype) {
-    // a constructed sheet is not an inline style: a strict host CSP allows it
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(css);
-    root.adoptedStyleSheets = [sheet];
-  } else {
-    // browsers before constructable stylesheets (Safari < 16.4)
-    const style = document.createElement('style');
-    style.textContent = css;
-    root.append(style);
-  }
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(css);
+  root.adoptedStyleSheets = [sheet];
 }
 
 function icon(className: string, d: string): SVGSVGElement {
@@ -290,7 +292,6 @@ function icon(className: string, d: string): SVGSVGElement {
   const path = document.createElementNS(SVG_NS, 'path');
   svg.setAttribute('class', className);
   svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('aria-hidden', 'true');
   path.setAttribute('d', d);
   svg.append(path);
   return svg;
