@@ -205,10 +205,14 @@ function inspect(frame: Frame): Promise<Rendered> {
       const unexpected: string[] = [];
       const walk = (root: Element | null, tags: string[], attributes: string[]) => {
         for (const element of root?.querySelectorAll('*') ?? []) {
-          // the app's own menu button beside each message from someone else (its label names the author: text)
+          // the app's own menu button beside each message (its label names the author: text)
           if (element.matches('button.message-menu-button') && element.getAttributeNames().every((name) => ['type', 'class', 'aria-label'].includes(name))) continue;
           if (!tags.includes(element.tagName)) unexpected.push(element.tagName);
-          for (const name of element.getAttributeNames()) if (!attributes.includes(name)) unexpected.push(`${element.tagName}[${name}]`);
+          for (const name of element.getAttributeNames()) {
+            // a message's own anchor (m<seq>), which the pin bar scrolls to
+            if (name === 'id' && element.tagName === 'LI' && /^m\d+$/.test(element.id)) continue;
+            if (!attributes.includes(name)) unexpected.push(`${element.tagName}[${name}]`);
+          }
         }
       };
       const log = document.querySelector('[role="log"]');

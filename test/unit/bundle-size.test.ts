@@ -19,7 +19,8 @@ const budgets = [
 const lazyChunks: Array<{ name: string; what: string; gzipBytes: number; catalog?: Strings }> = [
   { name: 'es', what: 'the Spanish catalog', gzipBytes: 2_000, catalog: es },
   { name: 'zh', what: 'the Chinese catalog', gzipBytes: 2_000, catalog: zh },
-  { name: 'message-menu', what: "a message's menu (report, block, moderate)", gzipBytes: 2_500 },
+  { name: 'message-menu', what: "a message's menu (react, report, block, pin, moderate)", gzipBytes: 2_500 },
+  { name: 'emoji-picker', what: 'the emoji picker (reactions and the composer)', gzipBytes: 2_000 },
   { name: 'auth-form', what: 'the sign-in, sign-up and guest forms', gzipBytes: 2_000 },
   { name: 'proof-of-work', what: "sign-up's proof-of-work solver", gzipBytes: 1_000 },
 ];

@@ -20,6 +20,11 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
   const { room, user, status, online, notice } = state;
   const [menuOf, setMenuOf] = useState<Message | null>(null);
   const menuHost = useRef<HTMLDivElement>(null);
+  // the emoji picker (a lazy chunk): what a pick does, and where focus goes after
+  const [picking, setPicking] = useState<{ pick: (emoji: string) => void; done: () => void } | null>(null);
+  const pickerHost = useRef<HTMLDivElement>(null);
+  // the pinned message the pin bar shows; each press jumps to it and shows the next
+  const [pinIndex, setPinIndex] = useState(0);
   // moderators post in a paused room and are exempt from slow mode (the server checks; this only shows it)
   const moderator = isModerator(user);
   // the menu is a lazy chunk: loaded the first time someone opens a message's menu
@@ -39,7 +44,14 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
         unmount = mountMessageMenu(host, {
           locale,
           authorName: author.displayName,
+          own: author.id === user?.id,
           moderator,
+          pinned: room?.pinned?.some((pin) => pin.seq === seq) ?? false,
+          onReact: () => {
+            setMenuOf(null);
+            setPicking({ pick: (emoji) => void store.react(seq, emoji), done: refocusMenuButton });
+          },
+          onPin: (pinned) => store.pin(seq, pinned),
           onReport: (reason, details) => store.report(seq, reason, details),
           onBlock: () => store.block(author.id),
           onUnblock: () => store.unblock(author.id),
@@ -57,7 +69,26 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
       unmount?.();
     };
   }, [menuOf]);
+  useEffect(() => {
+    const host = pickerHost.current;
+    if (!picking || !host) return;
+    let unmount: (() => void) | undefined;
+    let closed = false;
+    const close = () => {
+      setPicking(null);
+      picking.done();
+    };
+    import('./emoji-picker').then(({ mountEmojiPicker }) => {
+      if (!closed) unmount = mountEmojiPicker(host, { locale, onPick: (emoji) => (picking.pick(emoji), close()), onClose: close });
+    }, close);
+    return () => {
+      closed = true;
+      unmount?.();
+    };
+  }, [picking]);
   const myId = user?.id ?? '';
+  const pins = room?.pinned ?? [];
+  const pin = pins[pinIndex % pins.length];
   const offline = status !== 'online';
   const paused = room?.paused === true && !moderator;
   return (
@@ -101,6 +132,22 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
                 {t.paused}
               </p>
             )}
+            {pin && (
+              <button
+                type="button"
+                class="banner pin-bar"
+                onClick={() => {
+                  document.getElementById(`m${pin.seq}`)?.scrollIntoView({ block: 'center' });
+                  setPinIndex(pinIndex + 1);
+                }}
+              >
+                <b>
+                  {t.pinned}
+                  {pins.length > 1 && ` ${(pinIndex % pins.length) + 1}/${pins.length}`}
+                </b>{' '}
+                {pin.author.displayName}: {pin.hidden ? t.hidden : pin.excerpt}
+              </button>
+            )}
             <MessageList
               messages={state.messages}
               pending={state.pending}
@@ -111,8 +158,10 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
               onRetry={store.retry}
               onDiscard={store.discard}
               onMenu={user ? setMenuOf : undefined}
+              onReact={user ? store.react : undefined}
             />
             {menuOf && <div ref={menuHost} />}
+            {picking && <div ref={pickerHost} />}
             <p class="typing" aria-live="polite">
               {describeTyping(state.typing.map((u) => u.displayName))}
             </p>
@@ -136,6 +185,7 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
             nextSendAt={state.nextSendAt}
             onSend={store.send}
             onType={store.typing}
+            onEmoji={(pick, done) => setPicking({ pick, done })}
           />
         ) : (
           <div class="composer read-only">

@@ -13,6 +13,8 @@ interface ComposerProps {
   onSend: (text: string) => Promise<void>;
   /** Each keystroke: lets the others see "is typing". */
   onType: () => void;
+  /** Opens the emoji picker: `pick` puts an emoji at the caret, `done` gives the field its focus back. */
+  onEmoji: (pick: (emoji: string) => void, done: () => void) => void;
 }
 
 // the server's limit, counted as it counts: code points after normalising and trimming
@@ -24,7 +26,7 @@ const lengthOf = (text: string) => [...text.replace(/\r\n?/g, '\n').normalize('N
  * Writes and sends a message: Enter sends, Shift+Enter adds a line. The text moves to the list as pending at
  * once; only a message the server refuses for good comes back here, with the reason.
  */
-export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, onType }: ComposerProps) {
+export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, onType, onEmoji }: ComposerProps) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const field = useRef<HTMLTextAreaElement>(null);
@@ -90,6 +92,21 @@ export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, onType
           }}
           onKeyDown={onKeyDown}
         />
+        <button
+          type="button"
+          class="emoji-button"
+          aria-label={t.insertEmoji}
+          disabled={disabled}
+          onClick={() => {
+            const { selectionStart = 0, selectionEnd = 0 } = field.current ?? {};
+            onEmoji(
+              (emoji) => setText((current) => current.slice(0, selectionStart) + emoji + current.slice(selectionEnd)),
+              () => field.current?.focus(),
+            );
+          }}
+        >
+          ☺
+        </button>
         <button type="submit" class="primary send" disabled={disabled || over || wait > 0} aria-describedby={slow ? 'composer-slow' : undefined}>
           {t.send}
         </button>

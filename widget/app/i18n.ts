@@ -67,6 +67,11 @@ export interface Strings {
   guestHint: string;
   joinAsGuest: string;
   guestTag: string;
+  // reactions and the emoji picker
+  reactedWith: Plural;
+  insertEmoji: string;
+  /** The pin bar's label. */
+  pinned: string;
   /** Refusals the reader can act on, by the server's reason; others show the server's words. */
   refusals: Partial<Record<RefusalReason, string>>;
 }
@@ -130,6 +135,10 @@ const en: Strings = {
   guestHint: 'No account needed: pick the name others will see.',
   joinAsGuest: 'Chat as a guest',
   guestTag: 'guest',
+  // reactions and the emoji picker
+  reactedWith: { one: '{n} person reacted with {emoji}', other: '{n} people reacted with {emoji}' },
+  pinned: 'Pinned',
+  insertEmoji: 'Insert an emoji',
   refusals: {
     'read-only': 'Guests can read this room but not post in it.',
     links: 'Links are not allowed for your rank on this site.',

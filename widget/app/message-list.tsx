@@ -2,6 +2,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Message, PendingMessage } from '../../sdk';
 import { fill, formatDateTime, formatDay, formatTime, plural, sameDay, t } from './i18n';
 import { linkify } from './linkify';
+import { ReactionChips } from './reactions';
 import { describeError } from './store';
 
 interface MessageListProps {
@@ -15,8 +16,10 @@ interface MessageListProps {
   onLoadOlder: () => void;
   onRetry: (clientMsgId: string) => void;
   onDiscard: (clientMsgId: string) => void;
-  /** Asked for the menu of someone else's message (report, block, moderate). */
+  /** Asked for a message's menu (react; on someone else's, report, block, moderate). */
   onMenu: ((message: Message) => void) | undefined;
+  /** Toggles my reaction on a message (absent for a reader). */
+  onReact?: ((seq: number, emoji: string) => void) | undefined;
 }
 
 // the menu button last pressed: focus returns to it when its menu closes
@@ -95,7 +98,7 @@ export function MessageList(props: MessageListProps) {
           <>
             {/* one line tall either way, so the list does not jump when a page starts or ends loading */}
             <p class="history-status">{hasOlder ? (loadingOlder ? t.loadingOlder : '') : t.start}</p>
-            <ol class="message-list">{renderMessages(messages, myId, props.onMenu)}</ol>
+            <ol class="message-list">{renderMessages(messages, myId, props.onMenu, props.onReact)}</ol>
             {pending.length > 0 && (
               <ol class="message-list pending-list">
                 {pending.map((entry) => (
@@ -125,7 +128,7 @@ export function MessageList(props: MessageListProps) {
   );
 }
 
-function renderMessages(messages: readonly Message[], myId: string, onMenu: ((message: Message) => void) | undefined) {
+function renderMessages(messages: readonly Message[], myId: string, onMenu: ((message: Message) => void) | undefined, onReact?: ((seq: number, emoji: string) => void) | undefined) {
   const items = [];
   let previous: Message | undefined;
   for (const message of messages) {
@@ -140,17 +143,30 @@ function renderMessages(messages: readonly Message[], myId: string, onMenu: ((me
       );
     }
     const first = newDay || previous?.author.id !== message.author.id || date.getTime() - previousDate!.getTime() > GROUP_MS;
-    items.push(<MessageItem key={message.seq} message={message} own={message.author.id === myId} first={first} onMenu={onMenu} />);
+    items.push(<MessageItem key={message.seq} message={message} myId={myId} first={first} onMenu={onMenu} onReact={onReact} />);
     previous = message;
   }
   return items;
 }
 
-function MessageItem({ message, own, first, onMenu }: { message: Message; own: boolean; first: boolean; onMenu: ((message: Message) => void) | undefined }) {
+function MessageItem({
+  message,
+  myId,
+  first,
+  onMenu,
+  onReact,
+}: {
+  message: Message;
+  myId: string;
+  first: boolean;
+  onMenu: ((message: Message) => void) | undefined;
+  onReact?: ((seq: number, emoji: string) => void) | undefined;
+}) {
+  const own = message.author.id === myId;
   const date = new Date(message.createdAt);
   const gone = message.deletedAt || message.hiddenAt;
   return (
-    <li class={`message${own ? ' own' : ''}${first ? ' first' : ''}`}>
+    <li id={`m${message.seq}`} class={`message${own ? ' own' : ''}${first ? ' first' : ''}`}>
       {first && <p class="message-author">{message.author.displayName}</p>}
       {gone ? (
         <p class="message-text message-deleted">{message.deletedAt ? t.deleted : t.hidden}</p>
@@ -172,7 +188,8 @@ function MessageItem({ message, own, first, onMenu }: { message: Message; own: b
       <time dateTime={message.createdAt} title={formatDateTime(date)}>
         {formatTime(date)}
       </time>
-      {onMenu && !own && !gone && (
+      {/* my own messages have a menu too: to react */}
+      {onMenu && !gone && (
         <button
           type="button"
           class="link-button message-menu-button"
@@ -186,6 +203,7 @@ function MessageItem({ message, own, first, onMenu }: { message: Message; own: b
           ⋯
         </button>
       )}
+      <ReactionChips message={message} myId={myId} onToggle={onReact && ((emoji) => onReact(message.seq, emoji))} />
     </li>
   );
 }

@@ -1,4 +1,4 @@
-// A message's menu: report, block, and for moderators delete, mute and ban. A lazy chunk of its own (most visitors
+// A message's menu: react; on someone else's message report and block; for moderators pin, delete, mute and ban. A lazy chunk of its own (most visitors
 // never open it), in plain DOM with its strings in all three languages, so it imports nothing from app.js
 // (test/unit/bundle-size.test.ts keeps chunks that way).
 import type { ReportReason } from '../../sdk';
@@ -27,6 +27,12 @@ interface FormStrings {
   ban: string;
   banConfirm: string;
   banned: string;
+  ownTitle: string;
+  react: string;
+  pin: string;
+  unpin: string;
+  pinnedDone: string;
+  unpinnedDone: string;
 }
 
 const strings: Record<'en' | 'es' | 'zh', FormStrings> = {
@@ -58,6 +64,12 @@ const strings: Record<'en' | 'es' | 'zh', FormStrings> = {
     ban: 'Ban {name}…',
     banConfirm: 'Ban {name} from this site? They will not be able to chat here.',
     banned: '{name} is banned.',
+    ownTitle: 'Your message',
+    react: 'React…',
+    pin: 'Pin message',
+    unpin: 'Unpin message',
+    pinnedDone: 'Message pinned.',
+    unpinnedDone: 'Message unpinned.',
   },
   es: {
     title: 'Denunciar un mensaje de {name}',
@@ -87,6 +99,12 @@ const strings: Record<'en' | 'es' | 'zh', FormStrings> = {
     ban: 'Expulsar a {name}…',
     banConfirm: '¿Expulsar a {name} de este sitio? No podrá chatear aquí.',
     banned: '{name} ha sido expulsado.',
+    ownTitle: 'Tu mensaje',
+    react: 'Reaccionar…',
+    pin: 'Fijar mensaje',
+    unpin: 'Desfijar mensaje',
+    pinnedDone: 'Mensaje fijado.',
+    unpinnedDone: 'Mensaje desfijado.',
   },
   zh: {
     title: '举报 {name} 的一条消息',
@@ -116,6 +134,12 @@ const strings: Record<'en' | 'es' | 'zh', FormStrings> = {
     ban: '封禁 {name}…',
     banConfirm: '要在此网站封禁 {name} 吗？对方将无法在这里聊天。',
     banned: '{name} 已被封禁。',
+    ownTitle: '你的消息',
+    react: '回应…',
+    pin: '置顶消息',
+    unpin: '取消置顶',
+    pinnedDone: '消息已置顶。',
+    unpinnedDone: '已取消置顶。',
   },
 };
 
@@ -123,8 +147,15 @@ export interface MessageMenuOptions {
   /** The app's locale (BCP 47); its language's strings, else English. */
   locale: string;
   authorName: string;
-  /** Offers delete, mute and ban. */
+  /** The user's own message: react (and pin, for moderators) only. */
+  own: boolean;
+  /** Offers pin, delete, mute and ban. */
   moderator: boolean;
+  /** The message is pinned now: Unpin rather than Pin. */
+  pinned: boolean;
+  /** Opens the emoji picker for this message (the menu closes). */
+  onReact: () => void;
+  onPin: (pinned: boolean) => Promise<void>;
   onReport: (reason: ReportReason, details: string) => Promise<void>;
   onBlock: () => Promise<void>;
   onUnblock: () => Promise<void>;
@@ -154,7 +185,7 @@ export function mountMessageMenu(host: HTMLElement, options: MessageMenuOptions)
   const box = element('section', { className: 'message-menu' });
   box.setAttribute('aria-labelledby', 'menu-title');
   box.addEventListener('keydown', (event) => event.key === 'Escape' && options.onClose());
-  const title = () => element('p', { id: 'menu-title', className: 'report-title', textContent: named(text.menuTitle) });
+  const title = () => element('p', { id: 'menu-title', className: 'report-title', textContent: options.own ? text.ownTitle : named(text.menuTitle) });
   const error = element('p', { className: 'composer-error' });
   error.setAttribute('role', 'alert');
   const button = (label: string, onclick: () => void, className = 'secondary') => element('button', { type: 'button', className, textContent: label, onclick });
@@ -181,11 +212,16 @@ export function mountMessageMenu(host: HTMLElement, options: MessageMenuOptions)
   };
 
   const menu = () => {
-    const actions = [
-      button(text.reportAction, report),
-      button(named(text.block), act(options.onBlock, () => done(named(text.blocked), button(text.undo, act(options.onUnblock, options.onClose))))),
-    ];
-    if (options.moderator) {
+    const { own, moderator, pinned } = options;
+    const actions = [button(text.react, options.onReact)];
+    if (!own) {
+      actions.push(
+        button(text.reportAction, report),
+        button(named(text.block), act(options.onBlock, () => done(named(text.blocked), button(text.undo, act(options.onUnblock, options.onClose))))),
+      );
+    }
+    if (moderator) actions.push(button(pinned ? text.unpin : text.pin, act(() => options.onPin(!pinned), () => done(pinned ? text.unpinnedDone : text.pinnedDone))));
+    if (moderator && !own) {
       actions.push(
         button(text.remove, act(options.onDelete, () => done(text.removed))),
         button(text.mute, act(() => options.onMute(MUTE_MS), () => done(named(text.muted)))),

@@ -78,6 +78,10 @@ export interface ChatStore {
   /** Hides a user's messages and typing from this user, now and later (stored on the account). */
   block(userId: string): Promise<void>;
   unblock(userId: string): Promise<void>;
+  /** Toggles the user's reaction on a message; a refusal shows as the notice. */
+  react(seq: number, emoji: string): Promise<void>;
+  /** Moderators: pins or unpins a message. */
+  pin(seq: number, pinned: boolean): Promise<void>;
   /** Moderators: deletes someone's message. */
   remove(seq: number): Promise<void>;
   /** Moderators: keeps a user from posting in the room for a while. */
@@ -285,6 +289,13 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
       const page = await room.history({ limit: PAGE_SIZE });
       if (room === current) set({ messages: page.reduce(appendMessage, state.messages) });
     },
+    async react(seq, emoji) {
+      // the change arrives as the room's update
+      await joined().react(seq, emoji).catch((error: unknown) => set({ notice: describeError(error) }));
+    },
+    async pin(seq, pinned) {
+      await (pinned ? joined().pin(seq) : joined().unpin(seq));
+    },
     async remove(seq) {
       await joined().delete(seq);
     },
@@ -314,7 +325,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
   };
 }
 
-const describe = ({ id, name, archived, slowModeSeconds, paused, access }: RoomInfo): RoomInfo => ({ id, name, archived, slowModeSeconds, paused, access });
+const describe = ({ id, name, archived, slowModeSeconds, paused, access, pinned }: RoomInfo): RoomInfo => ({ id, name, archived, slowModeSeconds, paused, access, pinned });
 
 /** Seqs start at 1 and have no holes (a deleted message keeps its seq): a first seq above 1 has older ones. */
 function startsAfterFirst(messages: readonly Message[]): boolean {

@@ -60,6 +60,10 @@ export const es: Strings = {
   guestHint: 'Sin cuenta: elige el nombre que verán los demás.',
   joinAsGuest: 'Chatear como invitado',
   guestTag: 'invitado',
+  // reactions and the emoji picker
+  reactedWith: { one: '{n} persona reaccionó con {emoji}', other: '{n} personas reaccionaron con {emoji}' },
+  pinned: 'Fijado',
+  insertEmoji: 'Insertar un emoji',
   refusals: {
     'read-only': 'Los invitados pueden leer esta sala, pero no escribir en ella.',
     links: 'Tu rango no permite enlaces en este sitio.',

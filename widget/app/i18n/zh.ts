@@ -60,6 +60,10 @@ export const zh: Strings = {
   guestHint: '无需账号：选择其他人看到的名字。',
   joinAsGuest: '以访客身份聊天',
   guestTag: '访客',
+  // reactions and the emoji picker
+  reactedWith: { other: '{n} 人用 {emoji} 回应' },
+  pinned: '置顶',
+  insertEmoji: '插入表情',
   refusals: {
     'read-only': '访客可以阅读此聊天室，但不能发言。',
     links: '你的等级在此网站不能发送链接。',
