@@ -79,22 +79,24 @@ export function registerRoomHandlers(
         // joined before the room's counter is read: a message with a higher seq is taken after the join, so arrives
         // live; one at or below it is stored before it is sent, so is in the page or arrives live (the SDK keeps
         // what arrives before this answer, and drops repeats by seq)
+        // what may be read is checked before the socket is in the room: in it, it would hear the room's messages and
+        // pass the joined check of other requests, however briefly
         const channel = roomChannel(siteId, roomId);
         const rejoining = socket.rooms.has(channel);
-        await socket.join(channel);
-        const room = await repositories.rooms.find(siteId, roomId);
-        if (!room) {
-          if (!rejoining) await socket.leave(channel);
-          throw notFound('room');
-        }
         const { access: siteAccess } = await siteSettings.get(siteId);
-        const access = room.access ?? siteAccess;
-        if (!mayRead(access, user?.role)) {
+        const checked = await repositories.rooms.find(siteId, roomId);
+        if (!checked) throw notFound('room');
+        if (!mayRead(checked.access ?? siteAccess, user?.role)) {
           // a room closed to them since they joined is left too
-          await socket.leave(channel);
-          if (rejoining && user) await presence.left(siteId, roomId, user, socket.id);
+          if (rejoining) {
+            await socket.leave(channel);
+            if (user) await presence.left(siteId, roomId, user, socket.id);
+          }
           throw user ? forbidden('this room is for members only; sign up to join it') : unauthorized('sign in to read this room');
         }
+        await socket.join(channel);
+        // the counter read again after joining (see above); by `_id`, like the check's read
+        const room = (await repositories.rooms.find(siteId, roomId)) ?? checked;
         // a reader is in nobody's list: they are told it, and announce nothing
         const readersList = member ? [] : await presence.online(siteId, roomId);
         const presenceOnJoin = member ? await presence.beforeJoin(member, roomId) : { announce: () => undefined, online: () => readersList };

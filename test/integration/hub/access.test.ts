@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChatError, Message, PresenceUser } from '../../../sdk';
 import type { Parley } from '../../../server/main';
 import { createSite } from '../../../server/db';
+import { io } from 'socket.io-client';
 import { chatClients, waitUntil } from '../../helpers/chat';
 import { newAccount, startTestServer } from '../../helpers/server';
 
@@ -88,6 +89,45 @@ describe('reading without an account', () => {
       ['general', 'guests'],
       ['staff', 'members'],
     ]);
+  });
+
+  it('never puts a socket in a room it may not read, not even while its join is checked', async () => {
+    const { id, admin } = await site();
+    await admin.chat.updateSettings({ access: 'read-only' });
+    await admin.chat.createRoom({ id: 'staff', name: 'Staff' });
+    await admin.chat.updateRoom('staff', { access: 'members' });
+    const staff = await admin.chat.join('staff');
+    // a reader's raw socket asks to join the members' room (and one that does not exist) and, until the answer, for
+    // its history: every request must find the socket outside the room (the join used to put it in first and check
+    // afterwards: requests in between were answered, and the room's messages reached the reader)
+    const socket = io(parley.url, { auth: { site: id, read: true }, transports: ['websocket'] });
+    const heard: unknown[] = [];
+    socket.on('message:new', (message) => void heard.push(message));
+    await new Promise((resolve) => socket.on('connect', () => resolve(undefined)));
+    try {
+      const ask = (event: string, payload: object) => socket.timeout(10_000).emitWithAck(event, payload) as Promise<{ error?: { code: string } }>;
+      const codes = new Set<string>();
+      for (let round = 0; round < 5; round++) {
+        for (const roomId of ['staff', 'nowhere']) {
+          // while the join is being checked, history requests one after another: each must find the socket outside
+          let answered = false;
+          const join = ask('room:join', { roomId }).finally(() => (answered = true));
+          const asked: Array<Promise<{ error?: { code: string } }>> = [];
+          while (!answered) {
+            asked.push(ask('room:history', { roomId }));
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          expect((await join).error?.code).toBe(roomId === 'staff' ? 'unauthorized' : 'not_found');
+          for (const answer of await Promise.all(asked)) codes.add(answer.error?.code ?? 'answered');
+        }
+        await staff.send(`for members only ${round}`);
+      }
+      expect([...codes]).toEqual(['forbidden']);
+      await staff.send('a last one, after which nothing more can arrive');
+      expect(heard).toEqual([]);
+    } finally {
+      socket.close();
+    }
   });
 
   it('refuses a reader’s socket for a site that does not exist', async () => {
