@@ -570,7 +570,9 @@ describe('reporting a message', () => {
       const button = chat.getByRole('button', { name: `Actions for the message from ${other.user.displayName}` });
       await button.focus();
       await page.keyboard.press('Enter');
-      // the menu's first action has focus
+      // the menu's first action has focus: React…, then Report…
+      await chat.getByRole('button', { name: 'React…' }).and(chat.locator(':focus')).waitFor();
+      await page.keyboard.press('Tab');
       await chat.getByRole('button', { name: 'Report…' }).and(chat.locator(':focus')).waitFor();
       expect(await seriousViolations(frame)).toEqual([]);
       await page.keyboard.press('Enter');
@@ -939,6 +941,8 @@ describe('in the example host page', () => {
     await page.keyboard.type('typed without a mouse');
     await page.keyboard.press('Enter');
     await log(chat).getByText('typed without a mouse').waitFor();
+    // stored, not pending: its menu button is there, so the walks below count the same buttons both ways
+    await log(chat).getByRole('button', { name: `Actions for the message from ${account.displayName}` }).waitFor();
 
     // backwards from the composer: links in messages, the log, the online list, the header's buttons
     const order: string[] = [];
