@@ -8,6 +8,9 @@ export type { HistoryOptions } from './room/history';
 export type { Pins } from './room/pins';
 export type { Search, SearchOptions, SearchPage } from './room/search';
 export type { Reactions, ReactionSummary } from './room/reactions';
+export type { Mentions } from './room/mentions';
+/** Replies: applies an update of a message to the replies that show it (see the SDK guide). */
+export { followOriginal } from './room/replies';
 export { ChatError } from './errors';
 /** A v4 UUID for `room.send(text, { clientMsgId })`, e.g. to keep a message's id in your own outbox. */
 export { createClientMsgId } from './ids';
@@ -41,6 +44,7 @@ export type {
   SearchResult,
   Reaction,
   ReactRequest,
+  ReplyTo,
   RefusalReason,
   RegisterRequest,
   Report,

@@ -90,6 +90,23 @@ export interface Message {
   hiddenAt?: string;
   /** Reactions: one entry per emoji, in the order first reacted; absent when none (and on a deleted message). */
   reactions?: Reaction[];
+  /** Replies: the message this one answers, as it is now (an edit changes the excerpt; deleted or hidden, no text). */
+  replyTo?: ReplyTo;
+  /**
+   * Mentions: the ids of the users the author mentioned, and 'here' when the text says `@here` or `@everyone` (for the
+   * ranks the site allows it). Ids, not names: a rename breaks none. Absent when none, and on deleted or hidden messages.
+   */
+  mentions?: string[];
+}
+
+/** What a reply shows of the message it answers. */
+export interface ReplyTo {
+  seq: number;
+  author: Author;
+  /** The first line, up to 140 characters (with … when cut); empty when deleted or hidden. */
+  excerpt: string;
+  deleted?: true;
+  hidden?: true;
 }
 
 /** Reactions: who reacted to a message with one emoji. */
@@ -541,6 +558,10 @@ export interface SendRequest {
    * nor uses up a seq. (Without it a duplicate is still refused by the unique index.)
    */
   retry?: boolean;
+  /** Replies: the seq of a message of the same room this one answers (not deleted or hidden). */
+  replyTo?: number;
+  /** Mentions: ids of users of the site (at most 20); `@here` and `@everyone` are read from the text. */
+  mentions?: string[];
 }
 
 export interface SendResult {

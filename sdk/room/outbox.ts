@@ -18,6 +18,10 @@ export interface PendingMessage {
 export interface SendOptions {
   /** Your own idempotency key (a UUID); by default the SDK makes one. Reuse it to retry a send safely. */
   clientMsgId?: string;
+  /** Replies: the seq of the message this one answers. */
+  replyTo?: number;
+  /** Mentions: the ids of the users mentioned (see `room.mentionCandidates()`); `@here` is read from the text. */
+  mentions?: string[];
 }
 
 /**
@@ -40,7 +44,7 @@ export interface Outbox {
 const RETRY_BACKOFF_MS = [250, 500, 1_000, 2_000];
 
 // `attempts` survives a retry(), so a retry is marked as one
-type Entry = PendingMessage & { attempts: number };
+type Entry = PendingMessage & { attempts: number; extra: Pick<SendOptions, 'replyTo' | 'mentions'> };
 
 export function createOutbox(
   { socket, requestTimeoutMs, sendTimeoutMs }: Connection & { sendTimeoutMs: number },
@@ -103,7 +107,7 @@ export function createOutbox(
         const retry = entry.attempts > 0;
         entry.attempts += 1;
         const { message } = await request('send message', () =>
-          socket.timeout(timeout).emitWithAck('message:send', { roomId, text: entry.text, clientMsgId: entry.clientMsgId, ...(retry ? { retry } : {}) }),
+          socket.timeout(timeout).emitWithAck('message:send', { roomId, text: entry.text, clientMsgId: entry.clientMsgId, ...entry.extra, ...(retry ? { retry } : {}) }),
         );
         entries.delete(entry.clientMsgId);
         changed();
@@ -157,7 +161,9 @@ export function createOutbox(
       const clientMsgId = options.clientMsgId ?? createClientMsgId();
       const known = entries.get(clientMsgId);
       if (known && known.status !== 'failed') return Promise.reject(new ChatError('conflict', 'unable to send message; it is being sent already'));
-      const entry = known ?? { clientMsgId, text, status: 'queued' as const, attempts: 0 };
+      const { replyTo, mentions } = options;
+      const extra = { ...(replyTo === undefined ? {} : { replyTo }), ...(mentions?.length ? { mentions } : {}) };
+      const entry = known ?? { clientMsgId, text, status: 'queued' as const, attempts: 0, extra };
       entries.set(clientMsgId, entry);
       return inLine(entry);
     },

@@ -7,6 +7,7 @@ import { muteUser, unmuteUser } from './moderation';
 import { createOutbox, type Outbox, type PendingMessage, type SendOptions } from './outbox';
 import { createPresence, type Presence, type PresenceChangeEvent } from './presence';
 import { createReactions, type ReactionSummary, type Reactions } from './reactions';
+import { createMentions, type MentionTracker, type Mentions } from './mentions';
 // pinned messages and search in a room
 import { type Pins, setPinned } from './pins';
 import { type Search, type SearchOptions, type SearchPage, searchRoom } from './search';
@@ -27,6 +28,8 @@ export interface RoomEvents {
   change: (room: RoomInfo) => void;
   /** Your messages not stored yet changed: queued, sending, stored (gone from the list) or failed. */
   pending: (pending: PendingMessage[]) => void;
+  /** A new message mentions you (by id, or `@here`); it also arrives as `message`. */
+  mention: (message: Message) => void;
 }
 
 /**
@@ -37,7 +40,7 @@ export interface RoomEvents {
  * const off = room.on('message', (m) => console.log(m.author.displayName, m.text));
  * await room.send('hello');
  */
-export interface Room extends Reactions, Pins, Search {
+export interface Room extends Reactions, Pins, Search, Mentions {
   readonly id: string;
   readonly name: string;
   /** An archived room can be read but takes no new messages. */
@@ -122,6 +125,7 @@ export class DefaultRoom implements Room {
   declare private readonly timeline: Timeline;
   declare readonly outbox: Outbox;
   declare private readonly reactions: Reactions;
+  declare private readonly mentions: MentionTracker;
   private disposed = false;
 
   /**
@@ -138,6 +142,7 @@ export class DefaultRoom implements Room {
     this.describe(joined.room);
     const recent = (this.recent = joined.messages.filter((message) => !context.blocked.has(message.author.id)));
     let listened = false;
+    this.mentions = createMentions(() => context.me?.(), () => this.presence.online, recent);
     this.presence = createPresence(joined.online, (online, change) => this.events.emit('presence', online, change));
     this.typists = createTyping(context, this.id, (users) => this.events.emit('typing', users));
     this.timeline = createTimeline(
@@ -146,7 +151,10 @@ export class DefaultRoom implements Room {
         // their message is what they were typing
         this.typists.stopped(message.author.id);
         if (context.blocked.has(message.author.id)) return;
-        listened ? this.events.emit('message', message) : recent.push(message);
+        const mentioned = this.mentions.delivered(message);
+        if (!listened) return void recent.push(message);
+        this.events.emit('message', message);
+        if (mentioned) this.events.emit('mention', message);
       },
       (message) => {
         const index = recent.findIndex((m) => m.seq === message.seq);
@@ -231,6 +239,14 @@ export class DefaultRoom implements Room {
   async search(query: string, options: SearchOptions = {}): Promise<SearchPage> {
     const page = await searchRoom(this.context, this.id, query, options, () => this.disposed);
     return { messages: page.messages.filter((message) => !this.context.blocked.has(message.author.id)), next: page.next };
+  }
+
+  mentionsMe(message: Message): boolean {
+    return this.mentions.mentionsMe(message);
+  }
+
+  mentionCandidates(prefix: string): PresenceUser[] {
+    return this.mentions.mentionCandidates(prefix);
   }
 
   hasReacted(message: Message, emoji: string): boolean {

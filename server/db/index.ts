@@ -9,6 +9,7 @@ import { ReportsRepository } from './reports';
 import { DEFAULT_ROOM, RoomsRepository } from './rooms';
 import { ReactionsRepository } from './reactions';
 import { MessageSearch } from './search';
+import { Replies } from './replies';
 import { SessionStore } from './sessions';
 import { SiteActivityRepository } from './site-activity';
 import { SitesRepository } from './sites';
@@ -31,6 +32,8 @@ export interface Repositories {
   reactions: ReactionsRepository;
   /** Search in a room (not a collection of its own: it reads messages). */
   search: MessageSearch;
+  /** Replies: what a reply keeps of its original, and pages read with their originals as they are now. */
+  replies: Replies;
 }
 
 /** Creates a site with its default room `general`; false when the id is taken. */
@@ -59,12 +62,13 @@ export async function removeSite(repositories: Repositories, siteId: string): Pr
 }
 
 export function createRepositories(db: Db, options: { sessionAbsoluteMs?: number } = {}): Repositories {
+  const messages = new MessagesRepository(db);
   return {
     sites: new SitesRepository(db),
     users: new UsersRepository(db),
     sessions: new SessionStore(db, options.sessionAbsoluteMs),
     rooms: new RoomsRepository(db),
-    messages: new MessagesRepository(db),
+    messages,
     moderation: new ModerationRepository(db),
     reports: new ReportsRepository(db),
     ipBans: new IpBansRepository(db),
@@ -73,5 +77,6 @@ export function createRepositories(db: Db, options: { sessionAbsoluteMs?: number
     activity: new SiteActivityRepository(db),
     reactions: new ReactionsRepository(db),
     search: new MessageSearch(db),
+    replies: new Replies(messages),
   };
 }

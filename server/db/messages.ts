@@ -3,6 +3,7 @@ import type { Author, Message } from '../../sdk/protocol';
 import { isDuplicateKey } from '../errors';
 import { type RoomDocument, roomKey } from './rooms';
 import { presentReactions } from './reactions';
+import { presentMentions, presentReplyTo, type ReplyDocument } from './replies';
 
 /**
  * A stored message. Its `_id` is its place: `<site>:<room>:<seq, 12 digits>` (messageKey), so every read of the hot
@@ -24,6 +25,10 @@ export interface MessageDocument {
   deletedBy?: string;
   /** Hidden pending review (reports): the text is kept for moderators and shown to nobody else. */
   hiddenAt?: Date;
+  /** Replies: the message this one answers (server/db/replies.ts). */
+  replyTo?: ReplyDocument;
+  /** Mentions: user ids, and 'here'. */
+  mentions?: string[];
 }
 
 /**
@@ -64,6 +69,8 @@ export const presentToModerators = (message: MessageDocument): Message => ({
   ...(message.deletedAt ? { deletedAt: message.deletedAt.toISOString() } : {}),
   ...(message.hiddenAt && !message.deletedAt ? { hiddenAt: message.hiddenAt.toISOString() } : {}),
   ...presentReactions(message),
+  ...(message.replyTo && !message.deletedAt ? { replyTo: presentReplyTo(message.replyTo) } : {}),
+  ...presentMentions(message),
 });
 
 /** The seq a message was to be stored under belongs to another message: take a new one. */

@@ -4,9 +4,9 @@ import type { DeleteRequest, EditRequest, Role, SendRequest, SendResult, UpdateR
 import type { Repositories } from '../db';
 import type { Metrics } from '../metrics';
 import { type MessageDocument, presentMessage } from '../db/messages';
-import { AppError, forbidden, notFound } from '../errors';
+import { AppError, forbidden, invalidInput, notFound } from '../errors';
 import { hasRank } from '../../sdk/roles';
-import { mayPost, type SiteSettingsCache } from '../moderation/site-settings';
+import { EVERYONE, mayPost, type SiteSettingsCache } from '../moderation/site-settings';
 import { cleanText, limits, parseInput, roomIdSchema, seqSchema } from '../validation';
 import { withAck } from './ack';
 import type { SendBatcher } from './send-batcher';
@@ -22,11 +22,20 @@ import { type ChatSocket, roomChannel } from './types';
 
 const messageText = cleanText('message', limits.messageLength, { multiline: true });
 
+/** Mentions of users a message may carry. */
+export const MAX_MENTIONS = 20;
+
 const sendSchema = z.strictObject({
   roomId: roomIdSchema,
   text: messageText,
   clientMsgId: z.string({ error: 'clientMsgId must be a string' }).regex(/^[A-Za-z0-9_-]{8,64}$/, 'clientMsgId must be a UUID'),
   retry: z.boolean({ error: 'retry must be a boolean' }).optional(),
+  // replies and mentions
+  replyTo: seqSchema.optional(),
+  mentions: z
+    .array(z.string({ error: 'mentions must be user ids' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'mentions must be user ids'), { error: 'mentions must be a list of user ids' })
+    .max(MAX_MENTIONS, `at most ${MAX_MENTIONS} mentions`)
+    .optional(),
 }) satisfies z.ZodType<SendRequest, unknown>;
 
 const editSchema = z.strictObject({ roomId: roomIdSchema, seq: seqSchema, text: messageText }) satisfies z.ZodType<EditRequest, unknown>;
@@ -88,11 +97,21 @@ export function registerMessageHandlers(
 
   const authorOf = () => ({ id: user.id, displayName: user.displayName, role: user.role });
 
+  /**
+   * The mentions a message stores: the ids given, each a user of this site (one read by `_id`; an unknown one is
+   * refused), once each, and 'here' when the text mentions everyone (which assertMayPost allowed for this rank).
+   */
+  async function mentionsOf(ids: readonly string[], text: string): Promise<string[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length > 0 && (await users.findByIds(siteId, unique)).length !== unique.length) throw invalidInput('mentions', 'mentions must be users of this site');
+    return [...unique, ...(EVERYONE.test(text) ? ['here'] : [])];
+  }
+
   socket.on(
     'message:send',
     withAck(log, 'message:send', async (payload): Promise<SendResult> => {
       const receivedAt = performance.now();
-      const { roomId, text: sent, clientMsgId, retry } = parseInput(sendSchema, payload);
+      const { roomId, text: sent, clientMsgId, retry, replyTo, mentions: mentioned } = parseInput(sendSchema, payload);
       assertJoined(socket, roomId);
       if (retry) {
         // the first attempt may have been stored and acked into a lost connection: answer with it, take no seq
@@ -106,6 +125,8 @@ export function registerMessageHandlers(
       // a refused word costs a send like any other message: refusals are no way around the limit
       const { text, held } = await wordFilters.apply(siteId, sent);
       await assertMayPost(roomId, text);
+      const reply = replyTo === undefined ? undefined : await repositories.replies.to(siteId, roomId, replyTo);
+      const mentions = await mentionsOf(mentioned ?? [], text);
       const poster = posterOf(siteId, user.id, users);
       const giveTurnBack = await slowMode.take(siteId, roomId, poster).catch(async (error: unknown) => {
         // a copy of a send already stored (sent again without `retry`) is answered with it, not refused
@@ -125,7 +146,7 @@ export function registerMessageHandlers(
       if (typeof checked !== 'string') return { message: presentMessage(checked) };
       // persist, then broadcast (in seq order), then ack: an ack means the message is on disk
       const stored = await sends
-        .commit({ siteId, roomId, author: { id: user.id, displayName: user.displayName }, moderator: poster.moderator, hidden: held !== undefined, text: checked, clientMsgId }, (message) => {
+        .commit({ siteId, roomId, author: { id: user.id, displayName: user.displayName }, moderator: poster.moderator, hidden: held !== undefined, text: checked, clientMsgId, replyTo: reply, mentions }, (message) => {
           // counted where it is announced: once per stored message, however many sends (retries) share it
           metrics.messageStored();
           socket.to(roomChannel(siteId, roomId)).emit('message:new', presentMessage(message));

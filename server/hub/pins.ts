@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Author, Message, PinRequest, PinResult } from '../../sdk/protocol';
 import { hasRank } from '../../sdk/roles';
 import type { Repositories } from '../db';
+import { excerptOf } from '../../sdk/room/replies';
 import { type PinDocument, presentRoom, type RoomDocument } from '../db/rooms';
 import { conflict, forbidden, notFound } from '../errors';
 import type { SiteSettingsCache } from '../moderation/site-settings';
@@ -14,20 +15,12 @@ import { type ChatServer, type ChatSocket, roomChannel } from './types';
 
 /** A room holds at most this many pins: an 11th is refused (unpin one first), as Discord refuses a 51st. */
 export const MAX_PINS = 10;
-const EXCERPT_LENGTH = 140;
 
 const pinSchema = z.strictObject({
   roomId: roomIdSchema,
   seq: seqSchema,
   pinned: z.boolean({ error: 'pinned must be a boolean' }),
 }) satisfies z.ZodType<PinRequest, unknown>;
-
-/** A message's first line, at most EXCERPT_LENGTH characters (whole code points), with … when cut. */
-export function excerptOf(text: string): string {
-  const line = text.trim().split('\n', 1)[0]!.trim();
-  const characters = [...line];
-  return characters.length <= EXCERPT_LENGTH && line === text.trim() ? line : `${characters.slice(0, EXCERPT_LENGTH - 1).join('').trimEnd()}…`;
-}
 
 /**
  * Pinned messages: moderators pin and unpin over the socket (`message:pin`); the pins live on the room document and

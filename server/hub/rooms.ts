@@ -104,11 +104,12 @@ export function registerRoomHandlers(
         let more = false;
         if (afterSeq === undefined) {
           // the newest that fit, oldest first: older ones are a history page away
-          messages = fitPage(await repositories.messages.before(siteId, roomId, room.lastSeq + 1, limits.recentMessages, limits.pageBytes)).messages.reverse();
+          const recent = await repositories.messages.before(siteId, roomId, room.lastSeq + 1, limits.recentMessages, limits.pageBytes);
+          messages = fitPage(await repositories.replies.refresh(siteId, roomId, recent)).messages.reverse();
         } else {
           // up to the counter read after joining (see above)
           const found = await repositories.messages.after(siteId, roomId, afterSeq, room.lastSeq, limits.catchUpPage + 1, limits.pageBytes);
-          const page = fitPage(found.slice(0, limits.catchUpPage));
+          const page = fitPage(await repositories.replies.refresh(siteId, roomId, found.slice(0, limits.catchUpPage)));
           messages = page.messages;
           more = page.cut || found.length > limits.catchUpPage;
         }
@@ -141,7 +142,7 @@ export function registerRoomHandlers(
       await count();
       return inOrder(async () => {
         const found = await repositories.messages.before(siteId, roomId, before, limit + 1, limits.pageBytes);
-        const page = fitPage(found.slice(0, limit));
+        const page = fitPage(await repositories.replies.refresh(siteId, roomId, found.slice(0, limit)));
         return { messages: page.messages, more: page.cut || found.length > limit };
       });
     }),

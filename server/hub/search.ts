@@ -79,7 +79,7 @@ export function registerSearchHandlers(socket: HubSocket, { repositories, limits
         const top = Math.min(before ?? Infinity, room.lastSeq + 1);
         const found = await repositories.search.find(siteId, roomId, words, top, limit);
         // at most 256 KB of answer, like a history page: cut, it goes on before the last one sent
-        const page = fitPage(found.messages);
+        const page = fitPage(await repositories.replies.refresh(siteId, roomId, found.messages));
         const last = page.messages.at(-1);
         return { messages: page.messages, next: page.cut && last ? last.seq : found.next };
       });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Author } from '../../sdk/protocol';
 import { type MessageDocument, type MessagesRepository, SeqTakenError, type Stored, sendKey as sendKeyOf } from '../db/messages';
+import type { ReplyDocument } from '../db/replies';
 import type { RoomsRepository } from '../db/rooms';
 import { AppError } from '../errors';
 
@@ -15,6 +16,10 @@ export interface Send {
   moderator?: () => Promise<boolean>;
   /** Stored hidden pending review (held by the word filter). */
   hidden?: boolean;
+  /** Replies: the message this one answers. */
+  replyTo?: ReplyDocument;
+  /** Mentions: user ids, and 'here'. */
+  mentions?: string[];
 }
 
 /** The batcher was closed (the server is stopping): the client should send again, to this node or another. */
@@ -172,6 +177,8 @@ export class SendBatcher {
           clientMsgId: send.clientMsgId,
           createdAt,
           ...(send.hidden ? { hiddenAt: createdAt } : {}),
+          ...(send.replyTo ? { replyTo: send.replyTo } : {}),
+          ...(send.mentions?.length ? { mentions: send.mentions } : {}),
         })),
       );
       // recorded before they are acked, so a retry after the ack finds them by `_id`; without its record a message is

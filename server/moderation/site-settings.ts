@@ -11,7 +11,8 @@ const CACHE_MS = 5_000;
 
 // a web address as the widget links it, or a bare domain a reader's browser would open (example.com/x, www.x.y)
 const LINK = /\bhttps?:\/\/|\bwww\.[^\s.]+\.|\b[a-z0-9-]+\.(?:com|net|org|io|co|ru|de|uk|cn|info|xyz|app|dev|me|ly|gg|link|site|online|top|shop)\b/i;
-const EVERYONE = /(?:^|[^\w@])@(?:everyone|here)\b/i;
+/** `@everyone` or `@here` in a text: what the posting right `mentionEveryone` governs, and a mention of 'here'. */
+export const EVERYONE = /(?:^|[^\w@])@(?:everyone|here)\b/i;
 
 /** Each site's settings for public rooms (access, posting rights, guest bans), read again at most every few seconds. */
 export class SiteSettingsCache {

@@ -7,7 +7,7 @@ import { SignJWT } from 'jose';
 import { serveHostPage } from '../../examples/host-page/serve';
 import type { Parley } from '../../server/main';
 import { launchChromium } from '../helpers/browser';
-import { chatClients } from '../helpers/chat';
+import { chatClients, waitUntil } from '../helpers/chat';
 import { type HostPages, serveHostPages } from '../helpers/host-pages';
 import { startTestServerOn } from '../helpers/server';
 
@@ -138,7 +138,7 @@ const recordEvents = (page: Page) =>
   page.evaluate(() => {
     const host = window as unknown as HostWindow;
     host.events = [];
-    for (const name of ['ready', 'open', 'close', 'message', 'unread']) {
+    for (const name of ['ready', 'open', 'close', 'message', 'unread', 'mention']) {
       window.Parley?.('on', name, (payload: unknown) => host.events.push(payload === undefined ? name : [name, payload]));
     }
   });
@@ -258,6 +258,34 @@ describe('the unread badge', () => {
     expect(await page.title()).toBe('Tidewater');
     expect(errors).toEqual([]);
     expect(await violations(page)).toEqual([]);
+  }, 60_000);
+});
+
+describe('the mention badge', () => {
+  it('counts unread messages that mention the visitor with an @ and another colour, and tells the host page', async () => {
+    const { page, errors } = await visit(hostPage({ tag: `data-site="demo" ${identity('Mention Reader')}` }));
+    await openWithLauncher(page);
+    await page.waitForFunction((key) => localStorage.getItem(key) === '1', FLAG);
+    await recordEvents(page);
+    await launcher(page).click();
+    await panel(page).waitFor({ state: 'hidden' });
+
+    const { room } = await clients.member('caller');
+    await waitUntil(() => room.online.some((user) => user.displayName === 'Mention Reader'));
+    const reader = room.online.find((user) => user.displayName === 'Mention Reader')!;
+    await room.send('not about you');
+    await badge(page).filter({ hasText: /^1$/ }).waitFor();
+    await room.send('@Mention Reader your order is ready', { mentions: [reader.id] });
+    await badge(page).filter({ hasText: '@1' }).waitFor();
+    expect(await badge(page).getAttribute('class')).toBe('badge at');
+    expect(await launcher(page).getAttribute('aria-label')).toBe('Open chat, 2 unread, mentions: 1');
+    expect(await events(page)).toContainEqual(['mention', 1]);
+
+    // read: both go
+    await openWithLauncher(page);
+    await badge(page).waitFor({ state: 'hidden' });
+    expect(await events(page)).toContainEqual(['mention', 0]);
+    expect(errors).toEqual([]);
   }, 60_000);
 });
 

@@ -19,7 +19,8 @@ const budgets = [
 const lazyChunks: Array<{ name: string; what: string; gzipBytes: number; catalog?: Strings }> = [
   { name: 'es', what: 'the Spanish catalog', gzipBytes: 2_000, catalog: es },
   { name: 'zh', what: 'the Chinese catalog', gzipBytes: 2_000, catalog: zh },
-  { name: 'message-menu', what: "a message's menu (react, report, block, pin, moderate)", gzipBytes: 2_500 },
+  // raised from 2,500 on 2026-12-04: React and Pin, and its own styles (out of app.css)
+  { name: 'message-menu', what: "a message's menu (react, report, block, pin, moderate)", gzipBytes: 2_750 },
   { name: 'emoji-picker', what: 'the emoji picker (reactions and the composer)', gzipBytes: 2_000 },
   { name: 'auth-form', what: 'the sign-in, sign-up and guest forms', gzipBytes: 2_000 },
   { name: 'proof-of-work', what: "sign-up's proof-of-work solver", gzipBytes: 1_000 },
@@ -116,15 +117,16 @@ async function minifiedSdk(external: string[]): Promise<Uint8Array> {
 
 describe('the SDK, minified and gzipped', () => {
   // raised from 19,000 on 2026-12-03 for ranks, access, readers, guests, proof of work and the pre-publish hook's
-  // calls (BENCHMARKS.md, "SDK size")
-  it('stays under 20,000 bytes with socket.io-client included', async () => {
-    expect(gzipSync(await minifiedSdk([]), { level: 9 }).length).toBeLessThanOrEqual(20_000);
+  // calls, and to 21,000 on 2026-12-04 for reactions, pins, search, replies and mentions (BENCHMARKS.md, "SDK size")
+  it('stays under 21,000 bytes with socket.io-client included', async () => {
+    expect(gzipSync(await minifiedSdk([]), { level: 9 }).length).toBeLessThanOrEqual(21_000);
   });
 
   // raised from 6,000 on 2026-12-02 for slow mode, pause, reports and block, and to 7,000 on 2026-12-03 for ranks,
   // access, readers, guests and the proof-of-work solver (inlined here; a lazy chunk where the app's bundler splits)
-  // (BENCHMARKS.md, "SDK size"), and to 7,500 on 2026-12-03 for reactions, pinned messages and search
-  it('stays under 7.5 KB on its own', async () => {
-    expect(gzipSync(await minifiedSdk(['socket.io-client']), { level: 9 }).length).toBeLessThanOrEqual(7_500);
+  // (BENCHMARKS.md, "SDK size"), to 7,500 on 2026-12-03 for reactions, pinned messages and search, and to 8,000 on
+  // 2026-12-04 for replies and mentions
+  it('stays under 8 KB on its own', async () => {
+    expect(gzipSync(await minifiedSdk(['socket.io-client']), { level: 9 }).length).toBeLessThanOrEqual(8_000);
   });
 });

@@ -1,11 +1,11 @@
 import { expectTypeOf } from 'expect-type';
 import type { ChatError, Message, PresenceChangeEvent, PresenceUser, ReactionSummary, Room, SearchOptions, SearchPage } from '../../sdk';
-import type { Ack, Author, ClientToServerEvents, ErrorCode, PinnedMessage, Reaction, ReactRequest, RoomInfo, ServerToClientEvents } from '../../sdk/protocol';
+import type { Ack, Author, ClientToServerEvents, ErrorCode, PinnedMessage, Reaction, ReactRequest, ReplyTo, RoomInfo, SendRequest, ServerToClientEvents } from '../../sdk/protocol';
 
 // Type-level tests: `npm test` type-checks this file (tsc), so a drifting contract fails the run.
 describe('the wire contract', () => {
   it('types room events from the protocol', () => {
-    expectTypeOf<Parameters<Room['on']>[0]>().toEqualTypeOf<'message' | 'update' | 'presence' | 'typing' | 'change' | 'pending'>();
+    expectTypeOf<Parameters<Room['on']>[0]>().toEqualTypeOf<'message' | 'update' | 'presence' | 'typing' | 'change' | 'pending' | 'mention'>();
     const room = {} as Room;
     expectTypeOf(room.send).returns.resolves.toEqualTypeOf<Message>();
     expectTypeOf<Message['seq']>().toBeNumber();
@@ -61,6 +61,20 @@ describe('the wire contract', () => {
     expectTypeOf(room.unpin).returns.resolves.toEqualTypeOf<PinnedMessage[]>();
     expectTypeOf(room.search).parameters.toEqualTypeOf<[string, SearchOptions?]>();
     expectTypeOf(room.search).returns.resolves.toEqualTypeOf<SearchPage>();
+    expect(true).toBe(true);
+  });
+
+  // replies and mentions
+  it('pins replies and mentions on messages, sends and room events', () => {
+    expectTypeOf<Message['replyTo']>().toEqualTypeOf<ReplyTo | undefined>();
+    expectTypeOf<ReplyTo>().toEqualTypeOf<{ seq: number; author: Author; excerpt: string; deleted?: true; hidden?: true }>();
+    expectTypeOf<Message['mentions']>().toEqualTypeOf<string[] | undefined>();
+    expectTypeOf<SendRequest['replyTo']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<SendRequest['mentions']>().toEqualTypeOf<string[] | undefined>();
+    const room = {} as Room;
+    expectTypeOf(room.mentionsMe).returns.toBeBoolean();
+    expectTypeOf(room.mentionCandidates).returns.toEqualTypeOf<PresenceUser[]>();
+    expectTypeOf<Parameters<typeof room.on<'mention'>>[1]>().toEqualTypeOf<(message: Message) => void>();
     expect(true).toBe(true);
   });
 });

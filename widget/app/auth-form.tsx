@@ -5,6 +5,17 @@ import { t } from './i18n';
 import { describeError, type ChatStore } from './store';
 import { TextField } from './text-field';
 
+// the forms' own styles, loaded with them (a constructed sheet: the app page's CSP takes no inline styles); what
+// they share with the composer stays in app.css
+const sheet = new CSSStyleSheet();
+sheet.replaceSync(`.tabs{display:flex;gap:4px;padding:4px;margin-bottom:18px;border-radius:12px;background:var(--raised)}
+.tab{flex:1;height:36px;border:0;border-radius:9px;background:0 0;color:var(--muted);font-weight:600}
+.tab[aria-selected=true]{background:var(--surface);color:var(--accent-ink);box-shadow:0 1px 3px rgb(15 23 42/.15)}
+.field{margin-bottom:14px}.field label{display:block;margin-bottom:5px;font-size:14px;font-weight:600}
+.field input{height:42px;padding:0 12px}.field input[aria-invalid=true]{border-color:var(--danger)}
+.auth-form .primary{width:100%;margin-top:4px}`);
+document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+
 type Mode = 'login' | 'register' | 'guest';
 type FieldName = 'username' | 'displayName' | 'password';
 

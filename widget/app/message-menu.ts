@@ -168,6 +168,13 @@ export interface MessageMenuOptions {
   onClose: () => void;
 }
 
+// the menu's own styles, loaded with it (the app page's CSP takes style sheets from our origin only; a constructed
+// sheet is no inline style); the box itself (.message-menu) is the app's, which the emoji picker shares
+const CSS = `.report-form{display:flex;flex-direction:column;gap:6px}.report-title{font-weight:700}
+.report-form select,.report-form textarea{font:inherit;padding:6px 8px;border:1px solid var(--border);border-radius:6px;background:var(--surface);color:inherit}
+.report-actions{display:flex;flex-wrap:wrap;gap:8px}`;
+let sheet: CSSStyleSheet | undefined;
+
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, properties: Partial<Record<string, unknown>> = {}, ...children: Node[]): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   Object.assign(node, properties);
@@ -181,6 +188,11 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, properties: Part
  */
 export function mountMessageMenu(host: HTMLElement, options: MessageMenuOptions): () => void {
   const text = strings[options.locale.split('-')[0] as keyof typeof strings] ?? strings.en;
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  }
   const named = (template: string) => template.replace('{name}', options.authorName);
   const box = element('section', { className: 'message-menu' });
   box.setAttribute('aria-labelledby', 'menu-title');

@@ -13,6 +13,7 @@ import {
   type RoomInfo,
   type User,
   createClientMsgId,
+  followOriginal,
   hasRank,
 } from '../../sdk';
 import { t } from './i18n';
@@ -166,7 +167,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
           const own = message.author.id === state.user?.id;
           for (const listener of [...messageListeners]) listener(message, own);
         }),
-        room.on('update', (message) => set({ messages: state.messages.map((m) => (m.seq === message.seq ? message : m)) })),
+        room.on('update', (message) => set({ messages: followOriginal(state.messages.map((m) => (m.seq === message.seq ? message : m)), message) })),
         room.on('change', (info) => set({ room: describe(info), ...(info.slowModeSeconds === 0 ? { nextSendAt: 0 } : {}) })),
         room.on('presence', (online) => set({ online })),
         room.on('typing', (typing) => set({ typing })),

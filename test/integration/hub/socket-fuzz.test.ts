@@ -134,7 +134,7 @@ const binaries: Value[] = [
 ];
 
 /** Field kinds of the client→server payloads in sdk/protocol.ts, and values each never accepts. */
-type FieldKind = 'roomId' | 'text' | 'clientMsgId' | 'seq' | 'afterSeq' | 'before' | 'limit' | 'retry' | 'reason' | 'details' | 'emoji' | 'pinned' | 'query';
+type FieldKind = 'roomId' | 'text' | 'clientMsgId' | 'seq' | 'afterSeq' | 'before' | 'limit' | 'retry' | 'reason' | 'details' | 'emoji' | 'pinned' | 'query' | 'replyTo' | 'mentions';
 
 const notAString = [...numbers, ...booleans, ...nulls, ...objects, ...arrays, ...binaries];
 const notANumber = [...booleans, ...nulls, ...strings, () => '1', ...objects, ...arrays, ...binaries];
@@ -163,6 +163,9 @@ const invalidFor: Record<FieldKind, Value[]> = {
   emoji: [...notAString, ...strings, ...literal('a', '1', '#', '👍👍', '👍 ', ' 👍', '\uFE0F', '\u200D', '👍\u200D', '\uD83D\uDC4D\uD83D', '<b>👍</b>', '👍'.repeat(40))],
   // pins and search: a boolean; a query with a letter or digit, at most 100 characters
   pinned: notABoolean,
+  // replies and mentions: a seq; a list of at most 20 user ids
+  replyTo: [...notANumber, ...literal(0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1)],
+  mentions: [...notAString.filter((value) => value !== arrays[0]), ...strings, ...literal([1], [null], [''], ['<b>'], ['a'.repeat(65)], ['$where'], Array.from({ length: 21 }, (_, k) => `user${k}`))],
   query: [...notAString, ...literal('', '   ', '?!…', '\u0000\u0007', '\uD800', '<>', '$', 'x'.repeat(101), 'é'.repeat(101))],
 };
 
@@ -178,7 +181,7 @@ const events: Record<string, EventSpec> = {
   'room:join': { required: ['roomId'], optional: ['afterSeq'] },
   'room:leave': { required: ['roomId'], optional: [] },
   'room:history': { required: ['roomId'], optional: ['before', 'limit'] },
-  'message:send': { required: ['roomId', 'text', 'clientMsgId'], optional: ['retry'] },
+  'message:send': { required: ['roomId', 'text', 'clientMsgId'], optional: ['retry', 'replyTo', 'mentions'] },
   'message:edit': { required: ['roomId', 'seq', 'text'], optional: [] },
   'message:delete': { required: ['roomId', 'seq'], optional: [] },
   'message:report': { required: ['roomId', 'seq', 'reason'], optional: ['details'] },
@@ -241,6 +244,10 @@ function validValue(kind: FieldKind, random: Random): unknown {
       return random.chance(0.5);
     case 'query':
       return random.pick(['hello', 'fuzz text', 'café', '咖啡']);
+    case 'replyTo':
+      return random.int(1, 10_000);
+    case 'mentions':
+      return [];
   }
 }
 
