@@ -1,3 +1,4 @@
+import { type RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Message } from '../../sdk';
 import { Composer } from './composer';
@@ -28,64 +29,42 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
   // moderators post in a paused room and are exempt from slow mode (the server checks; this only shows it)
   const moderator = isModerator(user);
   // the menu is a lazy chunk: loaded the first time someone opens a message's menu
-  useEffect(() => {
-    const host = menuHost.current;
-    if (!menuOf || !host) return;
-    let unmount: (() => void) | undefined;
-    let closed = false;
-    const close = () => {
-      setMenuOf(null);
-      refocusMenuButton();
-    };
-    const { seq, author } = menuOf;
-    import('./message-menu').then(
-      ({ mountMessageMenu }) => {
-        if (closed) return;
-        unmount = mountMessageMenu(host, {
-          locale,
-          authorName: author.displayName,
-          own: author.id === user?.id,
-          moderator,
-          pinned: room?.pinned?.some((pin) => pin.seq === seq) ?? false,
-          onReact: () => {
-            setMenuOf(null);
-            setPicking({ pick: (emoji) => void store.react(seq, emoji), done: refocusMenuButton });
-          },
-          onPin: (pinned) => store.pin(seq, pinned),
-          onReport: (reason, details) => store.report(seq, reason, details),
-          onBlock: () => store.block(author.id),
-          onUnblock: () => store.unblock(author.id),
-          onDelete: () => store.remove(seq),
-          onMute: (durationMs) => store.mute(author.id, durationMs),
-          onBan: () => store.ban(author.id),
-          describeError,
-          onClose: close,
-        });
+  const closeMenu = () => {
+    setMenuOf(null);
+    refocusMenuButton();
+  };
+  useLazyPart(menuOf, menuHost, () => import('./message-menu'), ({ mountMessageMenu }, host, { seq, author }) =>
+    mountMessageMenu(host, {
+      locale,
+      authorName: author.displayName,
+      own: author.id === user?.id,
+      moderator,
+      pinned: room?.pinned?.some((pin) => pin.seq === seq) ?? false,
+      onReact: () => {
+        setMenuOf(null);
+        setPicking({ pick: (emoji) => void store.react(seq, emoji), done: refocusMenuButton });
       },
-      close,
-    );
-    return () => {
-      closed = true;
-      unmount?.();
-    };
-  }, [menuOf]);
-  useEffect(() => {
-    const host = pickerHost.current;
-    if (!picking || !host) return;
-    let unmount: (() => void) | undefined;
-    let closed = false;
-    const close = () => {
-      setPicking(null);
-      picking.done();
-    };
-    import('./emoji-picker').then(({ mountEmojiPicker }) => {
-      if (!closed) unmount = mountEmojiPicker(host, { locale, onPick: (emoji) => (picking.pick(emoji), close()), onClose: close });
-    }, close);
-    return () => {
-      closed = true;
-      unmount?.();
-    };
-  }, [picking]);
+      onPin: (pinned) => store.pin(seq, pinned),
+      onReport: (reason, details) => store.report(seq, reason, details),
+      onBlock: () => store.block(author.id),
+      onUnblock: () => store.unblock(author.id),
+      onDelete: () => store.remove(seq),
+      onMute: (durationMs) => store.mute(author.id, durationMs),
+      onBan: () => store.ban(author.id),
+      describeError,
+      onClose: closeMenu,
+    }),
+    closeMenu,
+  );
+  // the picker too, the first time someone reacts or inserts an emoji
+  const closePicker = () => {
+    setPicking(null);
+    picking?.done();
+  };
+  useLazyPart(picking, pickerHost, () => import('./emoji-picker'), ({ mountEmojiPicker }, host, { pick }) =>
+    mountEmojiPicker(host, { locale, onPick: (emoji) => (pick(emoji), closePicker()), onClose: closePicker }),
+    closePicker,
+  );
   const myId = user?.id ?? '';
   const pins = room?.pinned ?? [];
   const pin = pins[pinIndex % pins.length];
@@ -197,4 +176,22 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
       </main>
     </div>
   );
+}
+
+/**
+ * A lazy chunk's plain-DOM part, shown in `host` while `active` is set: loaded (the first time) and mounted, and
+ * removed when `active` changes or the room goes; a chunk that cannot be loaded calls `failed`.
+ */
+function useLazyPart<M, T>(active: T | null, host: RefObject<HTMLElement>, load: () => Promise<M>, mount: (module: M, host: HTMLElement, active: T) => () => void, failed: () => void): void {
+  useEffect(() => {
+    const element = host.current;
+    if (!active || !element) return;
+    let unmount: (() => void) | undefined;
+    let gone = false;
+    load().then((module) => void (gone || (unmount = mount(module, element, active))), failed);
+    return () => {
+      gone = true;
+      unmount?.();
+    };
+  }, [active]);
 }
