@@ -3,6 +3,7 @@ import { Emitter } from './emitter';
 import { ChatError, parseErrorBody, toChatError } from './errors';
 import { createHttpClient } from './http';
 import type {
+  Attachment,
   Author,
   BanRequest,
   BlocksResponse,
@@ -42,6 +43,7 @@ import type {
 } from './protocol';
 import { type ChatSocket, requestPatiently } from './room/requests';
 import { DefaultRoom, type Room } from './room/room';
+import { type AttachmentVariant, upload, uploadPath, type Uploads } from './uploads';
 
 /** A room's broadcasts that arrive while its join is on its way, kept for the room once it exists. */
 type Early = Array<(room: DefaultRoom) => void>;
@@ -107,7 +109,7 @@ export interface ChatClientEvents {
  * const room = await chat.join('general');
  * room.on('message', (m) => console.log(`${m.author.displayName}: ${m.text}`));
  */
-export interface ChatClient {
+export interface ChatClient extends Uploads {
   readonly user: User | null;
   readonly status: ConnectionStatus;
   /** Why `status` is not `online`, when it is not. */
@@ -250,6 +252,18 @@ class DefaultChatClient implements ChatClient {
     this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
     this.cookies = options.session === 'cookie';
     this.http = createHttpClient(options.baseUrl, options.site, () => this.storage.get(), this.cookies ? 'same-origin' : 'omit');
+  }
+
+  upload(file: Blob | ArrayBuffer | Uint8Array, name?: string): Promise<Attachment> {
+    return upload(this.http, file, name);
+  }
+
+  attachmentUrl(attachment: Pick<Attachment, 'id'>, variant?: AttachmentVariant): string {
+    return this.http.root + uploadPath(attachment, variant);
+  }
+
+  async download(attachment: Pick<Attachment, 'id'>, variant?: AttachmentVariant): Promise<Blob> {
+    return (await this.http.raw('GET', uploadPath(attachment, variant))).blob();
   }
 
   on<K extends keyof ChatClientEvents>(event: K, listener: ChatClientEvents[K]): () => void {

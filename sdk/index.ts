@@ -9,6 +9,7 @@ export type { Pins } from './room/pins';
 export type { Search, SearchOptions, SearchPage } from './room/search';
 export type { Reactions, ReactionSummary } from './room/reactions';
 export type { Mentions } from './room/mentions';
+export type { Uploads, AttachmentVariant } from './uploads';
 /** Replies: applies an update of a message to the replies that show it (see the SDK guide). */
 export { followOriginal } from './room/replies';
 export { ChatError } from './errors';

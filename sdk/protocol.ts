@@ -97,6 +97,37 @@ export interface Message {
    * ranks the site allows it). Ids, not names: a rename breaks none. Absent when none, and on deleted or hidden messages.
    */
   mentions?: string[];
+  /** Images: what was attached, in the order given; absent when none, and on deleted or hidden messages. */
+  attachments?: Attachment[];
+}
+
+/** The image types Parley stores: checked by the file's content, whatever its name says. */
+export type ImageType = 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif';
+
+/**
+ * An uploaded image. Its bytes are at `GET /api/sites/:siteId/uploads/:id` and a WebP thumbnail (at most 320 px on
+ * its longer side) at `…/uploads/:id/thumbnail`, served to signed-in users who may read the room it was posted in
+ * (before it is attached, to its uploader only). Stored without metadata (no EXIF, so no camera location).
+ */
+export interface Attachment {
+  id: string;
+  /** The file's name as the uploader gave it (cleaned: no path, at most 100 characters). */
+  name: string;
+  type: ImageType;
+  /** Bytes, as stored. */
+  size: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * POST /api/sites/:siteId/uploads?name=<file name> with the image as the raw body (any Content-Type; the content
+ * decides) → 201 UploadResponse. Attach it by sending its id in SendRequest.attachments within an hour; an upload
+ * never attached is deleted after that. Limits: the site's `uploadMaxMB` per file, and per user a number of uploads
+ * and bytes per day.
+ */
+export interface UploadResponse {
+  upload: Attachment;
 }
 
 /** What a reply shows of the message it answers. */
@@ -165,6 +196,8 @@ export interface SiteSettings {
   postingRights: PostingRights;
   /** How long a banned guest's network address may not sign up again, as a guest or a member (0: not at all). */
   guestBanHours: number;
+  /** Images: the largest file a user may upload, in megabytes (0: no uploads). Default 5, at most 20. */
+  uploadMaxMB: number;
 }
 
 /** What to change; posting rights one at a time. */
@@ -172,6 +205,7 @@ export interface UpdateSiteSettingsRequest {
   access?: Access;
   postingRights?: Partial<PostingRights>;
   guestBanHours?: number;
+  uploadMaxMB?: number;
 }
 
 export interface SiteSettingsResponse {
@@ -562,6 +596,11 @@ export interface SendRequest {
   replyTo?: number;
   /** Mentions: ids of users of the site (at most 20); `@here` and `@everyone` are read from the text. */
   mentions?: string[];
+  /**
+   * Images: ids of the sender's own uploads not attached to a message yet (at most 4). With attachments the text
+   * may be empty.
+   */
+  attachments?: string[];
 }
 
 export interface SendResult {

@@ -96,6 +96,10 @@ export interface RateLimits {
   roomRequestsPerUser: RateLimit;
   /** Reactions one user adds or takes back (message:react). */
   reactionsPerUser: RateLimit;
+  /** Images one user uploads… */
+  uploadsPerUser: RateLimit;
+  /** …and how many megabytes of them (a quota per window, whatever the file count). */
+  uploadMegabytesPerUser: RateLimit;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -147,6 +151,8 @@ const schema = z.object({
   RATE_LIMIT_ROOM_REQUESTS_PER_SOCKET: rateLimit('10/10'),
   RATE_LIMIT_ROOM_REQUESTS_PER_USER: rateLimit('30/10'),
   RATE_LIMIT_REACTIONS_PER_USER: rateLimit('30/10'),
+  RATE_LIMIT_UPLOADS_PER_USER: rateLimit('30/3600'),
+  RATE_LIMIT_UPLOAD_MB_PER_USER: rateLimit('100/86400'),
   PRESENCE_GRACE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
   PRESENCE_SYNC_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
@@ -206,6 +212,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       roomRequestsPerSocket: vars.RATE_LIMIT_ROOM_REQUESTS_PER_SOCKET,
       roomRequestsPerUser: vars.RATE_LIMIT_ROOM_REQUESTS_PER_USER,
       reactionsPerUser: vars.RATE_LIMIT_REACTIONS_PER_USER,
+      uploadsPerUser: vars.RATE_LIMIT_UPLOADS_PER_USER,
+      uploadMegabytesPerUser: vars.RATE_LIMIT_UPLOAD_MB_PER_USER,
     },
     presenceGraceMs: vars.PRESENCE_GRACE_MS,
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,

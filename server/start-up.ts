@@ -23,6 +23,7 @@ import { createMetrics } from './metrics';
 import { distDir } from './paths';
 import { startEmbeddedDatabase } from './processes/embedded-database';
 import { connectRedis, type RedisClient } from './redis';
+import { sweepUploads } from './uploads/sweep';
 
 export interface Parley {
   /** Where browsers reach the backend, e.g. http://localhost:3000 */
@@ -155,6 +156,7 @@ export async function startParley(
       rateLimiter: createAuthRateLimiter(database.client, config.dbName, config.rateLimits, (limit) => metrics.rateLimited(limit)),
       metrics,
       metricsToken: config.metricsToken,
+      uploadLimits: config.rateLimits,
       ...(redis ? { redis } : {}),
       onSessionEnded: (token) => hub?.endSession(token),
       onUserBanned,
@@ -218,6 +220,7 @@ export async function startParley(
       repositories.ipBans.sweep().catch((error: unknown) => log.warn({ err: error }, 'address ban sweep failed'));
       repositories.users.deleteExpiredGuests().catch((error: unknown) => log.warn({ err: error }, 'guest sweep failed'));
       repositories.proofs.sweep().catch((error: unknown) => log.warn({ err: error }, 'proof-of-work sweep failed'));
+      sweepUploads(repositories).catch((error: unknown) => log.warn({ err: error }, 'upload sweep failed'));
     }, SWEEP_MS).unref();
     steps.add(async () => clearInterval(sweeper));
 

@@ -16,15 +16,16 @@ const controlCharacters = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029]
 const bidiControls = /[\u202A-\u202E\u2066-\u2069]/;
 
 /** Normalises user text (CRLF → LF, NFC, trimmed) and refuses what cannot be displayed safely. */
-export const cleanText = (label: string, max: number, { multiline }: { multiline: boolean }) =>
+export const cleanText = (label: string, max: number, { multiline, mayBeEmpty = false }: { multiline: boolean; mayBeEmpty?: boolean }) =>
   z
     .string({ error: `${label} must be a string` })
     .transform((value) => value.replace(/\r\n?/g, '\n').normalize('NFC').trim())
     .check((ctx) => {
       const value = ctx.value;
       const length = [...value].length;
-      if (length === 0) ctx.issues.push({ code: 'custom', message: `${label} is empty`, input: value });
-      else if (length > max) ctx.issues.push({ code: 'custom', message: `${label} is longer than ${max} characters`, input: value });
+      if (length === 0) {
+        if (!mayBeEmpty) ctx.issues.push({ code: 'custom', message: `${label} is empty`, input: value });
+      } else if (length > max) ctx.issues.push({ code: 'custom', message: `${label} is longer than ${max} characters`, input: value });
       else if (!value.isWellFormed()) ctx.issues.push({ code: 'custom', message: `${label} is not valid Unicode`, input: value });
       else if (controlCharacters.test(value) || (!multiline && (value.includes('\n') || bidiControls.test(value))))
         ctx.issues.push({ code: 'custom', message: `${label} contains control characters`, input: value });

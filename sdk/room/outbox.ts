@@ -1,6 +1,6 @@
 import { ChatError, toChatError } from '../errors';
 import { createClientMsgId } from '../ids';
-import type { Message } from '../protocol';
+import type { Attachment, Message, SendRequest } from '../protocol';
 import { type Connection, request, roomLeft } from './requests';
 
 /**
@@ -13,6 +13,8 @@ export interface PendingMessage {
   text: string;
   status: 'queued' | 'sending' | 'failed';
   error?: ChatError;
+  /** The images it carries, as uploaded. */
+  attachments?: Attachment[];
 }
 
 export interface SendOptions {
@@ -22,6 +24,8 @@ export interface SendOptions {
   replyTo?: number;
   /** Mentions: the ids of the users mentioned (see `room.mentionCandidates()`); `@here` is read from the text. */
   mentions?: string[];
+  /** Images: uploads (`chat.upload()`) not sent yet, at most 4; with them the text may be empty. */
+  attachments?: Attachment[];
 }
 
 /**
@@ -44,7 +48,7 @@ export interface Outbox {
 const RETRY_BACKOFF_MS = [250, 500, 1_000, 2_000];
 
 // `attempts` survives a retry(), so a retry is marked as one
-type Entry = PendingMessage & { attempts: number; extra: Pick<SendOptions, 'replyTo' | 'mentions'> };
+type Entry = PendingMessage & { attempts: number; extra: Pick<SendRequest, 'replyTo' | 'mentions' | 'attachments'> };
 
 export function createOutbox(
   { socket, requestTimeoutMs, sendTimeoutMs }: Connection & { sendTimeoutMs: number },
@@ -62,11 +66,12 @@ export function createOutbox(
   let disposed = false;
 
   const pending = () =>
-    [...entries.values()].map(({ clientMsgId, text, status, error }): PendingMessage => ({
+    [...entries.values()].map(({ clientMsgId, text, status, error, attachments }): PendingMessage => ({
       clientMsgId,
       text,
       status,
       ...(error === undefined ? {} : { error }),
+      ...(attachments ? { attachments } : {}),
     }));
   const changed = () => onChange(pending());
 
@@ -161,9 +166,10 @@ export function createOutbox(
       const clientMsgId = options.clientMsgId ?? createClientMsgId();
       const known = entries.get(clientMsgId);
       if (known && known.status !== 'failed') return Promise.reject(new ChatError('conflict', 'unable to send message; it is being sent already'));
-      const { replyTo, mentions } = options;
-      const extra = { ...(replyTo === undefined ? {} : { replyTo }), ...(mentions?.length ? { mentions } : {}) };
-      const entry = known ?? { clientMsgId, text, status: 'queued' as const, attempts: 0, extra };
+      const { replyTo, mentions, attachments } = options;
+      // undefined fields stay off the wire (JSON)
+      const extra = { replyTo, mentions: mentions?.length ? mentions : undefined, attachments: attachments?.length ? attachments.map((attachment) => attachment.id) : undefined };
+      const entry: Entry = known ?? { clientMsgId, text, status: 'queued' as const, attempts: 0, extra, ...(attachments?.length ? { attachments } : {}) };
       entries.set(clientMsgId, entry);
       return inLine(entry);
     },

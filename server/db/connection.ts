@@ -40,6 +40,8 @@ const indexes: Array<{ collection: string; key: IndexSpecification; options: Cre
   // rate-limiter-flexible's documents (server/http/rate-limits.ts); expired ones are swept like sessions
   { collection: 'rate_limits', key: { key: 1 }, options: { name: 'key', unique: true } },
   { collection: 'rate_limits', key: { expire: 1 }, options: { name: 'expire' } },
+  // the upload sweep's scan (server/uploads/sweep.ts)
+  { collection: 'uploads', key: { createdAt: 1 }, options: { name: 'created_at' } },
   // one console account per email address
   { collection: 'console_accounts', key: { emailKey: 1 }, options: { name: 'email', unique: true } },
 ];

@@ -14,6 +14,7 @@ import { SessionStore } from './sessions';
 import { SiteActivityRepository } from './site-activity';
 import { SitesRepository } from './sites';
 import { UsersRepository } from './users';
+import { UploadsRepository } from './uploads';
 
 /** One repository per collection; the only code that speaks to MongoDB. */
 export interface Repositories {
@@ -34,6 +35,8 @@ export interface Repositories {
   search: MessageSearch;
   /** Replies: what a reply keeps of its original, and pages read with their originals as they are now. */
   replies: Replies;
+  /** Uploaded images and their bytes. */
+  uploads: UploadsRepository;
 }
 
 /** Creates a site with its default room `general`; false when the id is taken. */
@@ -50,6 +53,7 @@ export async function createSite(repositories: Repositories, site: { id: string;
 export async function removeSite(repositories: Repositories, siteId: string): Promise<boolean> {
   await repositories.sessions.deleteBySite(siteId);
   await repositories.messages.deleteBySite(siteId);
+  await repositories.uploads.deleteBySite(siteId);
   await repositories.moderation.deleteBySite(siteId);
   await repositories.reports.deleteBySite(siteId);
   await repositories.ipBans.deleteBySite(siteId);
@@ -78,5 +82,6 @@ export function createRepositories(db: Db, options: { sessionAbsoluteMs?: number
     reactions: new ReactionsRepository(db),
     search: new MessageSearch(db),
     replies: new Replies(messages),
+    uploads: new UploadsRepository(db),
   };
 }

@@ -1,5 +1,5 @@
 import { type Collection, type Db, MongoBulkWriteError } from 'mongodb';
-import type { Author, Message } from '../../sdk/protocol';
+import type { Attachment, Author, Message } from '../../sdk/protocol';
 import { isDuplicateKey } from '../errors';
 import { type RoomDocument, roomKey } from './rooms';
 import { presentReactions } from './reactions';
@@ -29,6 +29,8 @@ export interface MessageDocument {
   replyTo?: ReplyDocument;
   /** Mentions: user ids, and 'here'. */
   mentions?: string[];
+  /** Images (server/db/uploads.ts): what the upload records said when the message was stored. */
+  attachments?: Attachment[];
 }
 
 /**
@@ -51,10 +53,12 @@ export const messageKey = (siteId: string, roomId: string, seq: number) => `${si
 export const sendKey = (siteId: string, roomId: string, authorId: string, clientMsgId: string) => `${siteId}:${roomId}:${authorId}:${clientMsgId}`;
 
 /** A message as the room sees it: a hidden one without its text. */
-export const presentMessage = (message: MessageDocument): Message => ({
-  ...presentToModerators(message),
-  ...(message.hiddenAt && !message.deletedAt ? { text: '', hiddenAt: message.hiddenAt.toISOString() } : {}),
-});
+export function presentMessage(message: MessageDocument): Message {
+  const presented = presentToModerators(message);
+  if (!message.hiddenAt || message.deletedAt) return presented;
+  const { attachments: _hidden, ...shown } = presented;
+  return { ...shown, text: '', hiddenAt: message.hiddenAt.toISOString() };
+}
 
 /** A message with its text, hidden or not (the reports queue). */
 export const presentToModerators = (message: MessageDocument): Message => ({
@@ -71,6 +75,7 @@ export const presentToModerators = (message: MessageDocument): Message => ({
   ...presentReactions(message),
   ...(message.replyTo && !message.deletedAt ? { replyTo: presentReplyTo(message.replyTo) } : {}),
   ...presentMentions(message),
+  ...(message.attachments?.length && !message.deletedAt ? { attachments: message.attachments.map((attachment) => ({ ...attachment })) } : {}),
 });
 
 /** The seq a message was to be stored under belongs to another message: take a new one. */

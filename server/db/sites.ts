@@ -20,6 +20,8 @@ export interface SiteDocument {
   postingRights?: Partial<SiteSettings['postingRights']>;
   /** How long a banned guest's network address stays banned; unset: DEFAULT_SETTINGS. */
   guestBanHours?: number;
+  /** The largest image a user may upload, in MB; unset: DEFAULT_SETTINGS. */
+  uploadMaxMB?: number;
   /** The site's pre-publish hook with its signing secret; unset: none. */
   prePublish?: PrePublishHook & { secret: string };
   createdAt: Date;
@@ -30,6 +32,7 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   access: 'members',
   postingRights: { links: 'guest', mentionEveryone: 'moderator' },
   guestBanHours: 24,
+  uploadMaxMB: 5,
 };
 
 /** A site's settings, unset ones at their defaults. */
@@ -37,6 +40,7 @@ export const settingsOf = (site: SiteDocument): SiteSettings => ({
   access: site.access ?? DEFAULT_SETTINGS.access,
   postingRights: { ...DEFAULT_SETTINGS.postingRights, ...site.postingRights },
   guestBanHours: site.guestBanHours ?? DEFAULT_SETTINGS.guestBanHours,
+  uploadMaxMB: site.uploadMaxMB ?? DEFAULT_SETTINGS.uploadMaxMB,
 });
 
 const newSecret = () => randomBytes(32).toString('hex');
@@ -115,8 +119,8 @@ export class SitesRepository {
 
   /** Stores the site's settings; false when the site does not exist. */
   async setSettings(siteId: string, settings: SiteSettings): Promise<boolean> {
-    const { access, postingRights, guestBanHours } = settings;
-    const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $set: { access, postingRights, guestBanHours } });
+    const { access, postingRights, guestBanHours, uploadMaxMB } = settings;
+    const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $set: { access, postingRights, guestBanHours, uploadMaxMB } });
     return matchedCount === 1;
   }
 

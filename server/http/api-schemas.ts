@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type {
+  Attachment,
+  UploadResponse,
   BlocksResponse,
   ErrorCode,
   ErrorResponse,
@@ -161,6 +163,7 @@ export const siteSettingsResponseSchema = z.object({
       mentionEveryone: roleSchema.meta({ description: 'The lowest rank that may post `@everyone` and `@here`.' }),
     }),
     guestBanHours: z.number().int().nonnegative().meta({ description: "How long a banned guest's network may not sign up again (0: not at all)." }),
+    uploadMaxMB: z.number().int().nonnegative().meta({ description: 'The largest image a user may upload, in MB (0: no uploads).' }),
   }),
 }) satisfies z.ZodType<SiteSettingsResponse>;
 
@@ -306,6 +309,19 @@ export const wordFilterResponseSchema = z.object({
   wordFilter: z.object({ entries: z.array(z.string()), action: z.enum(WORD_FILTER_ACTIONS) }),
 }) satisfies z.ZodType<WordFilterResponse>;
 
+export const attachmentSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    type: z.enum(['image/png', 'image/jpeg', 'image/webp', 'image/gif']).meta({ description: "The type the file's content showed." }),
+    size: z.number().int().positive(),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+  })
+  .meta({ description: 'An uploaded image, stored without metadata; its bytes at `/uploads/{id}`, a WebP thumbnail at `/uploads/{id}/thumbnail`.' }) satisfies z.ZodType<Attachment>;
+
+export const uploadResponseSchema = z.object({ upload: attachmentSchema }) satisfies z.ZodType<UploadResponse>;
+
 export const messageSchema = z.object({
   id: z.string(),
   seq: z.number().int().positive(),
@@ -317,6 +333,13 @@ export const messageSchema = z.object({
   editedAt: z.iso.datetime().optional(),
   deletedAt: z.iso.datetime().optional(),
   hiddenAt: z.iso.datetime().optional().meta({ description: 'Hidden pending review after reports; the room sees no text.' }),
+  reactions: z.array(z.object({ emoji: z.string(), count: z.number().int().positive(), userIds: z.array(z.string()) })).optional(),
+  replyTo: z
+    .object({ seq: z.number().int().positive(), author: authorSchema, excerpt: z.string(), deleted: z.literal(true).optional(), hidden: z.literal(true).optional() })
+    .optional()
+    .meta({ description: 'The message this one answers, as it is now.' }),
+  mentions: z.array(z.string()).optional().meta({ description: "Ids of the users mentioned, and 'here' for @here/@everyone." }),
+  attachments: z.array(attachmentSchema).optional(),
 }) satisfies z.ZodType<Message>;
 
 

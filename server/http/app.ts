@@ -26,6 +26,8 @@ import { consoleRoutes } from './routes/console';
 import { siteSecretRoutes } from './routes/site-secret';
 import { roomRecordsRoutes } from './routes/room-records';
 import { peopleRoutes } from './routes/people';
+import { uploadRoutes } from './routes/uploads';
+import type { RateLimits } from '../config';
 import type { PrePublishHooks } from '../moderation/pre-publish';
 import { roomRoutes } from './routes/rooms';
 import type { Message, RoomInfo } from '../../sdk/protocol';
@@ -85,6 +87,8 @@ export interface HttpAppOptions {
   activity: SiteActivity;
   /** How many users are online in a site now, on every node. */
   onlineCount: (siteId: string) => Promise<number>;
+  /** Uploads per user: files and megabytes per window. */
+  uploadLimits: Pick<RateLimits, 'uploadsPerUser' | 'uploadMegabytesPerUser'>;
 }
 
 /** The key of banned guests' address hashes, derived from the first session key (never the key itself). */
@@ -160,7 +164,16 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     .use(siteActivityRoutes({ repositories: options.repositories, activity: options.activity, onlineCount: options.onlineCount }).routes())
     .use(roomRecordsRoutes({ repositories: options.repositories, onMessageUpdated: options.onMessageUpdated }).routes())
     .use(siteSecretRoutes({ repositories: options.repositories, sessions: staffSessions }).routes())
-    .use(peopleRoutes({ repositories: options.repositories }).routes());
+    .use(peopleRoutes({ repositories: options.repositories }).routes())
+    .use(
+      uploadRoutes({
+        repositories: options.repositories,
+        siteSettings: options.siteSettings,
+        limits: options.uploadLimits,
+        redis: options.redis,
+        onRefused: (limit) => options.metrics.rateLimited(limit),
+      }).routes(),
+    );
   return app;
 }
 

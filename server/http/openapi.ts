@@ -3,6 +3,7 @@ import { createRouter } from './router';
 import { z } from 'zod';
 import {
   blocksResponseSchema,
+  uploadResponseSchema,
   errorResponseSchema,
   healthResponseSchema,
   meResponseSchema,
@@ -152,6 +153,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(siteUserResponseSchema, { id: 'SiteUserResponse' });
   responses.add(consoleSecretResponseSchema, { id: 'ConsoleSecretResponse' });
   responses.add(transcriptResponseSchema, { id: 'TranscriptResponse' });
+  responses.add(uploadResponseSchema, { id: 'UploadResponse' });
 
   const uri = (id: string) => schemaRef(id).$ref;
   const generated = {
@@ -181,6 +183,12 @@ const pathId = (name: string, description: string, schema: JsonSchema, example: 
 });
 const roomId = pathId('roomId', 'A room of the site.', { type: 'string', pattern: ID_PATTERN.source }, 'general');
 const userId = pathId('userId', 'A user of the site (`User.id`).', { type: 'string', pattern: OBJECT_ID_PATTERN.source }, '0123456789abcdef01234567');
+
+const uploadId = pathId('uploadId', 'An uploaded image (`Attachment.id`).', { type: 'string', pattern: '^[0-9a-f]{24}$' }, '0123456789abcdef01234567');
+const imageResponse = (description: string, types = ['image/png', 'image/jpeg', 'image/webp', 'image/gif']) => ({
+  description,
+  content: Object.fromEntries(types.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+});
 
 const signedIn = [{ bearer: [] }, { cookie: [] }];
 /** Staff routes: chat moderators and admins, or a console account with a role on the site (from the console's pages). */
@@ -1019,6 +1027,51 @@ export function buildOpenApiDocument(): OpenApiDocument {
           security: signedIn,
           requestBody: { required: true, content: json('BlockRequest') },
           responses: { '204': { description: 'Blocked (or already).' }, '400': responseRef('InvalidInput'), ...signedInErrors },
+        },
+      },
+      '/api/sites/{siteId}/uploads': {
+        parameters: [siteId],
+        post: {
+          operationId: 'upload',
+          summary: 'Upload an image, to attach to a message (message:send `attachments`) within an hour',
+          description:
+            "The raw bytes as the body (any Content-Type: the content decides). PNG, JPEG, WebP or GIF, whole, nothing appended, at most the site's " +
+            '`uploadMaxMB` and 40 million pixels. Stored re-encoded without metadata (no EXIF), with a WebP thumbnail. Per user a number of ' +
+            'uploads and megabytes per window (`RATE_LIMIT_UPLOADS_PER_USER`, `RATE_LIMIT_UPLOAD_MB_PER_USER`).',
+          tags: ['rooms'],
+          security: signedIn,
+          parameters: [{ name: 'name', in: 'query', required: false, description: "The file's name, shown with it (cleaned, at most 100 characters).", schema: { type: 'string' } }],
+          requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          responses: {
+            '201': { description: 'Stored; attach it by its id.', content: json('UploadResponse') },
+            '400': responseRef('InvalidInput'),
+            '429': responseRef('RateLimited'),
+            '503': { description: 'Too many images are being processed on this node now; try again.', content: json('ErrorResponse') },
+            ...signedInErrors,
+          },
+        },
+      },
+      '/api/sites/{siteId}/uploads/{uploadId}': {
+        parameters: [siteId, uploadId],
+        get: {
+          operationId: 'uploadedImage',
+          summary: 'An uploaded image, as stored',
+          description:
+            'To signed-in users who may read the room of its message (before it is sent, its uploader only); anyone else gets 404. ' +
+            'Served with `Content-Security-Policy: sandbox`, `nosniff` and `Content-Disposition: inline`; `private` cache, an ETag.',
+          tags: ['rooms'],
+          security: signedIn,
+          responses: { '200': imageResponse('The image.'), '304': { description: 'Not changed (If-None-Match).' }, ...signedInErrors },
+        },
+      },
+      '/api/sites/{siteId}/uploads/{uploadId}/thumbnail': {
+        parameters: [siteId, uploadId],
+        get: {
+          operationId: 'uploadedThumbnail',
+          summary: "An uploaded image's thumbnail: WebP, at most 320 px on its longer side (an animation's first frame)",
+          tags: ['rooms'],
+          security: signedIn,
+          responses: { '200': imageResponse('The thumbnail.', ['image/webp']), '304': { description: 'Not changed (If-None-Match).' }, ...signedInErrors },
         },
       },
       '/api/sites/{siteId}/blocks/{userId}': {

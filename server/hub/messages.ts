@@ -4,6 +4,8 @@ import type { DeleteRequest, EditRequest, Role, SendRequest, SendResult, UpdateR
 import type { Repositories } from '../db';
 import type { Metrics } from '../metrics';
 import { type MessageDocument, presentMessage } from '../db/messages';
+import { presentAttachment, type UploadsRepository } from '../db/uploads';
+import { refusedAttachment } from '../http/routes/uploads';
 import { AppError, forbidden, invalidInput, notFound } from '../errors';
 import { hasRank } from '../../sdk/roles';
 import { EVERYONE, mayPost, type SiteSettingsCache } from '../moderation/site-settings';
@@ -22,21 +24,34 @@ import { type ChatSocket, roomChannel } from './types';
 
 const messageText = cleanText('message', limits.messageLength, { multiline: true });
 
+/** Images one message may carry. */
+export const MAX_ATTACHMENTS = 4;
+
 /** Mentions of users a message may carry. */
 export const MAX_MENTIONS = 20;
 
-const sendSchema = z.strictObject({
-  roomId: roomIdSchema,
-  text: messageText,
-  clientMsgId: z.string({ error: 'clientMsgId must be a string' }).regex(/^[A-Za-z0-9_-]{8,64}$/, 'clientMsgId must be a UUID'),
-  retry: z.boolean({ error: 'retry must be a boolean' }).optional(),
-  // replies and mentions
-  replyTo: seqSchema.optional(),
-  mentions: z
-    .array(z.string({ error: 'mentions must be user ids' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'mentions must be user ids'), { error: 'mentions must be a list of user ids' })
-    .max(MAX_MENTIONS, `at most ${MAX_MENTIONS} mentions`)
-    .optional(),
-}) satisfies z.ZodType<SendRequest, unknown>;
+const sendSchema = z
+  .strictObject({
+    roomId: roomIdSchema,
+    // empty only with attachments (checked below)
+    text: cleanText('message', limits.messageLength, { multiline: true, mayBeEmpty: true }),
+    clientMsgId: z.string({ error: 'clientMsgId must be a string' }).regex(/^[A-Za-z0-9_-]{8,64}$/, 'clientMsgId must be a UUID'),
+    retry: z.boolean({ error: 'retry must be a boolean' }).optional(),
+    // replies and mentions
+    replyTo: seqSchema.optional(),
+    mentions: z
+      .array(z.string({ error: 'mentions must be user ids' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'mentions must be user ids'), { error: 'mentions must be a list of user ids' })
+      .max(MAX_MENTIONS, `at most ${MAX_MENTIONS} mentions`)
+      .optional(),
+    attachments: z
+      .array(z.string({ error: 'attachments must be upload ids' }).regex(/^[0-9a-f]{24}$/, 'attachments must be upload ids'), { error: 'attachments must be a list of upload ids' })
+      .max(MAX_ATTACHMENTS, `at most ${MAX_ATTACHMENTS} images per message`)
+      .refine((ids) => new Set(ids).size === ids.length, 'an image is attached twice')
+      .optional(),
+  })
+  .check((ctx) => {
+    if (ctx.value.text === '' && !ctx.value.attachments?.length) ctx.issues.push({ code: 'custom', message: 'message is empty', path: ['text'], input: ctx.value.text });
+  }) satisfies z.ZodType<SendRequest, unknown>;
 
 const editSchema = z.strictObject({ roomId: roomIdSchema, seq: seqSchema, text: messageText }) satisfies z.ZodType<EditRequest, unknown>;
 const deleteSchema = z.strictObject({ roomId: roomIdSchema, seq: seqSchema }) satisfies z.ZodType<DeleteRequest, unknown>;
@@ -70,7 +85,7 @@ export function registerMessageHandlers(
   metrics: Pick<Metrics, 'messageStored' | 'sendAcked'>,
 ): void {
   const { siteId, user } = socket.data;
-  const { messages, rooms, users, moderation } = repositories;
+  const { messages, rooms, users, moderation, uploads } = repositories;
 
   /**
    * Throws unless the user may post this text in the room: a guest only where the room takes guests' messages, and
@@ -111,7 +126,7 @@ export function registerMessageHandlers(
     'message:send',
     withAck(log, 'message:send', async (payload): Promise<SendResult> => {
       const receivedAt = performance.now();
-      const { roomId, text: sent, clientMsgId, retry, replyTo, mentions: mentioned } = parseInput(sendSchema, payload);
+      const { roomId, text: sent, clientMsgId, retry, replyTo, mentions: mentioned, attachments: attached = [] } = parseInput(sendSchema, payload);
       assertJoined(socket, roomId);
       if (retry) {
         // the first attempt may have been stored and acked into a lost connection: answer with it, take no seq
@@ -144,9 +159,17 @@ export function registerMessageHandlers(
         throw error;
       });
       if (typeof checked !== 'string') return { message: presentMessage(checked) };
+      // the images last: claimed for this send (a retry of it may claim them again), given back if it is not stored
+      const claimedBy = `${roomId}:${clientMsgId}`;
+      const claim = attached.length === 0 ? { uploads: [] } : await uploads.claim(siteId, user.id, attached, claimedBy, roomId);
+      if ('refused' in claim) {
+        await giveTurnBack();
+        throw refusedAttachment(claim.refused);
+      }
+      const attachments = claim.uploads.map(presentAttachment);
       // persist, then broadcast (in seq order), then ack: an ack means the message is on disk
       const stored = await sends
-        .commit({ siteId, roomId, author: { id: user.id, displayName: user.displayName }, moderator: poster.moderator, hidden: held !== undefined, text: checked, clientMsgId, replyTo: reply, mentions }, (message) => {
+        .commit({ siteId, roomId, author: { id: user.id, displayName: user.displayName }, moderator: poster.moderator, hidden: held !== undefined, text: checked, clientMsgId, replyTo: reply, mentions, attachments }, (message) => {
           // counted where it is announced: once per stored message, however many sends (retries) share it
           metrics.messageStored();
           socket.to(roomChannel(siteId, roomId)).emit('message:new', presentMessage(message));
@@ -154,8 +177,10 @@ export function registerMessageHandlers(
         .catch(async (error: unknown) => {
           // not stored (refused, or no database): slow mode must not hold a message that never was against them
           await giveTurnBack();
+          await uploads.release(attached, claimedBy).catch(() => undefined);
           throw error;
         });
+      await uploads.attached(attached, stored.seq);
       // held by the word filter: stored hidden, in the moderators' queue (a repeat files the same report again)
       if (held && stored.hiddenAt) await reports.hold(siteId, stored, held);
       metrics.sendAcked(receivedAt);
@@ -197,6 +222,7 @@ export function registerMessageHandlers(
       if (own) await rooms.assertWritable(siteId, roomId, posterOf(siteId, user.id, users));
       const deleted = await messages.delete(siteId, roomId, seq, user.id, own ? user.id : undefined);
       if (!deleted) throw await whyNot(seq, roomId, 'delete');
+      await removeAttachments(uploads, message, log);
       if (!own) {
         await moderation.record({
           siteId,
@@ -225,4 +251,13 @@ export function registerMessageHandlers(
     if (message.author.id !== user.id) return forbidden(`you can only ${operation} your own messages`);
     return forbidden(`the message was deleted`);
   }
+}
+
+/**
+ * Deletes the images of a deleted message. A failure is logged, not thrown: the message is deleted either way (the
+ * log names the images left, for an operator).
+ */
+export async function removeAttachments(uploads: Pick<UploadsRepository, 'remove'>, message: Pick<MessageDocument, 'attachments'>, log: Logger): Promise<void> {
+  const ids = message.attachments?.map((attachment) => attachment.id) ?? [];
+  await uploads.remove(ids).catch((error: unknown) => log.warn({ err: error, uploads: ids }, 'deleting the images of a deleted message failed'));
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Author } from '../../sdk/protocol';
+import type { Attachment, Author } from '../../sdk/protocol';
 import { type MessageDocument, type MessagesRepository, SeqTakenError, type Stored, sendKey as sendKeyOf } from '../db/messages';
 import type { ReplyDocument } from '../db/replies';
 import type { RoomsRepository } from '../db/rooms';
@@ -20,6 +20,7 @@ export interface Send {
   replyTo?: ReplyDocument;
   /** Mentions: user ids, and 'here'. */
   mentions?: string[];
+  attachments?: Attachment[];
 }
 
 /** The batcher was closed (the server is stopping): the client should send again, to this node or another. */
@@ -179,6 +180,7 @@ export class SendBatcher {
           ...(send.hidden ? { hiddenAt: createdAt } : {}),
           ...(send.replyTo ? { replyTo: send.replyTo } : {}),
           ...(send.mentions?.length ? { mentions: send.mentions } : {}),
+          ...(send.attachments?.length ? { attachments: send.attachments } : {}),
         })),
       );
       // recorded before they are acked, so a retry after the ack finds them by `_id`; without its record a message is

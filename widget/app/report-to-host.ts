@@ -1,4 +1,3 @@
-import { chime } from './chime';
 import type { Message } from '../../sdk';
 import type { HostBridge } from './host-bridge';
 import type { ChatStore } from './store';
@@ -39,7 +38,8 @@ export function reportToHost(bridge: HostBridge, store: ChatStore, options: { so
     });
     if (own || seen()) return;
     setUnread(unread + 1, mentions + (mentionsMe(message) ? 1 : 0));
-    if (options.sound) chime();
+    // the chime is a lazy chunk: most sites leave the sound off
+    if (options.sound) void import('./chime').then(({ chime }) => chime());
   });
   const stopSession = store.subscribe(() => {
     const { view, user } = store.getState();

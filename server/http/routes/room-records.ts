@@ -8,6 +8,7 @@ import { notFound } from '../../errors';
 import { parseInput } from '../../validation';
 import { createRouter } from '../router';
 import { type ApiState, requireModerator } from '../require-user';
+import { removeAttachments } from '../../hub/messages';
 import { actorOf, parseRoomId } from './rooms';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -121,6 +122,7 @@ export function roomRecordsRoutes({ repositories, onMessageUpdated }: RoomRecord
       if (deleted) {
         await moderation.record({ siteId: site._id, action: 'message.delete', actor: actorOf(user), roomId, seq, targetUserId: message.author.id });
         onMessageUpdated(site._id, presentMessage(deleted));
+        await removeAttachments(repositories.uploads, message, ctx.log);
       }
     }
     ctx.status = 204;

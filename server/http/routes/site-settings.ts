@@ -14,6 +14,8 @@ import { ACCESS, actorOf } from './rooms';
 
 /** The longest a banned guest's address stays banned: a year. */
 const MAX_GUEST_BAN_HOURS = 24 * 365;
+/** The largest per-file upload limit a site may set, in MB. */
+export const MAX_UPLOAD_MB = 20;
 
 const rankSchema = (field: string) => z.enum(ROLES, { error: `${field} must be one of ${ROLES.join(', ')}` });
 
@@ -27,6 +29,12 @@ export const updateSiteSettingsSchema = z.strictObject({
     .int({ error: 'guestBanHours must be a whole number of hours' })
     .min(0, { error: 'guestBanHours must be 0 (off) or more' })
     .max(MAX_GUEST_BAN_HOURS, { error: `guestBanHours must be at most ${MAX_GUEST_BAN_HOURS} (a year)` })
+    .optional(),
+  uploadMaxMB: z
+    .number({ error: 'uploadMaxMB must be a number' })
+    .int({ error: 'uploadMaxMB must be a whole number of megabytes' })
+    .min(0, { error: 'uploadMaxMB must be 0 (no uploads) or more' })
+    .max(MAX_UPLOAD_MB, { error: `uploadMaxMB must be at most ${MAX_UPLOAD_MB}` })
     .optional(),
 }) satisfies z.ZodType<UpdateSiteSettingsRequest, unknown>;
 
@@ -62,18 +70,19 @@ export function siteSettingsRoutes({ repositories, siteSettings }: SiteSettingsR
 
   router.patch('/settings', admin, async (ctx) => {
     const change = parseInput(updateSiteSettingsSchema, ctx.request.body);
-    if (Object.values(change).every((value) => value === undefined)) throw invalidInput(undefined, 'nothing to change: send access, postingRights or guestBanHours');
+    if (Object.values(change).every((value) => value === undefined)) throw invalidInput(undefined, 'nothing to change: send access, postingRights, guestBanHours or uploadMaxMB');
     const { site, user } = ctx.state;
     const before = settingsOf(site);
     const settings: SiteSettings = {
       access: change.access ?? before.access,
       postingRights: { ...before.postingRights, ...definedOf(change.postingRights ?? {}) },
       guestBanHours: change.guestBanHours ?? before.guestBanHours,
+      uploadMaxMB: change.uploadMaxMB ?? before.uploadMaxMB,
     };
     if (!(await sites.setSettings(site._id, settings))) throw notFound('site');
     // this node applies them from the next message; the others within a few seconds (their cache)
     siteSettings.forget(site._id);
-    const reason = `access ${settings.access}; links from ${settings.postingRights.links}; @everyone from ${settings.postingRights.mentionEveryone}; guest bans ${settings.guestBanHours} h`;
+    const reason = `access ${settings.access}; links from ${settings.postingRights.links}; @everyone from ${settings.postingRights.mentionEveryone}; guest bans ${settings.guestBanHours} h; images up to ${settings.uploadMaxMB} MB`;
     await moderation.record({ siteId: site._id, action: 'site.settings', actor: actorOf(user), reason });
     ctx.body = { settings } satisfies SiteSettingsResponse;
   });

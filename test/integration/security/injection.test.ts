@@ -100,7 +100,7 @@ const ack = (socket: Socket, event: string, payload: unknown): Promise<unknown> 
 
 /** Everything a refused request could have changed, to compare before and after (sessions change on every use). */
 async function snapshot(): Promise<string> {
-  const collections = ['sites', 'users', 'rooms', 'messages', 'moderation', 'reports', 'ip_bans'];
+  const collections = ['sites', 'users', 'rooms', 'messages', 'moderation', 'reports', 'ip_bans', 'uploads', 'upload_chunks'];
   const documents = await Promise.all(collections.map((name) => db.collection(name).find().sort({ _id: 1 }).toArray()));
   return JSON.stringify(documents);
 }
@@ -250,6 +250,20 @@ describe('operator objects in socket payloads', () => {
       for (const operator of OPERATORS) {
         const answer = await ack(socket, event, { ...payload(seq), [field]: operator });
         expect({ field, operator, answer }).toEqual({ field, operator, answer: invalidInputOn(field) });
+      }
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('message:send refuses one as or in its attachments (and its mentions), naming the field, and changes nothing', async () => {
+    const before = await snapshot();
+    // text that is fine, so whatever is refused is the field under test
+    const send = (extra: Record<string, unknown>) => ({ roomId: 'general', text: 'never stored', clientMsgId: randomBytes(12).toString('hex'), ...extra });
+    const refusedOn = (field: string) => ({ error: { code: 'invalid_input', message: expect.any(String), field: expect.stringMatching(new RegExp(`^${field}(\\.0)?$`)) } });
+    for (const field of ['attachments', 'mentions']) {
+      for (const operator of OPERATORS) {
+        expect({ operator, answer: await ack(socket, 'message:send', send({ [field]: operator })) }).toEqual({ operator, answer: refusedOn(field) });
+        expect({ operator, answer: await ack(socket, 'message:send', send({ [field]: [operator] })) }).toEqual({ operator, answer: refusedOn(field) });
       }
     }
     expect(await snapshot()).toBe(before);
