@@ -19,6 +19,7 @@ export { createClientMsgId } from './ids';
 export { hasRank, ROLES } from './roles';
 export type {
   Access,
+  Attachment,
   Author,
   BanRequest,
   ChallengeResponse,
@@ -26,6 +27,7 @@ export type {
   ErrorBody,
   ErrorCode,
   GuestRequest,
+  ImageType,
   IdentifyRequest,
   LoginRequest,
   Message,
@@ -48,6 +50,7 @@ export type {
   ReplyTo,
   RefusalReason,
   RegisterRequest,
+  UploadResponse,
   Report,
   ReportedMessage,
   ReportReason,
