@@ -8,18 +8,23 @@ import { transform } from 'esbuild';
 import { dts } from 'rollup-plugin-dts';
 import esbuild from 'rollup-plugin-esbuild';
 
+/**
+ * ES2022 keeps the SDK's #private fields native (terser then shortens their names; lowered, each would be a WeakMap):
+ * the browsers the app needs anyway (constructed style sheets: Safari 16.4, Chrome 73, Firefox 101) have them all.
+ */
 const plugins = () => [
   nodeResolve({ browser: true, extensions: ['.ts', '.tsx', '.mjs', '.js'] }),
   transformOnly(
     esbuild({
-      target: 'es2020',
+      target: 'es2022',
       jsx: 'automatic',
       jsxImportSource: 'preact',
       // no dev-only branches in what ships
       define: { 'process.env.NODE_ENV': '"production"' },
     }),
   ),
-  terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } }),
+  // `unsafe`: terser may assume the built-ins are the standard ones (none is patched here): about 70 B of the app
+  terser({ ecma: 2022, compress: { passes: 2, unsafe: true }, format: { comments: false } }),
 ];
 
 /**

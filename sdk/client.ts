@@ -231,170 +231,173 @@ class DefaultChatClient implements ChatClient {
   user: User | null = null;
   status: ConnectionStatus = 'offline';
   statusReason: StatusReason | undefined = 'signed-out';
-  private readonly events = new Emitter<ChatClientEvents>();
-  private readonly storage: TokenStorage;
-  private readonly http;
-  private readonly timeoutMs: number;
-  private readonly sendTimeoutMs: number;
-  private readonly cookies: boolean;
-  private socket: ChatSocket | null = null;
-  private readonly joined = new Map<string, DefaultRoom>();
+  readonly #events = new Emitter<ChatClientEvents>();
+  readonly #storage: TokenStorage;
+  readonly #http;
+  readonly #timeoutMs: number;
+  readonly #sendTimeoutMs: number;
+  readonly #cookies: boolean;
+  #socket: ChatSocket | null = null;
+  readonly #joined = new Map<string, DefaultRoom>();
   // the users this one blocked: their messages and typing are not delivered
-  private readonly blocked = new Set<string>();
+  readonly #blocked = new Set<string>();
   // rooms whose join is on its way: their broadcasts until the answer
-  private readonly joining = new Map<string, Early>();
+  readonly #joining = new Map<string, Early>();
   // rejoins and connection attempts waiting for a server that could not answer; cleared when the socket goes
-  private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
+  readonly #retryTimers = new Set<ReturnType<typeof setTimeout>>();
 
-  constructor(private readonly options: ChatClientOptions) {
-    this.storage = options.storage ?? memoryStorage();
-    this.timeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
-    this.cookies = options.session === 'cookie';
-    this.http = createHttpClient(options.baseUrl, options.site, () => this.storage.get(), this.cookies ? 'same-origin' : 'omit');
+  readonly #options: ChatClientOptions;
+
+  constructor(options: ChatClientOptions) {
+    this.#options = options;
+    this.#storage = options.storage ?? memoryStorage();
+    this.#timeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.#sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
+    this.#cookies = options.session === 'cookie';
+    this.#http = createHttpClient(options.baseUrl, options.site, () => this.#storage.get(), this.#cookies ? 'same-origin' : 'omit');
   }
 
   upload(file: Blob | ArrayBuffer | Uint8Array, name?: string): Promise<Attachment> {
-    return upload(this.http, file, name);
+    return upload(this.#http, file, name);
   }
 
   attachmentUrl(attachment: Pick<Attachment, 'id'>, variant?: AttachmentVariant): string {
-    return this.http.root + uploadPath(attachment, variant);
+    return this.#http.root + uploadPath(attachment, variant);
   }
 
   async download(attachment: Pick<Attachment, 'id'>, variant?: AttachmentVariant): Promise<Blob> {
-    return (await this.http.raw('GET', uploadPath(attachment, variant))).blob();
+    return (await this.#http.raw('GET', uploadPath(attachment, variant))).blob();
   }
 
   on<K extends keyof ChatClientEvents>(event: K, listener: ChatClientEvents[K]): () => void {
-    return this.events.on(event, listener);
+    return this.#events.on(event, listener);
   }
 
   async register(input: RegisterRequest): Promise<User> {
     const { username, displayName, password } = input; // only the contract's fields: the server refuses unknown ones
-    return this.signIn(await this.http.request<SessionResponse>('POST', 'register', { username, displayName, password, proof: await this.proof() }));
+    return this.#signIn(await this.#http.request<SessionResponse>('POST', 'register', { username, displayName, password, proof: await this.#proof() }));
   }
 
   async login(input: LoginRequest): Promise<User> {
     const { username, password } = input;
-    return this.signIn(await this.http.request<SessionResponse>('POST', 'login', { username, password }));
+    return this.#signIn(await this.#http.request<SessionResponse>('POST', 'login', { username, password }));
   }
 
   async identify(input: IdentifyRequest): Promise<User> {
     // only the contract's fields, of one form: the server refuses unknown ones
     const { token, userId, displayName, hash } = input as Partial<{ token: string; userId: string; displayName: string; hash: string }>;
-    return this.signIn(await this.http.request<SessionResponse>('POST', 'identify', token ? { token } : { userId, displayName, hash }));
+    return this.#signIn(await this.#http.request<SessionResponse>('POST', 'identify', token ? { token } : { userId, displayName, hash }));
   }
 
   async restore(): Promise<User | null> {
-    if (!this.cookies && !this.storage.get()) return null;
+    if (!this.#cookies && !this.#storage.get()) return null;
     // not /me: its 401 for a signed-out visitor (cookie mode cannot tell) is logged as an error by browsers
-    const { user } = await this.http.request<SessionCheckResponse>('GET', 'session');
+    const { user } = await this.#http.request<SessionCheckResponse>('GET', 'session');
     if (!user) {
-      this.storage.set(null);
+      this.#storage.set(null);
       return null;
     }
-    this.connect(); // before 'user' fires, so a listener may join rooms at once
-    this.setUser(user);
+    this.#connect(); // before 'user' fires, so a listener may join rooms at once
+    this.#setUser(user);
     return user;
   }
 
   async logout(): Promise<void> {
     try {
-      if (this.cookies || this.storage.get()) await this.http.request<void>('POST', 'logout');
+      if (this.#cookies || this.#storage.get()) await this.#http.request<void>('POST', 'logout');
     } finally {
-      this.signOut();
+      this.#signOut();
     }
   }
 
   async guest({ displayName }: GuestRequest): Promise<User> {
-    return this.signIn(await this.http.request<SessionResponse>('POST', 'guest', { displayName, proof: await this.proof() }));
+    return this.#signIn(await this.#http.request<SessionResponse>('POST', 'guest', { displayName, proof: await this.#proof() }));
   }
 
   async site(): Promise<SiteInfo> {
-    return (await this.http.request<SiteInfoResponse>('GET', 'info')).site;
+    return (await this.#http.request<SiteInfoResponse>('GET', 'info')).site;
   }
 
   async settings(): Promise<SiteSettings> {
-    return (await this.http.request<SiteSettingsResponse>('GET', 'settings')).settings;
+    return (await this.#http.request<SiteSettingsResponse>('GET', 'settings')).settings;
   }
 
   async updateSettings(change: UpdateSiteSettingsRequest): Promise<SiteSettings> {
-    return (await this.http.request<SiteSettingsResponse>('PATCH', 'settings', change)).settings;
+    return (await this.#http.request<SiteSettingsResponse>('PATCH', 'settings', change)).settings;
   }
 
   async setRole(userId: string, role: RoleRequest['role']): Promise<void> {
-    await this.http.request<RoleResponse>('PUT', `users/${encodeURIComponent(userId)}/role`, { role });
+    await this.#http.request<RoleResponse>('PUT', `users/${encodeURIComponent(userId)}/role`, { role });
   }
 
   async prePublishHook(): Promise<PrePublishHook | null> {
-    return (await this.http.request<PrePublishHookResponse>('GET', 'pre-publish')).hook;
+    return (await this.#http.request<PrePublishHookResponse>('GET', 'pre-publish')).hook;
   }
 
   setPrePublishHook({ url, timeoutMs, failOpen, rotateSecret }: PrePublishHookRequest): Promise<PrePublishHookResponse> {
-    return this.http.request<PrePublishHookResponse>('PUT', 'pre-publish', { url, timeoutMs, failOpen, rotateSecret });
+    return this.#http.request<PrePublishHookResponse>('PUT', 'pre-publish', { url, timeoutMs, failOpen, rotateSecret });
   }
 
   async removePrePublishHook(): Promise<void> {
-    await this.http.request<void>('DELETE', 'pre-publish');
+    await this.#http.request<void>('DELETE', 'pre-publish');
   }
 
   async staff(): Promise<StaffResponse['staff']> {
-    return (await this.http.request<StaffResponse>('GET', 'staff')).staff;
+    return (await this.#http.request<StaffResponse>('GET', 'staff')).staff;
   }
 
   async join(roomId: string): Promise<Room> {
     // signed out: a reader's socket (the server lets it read the rooms open to visitors)
-    if (!this.user) this.connect();
-    const socket = this.socket;
+    if (!this.user) this.#connect();
+    const socket = this.#socket;
     if (!socket) throw new ChatError('unauthorized', 'unable to join room; sign in first');
-    const existing = this.joined.get(roomId);
+    const existing = this.#joined.get(roomId);
     if (existing) return existing;
     // the room's broadcasts that arrive before the answer, for the room once it exists
     const early: Early = [];
-    this.joining.set(roomId, early);
+    this.#joining.set(roomId, early);
     // a refused join (too many room requests) is waited out, unless the client signs out or closes meanwhile
-    const joined = await requestPatiently('join room', () => socket.timeout(this.timeoutMs).emitWithAck('room:join', { roomId }), () => this.socket !== socket).finally(
-      () => this.joining.get(roomId) === early && this.joining.delete(roomId),
+    const joined = await requestPatiently('join room', () => socket.timeout(this.#timeoutMs).emitWithAck('room:join', { roomId }), () => this.#socket !== socket).finally(
+      () => this.#joining.get(roomId) === early && this.#joining.delete(roomId),
     );
     const room = new DefaultRoom(
       {
         socket,
-        http: this.http,
-        requestTimeoutMs: this.timeoutMs,
-        sendTimeoutMs: this.sendTimeoutMs,
-        onLeave: (left) => this.joined.delete(left.id),
-        onError: (error) => this.events.emit('error', error),
-        blocked: this.blocked,
+        http: this.#http,
+        requestTimeoutMs: this.#timeoutMs,
+        sendTimeoutMs: this.#sendTimeoutMs,
+        onLeave: (left) => this.#joined.delete(left.id),
+        onError: (error) => this.#events.emit('error', error),
+        blocked: this.#blocked,
         me: () => this.user?.id,
       },
       joined,
       early,
     );
-    this.joined.set(room.id, room);
+    this.#joined.set(room.id, room);
     return room;
   }
 
   async rooms(): Promise<RoomInfo[]> {
-    return (await this.http.request<RoomsResponse>('GET', 'rooms')).rooms;
+    return (await this.#http.request<RoomsResponse>('GET', 'rooms')).rooms;
   }
 
   async createRoom(input: CreateRoomRequest): Promise<RoomInfo> {
     const { id, name } = input;
-    return (await this.http.request<RoomResponse>('POST', 'rooms', { id, name })).room;
+    return (await this.#http.request<RoomResponse>('POST', 'rooms', { id, name })).room;
   }
 
   async updateRoom(roomId: string, change: UpdateRoomRequest): Promise<RoomInfo> {
     const { name, archived, slowModeSeconds, paused, access } = change;
-    return (await this.http.request<RoomResponse>('PATCH', `rooms/${encodeURIComponent(roomId)}`, { name, archived, slowModeSeconds, paused, access })).room;
+    return (await this.#http.request<RoomResponse>('PATCH', `rooms/${encodeURIComponent(roomId)}`, { name, archived, slowModeSeconds, paused, access })).room;
   }
 
   async ban(userId: string, options: BanRequest = {}): Promise<void> {
-    await this.http.request<void>('POST', `users/${encodeURIComponent(userId)}/ban`, { reason: options.reason });
+    await this.#http.request<void>('POST', `users/${encodeURIComponent(userId)}/ban`, { reason: options.reason });
   }
 
   async unban(userId: string): Promise<void> {
-    await this.http.request<void>('DELETE', `users/${encodeURIComponent(userId)}/ban`);
+    await this.#http.request<void>('DELETE', `users/${encodeURIComponent(userId)}/ban`);
   }
 
   async moderationLog(options: { before?: string; limit?: number } = {}): Promise<ModerationAction[]> {
@@ -402,98 +405,98 @@ class DefaultChatClient implements ChatClient {
     if (options.before !== undefined) query.set('before', options.before);
     if (options.limit !== undefined) query.set('limit', String(options.limit));
     const path = query.size > 0 ? `moderation?${query}` : 'moderation';
-    return (await this.http.request<ModerationLogResponse>('GET', path)).actions;
+    return (await this.#http.request<ModerationLogResponse>('GET', path)).actions;
   }
 
   async wordFilter(): Promise<WordFilterSettings> {
-    return (await this.http.request<WordFilterResponse>('GET', 'word-filter')).wordFilter;
+    return (await this.#http.request<WordFilterResponse>('GET', 'word-filter')).wordFilter;
   }
 
   async setWordFilter(settings: WordFilterSettings): Promise<WordFilterSettings> {
     const { entries, action } = settings;
-    return (await this.http.request<WordFilterResponse>('PUT', 'word-filter', { entries, action })).wordFilter;
+    return (await this.#http.request<WordFilterResponse>('PUT', 'word-filter', { entries, action })).wordFilter;
   }
 
   async block(userId: string): Promise<void> {
-    await this.http.request<void>('POST', 'blocks', { userId });
-    this.blocked.add(userId);
+    await this.#http.request<void>('POST', 'blocks', { userId });
+    this.#blocked.add(userId);
   }
 
   async unblock(userId: string): Promise<void> {
-    await this.http.request<void>('DELETE', `blocks/${encodeURIComponent(userId)}`);
-    this.blocked.delete(userId);
+    await this.#http.request<void>('DELETE', `blocks/${encodeURIComponent(userId)}`);
+    this.#blocked.delete(userId);
   }
 
   async blockedUsers(): Promise<Author[]> {
-    return (await this.http.request<BlocksResponse>('GET', 'blocks')).blocked;
+    return (await this.#http.request<BlocksResponse>('GET', 'blocks')).blocked;
   }
 
   async reports(): Promise<ReportedMessage[]> {
-    return (await this.http.request<ReportsResponse>('GET', 'reports')).reported;
+    return (await this.#http.request<ReportsResponse>('GET', 'reports')).reported;
   }
 
   resolveReport({ roomId, seq, action, durationMs }: ResolveReportRequest): Promise<ResolveReportResponse> {
-    return this.http.request<ResolveReportResponse>('POST', 'reports/resolve', { roomId, seq, action, durationMs });
+    return this.#http.request<ResolveReportResponse>('POST', 'reports/resolve', { roomId, seq, action, durationMs });
   }
 
   async reportSettings(): Promise<ReportSettings> {
-    return (await this.http.request<ReportSettingsResponse>('GET', 'report-settings')).reportSettings;
+    return (await this.#http.request<ReportSettingsResponse>('GET', 'report-settings')).reportSettings;
   }
 
   async setReportSettings({ hideAfter }: ReportSettings): Promise<ReportSettings> {
-    return (await this.http.request<ReportSettingsResponse>('PUT', 'report-settings', { hideAfter })).reportSettings;
+    return (await this.#http.request<ReportSettingsResponse>('PUT', 'report-settings', { hideAfter })).reportSettings;
   }
 
   close(): void {
-    this.disconnect('closed');
-    this.events.clear();
+    this.#disconnect('closed');
+    this.#events.clear();
   }
 
   /** Sign-up's proof of work, solved here when the server asks for one (the solver loads only then). */
-  private async proof(): Promise<string | undefined> {
-    const { challenge } = await this.http.request<ChallengeResponse>('GET', 'challenge');
+  async #proof(): Promise<string | undefined> {
+    const { challenge } = await this.#http.request<ChallengeResponse>('GET', 'challenge');
     return challenge ? (await import('./proof-of-work')).solve(challenge) : undefined;
   }
 
-  private signIn(session: SessionResponse): User {
-    if (!this.cookies) {
+  #signIn(session: SessionResponse): User {
+    if (!this.#cookies) {
       // the server keeps the id out of answers to pages of its own origin: those must use its cookies
       if (!session.token) throw new ChatError('internal', "unable to sign in; no token: use session: 'cookie'");
-      this.storage.set(session.token);
+      this.#storage.set(session.token);
     }
-    this.disconnect('signed-out'); // a new session means a new socket
-    this.connect(); // before 'user' fires, so a listener may join rooms at once
-    this.setUser(session.user);
+    this.#disconnect('signed-out'); // a new session means a new socket
+    this.#connect(); // before 'user' fires, so a listener may join rooms at once
+    this.#setUser(session.user);
     return session.user;
   }
 
-  private signOut(reason: StatusReason = 'signed-out'): void {
-    this.storage.set(null);
-    this.disconnect(reason);
-    this.setUser(null);
+  #signOut(reason: StatusReason = 'signed-out'): void {
+    this.#storage.set(null);
+    this.#disconnect(reason);
+    this.#setUser(null);
   }
 
-  private setUser(user: User | null): void {
+  #setUser(user: User | null): void {
     this.user = user;
     // kept in place: the rooms hold this set and see a change at once
-    this.blocked.clear();
-    for (const id of user?.blocked ?? []) this.blocked.add(id);
-    this.events.emit('user', user);
+    this.#blocked.clear();
+    for (const id of user?.blocked ?? []) this.#blocked.add(id);
+    this.#events.emit('user', user);
   }
 
-  private setStatus(status: ConnectionStatus, reason?: StatusReason): void {
+  #setStatus(status: ConnectionStatus, reason?: StatusReason): void {
     if (status === this.status && reason === this.statusReason) return;
     this.status = status;
     this.statusReason = status === 'online' ? undefined : reason;
-    this.events.emit('status', status, this.statusReason);
+    this.#events.emit('status', status, this.statusReason);
   }
 
-  private connect(): void {
-    if (this.socket) return;
-    const socket: ChatSocket = io(this.options.baseUrl, {
+  #connect(): void {
+    if (this.#socket) return;
+    const socket: ChatSocket = io(this.#options.baseUrl, {
       // `read`: without a session, the server opens a socket that only reads (rooms open to visitors)
-      auth: (send) => send({ site: this.options.site, token: this.storage.get() ?? undefined, read: true }),
-      withCredentials: this.cookies,
+      auth: (send) => send({ site: this.#options.site, token: this.#storage.get() ?? undefined, read: true }),
+      withCredentials: this.#cookies,
       // what the server offers: no WebTransport (and the widget's build leaves its code out)
       transports: ['polling', 'websocket'],
       // reconnect forever, 0.5 s doubling to 10 s, each delay ±50 % so a restarted server is not hit all at once
@@ -501,61 +504,61 @@ class DefaultChatClient implements ChatClient {
       reconnectionDelayMax: 10_000,
       randomizationFactor: 0.5,
     });
-    this.socket = socket;
-    this.setStatus('connecting');
+    this.#socket = socket;
+    this.#setStatus('connecting');
 
     let connectedBefore = false;
     let refusedInARow = 0;
     socket.on('connect', () => {
       refusedInARow = 0;
-      this.setStatus('online');
-      if (connectedBefore) void this.rejoinAll();
+      this.#setStatus('online');
+      if (connectedBefore) void this.#rejoinAll();
       connectedBefore = true;
     });
     socket.on('disconnect', () => {
-      for (const room of this.joined.values()) room.outbox.suspend();
-      this.setStatus(socket.active ? 'connecting' : 'offline', socket.active ? 'connection-lost' : 'refused');
+      for (const room of this.#joined.values()) room.outbox.suspend();
+      this.#setStatus(socket.active ? 'connecting' : 'offline', socket.active ? 'connection-lost' : 'refused');
     });
     socket.on('connect_error', (err) => {
       const body = parseErrorBody({ error: (err as Error & { data?: unknown }).data });
       if (!socket.active) {
         const error = body ? ChatError.fromBody(body) : new ChatError('unauthorized', 'unable to connect; the session was refused');
-        this.events.emit('error', error);
+        this.#events.emit('error', error);
         if (error.code === 'unavailable') {
           // the server could not check the session just now (its database away): not a refusal, ask again later
-          this.setStatus('connecting', 'connection-lost');
+          this.#setStatus('connecting', 'connection-lost');
           refusedInARow += 1;
-          this.retryLater(() => this.socket === socket && socket.connect(), refusedInARow);
+          this.#retryLater(() => this.#socket === socket && socket.connect(), refusedInARow);
           return;
         }
         // refused by the server, not a network blip: the session is gone
-        this.setStatus('offline', 'refused');
-        if (error.code === 'unauthorized') this.signOut('session-ended');
+        this.#setStatus('offline', 'refused');
+        if (error.code === 'unauthorized') this.#signOut('session-ended');
       } else {
-        this.setStatus('connecting', 'connection-lost');
+        this.#setStatus('connecting', 'connection-lost');
       }
     });
     socket.on('session:ended', ({ reason }) => {
-      if (reason === 'banned') this.events.emit('error', new ChatError('forbidden', 'unable to stay signed in; this account was banned from the site', { reason: 'banned' }));
-      this.signOut('session-ended');
+      if (reason === 'banned') this.#events.emit('error', new ChatError('forbidden', 'unable to stay signed in; this account was banned from the site', { reason: 'banned' }));
+      this.#signOut('session-ended');
     });
     // to the room, or kept for it while its join is on its way
     const toRoom = (roomId: string, event: (room: DefaultRoom) => void) => {
-      const room = this.joined.get(roomId);
-      room ? event(room) : this.joining.get(roomId)?.push(event);
+      const room = this.#joined.get(roomId);
+      room ? event(room) : this.#joining.get(roomId)?.push(event);
     };
     socket.on('message:new', (message) => toRoom(message.roomId, (room) => room.receive(message)));
     socket.on('message:updated', (message) => toRoom(message.roomId, (room) => room.update(message)));
     socket.on('room:updated', (room) => toRoom(room.id, (joined) => joined.changed(room)));
     // not kept while a join is on its way: the answer's online list is the room's as the answer left, and the same
     // user's leave (an earlier connection of theirs) replayed after it would drop them from it
-    socket.on('presence:join', ({ roomId, user }) => this.joined.get(roomId)?.presence.joined(user));
-    socket.on('presence:leave', ({ roomId, user }) => this.joined.get(roomId)?.presence.left(user));
-    socket.on('typing:update', ({ roomId, user }) => this.blocked.has(user.id) || toRoom(roomId, (room) => room.typists.started(user)));
+    socket.on('presence:join', ({ roomId, user }) => this.#joined.get(roomId)?.presence.joined(user));
+    socket.on('presence:leave', ({ roomId, user }) => this.#joined.get(roomId)?.presence.left(user));
+    socket.on('typing:update', ({ roomId, user }) => this.#blocked.has(user.id) || toRoom(roomId, (room) => room.typists.started(user)));
   }
 
-  private async rejoinAll(): Promise<void> {
-    for (const room of this.joined.values()) await this.rejoin(room, 1);
+  async #rejoinAll(): Promise<void> {
+    for (const room of this.#joined.values()) await this.#rejoin(room, 1);
   }
 
   /**
@@ -563,33 +566,33 @@ class DefaultChatClient implements ChatClient {
    * restarting, the database away) gets asked again with backoff while the connection lasts: a room must not stay
    * silently unjoined, with sends waiting for it.
    */
-  private async rejoin(room: DefaultRoom, attempt: number): Promise<void> {
+  async #rejoin(room: DefaultRoom, attempt: number): Promise<void> {
     try {
       await room.catchUp();
     } catch (error) {
       const failure = toChatError(error);
-      this.events.emit('error', failure);
-      if (failure.code !== 'unavailable' || !this.socket?.connected || this.joined.get(room.id) !== room) return;
-      this.retryLater(() => this.socket?.connected && this.joined.get(room.id) === room && this.rejoin(room, attempt + 1), attempt);
+      this.#events.emit('error', failure);
+      if (failure.code !== 'unavailable' || !this.#socket?.connected || this.#joined.get(room.id) !== room) return;
+      this.#retryLater(() => this.#socket?.connected && this.#joined.get(room.id) === room && this.#rejoin(room, attempt + 1), attempt);
     }
   }
 
-  private retryLater(retry: () => unknown, attempt: number): void {
+  #retryLater(retry: () => unknown, attempt: number): void {
     const timer = setTimeout(() => {
-      this.retryTimers.delete(timer);
+      this.#retryTimers.delete(timer);
       retry();
     }, retryDelay(attempt));
-    this.retryTimers.add(timer);
+    this.#retryTimers.add(timer);
   }
 
-  private disconnect(reason: StatusReason): void {
-    for (const timer of this.retryTimers) clearTimeout(timer);
-    this.retryTimers.clear();
-    this.socket?.removeAllListeners();
-    this.socket?.disconnect();
-    this.socket = null;
-    for (const room of this.joined.values()) room.dispose();
-    this.joined.clear();
-    this.setStatus('offline', reason);
+  #disconnect(reason: StatusReason): void {
+    for (const timer of this.#retryTimers) clearTimeout(timer);
+    this.#retryTimers.clear();
+    this.#socket?.removeAllListeners();
+    this.#socket?.disconnect();
+    this.#socket = null;
+    for (const room of this.#joined.values()) room.dispose();
+    this.#joined.clear();
+    this.#setStatus('offline', reason);
   }
 }

@@ -117,16 +117,17 @@ export class DefaultRoom implements Room {
   declare access: Access;
   declare pinned: PinnedMessage[];
   recent: Message[];
-  private readonly events = new Emitter<RoomEvents>();
+  readonly #events = new Emitter<RoomEvents>();
   // the parts, made in the constructor (`declare`: no empty field definitions in the bundle); the client feeds
   // presence, typing and connection news straight to the part they concern
   declare readonly presence: Presence;
   declare readonly typists: Typing;
-  declare private readonly timeline: Timeline;
+  readonly #timeline: Timeline;
   declare readonly outbox: Outbox;
-  declare private readonly reactions: Reactions;
-  declare private readonly mentions: MentionTracker;
-  private disposed = false;
+  readonly #reactions: Reactions;
+  readonly #mentions: MentionTracker;
+  #disposed = false;
+  readonly #context: RoomContext;
 
   /**
    * `early`: the room's broadcasts that came before the join's answer (the server joins the socket to the room before
@@ -134,39 +135,40 @@ export class DefaultRoom implements Room {
    * joins `recent`.
    */
   constructor(
-    private readonly context: RoomContext,
+    context: RoomContext,
     joined: JoinResult,
     early: ReadonlyArray<(room: DefaultRoom) => void> = [],
   ) {
+    this.#context = context;
     this.id = joined.room.id;
-    this.describe(joined.room);
+    this.#describe(joined.room);
     const recent = (this.recent = joined.messages.filter((message) => !context.blocked.has(message.author.id)));
     let listened = false;
-    this.mentions = createMentions(() => context.me?.(), () => this.presence.online, recent);
-    this.presence = createPresence(joined.online, (online, change) => this.events.emit('presence', online, change));
-    this.typists = createTyping(context, this.id, (users) => this.events.emit('typing', users));
-    this.timeline = createTimeline(
+    this.#mentions = createMentions(() => context.me?.(), () => this.presence.online, recent);
+    this.presence = createPresence(joined.online, (online, change) => this.#events.emit('presence', online, change));
+    this.typists = createTyping(context, this.id, (users) => this.#events.emit('typing', users));
+    this.#timeline = createTimeline(
       joined.messages,
       (message) => {
         // their message is what they were typing
         this.typists.stopped(message.author.id);
         if (context.blocked.has(message.author.id)) return;
-        const mentioned = this.mentions.delivered(message);
+        const mentioned = this.#mentions.delivered(message);
         if (!listened) return void recent.push(message);
-        this.events.emit('message', message);
-        if (mentioned) this.events.emit('mention', message);
+        this.#events.emit('message', message);
+        if (mentioned) this.#events.emit('mention', message);
       },
       (message) => {
         const index = recent.findIndex((m) => m.seq === message.seq);
         if (context.blocked.has(message.author.id)) return;
-        if (listened) this.events.emit('update', message);
+        if (listened) this.#events.emit('update', message);
         else if (index >= 0) recent[index] = message;
       },
       // offline: the reconnect catches up anyway
       () => context.socket.connected && this.catchUp().catch((error: unknown) => context.onError(toChatError(error))),
     );
-    this.outbox = createOutbox(context, this.id, (pending) => this.events.emit('pending', pending));
-    this.reactions = createReactions(context, this.id, (message) => this.timeline.update(message), () => this.disposed);
+    this.outbox = createOutbox(context, this.id, (pending) => this.#events.emit('pending', pending));
+    this.#reactions = createReactions(context, this.id, (message) => this.#timeline.update(message), () => this.#disposed);
     for (const event of early) event(this);
     listened = true;
   }
@@ -180,15 +182,15 @@ export class DefaultRoom implements Room {
   }
 
   on<K extends keyof RoomEvents>(event: K, listener: RoomEvents[K]): () => void {
-    return this.events.on(event, listener);
+    return this.#events.on(event, listener);
   }
 
   send(text: string, options?: SendOptions): Promise<Message> {
-    return this.stored(this.outbox.send(text, options));
+    return this.#stored(this.outbox.send(text, options));
   }
 
   retry(clientMsgId: string): Promise<Message> {
-    return this.stored(this.outbox.retry(clientMsgId));
+    return this.#stored(this.outbox.retry(clientMsgId));
   }
 
   discard(clientMsgId: string): void {
@@ -196,65 +198,65 @@ export class DefaultRoom implements Room {
   }
 
   async edit(seq: number, text: string): Promise<Message> {
-    if (this.disposed) throw roomLeft('edit message');
+    if (this.#disposed) throw roomLeft('edit message');
     const { message } = await request('edit message', () =>
-      this.context.socket.timeout(this.context.requestTimeoutMs).emitWithAck('message:edit', { roomId: this.id, seq, text }),
+      this.#context.socket.timeout(this.#context.requestTimeoutMs).emitWithAck('message:edit', { roomId: this.id, seq, text }),
     );
-    this.timeline.update(message);
+    this.#timeline.update(message);
     return message;
   }
 
   async report(seq: number, { reason, details }: { reason: ReportReason; details?: string }): Promise<void> {
-    if (this.disposed) throw roomLeft('report message');
+    if (this.#disposed) throw roomLeft('report message');
     await request('report message', () =>
-      this.context.socket.timeout(this.context.requestTimeoutMs).emitWithAck('message:report', { roomId: this.id, seq, reason, ...(details ? { details } : {}) }),
+      this.#context.socket.timeout(this.#context.requestTimeoutMs).emitWithAck('message:report', { roomId: this.id, seq, reason, ...(details ? { details } : {}) }),
     );
   }
 
   async delete(seq: number): Promise<Message> {
-    if (this.disposed) throw roomLeft('delete message');
+    if (this.#disposed) throw roomLeft('delete message');
     const { message } = await request('delete message', () =>
-      this.context.socket.timeout(this.context.requestTimeoutMs).emitWithAck('message:delete', { roomId: this.id, seq }),
+      this.#context.socket.timeout(this.#context.requestTimeoutMs).emitWithAck('message:delete', { roomId: this.id, seq }),
     );
-    this.timeline.update(message);
+    this.#timeline.update(message);
     return message;
   }
 
   react(seq: number, emoji: string): Promise<Message> {
-    return this.reactions.react(seq, emoji);
+    return this.#reactions.react(seq, emoji);
   }
 
   reactionsOf(message: Message): ReactionSummary[] {
-    return this.reactions.reactionsOf(message);
+    return this.#reactions.reactionsOf(message);
   }
 
   async pin(seq: number): Promise<PinnedMessage[]> {
-    return (this.pinned = await setPinned(this.context, this.id, seq, true, this.disposed));
+    return (this.pinned = await setPinned(this.#context, this.id, seq, true, this.#disposed));
   }
 
   async unpin(seq: number): Promise<PinnedMessage[]> {
-    return (this.pinned = await setPinned(this.context, this.id, seq, false, this.disposed));
+    return (this.pinned = await setPinned(this.#context, this.id, seq, false, this.#disposed));
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchPage> {
-    const page = await searchRoom(this.context, this.id, query, options, () => this.disposed);
-    return { messages: page.messages.filter((message) => !this.context.blocked.has(message.author.id)), next: page.next };
+    const page = await searchRoom(this.#context, this.id, query, options, () => this.#disposed);
+    return { messages: page.messages.filter((message) => !this.#context.blocked.has(message.author.id)), next: page.next };
   }
 
   mentionsMe(message: Message): boolean {
-    return this.mentions.mentionsMe(message);
+    return this.#mentions.mentionsMe(message);
   }
 
   mentionCandidates(prefix: string): PresenceUser[] {
-    return this.mentions.mentionCandidates(prefix);
+    return this.#mentions.mentionCandidates(prefix);
   }
 
   hasReacted(message: Message, emoji: string): boolean {
-    return this.reactions.hasReacted(message, emoji);
+    return this.#reactions.hasReacted(message, emoji);
   }
 
   history(options: HistoryOptions = {}): Promise<Message[]> {
-    return readHistory(this.context, this.id, options, () => this.disposed).then((messages) => messages.filter((message) => !this.context.blocked.has(message.author.id)));
+    return readHistory(this.#context, this.id, options, () => this.#disposed).then((messages) => messages.filter((message) => !this.#context.blocked.has(message.author.id)));
   }
 
   typing(): void {
@@ -262,49 +264,49 @@ export class DefaultRoom implements Room {
   }
 
   mute(userId: string, { durationMs }: { durationMs: number }): Promise<MuteResponse['mute']> {
-    return muteUser(this.context.http, this.id, userId, durationMs);
+    return muteUser(this.#context.http, this.id, userId, durationMs);
   }
 
   unmute(userId: string): Promise<void> {
-    return unmuteUser(this.context.http, this.id, userId);
+    return unmuteUser(this.#context.http, this.id, userId);
   }
 
   async leave(): Promise<void> {
-    this.context.onLeave(this);
+    this.#context.onLeave(this);
     this.dispose();
-    if (this.context.socket.connected) {
-      const { socket, requestTimeoutMs } = this.context;
+    if (this.#context.socket.connected) {
+      const { socket, requestTimeoutMs } = this.#context;
       await requestPatiently('leave room', () => socket.timeout(requestTimeoutMs).emitWithAck('room:leave', { roomId: this.id }), () => !socket.connected);
     }
   }
 
   /** Releases timers, waiting sends and listeners; the room is unusable afterwards. */
   dispose(): void {
-    this.disposed = true;
-    this.timeline.dispose();
+    this.#disposed = true;
+    this.#timeline.dispose();
     this.typists.dispose();
     this.outbox.dispose();
-    this.events.clear();
+    this.#events.clear();
   }
 
   // ---- called by the client ------------------------------------------------------------------
 
   /** A new message from any path (broadcast, ack): delivered once, after every earlier seq. */
   receive(message: Message): void {
-    this.timeline.receive(message);
+    this.#timeline.receive(message);
   }
 
   /** An edited or deleted message. One not delivered yet is delivered in its latest form instead. */
   update(message: Message): void {
-    this.timeline.update(message);
+    this.#timeline.update(message);
   }
 
   changed(room: RoomInfo): void {
-    this.describe(room);
-    this.events.emit('change', room);
+    this.#describe(room);
+    this.#events.emit('change', room);
   }
 
-  private describe({ name, archived, slowModeSeconds, paused, access, pinned = [] }: RoomInfo): void {
+  #describe({ name, archived, slowModeSeconds, paused, access, pinned = [] }: RoomInfo): void {
     Object.assign(this, { name, archived, slowModeSeconds, paused, access, pinned });
   }
 
@@ -313,16 +315,16 @@ export class DefaultRoom implements Room {
    * arrive live meanwhile wait, so listeners see one order. After a reconnect, and when a seq went missing.
    */
   catchUp(): Promise<void> {
-    return this.timeline.catchUp(() => this.readMissed());
+    return this.#timeline.catchUp(() => this.#readMissed());
   }
 
-  private async readMissed(): Promise<void> {
-    const { socket, requestTimeoutMs } = this.context;
-    for (let more = true; more && !this.disposed; ) {
+  async #readMissed(): Promise<void> {
+    const { socket, requestTimeoutMs } = this.#context;
+    for (let more = true; more && !this.#disposed; ) {
       const joined = await requestPatiently(
         'rejoin room',
-        () => socket.timeout(requestTimeoutMs).emitWithAck('room:join', { roomId: this.id, afterSeq: this.timeline.lastSeq }),
-        () => this.disposed,
+        () => socket.timeout(requestTimeoutMs).emitWithAck('room:join', { roomId: this.id, afterSeq: this.#timeline.lastSeq }),
+        () => this.#disposed,
       );
       this.outbox.resume();
       if (
@@ -330,16 +332,16 @@ export class DefaultRoom implements Room {
         JSON.stringify(joined.room.pinned ?? []) !== JSON.stringify(this.pinned)
       )
         this.changed(joined.room);
-      for (const message of joined.messages) this.timeline.deliver(message);
+      for (const message of joined.messages) this.#timeline.deliver(message);
       this.presence.reset(joined.online);
       more = joined.more;
     }
   }
 
   // the outbox hands back the stored message: it reaches `message` listeners like any other
-  private async stored(sent: Promise<Message>): Promise<Message> {
+  async #stored(sent: Promise<Message>): Promise<Message> {
     const message = await sent;
-    this.timeline.receive(message);
+    this.#timeline.receive(message);
     return message;
   }
 }
