@@ -202,7 +202,7 @@ describe('the app in a language other than English', () => {
     await visited.received('parley:identify');
     release();
     await chat(visited.page).getByRole('list', { name: es.online }).getByRole('listitem').filter({ hasText: 'Paciente P.' }).waitFor();
-    expect(await chat(visited.page).getByRole('tab', { name: es.createAccount }).count()).toBe(0);
+    expect(await chat(visited.page).getByRole('tab', { name: 'Crear cuenta' }).count()).toBe(0);
     expect(visited.errors).toEqual([]);
   }, 30_000);
 });

@@ -22,9 +22,11 @@ const lazyChunks: Array<{ name: string; what: string; gzipBytes: number; catalog
   // raised from 2,500 on 2026-12-04: React and Pin, and its own styles (out of app.css)
   { name: 'message-menu', what: "a message's menu (react, report, block, pin, moderate)", gzipBytes: 2_750 },
   { name: 'emoji-picker', what: 'the emoji picker (reactions and the composer)', gzipBytes: 2_000 },
-  { name: 'auth-form', what: 'the sign-in, sign-up and guest forms', gzipBytes: 2_000 },
+  // raised from 2,000 on 2026-12-04: the forms' strings in all three languages moved here from the app's catalogs
+  { name: 'auth-form', what: 'the sign-in, sign-up and guest forms', gzipBytes: 2_500 },
   { name: 'proof-of-work', what: "sign-up's proof-of-work solver", gzipBytes: 1_000 },
   { name: 'chime', what: 'the sound for unseen messages (off by default)', gzipBytes: 500 },
+  { name: 'lightbox', what: 'the image viewer', gzipBytes: 1_000 },
 ];
 
 const read = (file: string) => readFileSync(path.join('dist', file));
@@ -94,7 +96,7 @@ describe('the app\'s lazy chunks', () => {
 
   it('keeps English in app.js: the fallback needs no chunk', () => {
     const app = read('widget/app.js').toString('utf8');
-    expect([english.createAccount, english.loading, english.notSetUp].filter((text) => !app.includes(text))).toEqual([]);
+    expect([english.register, english.loading, english.notSetUp].filter((text) => !app.includes(text))).toEqual([]);
   });
 });
 

@@ -1,9 +1,60 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ChatError } from '../../sdk';
 import { focusIsLost } from './focus';
-import { t } from './i18n';
+import { locale, t } from './i18n';
 import { describeError, type ChatStore } from './store';
 import { TextField } from './text-field';
+
+// the forms' strings live here, in their lazy chunk, not in the app's catalogs (app.js stays within its budget)
+const formStrings = {
+  en: {
+    account: 'Account',
+    signIn: 'Sign in',
+    createAccount: 'Create account',
+    username: 'Username',
+    usernameHint: '3–32 letters, digits, _ . or -',
+    displayName: 'Display name',
+    displayNameHint: 'How others see you in the chat.',
+    password: 'Password',
+    passwordHint: 'At least 8 characters.',
+    logIn: 'Log in',
+    guestTab: 'Guest',
+    guestHint: 'No account needed: pick the name others will see.',
+    joinAsGuest: 'Chat as a guest',
+  },
+  es: {
+    account: 'Cuenta',
+    signIn: 'Entrar',
+    createAccount: 'Crear cuenta',
+    username: 'Nombre de usuario',
+    usernameHint: '3–32 letras, dígitos, _ . o -',
+    displayName: 'Nombre visible',
+    displayNameHint: 'Cómo te ven los demás en el chat.',
+    password: 'Contraseña',
+    passwordHint: 'Al menos 8 caracteres.',
+    logIn: 'Iniciar sesión',
+    guestTab: 'Invitado',
+    guestHint: 'Sin cuenta: elige el nombre que verán los demás.',
+    joinAsGuest: 'Chatear como invitado',
+  },
+  zh: {
+    account: '账户',
+    signIn: '登录',
+    createAccount: '创建账户',
+    username: '用户名',
+    usernameHint: '3–32 个字母、数字、_ . 或 -',
+    displayName: '显示名称',
+    displayNameHint: '其他人在聊天中看到的名字。',
+    password: '密码',
+    passwordHint: '至少 8 个字符。',
+    logIn: '登录',
+    guestTab: '访客',
+    guestHint: '无需账号：选择其他人看到的名字。',
+    joinAsGuest: '以访客身份聊天',
+  },
+};
+/** The forms' strings in the app's language. */
+const f = formStrings[locale.split('-')[0] as keyof typeof formStrings] ?? formStrings.en;
 
 // the forms' own styles, loaded with them (a constructed sheet: the app page's CSP takes no inline styles); what
 // they share with the composer stays in app.css
@@ -20,9 +71,9 @@ type Mode = 'login' | 'register' | 'guest';
 type FieldName = 'username' | 'displayName' | 'password';
 
 const allTabs: ReadonlyArray<{ mode: Mode; label: () => string }> = [
-  { mode: 'login', label: () => t.signIn },
-  { mode: 'register', label: () => t.createAccount },
-  { mode: 'guest', label: () => t.guestTab },
+  { mode: 'login', label: () => f.signIn },
+  { mode: 'register', label: () => f.createAccount },
+  { mode: 'guest', label: () => f.guestTab },
 ];
 
 interface AuthFormProps {
@@ -103,7 +154,7 @@ export function AuthForm({ store, notice, guests }: AuthFormProps) {
           {notice}
         </p>
       )}
-      <div class="tabs" role="tablist" aria-label={t.account}>
+      <div class="tabs" role="tablist" aria-label={f.account}>
         {tabs.map((tab, index) => (
           <button
             key={tab.mode}
@@ -128,24 +179,24 @@ export function AuthForm({ store, notice, guests }: AuthFormProps) {
           {mode !== 'guest' && (
             <TextField
               id="username"
-              label={t.username}
+              label={f.username}
               value={values.username}
               onInput={update('username')}
               autoComplete="username"
               error={fieldError('username')}
               inputRef={fields.username}
-              hint={mode === 'register' ? t.usernameHint : undefined}
+              hint={mode === 'register' ? f.usernameHint : undefined}
             />
           )}
           {mode !== 'login' && (
             <TextField
               id="displayName"
-              label={t.displayName}
+              label={f.displayName}
               value={values.displayName}
               onInput={update('displayName')}
               autoComplete="nickname"
               autoCapitalize="words"
-              hint={mode === 'guest' ? t.guestHint : t.displayNameHint}
+              hint={mode === 'guest' ? f.guestHint : f.displayNameHint}
               error={fieldError('displayName')}
               inputRef={fields.displayName}
             />
@@ -153,14 +204,14 @@ export function AuthForm({ store, notice, guests }: AuthFormProps) {
           {mode !== 'guest' && (
             <TextField
               id="password"
-              label={t.password}
+              label={f.password}
               type="password"
               value={values.password}
               onInput={update('password')}
               autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
               error={fieldError('password')}
               inputRef={fields.password}
-              hint={mode === 'register' ? t.passwordHint : undefined}
+              hint={mode === 'register' ? f.passwordHint : undefined}
             />
           )}
           {formError && (
@@ -169,7 +220,7 @@ export function AuthForm({ store, notice, guests }: AuthFormProps) {
             </p>
           )}
           <button type="submit" class="primary" aria-disabled={busy}>
-            {mode === 'login' ? t.logIn : mode === 'guest' ? t.joinAsGuest : t.register}
+            {mode === 'login' ? f.logIn : mode === 'guest' ? f.joinAsGuest : t.register}
           </button>
         </form>
       </div>

@@ -1,6 +1,6 @@
 import { type RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Message } from '../../sdk';
+import type { Attachment, Message } from '../../sdk';
 import { Composer } from './composer';
 import { describeTyping, locale, plural, t } from './i18n';
 import { MessageList, refocusMenuButton } from './message-list';
@@ -24,6 +24,10 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
   // the emoji picker (a lazy chunk): what a pick does, and where focus goes after
   const [picking, setPicking] = useState<{ pick: (emoji: string) => void; done: () => void } | null>(null);
   const pickerHost = useRef<HTMLDivElement>(null);
+  // the image open in the lightbox (a lazy chunk)
+  const [viewing, setViewing] = useState<Attachment | null>(null);
+  const viewerHost = useRef<HTMLDivElement>(null);
+  const closeViewer = () => setViewing(null);
   // the pinned message the pin bar shows; each press jumps to it and shows the next
   const [pinIndex, setPinIndex] = useState(0);
   // moderators post in a paused room and are exempt from slow mode (the server checks; this only shows it)
@@ -44,13 +48,12 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
         setMenuOf(null);
         setPicking({ pick: (emoji) => void store.react(seq, emoji), done: refocusMenuButton });
       },
-      onPin: (pinned) => store.pin(seq, pinned),
-      onReport: (reason, details) => store.report(seq, reason, details),
+      seq,
+      authorId: author.id,
+      room: store.joined,
+      chat: store.chat,
       onBlock: () => store.block(author.id),
       onUnblock: () => store.unblock(author.id),
-      onDelete: () => store.remove(seq),
-      onMute: (durationMs) => store.mute(author.id, durationMs),
-      onBan: () => store.ban(author.id),
       describeError,
       onClose: closeMenu,
     }),
@@ -64,6 +67,10 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
   useLazyPart(picking, pickerHost, () => import('./emoji-picker'), ({ mountEmojiPicker }, host, { pick }) =>
     mountEmojiPicker(host, { locale, onPick: (emoji) => (pick(emoji), closePicker()), onClose: closePicker }),
     closePicker,
+  );
+  useLazyPart(viewing, viewerHost, () => import('./lightbox'), ({ mountLightbox }, host, image) =>
+    mountLightbox(host, { locale, src: store.imageUrl(image), name: image.name, onClose: closeViewer }),
+    closeViewer,
   );
   const myId = user?.id ?? '';
   const pins = room?.pinned ?? [];
@@ -138,9 +145,11 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
               onDiscard={store.discard}
               onMenu={user ? setMenuOf : undefined}
               onReact={user ? store.react : undefined}
+              images={user ? { url: store.imageUrl, open: setViewing } : undefined}
             />
             {menuOf && <div ref={menuHost} />}
             {picking && <div ref={pickerHost} />}
+            {viewing && <div ref={viewerHost} />}
             <p class="typing" aria-live="polite">
               {describeTyping(state.typing.map((u) => u.displayName))}
             </p>
@@ -163,6 +172,7 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
             slowModeSeconds={moderator ? 0 : (room?.slowModeSeconds ?? 0)}
             nextSendAt={state.nextSendAt}
             onSend={store.send}
+            onUpload={store.upload}
             onType={store.typing}
             onEmoji={(pick, done) => setPicking({ pick, done })}
           />

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { focusIsLost } from './focus';
+import type { Attachment } from '../../sdk';
 import { plural, t } from './i18n';
 import { describeError } from './store';
 
@@ -10,7 +11,9 @@ interface ComposerProps {
   slowModeSeconds: number;
   /** Slow mode: when the next message may go (ms since the epoch; 0 or past: now). */
   nextSendAt: number;
-  onSend: (text: string) => Promise<void>;
+  onSend: (text: string, attachments: Attachment[]) => Promise<void>;
+  /** Uploads a chosen, pasted or dropped image. */
+  onUpload: (file: File) => Promise<Attachment>;
   /** Each keystroke: lets the others see "is typing". */
   onType: () => void;
   /** Opens the emoji picker: `pick` puts an emoji at the caret, `done` gives the field its focus back. */
@@ -26,8 +29,11 @@ const lengthOf = (text: string) => [...text.replace(/\r\n?/g, '\n').normalize('N
  * Writes and sends a message: Enter sends, Shift+Enter adds a line. The text moves to the list as pending at
  * once; only a message the server refuses for good comes back here, with the reason.
  */
-export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, onType, onEmoji }: ComposerProps) {
+export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, onUpload, onType, onEmoji }: ComposerProps) {
   const [text, setText] = useState('');
+  // images for the next message: uploaded as soon as chosen, so sending does not wait for them
+  const [images, setImages] = useState<Attachment[]>([]);
+  const [uploading, setUploading] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const field = useRef<HTMLTextAreaElement>(null);
   const length = lengthOf(text);
@@ -40,17 +46,37 @@ export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, onType
   }, [disabled]);
 
   const submit = async () => {
-    if (disabled || over || length === 0 || wait > 0) return;
+    if (disabled || over || (length === 0 && !images.length) || uploading || wait > 0) return;
     const sent = text;
+    const attached = images;
     setText('');
+    setImages([]);
     setError(null);
     try {
-      await onSend(sent);
+      await onSend(sent, attached);
     } catch (caught) {
-      // give the text back unless something new was typed meanwhile
+      // give the text and images back unless something new was typed meanwhile
       setText((current) => (current === '' ? sent : current));
+      setImages(attached);
       setError(describeError(caught));
     }
+  };
+
+  // at most 4 images to a message, as the server takes; its checks (type, size) answer in the error line. A paste of
+  // text has no files: it goes on into the field
+  const attach = (files: FileList | null | undefined) => {
+    for (const file of [...(files ?? [])].slice(0, 4 - images.length)) {
+      setUploading((n) => n + 1);
+      onUpload(file)
+        .then((image) => setImages((list) => [...list, image]), (caught: unknown) => setError(describeError(caught)))
+        .finally(() => setUploading((n) => n - 1));
+    }
+  };
+  // the system's file picker, from an input made for the occasion
+  const pick = () => {
+    const input = Object.assign(document.createElement('input'), { type: 'file', accept: 'image/png,image/jpeg,image/webp,image/gif', multiple: true });
+    input.onchange = () => attach(input.files);
+    input.click();
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
@@ -69,10 +95,26 @@ export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, onType
         event.preventDefault();
         void submit();
       }}
+      onDragOver={(event) => event.preventDefault()}
+      onDrop={(event) => {
+        event.preventDefault();
+        attach(event.dataTransfer?.files);
+      }}
     >
       {error && (
         <p id="composer-error" class="composer-error" role="alert">
           {error}
+        </p>
+      )}
+      {/* the images for the next message, by name, and one button that takes them all back */}
+      {(uploading > 0 || images.length > 0) && (
+        <p class="counter" role="status">
+          {uploading ? t.uploading : images.map((image) => image.name).join(', ')}{' '}
+          {images.length > 0 && (
+            <button type="button" class="link-button" aria-label={t.removeImages} onClick={() => setImages([])}>
+              ×
+            </button>
+          )}
         </p>
       )}
       <div class="composer-row">
@@ -91,7 +133,11 @@ export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, onType
             if (event.currentTarget.value.trim()) onType();
           }}
           onKeyDown={onKeyDown}
+          onPaste={(event) => attach(event.clipboardData?.files)}
         />
+        <button type="button" class="emoji-button" aria-label={t.attachImage} disabled={disabled} onClick={pick}>
+          +
+        </button>
         <button
           type="button"
           class="emoji-button"

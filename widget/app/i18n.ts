@@ -20,16 +20,6 @@ export interface Strings {
   tryAgain: string;
   minimise: string;
   logOut: string;
-  account: string;
-  signIn: string;
-  createAccount: string;
-  username: string;
-  usernameHint: string;
-  displayName: string;
-  displayNameHint: string;
-  password: string;
-  passwordHint: string;
-  logIn: string;
   register: string;
   online: string;
   onlineCount: Plural;
@@ -63,15 +53,19 @@ export interface Strings {
   actionsOf: string;
   signInToChat: string;
   backToChat: string;
-  guestTab: string;
-  guestHint: string;
-  joinAsGuest: string;
   guestTag: string;
   // reactions and the emoji picker
   reactedWith: Plural;
   insertEmoji: string;
   /** The pin bar's label. */
   pinned: string;
+  // images
+  attachImage: string;
+  /** Takes back the images chosen for the next message. */
+  removeImages: string;
+  /** A thumbnail's button, which opens the image; {name} is its file name. */
+  openImage: string;
+  uploading: string;
   /** Refusals the reader can act on, by the server's reason; others show the server's words. */
   refusals: Partial<Record<RefusalReason, string>>;
 }
@@ -88,16 +82,6 @@ const en: Strings = {
   tryAgain: 'Try again',
   minimise: 'Minimise chat',
   logOut: 'Log out',
-  account: 'Account',
-  signIn: 'Sign in',
-  createAccount: 'Create account',
-  username: 'Username',
-  usernameHint: '3–32 letters, digits, _ . or -',
-  displayName: 'Display name',
-  displayNameHint: 'How others see you in the chat.',
-  password: 'Password',
-  passwordHint: 'At least 8 characters.',
-  logIn: 'Log in',
   register: 'Register',
   online: 'Online',
   onlineCount: { one: '{n} online', other: '{n} online' },
@@ -131,14 +115,15 @@ const en: Strings = {
   actionsOf: 'Actions for the message from {name}',
   signInToChat: 'Sign in to chat',
   backToChat: 'Back to the chat',
-  guestTab: 'Guest',
-  guestHint: 'No account needed: pick the name others will see.',
-  joinAsGuest: 'Chat as a guest',
   guestTag: 'guest',
   // reactions and the emoji picker
   reactedWith: { one: '{n} person reacted with {emoji}', other: '{n} people reacted with {emoji}' },
   pinned: 'Pinned',
   insertEmoji: 'Insert an emoji',
+  attachImage: 'Attach an image',
+  removeImages: 'Remove the images',
+  openImage: 'Open image {name}',
+  uploading: 'Uploading…',
   refusals: {
     'read-only': 'Guests can read this room but not post in it.',
     links: 'Links are not allowed for your rank on this site.',

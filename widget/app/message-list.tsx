@@ -1,5 +1,5 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
-import type { Message, PendingMessage } from '../../sdk';
+import type { Attachment, Message, PendingMessage } from '../../sdk';
 import { fill, formatDateTime, formatDay, formatTime, plural, sameDay, t } from './i18n';
 import { linkify } from './linkify';
 import { ReactionChips } from './reactions';
@@ -20,6 +20,13 @@ interface MessageListProps {
   onMenu: ((message: Message) => void) | undefined;
   /** Toggles my reaction on a message (absent for a reader). */
   onReact?: ((seq: number, emoji: string) => void) | undefined;
+  /** Images: their addresses, and opening one (absent for a reader: images are for signed-in users). */
+  images?: Images | undefined;
+}
+
+export interface Images {
+  url: (attachment: Attachment, thumbnail?: boolean) => string;
+  open: (attachment: Attachment) => void;
 }
 
 // the menu button last pressed: focus returns to it when its menu closes
@@ -98,7 +105,7 @@ export function MessageList(props: MessageListProps) {
           <>
             {/* one line tall either way, so the list does not jump when a page starts or ends loading */}
             <p class="history-status">{hasOlder ? (loadingOlder ? t.loadingOlder : '') : t.start}</p>
-            <ol class="message-list">{renderMessages(messages, myId, props.onMenu, props.onReact)}</ol>
+            <ol class="message-list">{renderMessages(messages, myId, props.onMenu, props.onReact, props.images)}</ol>
             {pending.length > 0 && (
               <ol class="message-list pending-list">
                 {pending.map((entry) => (
@@ -128,7 +135,13 @@ export function MessageList(props: MessageListProps) {
   );
 }
 
-function renderMessages(messages: readonly Message[], myId: string, onMenu: ((message: Message) => void) | undefined, onReact?: ((seq: number, emoji: string) => void) | undefined) {
+function renderMessages(
+  messages: readonly Message[],
+  myId: string,
+  onMenu: ((message: Message) => void) | undefined,
+  onReact?: ((seq: number, emoji: string) => void) | undefined,
+  images?: Images,
+) {
   const items = [];
   let previous: Message | undefined;
   for (const message of messages) {
@@ -143,7 +156,7 @@ function renderMessages(messages: readonly Message[], myId: string, onMenu: ((me
       );
     }
     const first = newDay || previous?.author.id !== message.author.id || date.getTime() - previousDate!.getTime() > GROUP_MS;
-    items.push(<MessageItem key={message.seq} message={message} myId={myId} first={first} onMenu={onMenu} onReact={onReact} />);
+    items.push(<MessageItem key={message.seq} message={message} myId={myId} first={first} onMenu={onMenu} onReact={onReact} images={images} />);
     previous = message;
   }
   return items;
@@ -155,12 +168,14 @@ function MessageItem({
   first,
   onMenu,
   onReact,
+  images,
 }: {
   message: Message;
   myId: string;
   first: boolean;
   onMenu: ((message: Message) => void) | undefined;
   onReact?: ((seq: number, emoji: string) => void) | undefined;
+  images?: Images | undefined;
 }) {
   const own = message.author.id === myId;
   const date = new Date(message.createdAt);
@@ -183,6 +198,21 @@ function MessageItem({
             ),
           )}
           {message.editedAt && <span class="message-edited"> {t.edited}</span>}
+        </p>
+      )}
+      {!gone && message.attachments && (
+        <p class="reactions">
+          {message.attachments.map((attachment) =>
+            images ? (
+              <button type="button" class="link-button" aria-label={fill(t.openImage, { name: attachment.name })} onClick={() => images.open(attachment)}>
+                {/* its width and height give the box its shape (CSS sets the size), so the list keeps its place while it loads */}
+                <img src={images.url(attachment, true)} alt="" loading="lazy" width={attachment.width} height={attachment.height} />
+              </button>
+            ) : (
+              // a reader without a session may not load images: their names say what is there
+              <span class="reaction">{attachment.name}</span>
+            ),
+          )}
         </p>
       )}
       <time dateTime={message.createdAt} title={formatDateTime(date)}>
@@ -218,7 +248,7 @@ function PendingItem({ entry, onRetry, onDiscard }: PendingItemProps) {
   const failed = entry.status === 'failed';
   return (
     <li class={`message own first pending${failed ? ' failed' : ''}`}>
-      <p class="message-text">{entry.text}</p>
+      <p class="message-text">{entry.text || entry.attachments?.map((attachment) => attachment.name).join(', ')}</p>
       <p class="pending-status">
         {failed ? (
           <>
@@ -242,3 +272,4 @@ function PendingItem({ entry, onRetry, onDiscard }: PendingItemProps) {
     </li>
   );
 }
+

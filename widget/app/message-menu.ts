@@ -1,7 +1,7 @@
 // A message's menu: react; on someone else's message report and block; for moderators pin, delete, mute and ban. A lazy chunk of its own (most visitors
 // never open it), in plain DOM with its strings in all three languages, so it imports nothing from app.js
 // (test/unit/bundle-size.test.ts keeps chunks that way).
-import type { ReportReason } from '../../sdk';
+import type { ChatClient, ReportReason, Room } from '../../sdk';
 
 const REASONS: readonly ReportReason[] = ['spam', 'harassment', 'hate', 'sexual', 'violence', 'other'];
 const MUTE_MS = 10 * 60_000;
@@ -155,13 +155,15 @@ export interface MessageMenuOptions {
   pinned: boolean;
   /** Opens the emoji picker for this message (the menu closes). */
   onReact: () => void;
-  onPin: (pinned: boolean) => Promise<void>;
-  onReport: (reason: ReportReason, details: string) => Promise<void>;
+  /** The message, and its author. */
+  seq: number;
+  authorId: string;
+  /** The joined room and the client: the menu reports, pins, deletes, mutes and bans through them itself. */
+  room: () => Pick<Room, 'report' | 'pin' | 'unpin' | 'delete' | 'mute'>;
+  chat: Pick<ChatClient, 'ban'>;
+  /** Block and unblock go through the app: it drops the blocked user's messages from the list. */
   onBlock: () => Promise<void>;
   onUnblock: () => Promise<void>;
-  onDelete: () => Promise<void>;
-  onMute: (durationMs: number) => Promise<void>;
-  onBan: () => Promise<void>;
   /** What to show when an action failed. */
   describeError: (error: unknown) => string;
   /** Done, or cancelled (Cancel, Close, Escape). */
@@ -216,7 +218,7 @@ export function mountMessageMenu(host: HTMLElement, options: MessageMenuOptions)
   };
   // runs an action once at a time; its failure shows in the menu
   let busy = false;
-  const act = (action: () => Promise<void>, outcome: () => void) => () => {
+  const act = (action: () => Promise<unknown>, outcome: () => void) => () => {
     if (busy) return;
     busy = true;
     error.textContent = '';
@@ -232,12 +234,12 @@ export function mountMessageMenu(host: HTMLElement, options: MessageMenuOptions)
         button(named(text.block), act(options.onBlock, () => done(named(text.blocked), button(text.undo, act(options.onUnblock, options.onClose))))),
       );
     }
-    if (moderator) actions.push(button(pinned ? text.unpin : text.pin, act(() => options.onPin(!pinned), () => done(pinned ? text.unpinnedDone : text.pinnedDone))));
+    if (moderator) actions.push(button(pinned ? text.unpin : text.pin, act(() => (pinned ? options.room().unpin(options.seq) : options.room().pin(options.seq)), () => done(pinned ? text.unpinnedDone : text.pinnedDone))));
     if (moderator && !own) {
       actions.push(
-        button(text.remove, act(options.onDelete, () => done(text.removed))),
-        button(text.mute, act(() => options.onMute(MUTE_MS), () => done(named(text.muted)))),
-        button(named(text.ban), () => show(element('p', { textContent: named(text.banConfirm) }), element('div', { className: 'report-actions' }, button(named(text.ban).replace('…', ''), act(options.onBan, () => done(named(text.banned))), 'primary'), cancel()))),
+        button(text.remove, act(() => options.room().delete(options.seq), () => done(text.removed))),
+        button(text.mute, act(() => options.room().mute(options.authorId, { durationMs: MUTE_MS }), () => done(named(text.muted)))),
+        button(named(text.ban), () => show(element('p', { textContent: named(text.banConfirm) }), element('div', { className: 'report-actions' }, button(named(text.ban).replace('…', ''), act(() => options.chat.ban(options.authorId), () => done(named(text.banned))), 'primary'), cancel()))),
       );
     }
     show(element('div', { className: 'report-actions' }, ...actions, cancel()));
@@ -259,7 +261,7 @@ export function mountMessageMenu(host: HTMLElement, options: MessageMenuOptions)
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
-      act(() => options.onReport(reason.value as ReportReason, details.value.trim()), () => done(text.sent))();
+      act(() => options.room().report(options.seq, { reason: reason.value as ReportReason, ...(details.value.trim() ? { details: details.value.trim() } : {}) }), () => done(text.sent))();
     });
     show(form);
   };

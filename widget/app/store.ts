@@ -1,4 +1,5 @@
 import {
+  type Attachment,
   type ChatClient,
   ChatError,
   type ConnectionStatus,
@@ -8,7 +9,6 @@ import {
   type PendingMessage,
   type PresenceUser,
   type RegisterRequest,
-  type ReportReason,
   type Room,
   type RoomInfo,
   type User,
@@ -71,24 +71,22 @@ export interface ChatStore {
    * Resolves when the message is stored. A send that may work later stays in `pending` as failed (retry or discard
    * it there) and resolves too; only a message refused for good rejects, so the composer can give its text back.
    */
-  send(text: string): Promise<void>;
+  send(text: string, attachments?: Attachment[]): Promise<void>;
+  /** Uploads an image for the next message. */
+  upload(file: File): Promise<Attachment>;
+  /** An image's address (its thumbnail's with `thumbnail`): the app's pages send the session cookie with it. */
+  imageUrl(attachment: Attachment, thumbnail?: boolean): string;
   retry(clientMsgId: string): void;
-  /** Reports someone else's message to the moderators. */
-  report(seq: number, reason: ReportReason, details: string): Promise<void>;
   discard(clientMsgId: string): void;
   /** Hides a user's messages and typing from this user, now and later (stored on the account). */
   block(userId: string): Promise<void>;
   unblock(userId: string): Promise<void>;
   /** Toggles the user's reaction on a message; a refusal shows as the notice. */
   react(seq: number, emoji: string): Promise<void>;
-  /** Moderators: pins or unpins a message. */
-  pin(seq: number, pinned: boolean): Promise<void>;
-  /** Moderators: deletes someone's message. */
-  remove(seq: number): Promise<void>;
-  /** Moderators: keeps a user from posting in the room for a while. */
-  mute(userId: string, durationMs: number): Promise<void>;
-  /** Moderators: bans a user from the site (a guest's address too). */
-  ban(userId: string): Promise<void>;
+  /** The joined room (throws when there is none): the message menu reports, pins, deletes and mutes through it. */
+  joined(): Room;
+  /** The client: the message menu bans through it. */
+  chat: ChatClient;
   /** Reads the page of messages before the oldest one shown. */
   loadOlder(): Promise<void>;
   /** A keystroke in the composer (the SDK throttles what it sends). */
@@ -250,13 +248,15 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
       await chat.logout().catch(() => undefined);
       set({ notice: null });
     },
-    async send(text) {
+    upload: (file) => chat.upload(file),
+    imageUrl: (attachment, thumbnail) => chat.attachmentUrl(attachment, thumbnail ? 'thumbnail' : 'original'),
+    async send(text, attachments) {
       const room = current;
       // the composer is disabled until the room is joined; not a ChatError, so the reader sees the catalog's words
       if (!room) throw new Error('the room is not joined yet');
       const clientMsgId = createClientMsgId();
       // the stored message arrives through the room's 'message' event, so nothing to append here
-      await room.send(text, { clientMsgId }).then(
+      await room.send(text, { clientMsgId, attachments }).then(
         // slow mode: the next turn (moderators are exempt)
         () => room.slowModeSeconds > 0 && !isModerator(state.user) && set({ nextSendAt: Date.now() + room.slowModeSeconds * 1000 }),
         (error: unknown) => {
@@ -270,9 +270,8 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
         },
       );
     },
-    async report(seq, reason, details) {
-      await joined().report(seq, { reason, ...(details ? { details } : {}) });
-    },
+    joined,
+    chat,
     retry(clientMsgId) {
       // the outcome shows in `pending`: gone when stored, failed again otherwise
       current?.retry(clientMsgId).catch(() => undefined);
@@ -293,18 +292,6 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
     async react(seq, emoji) {
       // the change arrives as the room's update
       await joined().react(seq, emoji).catch((error: unknown) => set({ notice: describeError(error) }));
-    },
-    async pin(seq, pinned) {
-      await (pinned ? joined().pin(seq) : joined().unpin(seq));
-    },
-    async remove(seq) {
-      await joined().delete(seq);
-    },
-    async mute(userId, durationMs) {
-      await joined().mute(userId, { durationMs });
-    },
-    async ban(userId) {
-      await chat.ban(userId);
     },
     async loadOlder() {
       const room = current;
