@@ -1,7 +1,7 @@
 import { io } from 'socket.io-client';
 import { Emitter } from './emitter';
 import { ChatError, parseErrorBody, toChatError } from './errors';
-import { createHttpClient } from './http';
+import { createHttpClient, type HttpMethod } from './http';
 import type {
   Attachment,
   Author,
@@ -101,15 +101,10 @@ export interface ChatClientEvents {
 }
 
 /**
- * A Parley client for browsers and Node.
- *
- * @example
- * const chat = createChatClient({ baseUrl: 'https://chat.example.com', site: 'acme' });
- * await chat.login({ username: 'ada', password: 'correct horse battery staple' });
- * const room = await chat.join('general');
- * room.on('message', (m) => console.log(`${m.author.displayName}: ${m.text}`));
+ * The client without the site's administration (rooms, settings, hooks, word filter, reports, the moderation log):
+ * what a chat UI such as the widget needs. `createChatClient()` answers the whole ChatClient.
  */
-export interface ChatClient extends Uploads {
+export interface CoreChatClient extends Pick<Uploads, 'upload' | 'attachmentUrl'> {
   readonly user: User | null;
   readonly status: ConnectionStatus;
   /** Why `status` is not `online`, when it is not. */
@@ -144,6 +139,28 @@ export interface ChatClient extends Uploads {
    * `guests` or `read-only` can be joined, with history, live messages and the online list; sends are `unauthorized`.
    */
   join(roomId: string): Promise<Room>;
+  /** Moderators: bans a user from the site; their sessions end and their sockets close at once. */
+  ban(userId: string, options?: BanRequest): Promise<void>;
+  /**
+   * Hides a user's messages and typing from you, in every room and from now on (kept on the server: every device of
+   * yours, after every sign-in). Messages already delivered stay where you put them: drop them by `author.id`.
+   */
+  block(userId: string): Promise<void>;
+  unblock(userId: string): Promise<void>;
+  /** Releases the socket, rooms and listeners. The client is unusable afterwards. */
+  close(): void;
+}
+
+/**
+ * A Parley client for browsers and Node.
+ *
+ * @example
+ * const chat = createChatClient({ baseUrl: 'https://chat.example.com', site: 'acme' });
+ * await chat.login({ username: 'ada', password: 'correct horse battery staple' });
+ * const room = await chat.join('general');
+ * room.on('message', (m) => console.log(`${m.author.displayName}: ${m.text}`));
+ */
+export interface ChatClient extends CoreChatClient, Uploads {
   /** The site's rooms: every one, archived ones too, for members; those they may read for guests and visitors. */
   rooms(): Promise<RoomInfo[]>;
   /** Admins: creates a room. */
@@ -154,8 +171,6 @@ export interface ChatClient extends Uploads {
    * until `paused: false`). Members in it get a `change` event.
    */
   updateRoom(roomId: string, change: UpdateRoomRequest): Promise<RoomInfo>;
-  /** Moderators: bans a user from the site; their sessions end and their sockets close at once. */
-  ban(userId: string, options?: BanRequest): Promise<void>;
   /** Moderators: lifts a ban. */
   unban(userId: string): Promise<void>;
   /** Moderators: the moderation log, newest first; pass the last entry's id as `before` for the next page. */
@@ -192,12 +207,6 @@ export interface ChatClient extends Uploads {
    * // a member's "d4rn it" is stored and shown as "**** it"
    */
   setWordFilter(settings: WordFilterSettings): Promise<WordFilterSettings>;
-  /**
-   * Hides a user's messages and typing from you, in every room and from now on (kept on the server: every device of
-   * yours, after every sign-in). Messages already delivered stay where you put them: drop them by `author.id`.
-   */
-  block(userId: string): Promise<void>;
-  unblock(userId: string): Promise<void>;
   /** The users you blocked, in the order blocked. */
   blockedUsers(): Promise<Author[]>;
   /** Moderators: messages with open reports (the text in full, hidden or not), the most recently reported first. */
@@ -214,12 +223,18 @@ export interface ChatClient extends Uploads {
   /** Admins: how many users' reports hide a message (`hideAfter`, 0: never; 3 unless set). */
   reportSettings(): Promise<ReportSettings>;
   setReportSettings(settings: ReportSettings): Promise<ReportSettings>;
-  /** Releases the socket, rooms and listeners. The client is unusable afterwards. */
-  close(): void;
 }
 
 export function createChatClient(options: ChatClientOptions): ChatClient {
   return new DefaultChatClient(options);
+}
+
+/**
+ * A client without the site's administration calls (CoreChatClient): what a chat UI needs, and all a bundler keeps
+ * of the client when nothing else is used. The widget's app uses it.
+ */
+export function createCoreClient(options: ChatClientOptions): CoreChatClient {
+  return new CoreClient(options);
 }
 
 function memoryStorage(): TokenStorage {
@@ -227,7 +242,7 @@ function memoryStorage(): TokenStorage {
   return { get: () => token, set: (value) => void (token = value) };
 }
 
-class DefaultChatClient implements ChatClient {
+class CoreClient implements CoreChatClient {
   user: User | null = null;
   status: ConnectionStatus = 'offline';
   statusReason: StatusReason | undefined = 'signed-out';
@@ -265,8 +280,13 @@ class DefaultChatClient implements ChatClient {
     return this.#http.root + uploadPath(attachment, variant);
   }
 
-  async download(attachment: Pick<Attachment, 'id'>, variant?: AttachmentVariant): Promise<Blob> {
-    return (await this.#http.raw('GET', uploadPath(attachment, variant))).blob();
+  /** The site's HTTP API, for the administration calls of ChatClient. */
+  protected request<T>(method: HttpMethod, path: string, body?: object): Promise<T> {
+    return this.#http.request<T>(method, path, body);
+  }
+
+  protected raw(method: HttpMethod, path: string): Promise<Response> {
+    return this.#http.raw(method, path);
   }
 
   on<K extends keyof ChatClientEvents>(event: K, listener: ChatClientEvents[K]): () => void {
@@ -318,34 +338,6 @@ class DefaultChatClient implements ChatClient {
     return (await this.#http.request<SiteInfoResponse>('GET', 'info')).site;
   }
 
-  async settings(): Promise<SiteSettings> {
-    return (await this.#http.request<SiteSettingsResponse>('GET', 'settings')).settings;
-  }
-
-  async updateSettings(change: UpdateSiteSettingsRequest): Promise<SiteSettings> {
-    return (await this.#http.request<SiteSettingsResponse>('PATCH', 'settings', change)).settings;
-  }
-
-  async setRole(userId: string, role: RoleRequest['role']): Promise<void> {
-    await this.#http.request<RoleResponse>('PUT', `users/${encodeURIComponent(userId)}/role`, { role });
-  }
-
-  async prePublishHook(): Promise<PrePublishHook | null> {
-    return (await this.#http.request<PrePublishHookResponse>('GET', 'pre-publish')).hook;
-  }
-
-  setPrePublishHook({ url, timeoutMs, failOpen, rotateSecret }: PrePublishHookRequest): Promise<PrePublishHookResponse> {
-    return this.#http.request<PrePublishHookResponse>('PUT', 'pre-publish', { url, timeoutMs, failOpen, rotateSecret });
-  }
-
-  async removePrePublishHook(): Promise<void> {
-    await this.#http.request<void>('DELETE', 'pre-publish');
-  }
-
-  async staff(): Promise<StaffResponse['staff']> {
-    return (await this.#http.request<StaffResponse>('GET', 'staff')).staff;
-  }
-
   async join(roomId: string): Promise<Room> {
     // signed out: a reader's socket (the server lets it read the rooms open to visitors)
     if (!this.user) this.#connect();
@@ -378,43 +370,8 @@ class DefaultChatClient implements ChatClient {
     return room;
   }
 
-  async rooms(): Promise<RoomInfo[]> {
-    return (await this.#http.request<RoomsResponse>('GET', 'rooms')).rooms;
-  }
-
-  async createRoom(input: CreateRoomRequest): Promise<RoomInfo> {
-    const { id, name } = input;
-    return (await this.#http.request<RoomResponse>('POST', 'rooms', { id, name })).room;
-  }
-
-  async updateRoom(roomId: string, change: UpdateRoomRequest): Promise<RoomInfo> {
-    const { name, archived, slowModeSeconds, paused, access } = change;
-    return (await this.#http.request<RoomResponse>('PATCH', `rooms/${encodeURIComponent(roomId)}`, { name, archived, slowModeSeconds, paused, access })).room;
-  }
-
   async ban(userId: string, options: BanRequest = {}): Promise<void> {
     await this.#http.request<void>('POST', `users/${encodeURIComponent(userId)}/ban`, { reason: options.reason });
-  }
-
-  async unban(userId: string): Promise<void> {
-    await this.#http.request<void>('DELETE', `users/${encodeURIComponent(userId)}/ban`);
-  }
-
-  async moderationLog(options: { before?: string; limit?: number } = {}): Promise<ModerationAction[]> {
-    const query = new URLSearchParams();
-    if (options.before !== undefined) query.set('before', options.before);
-    if (options.limit !== undefined) query.set('limit', String(options.limit));
-    const path = query.size > 0 ? `moderation?${query}` : 'moderation';
-    return (await this.#http.request<ModerationLogResponse>('GET', path)).actions;
-  }
-
-  async wordFilter(): Promise<WordFilterSettings> {
-    return (await this.#http.request<WordFilterResponse>('GET', 'word-filter')).wordFilter;
-  }
-
-  async setWordFilter(settings: WordFilterSettings): Promise<WordFilterSettings> {
-    const { entries, action } = settings;
-    return (await this.#http.request<WordFilterResponse>('PUT', 'word-filter', { entries, action })).wordFilter;
   }
 
   async block(userId: string): Promise<void> {
@@ -425,26 +382,6 @@ class DefaultChatClient implements ChatClient {
   async unblock(userId: string): Promise<void> {
     await this.#http.request<void>('DELETE', `blocks/${encodeURIComponent(userId)}`);
     this.#blocked.delete(userId);
-  }
-
-  async blockedUsers(): Promise<Author[]> {
-    return (await this.#http.request<BlocksResponse>('GET', 'blocks')).blocked;
-  }
-
-  async reports(): Promise<ReportedMessage[]> {
-    return (await this.#http.request<ReportsResponse>('GET', 'reports')).reported;
-  }
-
-  resolveReport({ roomId, seq, action, durationMs }: ResolveReportRequest): Promise<ResolveReportResponse> {
-    return this.#http.request<ResolveReportResponse>('POST', 'reports/resolve', { roomId, seq, action, durationMs });
-  }
-
-  async reportSettings(): Promise<ReportSettings> {
-    return (await this.#http.request<ReportSettingsResponse>('GET', 'report-settings')).reportSettings;
-  }
-
-  async setReportSettings({ hideAfter }: ReportSettings): Promise<ReportSettings> {
-    return (await this.#http.request<ReportSettingsResponse>('PUT', 'report-settings', { hideAfter })).reportSettings;
   }
 
   close(): void {
@@ -594,5 +531,95 @@ class DefaultChatClient implements ChatClient {
     for (const room of this.#joined.values()) room.dispose();
     this.#joined.clear();
     this.#setStatus('offline', reason);
+  }
+}
+
+/** The whole client: the core, and the site's administration (each call checks the user's rank on the server). */
+class DefaultChatClient extends CoreClient implements ChatClient {
+  async rooms(): Promise<RoomInfo[]> {
+    return (await this.request<RoomsResponse>('GET', 'rooms')).rooms;
+  }
+
+  async createRoom(input: CreateRoomRequest): Promise<RoomInfo> {
+    const { id, name } = input;
+    return (await this.request<RoomResponse>('POST', 'rooms', { id, name })).room;
+  }
+
+  async updateRoom(roomId: string, change: UpdateRoomRequest): Promise<RoomInfo> {
+    const { name, archived, slowModeSeconds, paused, access } = change;
+    return (await this.request<RoomResponse>('PATCH', `rooms/${encodeURIComponent(roomId)}`, { name, archived, slowModeSeconds, paused, access })).room;
+  }
+
+  async unban(userId: string): Promise<void> {
+    await this.request<void>('DELETE', `users/${encodeURIComponent(userId)}/ban`);
+  }
+
+  async moderationLog(options: { before?: string; limit?: number } = {}): Promise<ModerationAction[]> {
+    const query = new URLSearchParams();
+    if (options.before !== undefined) query.set('before', options.before);
+    if (options.limit !== undefined) query.set('limit', String(options.limit));
+    const path = query.size > 0 ? `moderation?${query}` : 'moderation';
+    return (await this.request<ModerationLogResponse>('GET', path)).actions;
+  }
+
+  async settings(): Promise<SiteSettings> {
+    return (await this.request<SiteSettingsResponse>('GET', 'settings')).settings;
+  }
+
+  async updateSettings(change: UpdateSiteSettingsRequest): Promise<SiteSettings> {
+    return (await this.request<SiteSettingsResponse>('PATCH', 'settings', change)).settings;
+  }
+
+  async setRole(userId: string, role: RoleRequest['role']): Promise<void> {
+    await this.request<RoleResponse>('PUT', `users/${encodeURIComponent(userId)}/role`, { role });
+  }
+
+  async prePublishHook(): Promise<PrePublishHook | null> {
+    return (await this.request<PrePublishHookResponse>('GET', 'pre-publish')).hook;
+  }
+
+  setPrePublishHook({ url, timeoutMs, failOpen, rotateSecret }: PrePublishHookRequest): Promise<PrePublishHookResponse> {
+    return this.request<PrePublishHookResponse>('PUT', 'pre-publish', { url, timeoutMs, failOpen, rotateSecret });
+  }
+
+  async removePrePublishHook(): Promise<void> {
+    await this.request<void>('DELETE', 'pre-publish');
+  }
+
+  async staff(): Promise<StaffResponse['staff']> {
+    return (await this.request<StaffResponse>('GET', 'staff')).staff;
+  }
+
+  async wordFilter(): Promise<WordFilterSettings> {
+    return (await this.request<WordFilterResponse>('GET', 'word-filter')).wordFilter;
+  }
+
+  async setWordFilter(settings: WordFilterSettings): Promise<WordFilterSettings> {
+    const { entries, action } = settings;
+    return (await this.request<WordFilterResponse>('PUT', 'word-filter', { entries, action })).wordFilter;
+  }
+
+  async blockedUsers(): Promise<Author[]> {
+    return (await this.request<BlocksResponse>('GET', 'blocks')).blocked;
+  }
+
+  async reports(): Promise<ReportedMessage[]> {
+    return (await this.request<ReportsResponse>('GET', 'reports')).reported;
+  }
+
+  resolveReport({ roomId, seq, action, durationMs }: ResolveReportRequest): Promise<ResolveReportResponse> {
+    return this.request<ResolveReportResponse>('POST', 'reports/resolve', { roomId, seq, action, durationMs });
+  }
+
+  async reportSettings(): Promise<ReportSettings> {
+    return (await this.request<ReportSettingsResponse>('GET', 'report-settings')).reportSettings;
+  }
+
+  async setReportSettings({ hideAfter }: ReportSettings): Promise<ReportSettings> {
+    return (await this.request<ReportSettingsResponse>('PUT', 'report-settings', { hideAfter })).reportSettings;
+  }
+
+  async download(attachment: Pick<Attachment, 'id'>, variant?: AttachmentVariant): Promise<Blob> {
+    return (await this.raw('GET', uploadPath(attachment, variant))).blob();
   }
 }

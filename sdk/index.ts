@@ -1,6 +1,6 @@
 // The public surface of the Parley SDK: everything a developer may import.
-export { createChatClient } from './client';
-export type { ChatClient, ChatClientEvents, ChatClientOptions, ConnectionStatus, SiteInfo, StatusReason, TokenStorage } from './client';
+export { createChatClient, createCoreClient } from './client';
+export type { ChatClient, CoreChatClient, ChatClientEvents, ChatClientOptions, ConnectionStatus, SiteInfo, StatusReason, TokenStorage } from './client';
 export type { Room, RoomEvents } from './room/room';
 export type { PendingMessage, SendOptions } from './room/outbox';
 export type { PresenceChangeEvent } from './room/presence';

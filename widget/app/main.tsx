@@ -1,6 +1,6 @@
 // The widget app's entry: runs in the iframe on the backend's origin, so the token never meets the host page.
 import { render } from 'preact';
-import { createChatClient } from '../../sdk';
+import { createCoreClient } from '../../sdk';
 import { App } from './app';
 import { focusFirstField } from './focus';
 import { connectHostBridge } from './host-bridge';
@@ -25,7 +25,7 @@ if (root && site) {
     // the catalog before the first render: a Spanish reader sees no English while the chunk loads, only the empty panel
     await chooseLocale([settings.locale, ...navigator.languages, navigator.language]);
     applyAccent(settings.accent);
-    const chat = createChatClient({ baseUrl: location.origin, site, session: 'cookie' });
+    const chat = createCoreClient({ baseUrl: location.origin, site, session: 'cookie' });
     const store = createChatStore(chat, settings.room ?? DEFAULT_ROOM);
     reportToHost(bridge, store, { sound: settings.sound === true });
     render(<App store={store} bridge={bridge} title={settings.title} />, root);

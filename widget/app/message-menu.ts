@@ -1,7 +1,7 @@
 // A message's menu: react; on someone else's message report and block; for moderators pin, delete, mute and ban. A lazy chunk of its own (most visitors
 // never open it), in plain DOM with its strings in all three languages, so it imports nothing from app.js
 // (test/unit/bundle-size.test.ts keeps chunks that way).
-import type { ChatClient, ReportReason, Room } from '../../sdk';
+import type { CoreChatClient, ReportReason, Room } from '../../sdk';
 
 const REASONS: readonly ReportReason[] = ['spam', 'harassment', 'hate', 'sexual', 'violence', 'other'];
 const MUTE_MS = 10 * 60_000;
@@ -29,6 +29,7 @@ interface FormStrings {
   banned: string;
   ownTitle: string;
   react: string;
+  reply: string;
   pin: string;
   unpin: string;
   pinnedDone: string;
@@ -66,6 +67,7 @@ const strings: Record<'en' | 'es' | 'zh', FormStrings> = {
     banned: '{name} is banned.',
     ownTitle: 'Your message',
     react: 'React…',
+    reply: 'Reply',
     pin: 'Pin message',
     unpin: 'Unpin message',
     pinnedDone: 'Message pinned.',
@@ -101,6 +103,7 @@ const strings: Record<'en' | 'es' | 'zh', FormStrings> = {
     banned: '{name} ha sido expulsado.',
     ownTitle: 'Tu mensaje',
     react: 'Reaccionar…',
+    reply: 'Responder',
     pin: 'Fijar mensaje',
     unpin: 'Desfijar mensaje',
     pinnedDone: 'Mensaje fijado.',
@@ -136,6 +139,7 @@ const strings: Record<'en' | 'es' | 'zh', FormStrings> = {
     banned: '{name} 已被封禁。',
     ownTitle: '你的消息',
     react: '回应…',
+    reply: '回复',
     pin: '置顶消息',
     unpin: '取消置顶',
     pinnedDone: '消息已置顶。',
@@ -155,12 +159,14 @@ export interface MessageMenuOptions {
   pinned: boolean;
   /** Opens the emoji picker for this message (the menu closes). */
   onReact: () => void;
+  /** Starts a reply to this message in the composer (the menu closes). */
+  onReply: () => void;
   /** The message, and its author. */
   seq: number;
   authorId: string;
   /** The joined room and the client: the menu reports, pins, deletes, mutes and bans through them itself. */
   room: () => Pick<Room, 'report' | 'pin' | 'unpin' | 'delete' | 'mute'>;
-  chat: Pick<ChatClient, 'ban'>;
+  chat: Pick<CoreChatClient, 'ban'>;
   /** Block and unblock go through the app: it drops the blocked user's messages from the list. */
   onBlock: () => Promise<void>;
   onUnblock: () => Promise<void>;
@@ -227,7 +233,7 @@ export function mountMessageMenu(host: HTMLElement, options: MessageMenuOptions)
 
   const menu = () => {
     const { own, moderator, pinned } = options;
-    const actions = [button(text.react, options.onReact)];
+    const actions = [button(text.react, options.onReact), button(text.reply, options.onReply)];
     if (!own) {
       actions.push(
         button(text.reportAction, report),

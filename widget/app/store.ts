@@ -1,6 +1,6 @@
 import {
   type Attachment,
-  type ChatClient,
+  type CoreChatClient,
   ChatError,
   type ConnectionStatus,
   type IdentifyRequest,
@@ -71,7 +71,9 @@ export interface ChatStore {
    * Resolves when the message is stored. A send that may work later stays in `pending` as failed (retry or discard
    * it there) and resolves too; only a message refused for good rejects, so the composer can give its text back.
    */
-  send(text: string, attachments?: Attachment[]): Promise<void>;
+  send(text: string, attachments?: Attachment[], replyTo?: number): Promise<void>;
+  /** Loads older pages until the message `seq` is in the list (or there is nothing older). */
+  reveal(seq: number): Promise<void>;
   /** Uploads an image for the next message. */
   upload(file: File): Promise<Attachment>;
   /** An image's address (its thumbnail's with `thumbnail`): the app's pages send the session cookie with it. */
@@ -86,7 +88,7 @@ export interface ChatStore {
   /** The joined room (throws when there is none): the message menu reports, pins, deletes and mutes through it. */
   joined(): Room;
   /** The client: the message menu bans through it. */
-  chat: ChatClient;
+  chat: CoreChatClient;
   /** Reads the page of messages before the oldest one shown. */
   loadOlder(): Promise<void>;
   /** A keystroke in the composer (the SDK throttles what it sends). */
@@ -100,7 +102,7 @@ const MAX_MESSAGES = 500;
 const PAGE_SIZE = 50;
 
 /** The widget's whole state, bound to one SDK client and one room. */
-export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
+export function createChatStore(chat: CoreChatClient, roomId: string): ChatStore {
   let state: ChatState = {
     view: 'starting',
     user: null,
@@ -212,7 +214,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
     }
   };
 
-  return {
+  const store: ChatStore = {
     getState: () => state,
     subscribe(listener) {
       listeners.add(listener);
@@ -250,13 +252,13 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
     },
     upload: (file) => chat.upload(file),
     imageUrl: (attachment, thumbnail) => chat.attachmentUrl(attachment, thumbnail ? 'thumbnail' : 'original'),
-    async send(text, attachments) {
+    async send(text, attachments, replyTo) {
       const room = current;
       // the composer is disabled until the room is joined; not a ChatError, so the reader sees the catalog's words
       if (!room) throw new Error('the room is not joined yet');
       const clientMsgId = createClientMsgId();
       // the stored message arrives through the room's 'message' event, so nothing to append here
-      await room.send(text, { clientMsgId, attachments }).then(
+      await room.send(text, { clientMsgId, attachments, replyTo }).then(
         // slow mode: the next turn (moderators are exempt)
         () => room.slowModeSeconds > 0 && !isModerator(state.user) && set({ nextSendAt: Date.now() + room.slowModeSeconds * 1000 }),
         (error: unknown) => {
@@ -293,6 +295,10 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
       // the change arrives as the room's update
       await joined().react(seq, emoji).catch((error: unknown) => set({ notice: describeError(error) }));
     },
+    async reveal(seq) {
+      // a page at a time, as scrolling up would; a failed page leaves the notice and stops
+      while (!state.messages.some((m) => m.seq === seq) && state.hasOlder && !state.loadingOlder && !state.notice) await store.loadOlder();
+    },
     async loadOlder() {
       const room = current;
       const oldest = state.messages[0];
@@ -311,6 +317,7 @@ export function createChatStore(chat: ChatClient, roomId: string): ChatStore {
     typing: () => current?.typing(),
     rejoin: joinRoom,
   };
+  return store;
 }
 
 const describe = ({ id, name, archived, slowModeSeconds, paused, access, pinned }: RoomInfo): RoomInfo => ({ id, name, archived, slowModeSeconds, paused, access, pinned });
