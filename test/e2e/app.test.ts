@@ -570,8 +570,10 @@ describe('reporting a message', () => {
       const button = chat.getByRole('button', { name: `Actions for the message from ${other.user.displayName}` });
       await button.focus();
       await page.keyboard.press('Enter');
-      // the menu's first action has focus: React…, then Report…
+      // the menu's first action has focus: React…, then Reply, then Report…
       await chat.getByRole('button', { name: 'React…' }).and(chat.locator(':focus')).waitFor();
+      await page.keyboard.press('Tab');
+      await chat.getByRole('button', { name: 'Reply', exact: true }).and(chat.locator(':focus')).waitFor();
       await page.keyboard.press('Tab');
       await chat.getByRole('button', { name: 'Report…' }).and(chat.locator(':focus')).waitFor();
       expect(await seriousViolations(frame)).toEqual([]);

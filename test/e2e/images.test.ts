@@ -59,9 +59,11 @@ describe('images in the widget', () => {
     const second = await openWidget();
     await registerIn(second.chat, bob);
 
-    // keyboard only: the attach button opens the system's picker
-    await composer(first.chat).and(first.chat.locator(':enabled')).waitFor();
-    await first.chat.getByRole('button', { name: 'Attach an image' }).focus();
+    // keyboard only: the attach button opens the system's picker (once enabled: the room joined, the connection up)
+    const attach = first.chat.getByRole('button', { name: 'Attach an image' });
+    await attach.and(first.chat.locator(':enabled')).waitFor();
+    await attach.focus();
+    await first.frame().waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Attach an image');
     const [chooser] = await Promise.all([first.page.waitForEvent('filechooser'), first.page.keyboard.press('Enter')]);
     await chooser.setFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: await picture(640, 480, '#2a6') });
     // uploaded at once: its name waits above the field, with a way to take it back

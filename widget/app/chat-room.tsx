@@ -24,6 +24,8 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
   // the emoji picker (a lazy chunk): what a pick does, and where focus goes after
   const [picking, setPicking] = useState<{ pick: (emoji: string) => void; done: () => void } | null>(null);
   const pickerHost = useRef<HTMLDivElement>(null);
+  // the message being answered: the composer shows it and the next send replies to it
+  const [replying, setReplying] = useState<Message | null>(null);
   // the image open in the lightbox (a lazy chunk)
   const [viewing, setViewing] = useState<Attachment | null>(null);
   const viewerHost = useRef<HTMLDivElement>(null);
@@ -37,26 +39,37 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
     setMenuOf(null);
     refocusMenuButton();
   };
-  useLazyPart(menuOf, menuHost, () => import('./message-menu'), ({ mountMessageMenu }, host, { seq, author }) =>
-    mountMessageMenu(host, {
-      locale,
-      authorName: author.displayName,
-      own: author.id === user?.id,
-      moderator,
-      pinned: room?.pinned?.some((pin) => pin.seq === seq) ?? false,
-      onReact: () => {
-        setMenuOf(null);
-        setPicking({ pick: (emoji) => void store.react(seq, emoji), done: refocusMenuButton });
-      },
-      seq,
-      authorId: author.id,
-      room: store.joined,
-      chat: store.chat,
-      onBlock: () => store.block(author.id),
-      onUnblock: () => store.unblock(author.id),
-      describeError,
-      onClose: closeMenu,
-    }),
+  useLazyPart(
+    menuOf,
+    menuHost,
+    () => import('./message-menu'),
+    ({ mountMessageMenu }, host, message) => {
+      const { seq, author } = message;
+      return mountMessageMenu(host, {
+        locale,
+        authorName: author.displayName,
+        own: author.id === user?.id,
+        moderator,
+        pinned: room?.pinned?.some((pin) => pin.seq === seq) ?? false,
+        onReact: () => {
+          setMenuOf(null);
+          setPicking({ pick: (emoji) => void store.react(seq, emoji), done: refocusMenuButton });
+        },
+        // the composer takes the focus
+        onReply: () => {
+          setMenuOf(null);
+          setReplying(message);
+        },
+        seq,
+        authorId: author.id,
+        room: store.joined,
+        chat: store.chat,
+        onBlock: () => store.block(author.id),
+        onUnblock: () => store.unblock(author.id),
+        describeError,
+        onClose: closeMenu,
+      });
+    },
     closeMenu,
   );
   // the picker too, the first time someone reacts or inserts an emoji
@@ -146,6 +159,15 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
               onMenu={user ? setMenuOf : undefined}
               onReact={user ? store.react : undefined}
               images={user ? { url: store.imageUrl, open: setViewing } : undefined}
+              onJump={async (seq) => {
+                // the original may be older than what is loaded: pages come until it is there
+                await store.reveal(seq);
+                const original = document.getElementById(`m${seq}`);
+                if (!original) return;
+                original.tabIndex = -1;
+                original.focus();
+                original.scrollIntoView({ block: 'center' });
+              }}
             />
             {menuOf && <div ref={menuHost} />}
             {picking && <div ref={pickerHost} />}
@@ -171,7 +193,9 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
             disabled={offline || !room || paused}
             slowModeSeconds={moderator ? 0 : (room?.slowModeSeconds ?? 0)}
             nextSendAt={state.nextSendAt}
-            onSend={store.send}
+            onSend={(text, images) => store.send(text, images, replying?.seq).then(() => setReplying(null))}
+            replyTo={replying}
+            onCancelReply={() => setReplying(null)}
             onUpload={store.upload}
             onType={store.typing}
             onEmoji={(pick, done) => setPicking({ pick, done })}

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { focusIsLost } from './focus';
-import type { Attachment } from '../../sdk';
-import { plural, t } from './i18n';
+import type { Attachment, Message } from '../../sdk';
+import { fill, plural, t } from './i18n';
 import { describeError } from './store';
 
 interface ComposerProps {
@@ -12,6 +12,9 @@ interface ComposerProps {
   /** Slow mode: when the next message may go (ms since the epoch; 0 or past: now). */
   nextSendAt: number;
   onSend: (text: string, attachments: Attachment[]) => Promise<void>;
+  /** The message being answered, shown above the field (Cancel takes it back). */
+  replyTo: Message | null;
+  onCancelReply: () => void;
   /** Uploads a chosen, pasted or dropped image. */
   onUpload: (file: File) => Promise<Attachment>;
   /** Each keystroke: lets the others see "is typing". */
@@ -29,13 +32,14 @@ const lengthOf = (text: string) => [...text.replace(/\r\n?/g, '\n').normalize('N
  * Writes and sends a message: Enter sends, Shift+Enter adds a line. The text moves to the list as pending at
  * once; only a message the server refuses for good comes back here, with the reason.
  */
-export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, onUpload, onType, onEmoji }: ComposerProps) {
+export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, replyTo, onCancelReply, onUpload, onType, onEmoji }: ComposerProps) {
   const [text, setText] = useState('');
   // images for the next message: uploaded as soon as chosen, so sending does not wait for them
   const [images, setImages] = useState<Attachment[]>([]);
   const [uploading, setUploading] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const field = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const length = lengthOf(text);
   const over = length > MAX_LENGTH;
   const wait = useCountdown(nextSendAt);
@@ -44,6 +48,10 @@ export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, onUplo
   useEffect(() => {
     if (!disabled && focusIsLost()) field.current?.focus();
   }, [disabled]);
+  // a reply was started: the field is where to write it
+  useEffect(() => {
+    if (replyTo) field.current?.focus();
+  }, [replyTo]);
 
   const submit = async () => {
     if (disabled || over || (length === 0 && !images.length) || uploading || wait > 0) return;
@@ -71,12 +79,6 @@ export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, onUplo
         .then((image) => setImages((list) => [...list, image]), (caught: unknown) => setError(describeError(caught)))
         .finally(() => setUploading((n) => n - 1));
     }
-  };
-  // the system's file picker, from an input made for the occasion
-  const pick = () => {
-    const input = Object.assign(document.createElement('input'), { type: 'file', accept: 'image/png,image/jpeg,image/webp,image/gif', multiple: true });
-    input.onchange = () => attach(input.files);
-    input.click();
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
@@ -107,6 +109,14 @@ export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, onUplo
         </p>
       )}
       {/* the images for the next message, by name, and one button that takes them all back */}
+      {replyTo && (
+        <p class="counter">
+          {fill(t.replyingTo, { name: replyTo.author.displayName })}{' '}
+          <button type="button" class="link-button" aria-label={t.cancelReply} onClick={onCancelReply}>
+            ×
+          </button>
+        </p>
+      )}
       {(uploading > 0 || images.length > 0) && (
         <p class="counter" role="status">
           {uploading ? t.uploading : images.map((image) => image.name).join(', ')}{' '}
@@ -135,7 +145,19 @@ export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, onUplo
           onKeyDown={onKeyDown}
           onPaste={(event) => attach(event.clipboardData?.files)}
         />
-        <button type="button" class="emoji-button" aria-label={t.attachImage} disabled={disabled} onClick={pick}>
+        {/* the system's file picker, opened by the button (an input in the page: some browsers open none for a detached one) */}
+        <input
+          ref={picker}
+          type="file"
+          hidden
+          accept="image/png,image/jpeg,image/webp,image/gif"
+          multiple
+          onChange={(event) => {
+            attach(event.currentTarget.files);
+            event.currentTarget.value = '';
+          }}
+        />
+        <button type="button" class="emoji-button" aria-label={t.attachImage} disabled={disabled} onClick={() => picker.current?.click()}>
           +
         </button>
         <button

@@ -66,6 +66,10 @@ export interface Strings {
   /** A thumbnail's button, which opens the image; {name} is its file name. */
   openImage: string;
   uploading: string;
+  // replies
+  /** Above the composer while replying; {name} is the original's author. */
+  replyingTo: string;
+  cancelReply: string;
   /** Refusals the reader can act on, by the server's reason; others show the server's words. */
   refusals: Partial<Record<RefusalReason, string>>;
 }
@@ -124,6 +128,8 @@ const en: Strings = {
   removeImages: 'Remove the images',
   openImage: 'Open image {name}',
   uploading: 'Uploading…',
+  replyingTo: 'Replying to {name}',
+  cancelReply: 'Cancel the reply',
   refusals: {
     'read-only': 'Guests can read this room but not post in it.',
     links: 'Links are not allowed for your rank on this site.',

@@ -22,6 +22,8 @@ interface MessageListProps {
   onReact?: ((seq: number, emoji: string) => void) | undefined;
   /** Images: their addresses, and opening one (absent for a reader: images are for signed-in users). */
   images?: Images | undefined;
+  /** Goes to a reply's original (loading older messages when needed). */
+  onJump: (seq: number) => void;
 }
 
 export interface Images {
@@ -105,7 +107,7 @@ export function MessageList(props: MessageListProps) {
           <>
             {/* one line tall either way, so the list does not jump when a page starts or ends loading */}
             <p class="history-status">{hasOlder ? (loadingOlder ? t.loadingOlder : '') : t.start}</p>
-            <ol class="message-list">{renderMessages(messages, myId, props.onMenu, props.onReact, props.images)}</ol>
+            <ol class="message-list">{renderMessages(messages, myId, props)}</ol>
             {pending.length > 0 && (
               <ol class="message-list pending-list">
                 {pending.map((entry) => (
@@ -135,13 +137,7 @@ export function MessageList(props: MessageListProps) {
   );
 }
 
-function renderMessages(
-  messages: readonly Message[],
-  myId: string,
-  onMenu: ((message: Message) => void) | undefined,
-  onReact?: ((seq: number, emoji: string) => void) | undefined,
-  images?: Images,
-) {
+function renderMessages(messages: readonly Message[], myId: string, { onMenu, onReact, images, onJump }: MessageListProps) {
   const items = [];
   let previous: Message | undefined;
   for (const message of messages) {
@@ -156,7 +152,7 @@ function renderMessages(
       );
     }
     const first = newDay || previous?.author.id !== message.author.id || date.getTime() - previousDate!.getTime() > GROUP_MS;
-    items.push(<MessageItem key={message.seq} message={message} myId={myId} first={first} onMenu={onMenu} onReact={onReact} images={images} />);
+    items.push(<MessageItem key={message.seq} message={message} myId={myId} first={first} onMenu={onMenu} onReact={onReact} images={images} onJump={onJump} />);
     previous = message;
   }
   return items;
@@ -169,6 +165,7 @@ function MessageItem({
   onMenu,
   onReact,
   images,
+  onJump,
 }: {
   message: Message;
   myId: string;
@@ -176,13 +173,22 @@ function MessageItem({
   onMenu: ((message: Message) => void) | undefined;
   onReact?: ((seq: number, emoji: string) => void) | undefined;
   images?: Images | undefined;
+  onJump: (seq: number) => void;
 }) {
   const own = message.author.id === myId;
   const date = new Date(message.createdAt);
   const gone = message.deletedAt || message.hiddenAt;
+  const reply = !gone && message.replyTo;
+  // mentions of me (or @here) stand out
+  const mentioned = message.mentions?.some((id) => id === myId || id === 'here');
   return (
-    <li id={`m${message.seq}`} class={`message${own ? ' own' : ''}${first ? ' first' : ''}`}>
+    <li id={`m${message.seq}`} class={`message${own ? ' own' : ''}${first ? ' first' : ''}${mentioned ? ' mentioned' : ''}`}>
       {first && <p class="message-author">{message.author.displayName}</p>}
+      {reply && (
+        <button type="button" class="quote" onClick={() => onJump(reply.seq)}>
+          {reply.author.displayName}: {reply.deleted ? t.deleted : reply.hidden ? t.hidden : reply.excerpt}
+        </button>
+      )}
       {gone ? (
         <p class="message-text message-deleted">{message.deletedAt ? t.deleted : t.hidden}</p>
       ) : (

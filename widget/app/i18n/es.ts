@@ -55,6 +55,8 @@ export const es: Strings = {
   removeImages: 'Quitar las imágenes',
   openImage: 'Abrir la imagen {name}',
   uploading: 'Subiendo…',
+  replyingTo: 'Respondiendo a {name}',
+  cancelReply: 'Cancelar la respuesta',
   refusals: {
     'read-only': 'Los invitados pueden leer esta sala, pero no escribir en ella.',
     links: 'Tu rango no permite enlaces en este sitio.',

@@ -55,6 +55,8 @@ export const zh: Strings = {
   removeImages: '移除图片',
   openImage: '打开图片 {name}',
   uploading: '正在上传…',
+  replyingTo: '回复 {name}',
+  cancelReply: '取消回复',
   refusals: {
     'read-only': '访客可以阅读此聊天室，但不能发言。',
     links: '你的等级在此网站不能发送链接。',

@@ -1,0 +1,118 @@
+import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
+import { createChatClient, type ChatClient } from '../../sdk';
+import { type HostPage, serveHostPage } from '../../examples/host-page/serve';
+import type { Parley } from '../../server/main';
+import { launchChromium, registerIn, seriousViolations } from '../helpers/browser';
+import { newAccount, startTestServerOn } from '../helpers/server';
+
+// Replies and mentions in the widget: one answers a message from its menu with the keyboard, the reply shows its
+// original, and a visitor who arrives later goes to an original older than what is loaded; a message that mentions
+// someone stands out for them.
+let parley: Parley;
+let hostPage: HostPage;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const clients: ChatClient[] = [];
+
+beforeAll(async () => {
+  parley = await startTestServerOn('localhost');
+  hostPage = await serveHostPage({ port: 0, backendUrl: parley.url });
+  await parley.repositories.sites.updateOrigins('demo', { add: [new URL(hostPage.url).origin] });
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  for (const chat of clients) chat.close();
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await hostPage?.close();
+  await parley?.close();
+});
+
+interface Widget {
+  page: Page;
+  chat: FrameLocator;
+  frame: () => Frame;
+}
+
+async function openWidget(): Promise<Widget> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => {
+    throw error;
+  });
+  await page.goto(hostPage.url);
+  await page.getByRole('button', { name: 'Open chat' }).click();
+  const frame = () => page.frames().find((f) => f.url().startsWith(`${parley.url}/widget/app`))!;
+  return { page, chat: page.frameLocator('iframe[title="Parley chat"]'), frame };
+}
+
+const messages = (chat: FrameLocator) => chat.getByRole('log', { name: 'Messages' });
+const composer = (chat: FrameLocator) => chat.getByRole('textbox', { name: 'Message' });
+
+describe('replies in the widget', () => {
+  it('answers from the menu with the keyboard; a later visitor goes to an original older than the loaded page', async () => {
+    const ada = { ...newAccount('ada'), displayName: 'Ada Asks' };
+    const bob = { ...newAccount('bob'), displayName: 'Bob Answers' };
+    const asker = await openWidget();
+    await registerIn(asker.chat, ada);
+    await composer(asker.chat).and(asker.chat.locator(':enabled')).waitFor();
+    await composer(asker.chat).fill('Where does the ferry leave from?');
+    await composer(asker.chat).press('Enter');
+
+    const answerer = await openWidget();
+    await registerIn(answerer.chat, bob);
+    const original = messages(answerer.chat).getByRole('listitem').filter({ hasText: 'Where does the ferry leave from?' });
+    await original.getByRole('button', { name: `Actions for the message from ${ada.displayName}` }).focus();
+    await answerer.page.keyboard.press('Enter');
+    await answerer.chat.getByRole('button', { name: 'React…' }).and(answerer.chat.locator(':focus')).waitFor();
+    await answerer.page.keyboard.press('Tab');
+    await answerer.page.keyboard.press('Enter');
+    // the composer says what it answers, and has the focus
+    await answerer.chat.getByText(`Replying to ${ada.displayName}`).waitFor();
+    await composer(answerer.chat).and(answerer.chat.locator(':focus')).waitFor();
+    expect(await seriousViolations(answerer.frame())).toEqual([]);
+    await answerer.page.keyboard.type('From pier 4');
+    await answerer.page.keyboard.press('Enter');
+    const quote = (chat: FrameLocator) =>
+      messages(chat).getByRole('listitem').filter({ hasText: 'From pier 4' }).getByRole('button', { name: `${ada.displayName}: Where does the ferry leave from?` });
+    await quote(asker.chat).waitFor();
+    await answerer.chat.getByText(`Replying to ${ada.displayName}`).waitFor({ state: 'detached' });
+
+    // enough after it that a new visitor's first page holds the reply but not the original
+    const talker = createChatClient({ baseUrl: parley.url, site: 'demo' });
+    clients.push(talker);
+    await talker.register(newAccount('talk'));
+    const room = await talker.join('general');
+    for (let i = 0; i < 55; i++) await room.send(`filler ${i}`);
+    // the reply again, after the fillers, through the SDK: the newest page has it
+    const ferry = (await room.search('ferry')).messages.find((m) => m.text === 'Where does the ferry leave from?')!;
+    await room.send('And back?', { replyTo: ferry.seq });
+
+    const later = await openWidget();
+    await registerIn(later.chat, { ...newAccount('late'), displayName: 'Late Comer' });
+    const laterQuote = messages(later.chat).getByRole('listitem').filter({ hasText: 'And back?' }).getByRole('button', { name: `${ada.displayName}: Where does the ferry leave from?` });
+    await laterQuote.waitFor();
+    expect(await messages(later.chat).getByRole('listitem').filter({ hasText: 'Where does the ferry leave from?' }).filter({ hasNotText: 'And back?' }).count()).toBe(0);
+    await laterQuote.click();
+    // older pages came until the original was there, and it has the focus
+    await later.frame().waitForFunction((seq) => document.activeElement?.id === `m${seq}`, ferry.seq);
+  });
+
+  it('marks a message that mentions the reader', async () => {
+    const eve = { ...newAccount('eve'), displayName: 'Eve Mentioned' };
+    const reader = await openWidget();
+    await registerIn(reader.chat, eve);
+    const id = (await parley.repositories.users.findByUsername('demo', eve.username))!._id.toHexString();
+    const talker = createChatClient({ baseUrl: parley.url, site: 'demo' });
+    clients.push(talker);
+    await talker.register(newAccount('talk'));
+    const room = await talker.join('general');
+    await room.send(`@${eve.displayName} look`, { mentions: [id] });
+    await room.send('nobody in particular');
+    await messages(reader.chat).getByText('nobody in particular').waitFor();
+    expect(await messages(reader.chat).locator('.message.mentioned').filter({ hasText: 'look' }).count()).toBe(1);
+    expect(await messages(reader.chat).locator('.message.mentioned').filter({ hasText: 'nobody in particular' }).count()).toBe(0);
+  });
+});
