@@ -1,6 +1,7 @@
 // A chat page with a look of its own, built only on the SDK: plain DOM, no framework, no iframe.
 // Every text from the server is set with textContent, never parsed as HTML.
 import {
+  type Attachment,
   ChatError,
   createChatClient,
   type ConnectionStatus,
@@ -54,6 +55,15 @@ const ui = {
   sendButton: byId<HTMLButtonElement>('send-button'),
   sendError: byId('send-error'),
   online: byId<HTMLUListElement>('online'),
+  pinned: byId('pinned'),
+  replying: byId('replying'),
+  replyingTo: byId('replying-to'),
+  cancelReply: byId<HTMLButtonElement>('cancel-reply'),
+  attach: byId<HTMLInputElement>('attach'),
+  attached: byId('attached'),
+  searchForm: byId<HTMLFormElement>('search-form'),
+  searchInput: byId<HTMLInputElement>('search-input'),
+  searchResults: byId<HTMLOListElement>('search-results'),
 };
 
 type FieldName = 'username' | 'displayName' | 'password';
@@ -263,6 +273,8 @@ function closeRoom(): void {
 
 function renderRoomInfo(current: Room): void {
   ui.roomName.textContent = current.name;
+  const [pin] = current.pinned;
+  say(ui.pinned, pin ? `Pinned — ${pin.author.displayName}: ${pin.hidden ? 'hidden' : pin.excerpt}` : null);
   document.title = `${current.name} — Parley`;
   setComposer({ enabled: !current.archived });
   say(ui.sendError, current.archived ? 'This room is archived: it can be read but takes no new messages.' : null);
@@ -292,8 +304,68 @@ function renderMessage(message: Message): HTMLLIElement {
   if (message.deletedAt) text.classList.add('deleted');
   else if (message.editedAt) text.append(create('span', 'edited', ' (edited)'));
 
+  // mentions of me (by id, or @here) stand out
+  if (message.mentions?.some((id) => id === me?.id || id === 'here')) item.classList.add('mentioned');
+  // a reply: its original's author and first line, as a button that goes to it
+  if (message.replyTo && !message.deletedAt) {
+    const original = message.replyTo;
+    const quote = create('button', 'quote', `${original.author.displayName}: ${original.deleted ? 'message deleted' : original.hidden ? 'hidden' : original.excerpt}`);
+    quote.type = 'button';
+    quote.addEventListener('click', () => void goTo(original.seq));
+    item.append(quote);
+  }
   item.append(meta, text);
+  // images: thumbnails fetched with the session (an <img> cannot send a bearer token)
+  for (const attachment of message.deletedAt ? [] : (message.attachments ?? [])) item.append(thumbnail(attachment));
+  if (!message.deletedAt && room) item.append(actions(message));
   return item;
+}
+
+function thumbnail(attachment: Attachment): HTMLImageElement {
+  const image = create('img', 'thumbnail');
+  image.alt = attachment.name;
+  image.width = Math.min(240, attachment.width);
+  chat.download(attachment, 'thumbnail').then(
+    (blob) => (image.src = URL.createObjectURL(blob)),
+    () => (image.alt = `${attachment.name} (not available)`),
+  );
+  return image;
+}
+
+/** Reactions (each a toggle; 👍 to start one), and Reply. */
+function actions(message: Message): HTMLElement {
+  const bar = create('p', 'actions');
+  const reactions = message.reactions ?? [];
+  const emoji = reactions.some((reaction) => reaction.emoji === '👍') ? reactions : [...reactions, { emoji: '👍', count: 0, userIds: [] }];
+  for (const reaction of emoji) {
+    const mine = reaction.userIds.includes(me?.id ?? '');
+    const button = create('button', 'reaction', reaction.count > 0 ? `${reaction.emoji} ${reaction.count}` : reaction.emoji);
+    button.type = 'button';
+    button.setAttribute('aria-pressed', String(mine));
+    button.setAttribute('aria-label', reaction.count > 0 ? `${reaction.emoji}: ${reaction.count} (${mine ? 'you reacted' : 'react'})` : `React with ${reaction.emoji}`);
+    button.addEventListener('click', () => void room?.react(message.seq, reaction.emoji).catch((error: unknown) => say(ui.sendError, describeError(error))));
+    bar.append(button);
+  }
+  const reply = create('button', 'quiet', 'Reply');
+  reply.type = 'button';
+  reply.addEventListener('click', () => {
+    replyingTo = message;
+    ui.replyingTo.textContent = `Replying to ${message.author.displayName}`;
+    ui.replying.hidden = false;
+    ui.messageInput.focus();
+  });
+  bar.append(reply);
+  return bar;
+}
+
+/** Scrolls to a message, loading older pages until it is there. */
+async function goTo(seq: number): Promise<void> {
+  for (let pages = 0; !shown.has(seq) && !ui.loadOlder.hidden && pages < 50; pages++) await loadOlder();
+  const item = shown.get(seq);
+  if (!item) return;
+  item.tabIndex = -1;
+  item.focus();
+  item.scrollIntoView({ block: 'center' });
 }
 
 function isNearBottom(): boolean {
@@ -394,6 +466,48 @@ function renderOnline(online: readonly PresenceUser[]): void {
 let sending = false;
 // a send that gave up (e.g. offline for 30 s): sending the same text again reuses its id, so it is stored once
 let failed: { text: string; clientMsgId: string } | null = null;
+// the message the next send answers, and the images it carries
+let replyingTo: Message | null = null;
+let attachments: Attachment[] = [];
+
+function clearReply(): void {
+  replyingTo = null;
+  ui.replying.hidden = true;
+}
+ui.cancelReply.addEventListener('click', () => {
+  clearReply();
+  ui.messageInput.focus();
+});
+
+function showAttached(): void {
+  say(ui.attached, attachments.length > 0 ? `Attached: ${attachments.map((attachment) => attachment.name).join(', ')}` : null);
+}
+ui.attach.addEventListener('change', () => {
+  const files = [...(ui.attach.files ?? [])].slice(0, 4 - attachments.length);
+  ui.attach.value = '';
+  for (const file of files) {
+    say(ui.attached, `Uploading ${file.name}…`);
+    chat.upload(file).then(
+      (uploaded) => {
+        attachments = [...attachments, uploaded];
+        showAttached();
+      },
+      (error: unknown) => {
+        showAttached();
+        say(ui.sendError, describeError(error));
+      },
+    );
+  }
+});
+
+/** The people the text mentions as @Name, among those the room suggests (online first, then recent authors). */
+function mentionsIn(text: string): string[] {
+  const ids = new Set<string>();
+  for (const [, prefix = ''] of text.matchAll(/@(\S+)/g)) {
+    for (const user of room?.mentionCandidates(prefix) ?? []) if (text.includes(`@${user.displayName}`)) ids.add(user.id);
+  }
+  return [...ids];
+}
 
 function setComposer({ enabled, busy = false }: { enabled: boolean; busy?: boolean }): void {
   // read-only rather than disabled while sending: the caret stays in the box
@@ -405,7 +519,7 @@ function setComposer({ enabled, busy = false }: { enabled: boolean; busy?: boole
 async function send(): Promise<void> {
   const current = session;
   const text = ui.messageInput.value;
-  if (!room || sending || room.archived || text.trim() === '') return;
+  if (!room || sending || room.archived || (text.trim() === '' && attachments.length === 0)) return;
   sending = true;
   setComposer({ enabled: true, busy: true });
   say(ui.sendError, null);
@@ -414,8 +528,18 @@ async function send(): Promise<void> {
   failed = null;
   try {
     // the message itself arrives through room.on('message'), like everyone else's
-    await room.send(text, retry ? { clientMsgId: retry.clientMsgId } : {});
-    if (current === session) ui.messageInput.value = '';
+    await room.send(text, {
+      ...(retry ? { clientMsgId: retry.clientMsgId } : {}),
+      replyTo: replyingTo?.seq,
+      mentions: mentionsIn(text),
+      attachments,
+    });
+    if (current === session) {
+      ui.messageInput.value = '';
+      clearReply();
+      attachments = [];
+      showAttached();
+    }
   } catch (error) {
     // the text stays in the box, to send again; the SDK keeps a message worth retrying as `failed`
     const kept = room?.pending.find((pending) => pending.status === 'failed' && pending.text === text);
@@ -439,6 +563,31 @@ ui.sendForm.addEventListener('submit', (event) => {
 });
 
 // ---- sign out, and the start ----------------------------------------------------------------------------
+
+// ---- search ---------------------------------------------------------------------------------------
+
+ui.searchForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const query = ui.searchInput.value.trim();
+  if (!room || !query) return;
+  room.search(query).then(
+    (page) => {
+      ui.searchResults.replaceChildren(
+        ...(page.messages.length > 0
+          ? page.messages.map((message) => {
+              const item = create('li', '');
+              const link = create('button', 'quote', `${message.author.displayName}: ${message.text}`);
+              link.type = 'button';
+              link.addEventListener('click', () => void goTo(message.seq));
+              item.append(link);
+              return item;
+            })
+          : [create('li', 'empty', 'No messages found')]),
+      );
+    },
+    (error: unknown) => ui.searchResults.replaceChildren(create('li', 'inline-error', describeError(error))),
+  );
+});
 
 ui.signOut.addEventListener('click', () => {
   ui.signOut.disabled = true;

@@ -40,7 +40,8 @@ export async function serveCustomUi(options: CustomUiOptions): Promise<CustomUi>
     "script-src 'self'",
     "style-src 'self'",
     `connect-src ${backendOrigin} ${backendOrigin.replace(/^http/, 'ws')}`,
-    "img-src 'self' data:",
+    // images are downloaded with the session token and shown from blob: URLs
+    "img-src 'self' data: blob:",
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",

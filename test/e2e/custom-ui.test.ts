@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type CustomUi, serveCustomUi } from '../../examples/custom-ui/serve';
-import type { Message } from '../../sdk';
+import sharp from 'sharp';
+import { createChatClient, type Message } from '../../sdk';
 import type { Parley } from '../../server/main';
 import { launchChromium } from '../helpers/browser';
 import { chatClients, waitUntil } from '../helpers/chat';
@@ -181,6 +182,62 @@ describe('the custom UI example, built on the SDK', () => {
     expect(await page.getByLabel('Username').getAttribute('aria-invalid')).toBeNull();
     expect(problems.filter((p) => !p.includes('401') && !p.includes('409'))).toEqual([]);
   }, 60_000);
+
+  it('reacts, replies, mentions, sends an image, shows the pin and searches, all through the SDK', async () => {
+    const other = await clients.member('node');
+    const { page, problems } = await openPage();
+    await page.getByRole('button', { name: 'Log in' }).waitFor();
+    const account = newAccount('rich');
+    await register(page, account);
+    const question = await other.room.send('Which pier for the ferry?');
+    const item = log(page).getByRole('listitem').filter({ hasText: 'Which pier for the ferry?' });
+
+    // a reaction: the SDK client sees the count
+    const updates: Message[] = [];
+    other.room.on('update', (message) => void updates.push(message));
+    await item.getByRole('button', { name: 'React with 👍' }).click();
+    await waitUntil(() => updates.some((m) => m.seq === question.seq && m.reactions?.some((reaction) => reaction.emoji === '👍' && reaction.count === 1)));
+    await item.getByRole('button', { name: '👍: 1 (you reacted)' }).waitFor();
+
+    // a reply that mentions the asker by name, with an image
+    await item.getByRole('button', { name: 'Reply' }).click();
+    await page.getByText(`Replying to ${other.user.displayName}`).waitFor();
+    const png = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#36c' } }).png().toBuffer();
+    await page.getByLabel('Attach images').setInputFiles({ name: 'pier.png', mimeType: 'image/png', buffer: png });
+    await page.getByText('Attached: pier.png').waitFor();
+    const heard: Message[] = [];
+    other.room.on('message', (message) => void heard.push(message));
+    await composer(page).fill(`@${other.user.displayName} pier 4, see the map`);
+    await composer(page).press('Enter');
+    await waitUntil(() => heard.some((message) => message.text.endsWith('pier 4, see the map')));
+    const answer = heard.find((message) => message.text.endsWith('pier 4, see the map'))!;
+    expect(answer.replyTo).toMatchObject({ seq: question.seq, excerpt: 'Which pier for the ferry?' });
+    expect(answer.mentions).toEqual([other.user.id]);
+    expect(answer.attachments).toEqual([expect.objectContaining({ name: 'pier.png', type: 'image/png', width: 300, height: 200 })]);
+    // the page shows the quote and the thumbnail, fetched with its token
+    const shownAnswer = log(page).getByRole('listitem').filter({ hasText: 'pier 4, see the map' });
+    await shownAnswer.getByRole('button', { name: `${other.user.displayName}: Which pier for the ferry?` }).waitFor();
+    await shownAnswer.getByRole('img', { name: 'pier.png' }).evaluate((img: HTMLImageElement) => (img.complete && img.naturalWidth > 0 ? null : new Promise((resolve) => img.addEventListener('load', resolve, { once: true }))));
+
+    // a message that mentions this user stands out
+    const me = (await parley.repositories.users.findByUsername('demo', account.username))!._id.toHexString();
+    await other.room.send(`@${account.displayName} thanks`, { mentions: [me] });
+    await log(page).locator('.message.mentioned').filter({ hasText: 'thanks' }).waitFor();
+
+    // a pin, shown above the messages
+    const moderator = await clients.member('mod');
+    await parley.repositories.users.setRole('demo', moderator.account.username, 'moderator');
+    const asModerator = clients.track(createChatClient({ baseUrl: parley.url, site: 'demo' }));
+    await asModerator.login(moderator.account);
+    await (await asModerator.join('general')).pin(question.seq);
+    await page.getByText(`Pinned — ${other.user.displayName}: Which pier for the ferry?`).waitFor();
+
+    // search
+    await page.getByLabel('Search this room').fill('ferry');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('list', { name: 'Search results' }).getByRole('button', { name: `${other.user.displayName}: Which pier for the ferry?` }).waitFor();
+    expect(problems).toEqual([]);
+  });
 
   it('serves only its three files, with a CSP that allows the backend and nothing else', async () => {
     const response = await fetch(customUi.url);

@@ -1,3 +1,6 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import sharp from 'sharp';
 import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { createChatClient, type ChatClient } from '../../sdk';
 import { type HostPage, serveHostPage } from '../../examples/host-page/serve';
@@ -114,5 +117,33 @@ describe('replies in the widget', () => {
     await messages(reader.chat).getByText('nobody in particular').waitFor();
     expect(await messages(reader.chat).locator('.message.mentioned').filter({ hasText: 'look' }).count()).toBe(1);
     expect(await messages(reader.chat).locator('.message.mentioned').filter({ hasText: 'nobody in particular' }).count()).toBe(0);
+  });
+
+  it('shows a conversation with a reaction, a reply, a mention and an image (the README picture)', async () => {
+    const shots = process.env.UPDATE_DOCS_SCREENSHOT === '1' ? 'docs' : path.join('test', 'e2e', 'artifacts');
+    const mia = { ...newAccount('mia'), displayName: 'Mia Chen' };
+    const widget = await openWidget();
+    await registerIn(widget.chat, mia);
+    const miaId = (await parley.repositories.users.findByUsername('demo', mia.username))!._id.toHexString();
+    const sam = createChatClient({ baseUrl: parley.url, site: 'demo' });
+    clients.push(sam);
+    await sam.register({ ...newAccount('sam'), displayName: 'Sam Ortiz' });
+    const room = await sam.join('general');
+    const photo = await sharp({ create: { width: 640, height: 400, channels: 3, background: '#4a90c2' } })
+      .composite([{ input: Buffer.from('<svg width="640" height="400"><rect x="0" y="260" width="640" height="140" fill="#2f6b4f"/><circle cx="520" cy="90" r="46" fill="#ffd45a"/></svg>') }])
+      .png()
+      .toBuffer();
+    const image = await sam.upload(new Blob([new Uint8Array(photo)]), 'harbour.png');
+    const shared = await room.send('The harbour at nine', { attachments: [image] });
+    await room.send(`@${mia.displayName} the ferry leaves from pier 4`, { mentions: [miaId], replyTo: shared.seq });
+    await room.react(shared.seq, '👍');
+    await messages(widget.chat).getByText('the ferry leaves from pier 4').waitFor();
+    const thumbnail = messages(widget.chat).getByRole('button', { name: 'Open image harbour.png' }).locator('img');
+    await thumbnail.evaluate((img: HTMLImageElement) => (img.complete && img.naturalWidth > 0 ? null : new Promise((resolve) => img.addEventListener('load', resolve, { once: true }))));
+    await messages(widget.chat).getByRole('button', { name: /reacted with 👍/ }).waitFor();
+    await composer(widget.chat).fill('Thanks, see you there');
+    await mkdir(shots, { recursive: true });
+    await widget.page.screenshot({ path: path.join(shots, 'widget-conversation.png') });
+    expect(await seriousViolations(widget.frame())).toEqual([]);
   });
 });

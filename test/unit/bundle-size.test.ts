@@ -108,7 +108,8 @@ async function minifiedSdk(external: string[]): Promise<Uint8Array> {
     minify: true,
     format: 'esm',
     platform: 'browser',
-    target: 'es2020',
+    // as the package ships it and the widget builds it: ES2022 keeps #private fields native (lowered, each is a WeakMap)
+    target: 'es2022',
     write: false,
     external,
     define: { 'process.env.NODE_ENV': '"production"' },
