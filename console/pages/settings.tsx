@@ -184,8 +184,8 @@ function RulesForm({ siteId }: { siteId: string }) {
       saved={saved}
       onSubmit={() =>
         run(async () => {
-          const { access, postingRights, guestBanHours } = settings;
-          setSettings((await siteCall<SiteSettingsResponse>(siteId, 'PATCH', 'settings', { access, postingRights, guestBanHours })).settings);
+          const { access, postingRights, guestBanHours, uploadMaxMB } = settings;
+          setSettings((await siteCall<SiteSettingsResponse>(siteId, 'PATCH', 'settings', { access, postingRights, guestBanHours, uploadMaxMB })).settings);
           setHideAfter((await siteCall<ReportSettingsResponse>(siteId, 'PUT', 'report-settings', { hideAfter })).reportSettings.hideAfter);
         })
       }
@@ -200,6 +200,7 @@ function RulesForm({ siteId }: { siteId: string }) {
         onChange={(mentionEveryone) => setSettings({ ...settings, postingRights: { ...settings.postingRights, mentionEveryone } })}
       />
       <NumberField id="rules-guest-ban" label={s.guestBanHours} value={settings.guestBanHours} min={0} max={8760} onChange={(guestBanHours) => setSettings({ ...settings, guestBanHours })} />
+      <NumberField id="rules-upload-max" label={s.uploadMaxMB} value={settings.uploadMaxMB} min={0} max={20} onChange={(uploadMaxMB) => setSettings({ ...settings, uploadMaxMB })} />
       <NumberField id="rules-hide-after" label={s.hideAfter} value={hideAfter} min={0} max={100} onChange={setHideAfter} />
       <button type="submit" class="primary">
         {s.save}

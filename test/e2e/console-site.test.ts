@@ -103,11 +103,12 @@ describe("a site's settings in the console", () => {
     await rules.getByLabel('Who may read and post').selectOption('guests');
     await rules.getByLabel('Lowest rank that may post links').selectOption('moderator');
     await rules.getByLabel('Hours a banned guest’s network stays banned').fill('48');
+    await rules.getByLabel('Largest image a user may upload').fill('2');
     await rules.getByLabel('Reports by this many people').fill('5');
     await rules.getByRole('button', { name: 'Save' }).click();
     await rules.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     const site = await parley.repositories.sites.findById(siteId);
-    expect(settingsOf(site!)).toMatchObject({ access: 'guests', postingRights: { links: 'moderator' }, guestBanHours: 48 });
+    expect(settingsOf(site!)).toMatchObject({ access: 'guests', postingRights: { links: 'moderator' }, guestBanHours: 48, uploadMaxMB: 2 });
 
     const filter = page.getByRole('form', { name: 'Word filter' });
     await filter.getByLabel('Words and phrases, one per line').fill('spam\nbuy now\nspam');
