@@ -1,53 +1,14 @@
 import sharp from 'sharp';
-import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
-import { type HostPage, serveHostPage } from '../../examples/host-page/serve';
-import type { Parley } from '../../server/main';
-import { launchChromium, registerIn, seriousViolations } from '../helpers/browser';
-import { newAccount, startTestServerOn } from '../helpers/server';
+import type { FrameLocator } from 'playwright-core';
+import { registerIn, seriousViolations } from '../helpers/browser';
+import { composer, messages, widgetSuite } from '../helpers/widget-suite';
+import { newAccount } from '../helpers/server';
 
 // Images in the widget, as people use them: one picks an image with the keyboard and sends it, one pastes another,
 // the other sees the thumbnails (loaded with the widget's own session) and opens one in the viewer; a visitor who
 // only reads sees the names. The upload rules themselves are tested over HTTP (uploads.test.ts).
-let parley: Parley;
-let hostPage: HostPage;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  parley = await startTestServerOn('localhost');
-  hostPage = await serveHostPage({ port: 0, backendUrl: parley.url });
-  await parley.repositories.sites.updateOrigins('demo', { add: [new URL(hostPage.url).origin] });
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await hostPage?.close();
-  await parley?.close();
-});
-
-interface Widget {
-  page: Page;
-  chat: FrameLocator;
-  frame: () => Frame;
-}
-
-async function openWidget(): Promise<Widget> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  await page.goto(hostPage.url);
-  await page.getByRole('button', { name: 'Open chat' }).click();
-  const frame = () => page.frames().find((f) => f.url().startsWith(`${parley.url}/widget/app`))!;
-  return { page, chat: page.frameLocator('iframe[title="Parley chat"]'), frame };
-}
-
-const messages = (chat: FrameLocator) => chat.getByRole('log', { name: 'Messages' });
-const composer = (chat: FrameLocator) => chat.getByRole('textbox', { name: 'Message' });
+const suite = widgetSuite();
+const { openWidget } = suite;
 const picture = (width: number, height: number, colour: string) => sharp({ create: { width, height, channels: 3, background: colour } }).png().toBuffer();
 
 describe('images in the widget', () => {
@@ -110,14 +71,14 @@ describe('images in the widget', () => {
     await messages(writer.chat).getByRole('button', { name: 'Open image screenshot.png' }).waitFor();
 
     // the demo site lets visitors read: the room opens to readers, who may not load images
-    await parley.repositories.rooms.update('demo', 'general', { access: 'read-only' });
+    await suite.parley().repositories.rooms.update('demo', 'general', { access: 'read-only' });
     try {
       const reader = await openWidget();
       await messages(reader.chat).getByText('screenshot.png').waitFor();
       expect(await messages(reader.chat).getByRole('img').count()).toBe(0);
       expect(await seriousViolations(reader.frame())).toEqual([]);
     } finally {
-      await parley.repositories.rooms.update('demo', 'general', { access: 'members' });
+      await suite.parley().repositories.rooms.update('demo', 'general', { access: 'members' });
     }
   });
 });

@@ -1,51 +1,12 @@
-import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
-import { type HostPage, serveHostPage } from '../../examples/host-page/serve';
-import type { Parley } from '../../server/main';
-import { launchChromium, registerIn, seriousViolations } from '../helpers/browser';
-import { newAccount, startTestServerOn } from '../helpers/server';
+import type { FrameLocator } from 'playwright-core';
+import { registerIn, seriousViolations } from '../helpers/browser';
+import { composer, messages, widgetSuite } from '../helpers/widget-suite';
+import { newAccount } from '../helpers/server';
 
 // Reactions, the emoji picker and pinned messages in the widget, as two people use them: one reacts and pins with the
 // keyboard only, the other sees the counts, their labels and the pin bar, and reacts with a click.
-let parley: Parley;
-let hostPage: HostPage;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  parley = await startTestServerOn('localhost');
-  hostPage = await serveHostPage({ port: 0, backendUrl: parley.url });
-  await parley.repositories.sites.updateOrigins('demo', { add: [new URL(hostPage.url).origin] });
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await hostPage?.close();
-  await parley?.close();
-});
-
-interface Widget {
-  page: Page;
-  chat: FrameLocator;
-  frame: () => Frame;
-}
-
-async function openWidget(): Promise<Widget> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  await page.goto(hostPage.url);
-  await page.getByRole('button', { name: 'Open chat' }).click();
-  const frame = () => page.frames().find((f) => f.url().startsWith(`${parley.url}/widget/app`))!;
-  return { page, chat: page.frameLocator('iframe[title="Parley chat"]'), frame };
-}
-
-const messages = (chat: FrameLocator) => chat.getByRole('log', { name: 'Messages' });
-const composer = (chat: FrameLocator) => chat.getByRole('textbox', { name: 'Message' });
+const suite = widgetSuite();
+const { openWidget } = suite;
 
 async function send(chat: FrameLocator, text: string): Promise<void> {
   await composer(chat).and(chat.locator(':enabled')).waitFor();
@@ -63,7 +24,7 @@ describe('reactions and pinned messages in the widget', () => {
     const second = await openWidget();
     await registerIn(second.chat, mod);
     // made a moderator, as an admin would; the widget shows moderators' actions from the next sign-in on
-    await parley.repositories.users.setRole('demo', mod.username, 'moderator');
+    await suite.parley().repositories.users.setRole('demo', mod.username, 'moderator');
     await second.page.reload();
     await second.page.getByRole('button', { name: 'Open chat' }).click();
     await composer(second.chat).waitFor();

@@ -1,58 +1,17 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
-import { createChatClient, type ChatClient } from '../../sdk';
-import { type HostPage, serveHostPage } from '../../examples/host-page/serve';
-import type { Parley } from '../../server/main';
-import { launchChromium, registerIn, seriousViolations } from '../helpers/browser';
-import { newAccount, startTestServerOn } from '../helpers/server';
+import type { FrameLocator } from 'playwright-core';
+import { createChatClient } from '../../sdk';
+import { registerIn, seriousViolations } from '../helpers/browser';
+import { composer, messages, widgetSuite } from '../helpers/widget-suite';
+import { newAccount } from '../helpers/server';
 
 // Replies and mentions in the widget: one answers a message from its menu with the keyboard, the reply shows its
 // original, and a visitor who arrives later goes to an original older than what is loaded; a message that mentions
 // someone stands out for them.
-let parley: Parley;
-let hostPage: HostPage;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const clients: ChatClient[] = [];
-
-beforeAll(async () => {
-  parley = await startTestServerOn('localhost');
-  hostPage = await serveHostPage({ port: 0, backendUrl: parley.url });
-  await parley.repositories.sites.updateOrigins('demo', { add: [new URL(hostPage.url).origin] });
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  for (const chat of clients) chat.close();
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await hostPage?.close();
-  await parley?.close();
-});
-
-interface Widget {
-  page: Page;
-  chat: FrameLocator;
-  frame: () => Frame;
-}
-
-async function openWidget(): Promise<Widget> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  await page.goto(hostPage.url);
-  await page.getByRole('button', { name: 'Open chat' }).click();
-  const frame = () => page.frames().find((f) => f.url().startsWith(`${parley.url}/widget/app`))!;
-  return { page, chat: page.frameLocator('iframe[title="Parley chat"]'), frame };
-}
-
-const messages = (chat: FrameLocator) => chat.getByRole('log', { name: 'Messages' });
-const composer = (chat: FrameLocator) => chat.getByRole('textbox', { name: 'Message' });
+const suite = widgetSuite();
+const { openWidget } = suite;
 
 describe('replies in the widget', () => {
   it('answers from the menu with the keyboard; a later visitor goes to an original older than the loaded page', async () => {
@@ -84,8 +43,8 @@ describe('replies in the widget', () => {
     await answerer.chat.getByText(`Replying to ${ada.displayName}`).waitFor({ state: 'detached' });
 
     // enough after it that a new visitor's first page holds the reply but not the original
-    const talker = createChatClient({ baseUrl: parley.url, site: 'demo' });
-    clients.push(talker);
+    const talker = createChatClient({ baseUrl: suite.parley().url, site: 'demo' });
+    suite.track(talker);
     await talker.register(newAccount('talk'));
     const room = await talker.join('general');
     for (let i = 0; i < 55; i++) await room.send(`filler ${i}`);
@@ -107,9 +66,9 @@ describe('replies in the widget', () => {
     const eve = { ...newAccount('eve'), displayName: 'Eve Mentioned' };
     const reader = await openWidget();
     await registerIn(reader.chat, eve);
-    const id = (await parley.repositories.users.findByUsername('demo', eve.username))!._id.toHexString();
-    const talker = createChatClient({ baseUrl: parley.url, site: 'demo' });
-    clients.push(talker);
+    const id = (await suite.parley().repositories.users.findByUsername('demo', eve.username))!._id.toHexString();
+    const talker = createChatClient({ baseUrl: suite.parley().url, site: 'demo' });
+    suite.track(talker);
     await talker.register(newAccount('talk'));
     const room = await talker.join('general');
     await room.send(`@${eve.displayName} look`, { mentions: [id] });
@@ -124,9 +83,9 @@ describe('replies in the widget', () => {
     const mia = { ...newAccount('mia'), displayName: 'Mia Chen' };
     const widget = await openWidget();
     await registerIn(widget.chat, mia);
-    const miaId = (await parley.repositories.users.findByUsername('demo', mia.username))!._id.toHexString();
-    const sam = createChatClient({ baseUrl: parley.url, site: 'demo' });
-    clients.push(sam);
+    const miaId = (await suite.parley().repositories.users.findByUsername('demo', mia.username))!._id.toHexString();
+    const sam = createChatClient({ baseUrl: suite.parley().url, site: 'demo' });
+    suite.track(sam);
     await sam.register({ ...newAccount('sam'), displayName: 'Sam Ortiz' });
     const room = await sam.join('general');
     const photo = await sharp({ create: { width: 640, height: 400, channels: 3, background: '#4a90c2' } })
