@@ -5,6 +5,7 @@ import type { FrameLocator } from 'playwright-core';
 import { createChatClient } from '../../sdk';
 import { registerIn, seriousViolations } from '../helpers/browser';
 import { composer, messages, widgetSuite } from '../helpers/widget-suite';
+import { waitUntil } from '../helpers/chat';
 import { newAccount } from '../helpers/server';
 
 // Replies and mentions in the widget: one answers a message from its menu with the keyboard, the reply shows its
@@ -62,7 +63,7 @@ describe('replies in the widget', () => {
     await later.frame().waitForFunction((seq) => document.activeElement?.id === `m${seq}`, ferry.seq);
   });
 
-  it('marks a message that mentions the reader', async () => {
+  it('marks a message that mentions the reader, and mentions by name from the composer', async () => {
     const eve = { ...newAccount('eve'), displayName: 'Eve Mentioned' };
     const reader = await openWidget();
     await registerIn(reader.chat, eve);
@@ -76,6 +77,15 @@ describe('replies in the widget', () => {
     await messages(reader.chat).getByText('nobody in particular').waitFor();
     expect(await messages(reader.chat).locator('.message.mentioned').filter({ hasText: 'look' }).count()).toBe(1);
     expect(await messages(reader.chat).locator('.message.mentioned').filter({ hasText: 'nobody in particular' }).count()).toBe(0);
+
+    // "@Their Name" typed in the widget mentions them by id: they hear it as a mention
+    const heard: string[] = [];
+    room.on('mention', (message) => void heard.push(message.text));
+    const name = talker.user!.displayName;
+    await composer(reader.chat).fill(`@${name} thanks for the tip`);
+    await composer(reader.chat).press('Enter');
+    await waitUntil(() => heard.length > 0);
+    expect(heard).toEqual([`@${name} thanks for the tip`]);
   });
 
   it('shows a conversation with a reaction, a reply, a mention and an image (the README picture)', async () => {

@@ -257,8 +257,11 @@ export function createChatStore(chat: CoreChatClient, roomId: string): ChatStore
       // the composer is disabled until the room is joined; not a ChatError, so the reader sees the catalog's words
       if (!room) throw new Error('the room is not joined yet');
       const clientMsgId = createClientMsgId();
+      // "@Mia Chen" mentions Mia: each @word is looked up among the room's people (online first, then recent authors),
+      // and whoever's whole name follows the @ is mentioned by id
+      const mentions = [...text.matchAll(/@(\S+)/g)].flatMap(([, prefix]) => room.mentionCandidates(prefix!).filter((user) => text.includes(`@${user.displayName}`)).map((user) => user.id));
       // the stored message arrives through the room's 'message' event, so nothing to append here
-      await room.send(text, { clientMsgId, attachments, replyTo }).then(
+      await room.send(text, { clientMsgId, attachments, replyTo, mentions: [...new Set(mentions)] }).then(
         // slow mode: the next turn (moderators are exempt)
         () => room.slowModeSeconds > 0 && !isModerator(state.user) && set({ nextSendAt: Date.now() + room.slowModeSeconds * 1000 }),
         (error: unknown) => {
