@@ -35,7 +35,7 @@ export const cleanText = (label: string, max: number, { multiline, mayBeEmpty = 
 export const ID_PATTERN = /^[a-z0-9-]{1,40}$/;
 export const isId = (value: unknown): value is string => typeof value === 'string' && ID_PATTERN.test(value);
 
-/** User ids and moderation-log ids: MongoDB ObjectIds as 24 lower-case hex digits. */
+/** User ids and moderation-log ids (MongoDB ObjectIds), and upload ids (12 random bytes): 24 lower-case hex digits. */
 export const OBJECT_ID_PATTERN = /^[0-9a-f]{24}$/;
 
 export const roomIdSchema = z.string({ error: 'room id must be a string' }).regex(ID_PATTERN, 'room id must be 1–40 of a-z, 0-9 and -');

@@ -184,7 +184,7 @@ const pathId = (name: string, description: string, schema: JsonSchema, example: 
 const roomId = pathId('roomId', 'A room of the site.', { type: 'string', pattern: ID_PATTERN.source }, 'general');
 const userId = pathId('userId', 'A user of the site (`User.id`).', { type: 'string', pattern: OBJECT_ID_PATTERN.source }, '0123456789abcdef01234567');
 
-const uploadId = pathId('uploadId', 'An uploaded image (`Attachment.id`).', { type: 'string', pattern: '^[0-9a-f]{24}$' }, '0123456789abcdef01234567');
+const uploadId = pathId('uploadId', 'An uploaded image (`Attachment.id`).', { type: 'string', pattern: OBJECT_ID_PATTERN.source }, '0123456789abcdef01234567');
 const imageResponse = (description: string, types = ['image/png', 'image/jpeg', 'image/webp', 'image/gif']) => ({
   description,
   content: Object.fromEntries(types.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),

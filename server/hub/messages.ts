@@ -9,7 +9,7 @@ import { refusedAttachment } from '../http/routes/uploads';
 import { AppError, forbidden, invalidInput, notFound } from '../errors';
 import { hasRank } from '../../sdk/roles';
 import { EVERYONE, mayPost, type SiteSettingsCache } from '../moderation/site-settings';
-import { cleanText, limits, parseInput, roomIdSchema, seqSchema } from '../validation';
+import { cleanText, limits, OBJECT_ID_PATTERN, parseInput, roomIdSchema, seqSchema } from '../validation';
 import { withAck } from './ack';
 import type { SendBatcher } from './send-batcher';
 import type { SendLimiter } from './send-limit';
@@ -44,7 +44,7 @@ const sendSchema = z
       .max(MAX_MENTIONS, `at most ${MAX_MENTIONS} mentions`)
       .optional(),
     attachments: z
-      .array(z.string({ error: 'attachments must be upload ids' }).regex(/^[0-9a-f]{24}$/, 'attachments must be upload ids'), { error: 'attachments must be a list of upload ids' })
+      .array(z.string({ error: 'attachments must be upload ids' }).regex(OBJECT_ID_PATTERN, 'attachments must be upload ids'), { error: 'attachments must be a list of upload ids' })
       .max(MAX_ATTACHMENTS, `at most ${MAX_ATTACHMENTS} images per message`)
       .refine((ids) => new Set(ids).size === ids.length, 'an image is attached twice')
       .optional(),

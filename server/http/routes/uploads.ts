@@ -11,6 +11,7 @@ import { mayRead, type SiteSettingsCache } from '../../moderation/site-settings'
 import type { RedisClient } from '../../redis';
 import { sharedLimiter } from '../../hub/send-limit';
 import { processImage } from '../../uploads/images';
+import { OBJECT_ID_PATTERN } from '../../validation';
 import type { UploadResponse } from '../../../sdk/protocol';
 import { createRouter } from '../router';
 import { type ApiState, requireUser } from '../require-user';
@@ -119,7 +120,7 @@ export function uploadRoutes({ repositories, siteSettings, limits, redis, onRefu
   async function visible(ctx: Parameters<Parameters<typeof router.get>[1]>[0]): Promise<UploadDocument> {
     const { site, user } = ctx.state;
     const id = ctx.params.id ?? '';
-    const upload = /^[0-9a-f]{24}$/.test(id) ? await uploads.find(site._id, id) : null;
+    const upload = OBJECT_ID_PATTERN.test(id) ? await uploads.find(site._id, id) : null;
     if (!upload) throw notFound('upload');
     if (upload.userId === user._id.toHexString()) return upload;
     if (upload.seq === undefined && upload.roomId === undefined) throw notFound('upload');
