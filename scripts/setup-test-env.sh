@@ -14,6 +14,8 @@ packages=()
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 # chromium --no-install-recommends brings no font: text would not render in screenshots nor for axe's contrast checks
 [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || packages+=(fonts-dejavu-core)
+# nor an emoji font: reactions and the picker would show empty boxes in the README's screenshots
+[[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]] || packages+=(fonts-noto-color-emoji)
 # schemathesis installs into a venv once; Python is checked only until then (it may be a slow pyenv shim)
 schemathesis_version="$(sed -n 's/^version=//p' scripts/install-schemathesis.sh)"
 schemathesis_marker="${PARLEY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/parley}/schemathesis-$schemathesis_version/.installed"
