@@ -88,6 +88,59 @@ describe('replies in the widget', () => {
     expect(heard).toEqual([`@${name} thanks for the tip`]);
   });
 
+  it('suggests people as an @ is typed: online first, picked with the keyboard, sent as a mention by id', async () => {
+    const kim = { ...newAccount('kim'), displayName: 'Kim Writes' };
+    const widget = await openWidget();
+    await registerIn(widget.chat, kim);
+    // Zoe is online; Zack only wrote earlier and left: she comes first
+    const zack = createChatClient({ baseUrl: suite.parley().url, site: 'demo' });
+    suite.track(zack);
+    await zack.register({ ...newAccount('zack'), displayName: 'Zack Earlier' });
+    await (await zack.join('general')).send('an earlier word');
+    await messages(widget.chat).getByText('an earlier word').waitFor();
+    zack.close();
+    const zoe = createChatClient({ baseUrl: suite.parley().url, site: 'demo' });
+    suite.track(zoe);
+    await zoe.register({ ...newAccount('zoe'), displayName: 'Zoe Online' });
+    const room = await zoe.join('general');
+    await widget.chat.getByRole('list', { name: /online/i }).getByText('Zoe Online').waitFor();
+    const heard: string[] = [];
+    room.on('mention', (message) => void heard.push(message.text));
+
+    const field = composer(widget.chat);
+    const list = widget.chat.getByRole('listbox', { name: 'People to mention' });
+    await field.focus();
+    await widget.page.keyboard.type('thanks @z');
+    await list.waitFor();
+    expect(await list.getByRole('option').allTextContents()).toEqual(['Zoe Online', 'Zack Earlier']);
+    // the field keeps the focus and points at the highlighted one
+    await widget.chat.getByRole('option', { name: 'Zoe Online', selected: true }).waitFor();
+    expect(await field.getAttribute('aria-activedescendant')).toBe(await list.getByRole('option').first().getAttribute('id'));
+    expect(await seriousViolations(widget.frame())).toEqual([]);
+    await widget.page.keyboard.press('ArrowDown');
+    await widget.chat.getByRole('option', { name: 'Zack Earlier', selected: true }).waitFor();
+    await widget.page.keyboard.press('ArrowDown');
+    await widget.chat.getByRole('option', { name: 'Zoe Online', selected: true }).waitFor();
+    // Enter picks (and sends nothing); the list closes
+    await widget.page.keyboard.press('Enter');
+    await list.waitFor({ state: 'hidden' });
+    expect(await field.inputValue()).toBe('thanks @Zoe Online ');
+
+    // Escape closes the list, not the panel; typing on opens it again
+    await widget.page.keyboard.type('and @zo');
+    await list.waitFor();
+    await widget.page.keyboard.press('Escape');
+    await list.waitFor({ state: 'hidden' });
+    expect(await field.isVisible()).toBe(true);
+    await widget.page.keyboard.press('Backspace');
+    await list.getByRole('option', { name: 'Zoe Online' }).click();
+    expect(await field.inputValue()).toBe('thanks @Zoe Online and @Zoe Online ');
+    await widget.page.keyboard.type('see above');
+    await widget.page.keyboard.press('Enter');
+    await waitUntil(() => heard.length > 0);
+    expect(heard).toEqual(['thanks @Zoe Online and @Zoe Online see above']);
+  });
+
   it('shows a conversation with a reaction, a reply, a mention and an image (the README picture)', async () => {
     const shots = process.env.UPDATE_DOCS_SCREENSHOT === '1' ? 'docs' : path.join('test', 'e2e', 'artifacts');
     const mia = { ...newAccount('mia'), displayName: 'Mia Chen' };

@@ -27,6 +27,7 @@ const lazyChunks: Array<{ name: string; what: string; gzipBytes: number; catalog
   { name: 'proof-of-work', what: "sign-up's proof-of-work solver", gzipBytes: 1_000 },
   { name: 'chime', what: 'the sound for unseen messages (off by default)', gzipBytes: 500 },
   { name: 'lightbox', what: 'the image viewer', gzipBytes: 1_000 },
+  { name: 'mention-list', what: 'the @ suggestions in the composer', gzipBytes: 1_500 },
 ];
 
 const read = (file: string) => readFileSync(path.join('dist', file));

@@ -198,6 +198,7 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
             onCancelReply={() => setReplying(null)}
             onUpload={store.upload}
             onType={store.typing}
+            suggest={(prefix) => store.joined().mentionCandidates(prefix)}
             onEmoji={(pick, done) => setPicking({ pick, done })}
           />
         ) : (

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { focusIsLost } from './focus';
-import type { Attachment, Message } from '../../sdk';
-import { fill, plural, t } from './i18n';
+import type { Attachment, Message, PresenceUser } from '../../sdk';
+import { fill, locale, plural, t } from './i18n';
 import { describeError } from './store';
 
 interface ComposerProps {
@@ -21,6 +21,8 @@ interface ComposerProps {
   onType: () => void;
   /** Opens the emoji picker: `pick` puts an emoji at the caret, `done` gives the field its focus back. */
   onEmoji: (pick: (emoji: string) => void, done: () => void) => void;
+  /** Whom to suggest after an @ (the room's mention candidates). */
+  suggest: (prefix: string) => PresenceUser[];
 }
 
 // the server's limit, counted as it counts: code points after normalising and trimming
@@ -32,7 +34,7 @@ const lengthOf = (text: string) => [...text.replace(/\r\n?/g, '\n').normalize('N
  * Writes and sends a message: Enter sends, Shift+Enter adds a line. The text moves to the list as pending at
  * once; only a message the server refuses for good comes back here, with the reason.
  */
-export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, replyTo, onCancelReply, onUpload, onType, onEmoji }: ComposerProps) {
+export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, replyTo, onCancelReply, onUpload, onType, onEmoji, suggest }: ComposerProps) {
   const [text, setText] = useState('');
   // images for the next message: uploaded as soon as chosen, so sending does not wait for them
   const [images, setImages] = useState<Attachment[]>([]);
@@ -40,6 +42,10 @@ export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, replyT
   const [error, setError] = useState<string | null>(null);
   const field = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
+  // the @ suggestions (a lazy chunk) take over the field the first time an @ is typed; without them (a failed load)
+  // mentions by full name still work
+  const mentions = useRef<Promise<() => void>>();
+  useEffect(() => () => void mentions.current?.then((detach) => detach()), []);
   const length = lengthOf(text);
   const over = length > MAX_LENGTH;
   const wait = useCountdown(nextSendAt);
@@ -138,9 +144,13 @@ export function Composer({ disabled, slowModeSeconds, nextSendAt, onSend, replyT
           aria-invalid={over || undefined}
           aria-describedby={describedBy || undefined}
           onInput={(event) => {
-            setText(event.currentTarget.value);
+            const { value } = event.currentTarget;
+            setText(value);
             setError(null);
-            if (event.currentTarget.value.trim()) onType();
+            if (value.trim()) onType();
+            if (!mentions.current && value.includes('@')) {
+              mentions.current = import('./mention-list').then(({ attachMentionList }) => attachMentionList({ locale, field: field.current!, candidates: suggest }), () => () => {});
+            }
           }}
           onKeyDown={onKeyDown}
           onPaste={(event) => attach(event.clipboardData?.files)}
