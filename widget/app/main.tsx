@@ -6,7 +6,6 @@ import { focusFirstField } from './focus';
 import { connectHostBridge } from './host-bridge';
 import { chooseLocale, t } from './i18n';
 import { createChatStore } from './store';
-import { applyAccent } from './theme';
 import { reportToHost } from './report-to-host';
 
 const DEFAULT_ROOM = 'general';
@@ -22,9 +21,14 @@ if (root && site) {
   // the loader's hello carries the host's settings and, when the site signs its own user in, the identity
   const started = bridge.hello(HELLO_TIMEOUT_MS).then(async (hello) => {
     const settings = hello?.settings ?? {};
-    // the catalog before the first render: a Spanish reader sees no English while the chunk loads, only the empty panel
-    await chooseLocale([settings.locale, ...navigator.languages, navigator.language]);
-    applyAccent(settings.accent);
+    // the catalog before the first render: a Spanish reader sees no English while the chunk loads, only the empty
+    // panel; and the host's accent, made readable by a chunk of its own (fetched beside the catalog, and only when
+    // the host sets one; should it fail to load, the default accent stays)
+    const { accent } = settings;
+    await Promise.all([
+      chooseLocale([settings.locale, ...navigator.languages, navigator.language]),
+      accent && import('./theme').then(({ applyAccent }) => applyAccent(accent), () => {}),
+    ]);
     const chat = createCoreClient({ baseUrl: location.origin, site, session: 'cookie' });
     const store = createChatStore(chat, settings.room ?? DEFAULT_ROOM);
     reportToHost(bridge, store, { sound: settings.sound === true });

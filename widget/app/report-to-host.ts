@@ -1,4 +1,3 @@
-import type { Message } from '../../sdk';
 import type { HostBridge } from './host-bridge';
 import type { ChatStore } from './store';
 
@@ -22,11 +21,6 @@ export function reportToHost(bridge: HostBridge, store: ChatStore, options: { so
   const onSeen = () => {
     if (seen()) setUnread(0, 0);
   };
-  const mentionsMe = (message: Message & { mentions?: readonly string[] }) => {
-    const me = store.getState().user?.id;
-    return !!me && !!message.mentions && (message.mentions.includes(me) || message.mentions.includes('here'));
-  };
-
   const stopMessages = store.onMessage((message, own) => {
     bridge.postMessage({
       roomId: message.roomId,
@@ -37,7 +31,8 @@ export function reportToHost(bridge: HostBridge, store: ChatStore, options: { so
       own,
     });
     if (own || seen()) return;
-    setUnread(unread + 1, mentions + (mentionsMe(message) ? 1 : 0));
+    // the room that delivered it knows whether it mentions the user
+    setUnread(unread + 1, mentions + (store.joined().mentionsMe(message) ? 1 : 0));
     // the chime is a lazy chunk: most sites leave the sound off
     if (options.sound) void import('./chime').then(({ chime }) => chime());
   });

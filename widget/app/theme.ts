@@ -1,4 +1,5 @@
-// The host's accent colour, made safe to read: text on it and accent-coloured text keep WCAG AA contrast.
+// The host's accent colour, made safe to read: text on it and accent-coloured text keep WCAG AA contrast. A lazy
+// chunk (main.tsx loads it only when the host sets an accent), so it imports nothing from app.js.
 type Rgb = [number, number, number];
 
 const WHITE: Rgb = [255, 255, 255];
@@ -11,8 +12,8 @@ const DARK_RAISED: Rgb = [31, 41, 55];
  * on it), `--parley-accent-ink` and `--parley-accent-ink-dark` (accent text on light and dark surfaces).
  * Set with CSSOM on <html>: the page's CSP allows no inline style attributes, and needs none for this.
  */
-export function applyAccent(accent: string | undefined): void {
-  const rgb = accent ? parseHex(accent) : undefined;
+export function applyAccent(accent: string): void {
+  const rgb = parseHex(accent);
   if (!rgb) return;
   const fill = contrast(rgb, WHITE) >= 4.5 || contrast(rgb, INK) < 4.5 ? until(rgb, [0, 0, 0], WHITE, 4.5) : rgb;
   const style = document.documentElement.style;
