@@ -512,6 +512,8 @@ describe('the optional sound', () => {
       await app.post({ type: 'parley:close' });
       await room.send('unseen');
       await log(app.chat).getByText('unseen', { exact: true }).waitFor();
+      // the chime is a lazy chunk, played once it has loaded: that may be after the message shows
+      if (sound) await app.frame.waitForFunction(() => (window as unknown as { tones: number }).tones > 0);
       tones[String(sound)] = await app.frame.evaluate(() => (window as unknown as { tones: number }).tones);
     }
     expect(tones).toEqual({ false: 0, true: 1 });

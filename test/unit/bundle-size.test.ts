@@ -28,6 +28,7 @@ const lazyChunks: Array<{ name: string; what: string; gzipBytes: number; catalog
   { name: 'chime', what: 'the sound for unseen messages (off by default)', gzipBytes: 500 },
   { name: 'lightbox', what: 'the image viewer', gzipBytes: 1_000 },
   { name: 'mention-list', what: 'the @ suggestions in the composer', gzipBytes: 1_500 },
+  { name: 'search-panel', what: 'search in the room', gzipBytes: 2_000 },
   { name: 'theme', what: "the host's accent made readable (only when the host sets one)", gzipBytes: 750 },
 ];
 

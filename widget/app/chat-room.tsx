@@ -30,6 +30,19 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
   const [viewing, setViewing] = useState<Attachment | null>(null);
   const viewerHost = useRef<HTMLDivElement>(null);
   const closeViewer = () => setViewing(null);
+  // the room's search (a lazy chunk), opened from the header
+  const [searching, setSearching] = useState(false);
+  const searchHost = useRef<HTMLDivElement>(null);
+  const closeSearch = () => setSearching(false);
+  // to a message (a quote's original, a search result): older pages come until it is there, and it takes the focus
+  const jump = async (seq: number) => {
+    await store.reveal(seq);
+    const original = document.getElementById(`m${seq}`);
+    if (!original) return;
+    original.tabIndex = -1;
+    original.focus();
+    original.scrollIntoView({ block: 'center' });
+  };
   // the pinned message the pin bar shows; each press jumps to it and shows the next
   const [pinIndex, setPinIndex] = useState(0);
   // moderators post in a paused room and are exempt from slow mode (the server checks; this only shows it)
@@ -85,6 +98,16 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
     mountLightbox(host, { locale, src: store.imageUrl(image), name: image.name, onClose: closeViewer }),
     closeViewer,
   );
+  useLazyPart(searching || null, searchHost, () => import('./search-panel'), ({ mountSearchPanel }, host) =>
+    mountSearchPanel(host, {
+      locale,
+      search: (query, before) => store.joined().search(query, { before }),
+      onOpen: (seq) => (closeSearch(), void jump(seq)),
+      onClose: closeSearch,
+      describeError,
+    }),
+    closeSearch,
+  );
   const myId = user?.id ?? '';
   const pins = room?.pinned ?? [];
   const pin = pins[pinIndex % pins.length];
@@ -106,6 +129,11 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
         subtitle={<span class="online-count">{plural(t.onlineCount, online.length)}</span>}
         onMinimise={onMinimise}
       >
+        {room && (
+          <button type="button" class="text-button" onClick={() => setSearching(true)}>
+            {t.search}
+          </button>
+        )}
         {user && (
           <button type="button" class="text-button" onClick={() => void store.logout()}>
             {t.logOut}
@@ -159,19 +187,12 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
               onMenu={user ? setMenuOf : undefined}
               onReact={user ? store.react : undefined}
               images={user ? { url: store.imageUrl, open: setViewing } : undefined}
-              onJump={async (seq) => {
-                // the original may be older than what is loaded: pages come until it is there
-                await store.reveal(seq);
-                const original = document.getElementById(`m${seq}`);
-                if (!original) return;
-                original.tabIndex = -1;
-                original.focus();
-                original.scrollIntoView({ block: 'center' });
-              }}
+              onJump={jump}
             />
             {menuOf && <div ref={menuHost} />}
             {picking && <div ref={pickerHost} />}
             {viewing && <div ref={viewerHost} />}
+            {searching && <div ref={searchHost} />}
             <p class="typing" aria-live="polite">
               {describeTyping(state.typing.map((u) => u.displayName))}
             </p>

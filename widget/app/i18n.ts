@@ -20,6 +20,7 @@ export interface Strings {
   tryAgain: string;
   minimise: string;
   logOut: string;
+  search: string;
   register: string;
   online: string;
   onlineCount: Plural;
@@ -86,6 +87,7 @@ const en: Strings = {
   tryAgain: 'Try again',
   minimise: 'Minimise chat',
   logOut: 'Log out',
+  search: 'Search',
   register: 'Register',
   online: 'Online',
   onlineCount: { one: '{n} online', other: '{n} online' },

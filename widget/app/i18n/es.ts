@@ -13,6 +13,7 @@ export const es: Strings = {
   tryAgain: 'Reintentar',
   minimise: 'Minimizar el chat',
   logOut: 'Cerrar sesión',
+  search: 'Buscar',
   register: 'Registrarse',
   online: 'En línea',
   onlineCount: { one: '{n} en línea', other: '{n} en línea' },
