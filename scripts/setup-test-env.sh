@@ -16,12 +16,15 @@ command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || packages+=(fonts-dejavu-core)
 # nor an emoji font: reactions and the picker would show empty boxes in the README's screenshots
 [[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]] || packages+=(fonts-noto-color-emoji)
-# schemathesis installs into a venv once; Python is checked only until then (it may be a slow pyenv shim)
-schemathesis_version="$(sed -n 's/^version=//p' scripts/install-schemathesis.sh)"
-schemathesis_marker="${PARLEY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/parley}/schemathesis-$schemathesis_version/.installed"
-if [[ ! -f "$schemathesis_marker" ]] && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
-  packages+=(python3 python3-venv)
-fi
+# schemathesis and moto install into venvs once; Python is checked only until then (it may be a slow pyenv shim)
+for tool in schemathesis moto; do
+  version="$(sed -n 's/^version=//p' "scripts/install-$tool.sh")"
+  marker="${PARLEY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/parley}/$tool-$version/.installed"
+  if [[ ! -f "$marker" ]] && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    packages+=(python3 python3-venv)
+    break
+  fi
+done
 
 if ((${#packages[@]})); then
   if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
@@ -42,3 +45,4 @@ if [[ -z "${MONGODB_URI:-}" ]]; then
   bash scripts/install-ferretdb.sh >/dev/null
 fi
 bash scripts/install-schemathesis.sh >/dev/null
+bash scripts/install-moto.sh >/dev/null

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseStorageUrl, type StorageLocation } from './uploads/object-store';
 
 /** Everything Parley reads from the environment, typed and checked once at start. */
 export interface Config {
@@ -49,6 +50,8 @@ export interface Config {
   presenceSyncMs: number;
   /** Redis for many nodes: Socket.IO's adapter and the per-user send limit; unset for one node. */
   redisUrl: string | undefined;
+  /** STORAGE_URL: an S3-compatible bucket for uploads' bytes; unset, they stay in the database. */
+  storage?: StorageLocation | undefined;
   /** When set, `/metrics` answers only `Authorization: Bearer <token>`; unset, only direct loopback clients. */
   metricsToken: string | undefined;
   examplePort: number;
@@ -157,6 +160,17 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(10_000),
   PRESENCE_SYNC_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  STORAGE_URL: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return parseStorageUrl(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
   HOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   CONSOLE_SITE_QUOTA: z.coerce.number().int().min(1).max(10_000).default(10),
   CONSOLE_SIGNUP: z.enum(['invite', 'open']).default('invite'),
@@ -219,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: vars.SHUTDOWN_TIMEOUT_MS,
     presenceSyncMs: vars.PRESENCE_SYNC_MS,
     redisUrl: vars.REDIS_URL,
+    storage: vars.STORAGE_URL,
     metricsToken: vars.METRICS_TOKEN,
     examplePort: vars.EXAMPLE_PORT,
     hooksAllowPrivate: vars.HOOKS_ALLOW_PRIVATE === 'true',

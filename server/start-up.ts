@@ -24,6 +24,7 @@ import { distDir } from './paths';
 import { startEmbeddedDatabase } from './processes/embedded-database';
 import { connectRedis, type RedisClient } from './redis';
 import { sweepUploads } from './uploads/sweep';
+import { type ObjectStore, s3ObjectStore } from './uploads/object-store';
 
 export interface Parley {
   /** Where browsers reach the backend, e.g. http://localhost:3000 */
@@ -94,7 +95,16 @@ export async function openDatabase(config: Config, log: Logger, steps: ShutdownS
   steps.add(database.close);
   await migrate(database.db, log);
   await ensureIndexes(database.db);
-  const repositories = createRepositories(database.db, { sessionAbsoluteMs: config.sessionAbsoluteMs });
+  // uploads' bytes: in an S3-compatible bucket when STORAGE_URL names one (checked now: a wrong one fails the start)
+  let objects: ObjectStore | undefined;
+  if (config.storage) {
+    const store = s3ObjectStore(config.storage);
+    steps.add(async () => store.close());
+    await store.check();
+    log.info({ storage: store.description }, 'uploads are stored in S3-compatible storage (STORAGE_URL)');
+    objects = store;
+  }
+  const repositories = createRepositories(database.db, { sessionAbsoluteMs: config.sessionAbsoluteMs, objects });
   // search in a room: a text index on MongoDB (the embedded database has none)
   await repositories.search.prepare(log);
   // the demo site is open to anyone: never in production unless asked for (DEMO_SITE=true)

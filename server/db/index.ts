@@ -15,6 +15,7 @@ import { SiteActivityRepository } from './site-activity';
 import { SitesRepository } from './sites';
 import { UsersRepository } from './users';
 import { UploadsRepository } from './uploads';
+import type { ObjectStore } from '../uploads/object-store';
 
 /** One repository per collection; the only code that speaks to MongoDB. */
 export interface Repositories {
@@ -65,7 +66,8 @@ export async function removeSite(repositories: Repositories, siteId: string): Pr
   return repositories.sites.remove(siteId);
 }
 
-export function createRepositories(db: Db, options: { sessionAbsoluteMs?: number } = {}): Repositories {
+/** `objects`: the S3-compatible bucket uploads keep their bytes in (STORAGE_URL); without it, the database. */
+export function createRepositories(db: Db, options: { sessionAbsoluteMs?: number; objects?: ObjectStore | undefined } = {}): Repositories {
   const messages = new MessagesRepository(db);
   return {
     sites: new SitesRepository(db),
@@ -82,6 +84,6 @@ export function createRepositories(db: Db, options: { sessionAbsoluteMs?: number
     reactions: new ReactionsRepository(db),
     search: new MessageSearch(db),
     replies: new Replies(messages),
-    uploads: new UploadsRepository(db),
+    uploads: new UploadsRepository(db, options.objects),
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Binary, type Collection, type Db } from 'mongodb';
 import type { Attachment, ImageType } from '../../sdk/protocol';
+import type { ObjectStore } from '../uploads/object-store';
 
 /** The bytes of one chunk document: under MongoDB's 16 MB document limit by far, and a few reads per image. */
 export const CHUNK_BYTES = 255 * 1024;
@@ -10,7 +11,8 @@ export const UNATTACHED_TTL_MS = 60 * 60 * 1000;
 /**
  * An uploaded image's record. Its bytes are in `upload_chunks`, as `<id>:<n>` (n from 0) and the thumbnail as
  * `<id>:t`: every read names its documents by `_id`, the lookups the embedded database serves from an index
- * (docs/decisions.md, "Uploads in chunk documents keyed by `_id`").
+ * (docs/decisions.md, "Uploads in chunk documents keyed by `_id`"). With STORAGE_URL they are objects `<id>` and
+ * `<id>/thumbnail` in an S3-compatible bucket instead (`storage: 's3'`, no chunks).
  */
 export interface UploadDocument {
   _id: string;
@@ -23,6 +25,8 @@ export interface UploadDocument {
   width: number;
   height: number;
   chunks: number;
+  /** Where the bytes are: absent, in `upload_chunks`; 's3', in the bucket of STORAGE_URL. */
+  storage?: 's3';
   createdAt: Date;
   /** Claimed by a send: `<room>:<clientMsgId>`, so a retry of that send may claim it again and no other can. */
   claimedBy?: string;
@@ -51,20 +55,40 @@ const chunkIds = (upload: Pick<UploadDocument, '_id' | 'chunks'>) => Array.from(
 /** What a claim came to: the uploads, in the order asked, or why one cannot be attached. */
 export type Claimed = { uploads: UploadDocument[] } | { refused: 'not_found' | 'taken' };
 
-/** Uploaded images: their records and bytes, in the site's database (no other service to run). */
+const thumbnailKey = (id: string) => `${id}/thumbnail`;
+
+/**
+ * Uploaded images: their records in the site's database, and their bytes there too (no other service to run), or in
+ * an S3-compatible bucket when one is given (STORAGE_URL). Uploads stored before a bucket was set stay readable.
+ */
 export class UploadsRepository {
   private readonly uploads: Collection<UploadDocument>;
   private readonly chunks: Collection<ChunkDocument>;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly objects?: ObjectStore,
+  ) {
     this.uploads = db.collection<UploadDocument>('uploads');
     this.chunks = db.collection<ChunkDocument>('upload_chunks');
+  }
+
+  /** The bucket an upload's bytes are in; throws when that is a bucket this node was not given. */
+  private bucketOf(upload: Pick<UploadDocument, '_id'>): ObjectStore {
+    if (!this.objects) throw new Error(`upload ${upload._id} is in S3-compatible storage, but STORAGE_URL is not set`);
+    return this.objects;
   }
 
   /** Stores an image: its bytes and thumbnail first, its record last, so a record always has its bytes. */
   async create(upload: Omit<UploadDocument, '_id' | 'chunks' | 'size' | 'createdAt'>, data: Buffer, thumbnail: Buffer): Promise<UploadDocument> {
     // random, not an ObjectId: an id names the image to whoever may see it, and none can be guessed from another
     const _id = randomBytes(12).toString('hex');
+    if (this.objects) {
+      await Promise.all([this.objects.put(_id, data, upload.type), this.objects.put(thumbnailKey(_id), thumbnail, 'image/webp')]);
+      const document: UploadDocument = { ...upload, _id, chunks: 0, storage: 's3', size: data.length, createdAt: new Date() };
+      await this.uploads.insertOne(document);
+      return document;
+    }
     const chunks = Math.max(1, Math.ceil(data.length / CHUNK_BYTES));
     const documents: ChunkDocument[] = Array.from({ length: chunks }, (_, n) => ({ _id: `${_id}:${n}`, data: new Binary(data.subarray(n * CHUNK_BYTES, (n + 1) * CHUNK_BYTES)) }));
     documents.push({ _id: `${_id}:t`, data: new Binary(thumbnail) });
@@ -81,6 +105,7 @@ export class UploadsRepository {
 
   /** The image's bytes, or its thumbnail's; undefined when a chunk is gone (deleted meanwhile). */
   async read(upload: UploadDocument, variant: 'original' | 'thumbnail'): Promise<Buffer | undefined> {
+    if (upload.storage === 's3') return this.bucketOf(upload).get(variant === 'thumbnail' ? thumbnailKey(upload._id) : upload._id);
     const ids = variant === 'thumbnail' ? [`${upload._id}:t`] : chunkIds(upload);
     const found = new Map((await this.chunks.find({ _id: { $in: ids } }).toArray()).map((chunk) => [chunk._id, chunk.data.buffer]));
     if (found.size !== ids.length) return undefined;
@@ -130,10 +155,12 @@ export class UploadsRepository {
   /** Deletes uploads and their bytes (a deleted message's); the record first, so nothing serves a half-deleted file. */
   async remove(ids: readonly string[]): Promise<number> {
     if (ids.length === 0) return 0;
-    const uploads = await this.uploads.find({ _id: { $in: [...ids] } }, { projection: { _id: 1, chunks: 1 } }).toArray();
+    const uploads = await this.uploads.find({ _id: { $in: [...ids] } }, { projection: { _id: 1, chunks: 1, storage: 1 } }).toArray();
     const { deletedCount } = await this.uploads.deleteMany({ _id: { $in: uploads.map((upload) => upload._id) } });
-    const chunks = uploads.flatMap((upload) => [...chunkIds(upload), `${upload._id}:t`]);
+    const [inBucket, inDatabase] = [uploads.filter((upload) => upload.storage === 's3'), uploads.filter((upload) => upload.storage !== 's3')];
+    const chunks = inDatabase.flatMap((upload) => [...chunkIds(upload), `${upload._id}:t`]);
     if (chunks.length > 0) await this.chunks.deleteMany({ _id: { $in: chunks } });
+    if (inBucket.length > 0) await this.bucketOf(inBucket[0]!).remove(inBucket.flatMap((upload) => [upload._id, thumbnailKey(upload._id)]));
     return deletedCount;
   }
 
