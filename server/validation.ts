@@ -14,6 +14,10 @@ export const limits = {
 const controlCharacters = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029]/;
 // embeddings, overrides and isolates: a name could otherwise read backwards, or reorder the text around it
 const bidiControls = /[\u202A-\u202E\u2066-\u2069]/;
+const lineUnsafe = new RegExp(`${controlCharacters.source}|${bidiControls.source}|\n`, 'g');
+
+/** The text without what `cleanText` refuses in a single line (control characters, line breaks, bidi controls). */
+export const withoutControls = (text: string): string => text.replace(lineUnsafe, '');
 
 /** Normalises user text (CRLF → LF, NFC, trimmed) and refuses what cannot be displayed safely. */
 export const cleanText = (label: string, max: number, { multiline, mayBeEmpty = false }: { multiline: boolean; mayBeEmpty?: boolean }) =>

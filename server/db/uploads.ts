@@ -114,32 +114,27 @@ export class UploadsRepository {
 
   /**
    * Claims the sender's uploads for one send (`<room>:<clientMsgId>`): each must be theirs, in this site, and not
-   * claimed by another send. One conditional update per upload, by `_id`: of two sends naming one upload, one wins.
+   * claimed by another send. One conditional update per upload, by `_id`, answering the upload: of two sends naming
+   * one upload, one wins.
    * A refusal gives back what this call claimed.
    */
   async claim(siteId: string, userId: string, ids: readonly string[], claimedBy: string, roomId: string): Promise<Claimed> {
-    const claimed: string[] = [];
-    const giveBack = () => this.release(claimed, claimedBy);
+    const claimed: UploadDocument[] = [];
     for (const id of ids) {
-      const { matchedCount } = await this.uploads.updateOne(
+      const upload = await this.uploads.findOneAndUpdate(
         { _id: id, siteId, userId, $or: [{ claimedBy: { $exists: false } }, { claimedBy }] },
         { $set: { claimedBy, roomId } },
+        { returnDocument: 'after' },
       );
-      if (matchedCount === 1) {
-        claimed.push(id);
+      if (upload) {
+        claimed.push(upload);
         continue;
       }
-      await giveBack();
-      const upload = await this.find(siteId, id);
-      return { refused: upload && upload.userId === userId ? 'taken' : 'not_found' };
+      await this.release(claimed.map((each) => each._id), claimedBy);
+      const found = await this.find(siteId, id);
+      return { refused: found && found.userId === userId ? 'taken' : 'not_found' };
     }
-    const found = new Map((await this.uploads.find({ _id: { $in: [...ids] } }).toArray()).map((upload) => [upload._id, upload]));
-    const uploads = ids.map((id) => found.get(id));
-    if (uploads.some((upload) => upload === undefined)) {
-      await giveBack();
-      return { refused: 'not_found' };
-    }
-    return { uploads: uploads as UploadDocument[] };
+    return { uploads: claimed };
   }
 
   /** Gives claimed uploads back (the send was not stored). */

@@ -5,7 +5,6 @@ import type { Repositories } from '../db';
 import type { Metrics } from '../metrics';
 import { type MessageDocument, presentMessage } from '../db/messages';
 import { presentAttachment, type UploadsRepository } from '../db/uploads';
-import { refusedAttachment } from '../http/routes/uploads';
 import { AppError, forbidden, invalidInput, notFound } from '../errors';
 import { hasRank } from '../../sdk/roles';
 import { EVERYONE, mayPost, type SiteSettingsCache } from '../moderation/site-settings';
@@ -252,6 +251,10 @@ export function registerMessageHandlers(
     return forbidden(`the message was deleted`);
   }
 }
+
+/** An upload a send may not attach: why, for the sender. */
+const refusedAttachment = (refused: 'not_found' | 'taken'): AppError =>
+  refused === 'taken' ? invalidInput('attachments', 'an image is already attached to another message') : invalidInput('attachments', 'attachments must be your own uploads');
 
 /**
  * Deletes the images of a deleted message. A failure is logged, not thrown: the message is deleted either way (the

@@ -5,13 +5,13 @@ import type { RateLimits } from '../../config';
 import type { Repositories } from '../../db';
 import { settingsOf } from '../../db/sites';
 import { presentAttachment, type UploadDocument } from '../../db/uploads';
-import { AppError, forbidden, invalidInput, notFound, rateLimited, unavailable } from '../../errors';
+import { forbidden, invalidInput, notFound, rateLimited, unavailable } from '../../errors';
 import type { LimitName } from '../../metrics';
 import { mayRead, type SiteSettingsCache } from '../../moderation/site-settings';
 import type { RedisClient } from '../../redis';
 import { sharedLimiter } from '../../hub/send-limit';
 import { processImage } from '../../uploads/images';
-import { OBJECT_ID_PATTERN } from '../../validation';
+import { OBJECT_ID_PATTERN, withoutControls } from '../../validation';
 import type { UploadResponse } from '../../../sdk/protocol';
 import { createRouter } from '../router';
 import { type ApiState, requireUser } from '../require-user';
@@ -35,11 +35,14 @@ export interface UploadRoutesOptions {
 /** The name an upload keeps: the last part of a path, without control characters, at most 100 characters. */
 export function fileNameOf(raw: unknown): string {
   const base = (typeof raw === 'string' ? raw : '').split(/[\\/]/).pop() ?? '';
-  const clean = [...base.normalize('NFC').replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g, '').trim()]
+  const clean = [...withoutControls(base.normalize('NFC')).trim()]
     .slice(0, NAME_LENGTH)
     .join('');
   return clean.isWellFormed() && clean !== '' ? clean : 'image';
 }
+
+/** A header parameter's value in RFC 5987's encoding: encodeURIComponent leaves ' ( ) * as they are, which it may not. */
+const rfc5987 = (value: string) => encodeURIComponent(value).replace(/['()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** Runs at most `size` tasks at once; refuses when `queue` more already wait. */
 function gate(size: number, queue: number) {
@@ -145,7 +148,7 @@ export function uploadRoutes({ repositories, siteSettings, limits, redis, onRefu
       ctx.type = variant === 'thumbnail' ? 'image/webp' : upload.type;
       // opened on its own (a new tab), it is an image in a sandbox, never a page that runs anything
       ctx.set('Content-Security-Policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox");
-      ctx.set('Content-Disposition', `inline; filename*=UTF-8''${encodeURIComponent(upload.name)}`);
+      ctx.set('Content-Disposition', `inline; filename*=UTF-8''${rfc5987(upload.name)}`);
       ctx.body = bytes;
     };
 
@@ -153,7 +156,3 @@ export function uploadRoutes({ repositories, siteSettings, limits, redis, onRefu
   router.get('/:id/thumbnail', signedIn, serve('thumbnail'));
   return router;
 }
-
-/** An upload the hub refuses to attach: why, for the sender. */
-export const refusedAttachment = (refused: 'not_found' | 'taken'): AppError =>
-  refused === 'taken' ? invalidInput('attachments', 'an image is already attached to another message') : invalidInput('attachments', 'attachments must be your own uploads');

@@ -101,6 +101,16 @@ describe('uploading an image', () => {
     expect(again).toBe(304);
   });
 
+  it('keeps a readable name: no path, control or bidi characters, and a download name any browser reads whole', async () => {
+    const ada = await member('ada');
+    const response = await upload(ada.token, await png(), { name: '../shots/\u202eAda\u0007\u2028\n\'s (copy)*.png' });
+    const { upload: image } = (await response.json()) as UploadResponse;
+    expect(image.name).toBe("Ada's (copy)*.png");
+    const served = await fetch(api(`uploads/${image.id}`), { headers: bearer(ada.token) });
+    // RFC 5987: ' ( ) * are escaped too (a strict browser would end the name at the apostrophe)
+    expect(served.headers.get('content-disposition')).toBe("inline; filename*=UTF-8''Ada%27s%20%28copy%29%2A.png");
+  });
+
   it('through the SDK: upload, send with the message (text optional), and download', async () => {
     const ada = await member('ada');
     const bob = await member('bob');
