@@ -1,11 +1,9 @@
-import http from 'node:http';
-import https from 'node:https';
 import type { Logger } from 'pino';
-import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 import { z } from 'zod';
 import type { Author, PrePublishAnswer, PrePublishCall, PrePublishHook, Role } from '../../sdk/protocol';
 import type { SitesRepository } from '../db/sites';
 import { AppError } from '../errors';
+import { OutboundHttp } from '../outbound';
 import { ReadCache } from '../read-cache';
 import { sign, SIGNATURE_HEADER } from '../signing';
 import { cleanText, limits } from '../validation';
@@ -49,18 +47,16 @@ export interface PrePublishOptions {
  */
 export class PrePublishHooks {
   private readonly hooks: ReadCache<(PrePublishHook & { secret: string }) | null>;
-  private readonly agents: { http: http.Agent; https: https.Agent };
+  private readonly outbound: OutboundHttp;
 
   constructor(private readonly options: PrePublishOptions) {
     this.hooks = new ReadCache(async (siteId) => (await options.sites.findById(siteId))?.prePublish ?? null, CACHE_MS, options.now);
-    const filtering = { allowPrivateIPAddress: options.allowPrivate, keepAlive: true };
-    this.agents = { http: new RequestFilteringHttpAgent(filtering), https: new RequestFilteringHttpsAgent(filtering) };
+    this.outbound = new OutboundHttp(options.allowPrivate);
   }
 
   /** Closes the connections kept open to hooks (shutdown). */
   close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    this.outbound.close();
   }
 
   /** The site's hook changed on this node: the next message reads it again. */
@@ -105,51 +101,10 @@ export class PrePublishHooks {
   }
 
   /** POSTs the signed body; resolves with the parsed JSON of a 2xx answer, rejects on anything else. */
-  private post(hook: PrePublishHook & { secret: string }, body: string): Promise<unknown> {
-    const url = new URL(hook.url);
-    const secure = url.protocol === 'https:';
-    const request = (secure ? https : http).request;
-    return new Promise((resolve, reject) => {
-      const req = request(url, {
-        method: 'POST',
-        agent: secure ? this.agents.https : this.agents.http,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          'user-agent': 'Parley pre-publish hook',
-          [SIGNATURE_HEADER]: sign(hook.secret, body),
-        },
-      });
-      // the whole exchange, connecting included, within the hook's time
-      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${hook.timeoutMs} ms`)), hook.timeoutMs);
-      req.on('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      req.on('response', (response) => {
-        const status = response.statusCode ?? 0;
-        if (status < 200 || status > 299) {
-          response.resume();
-          return req.destroy(new Error(`answered ${status}`));
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_ANSWER_BYTES) return req.destroy(new Error(`answer over ${MAX_ANSWER_BYTES} bytes`));
-          chunks.push(chunk);
-        });
-        response.on('end', () => {
-          clearTimeout(timer);
-          try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-          } catch (error) {
-            reject(error);
-          }
-        });
-        response.on('error', (error) => req.destroy(error));
-      });
-      req.end(body);
-    });
+  private async post(hook: PrePublishHook & { secret: string }, body: string): Promise<unknown> {
+    const answer = await this.outbound.post(hook.url, body, { 'user-agent': 'Parley pre-publish hook', [SIGNATURE_HEADER]: sign(hook.secret, body) }, hook.timeoutMs, MAX_ANSWER_BYTES);
+    if (answer.status < 200 || answer.status > 299) throw new Error(`answered ${answer.status}`);
+    if (answer.body.length >= MAX_ANSWER_BYTES) throw new Error(`answer over ${MAX_ANSWER_BYTES} bytes`);
+    return JSON.parse(answer.body.toString('utf8'));
   }
 }
