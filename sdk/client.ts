@@ -40,6 +40,13 @@ import type {
   User,
   WordFilterResponse,
   WordFilterSettings,
+  WebhookDeliveriesResponse,
+  WebhookDelivery,
+  WebhookDeliveryResponse,
+  WebhookEndpoint,
+  WebhookEndpointRequest,
+  WebhookEndpointResponse,
+  WebhookEndpointsResponse,
 } from './protocol';
 import { type ChatSocket, requestPatiently } from './room/requests';
 import { DefaultRoom, type Room } from './room/room';
@@ -195,6 +202,24 @@ export interface ChatClient extends CoreChatClient, Uploads {
   setPrePublishHook(hook: PrePublishHookRequest): Promise<PrePublishHookResponse>;
   /** Admins: removes the site's pre-publish hook. */
   removePrePublishHook(): Promise<void>;
+  /** Admins: the site's webhook endpoints, with their signing secrets. */
+  webhooks(): Promise<WebhookEndpoint[]>;
+  /**
+   * Admins: adds a webhook endpoint (at most 10 a site); answers it with its signing `secret`. Events the site's
+   * endpoints listen to are queued before what made them is acknowledged, POSTed signed, and retried for a day.
+   *
+   * @example
+   * const endpoint = await chat.addWebhook({ url: 'https://example.com/parley', events: ['message.created'] });
+   */
+  addWebhook(endpoint: WebhookEndpointRequest): Promise<WebhookEndpoint>;
+  /** Admins: changes an endpoint (`enabled: true` also clears a disable; `rotateSecret: true` makes a new secret). */
+  updateWebhook(id: string, change: Partial<WebhookEndpointRequest>): Promise<WebhookEndpoint>;
+  /** Admins: removes an endpoint, and what it had still to send. */
+  removeWebhook(id: string): Promise<void>;
+  /** Admins: an endpoint's deliveries, newest first, with every attempt (status, duration, the answer's start). */
+  webhookDeliveries(id: string, options?: { before?: string; limit?: number }): Promise<WebhookDeliveriesResponse>;
+  /** Admins: sends a delivery again now (retried as a new one would be). */
+  resendWebhookDelivery(id: string, deliveryId: string): Promise<WebhookDelivery>;
   /** Admins: the site's moderators, admins and owner. */
   staff(): Promise<StaffResponse['staff']>;
   /** Admins: the site's word filter (an empty list when none is set). */
@@ -584,6 +609,33 @@ class DefaultChatClient extends CoreClient implements ChatClient {
 
   async removePrePublishHook(): Promise<void> {
     await this.request<void>('DELETE', 'pre-publish');
+  }
+
+  async webhooks(): Promise<WebhookEndpoint[]> {
+    return (await this.request<WebhookEndpointsResponse>('GET', 'webhooks')).endpoints;
+  }
+
+  async addWebhook({ url, events, description, enabled }: WebhookEndpointRequest): Promise<WebhookEndpoint> {
+    return (await this.request<WebhookEndpointResponse>('POST', 'webhooks', { url, events, description, enabled })).endpoint;
+  }
+
+  async updateWebhook(id: string, { url, events, description, enabled, rotateSecret }: Partial<WebhookEndpointRequest>): Promise<WebhookEndpoint> {
+    return (await this.request<WebhookEndpointResponse>('PATCH', `webhooks/${encodeURIComponent(id)}`, { url, events, description, enabled, rotateSecret })).endpoint;
+  }
+
+  async removeWebhook(id: string): Promise<void> {
+    await this.request<void>('DELETE', `webhooks/${encodeURIComponent(id)}`);
+  }
+
+  webhookDeliveries(id: string, options: { before?: string; limit?: number } = {}): Promise<WebhookDeliveriesResponse> {
+    const query = new URLSearchParams();
+    if (options.before !== undefined) query.set('before', options.before);
+    if (options.limit !== undefined) query.set('limit', String(options.limit));
+    return this.request<WebhookDeliveriesResponse>('GET', `webhooks/${encodeURIComponent(id)}/deliveries${query.size > 0 ? `?${query}` : ''}`);
+  }
+
+  async resendWebhookDelivery(id: string, deliveryId: string): Promise<WebhookDelivery> {
+    return (await this.request<WebhookDeliveryResponse>('POST', `webhooks/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/resend`)).delivery;
   }
 
   async staff(): Promise<StaffResponse['staff']> {

@@ -457,7 +457,9 @@ export type ModerationActionType =
   | 'site.secret.rotate'
   // pinned messages
   | 'message.pin'
-  | 'message.unpin';
+  | 'message.unpin'
+  // webhook endpoints: added, changed, removed
+  | 'site.webhook';
 
 /**
  * A site's pre-publish hook: an endpoint of the site's own (https) that Parley asks before storing each new or
@@ -502,6 +504,130 @@ export interface PrePublishCall {
 
 /** What the hook answers (JSON, status 2xx): store it, refuse it (the reason is shown to the sender), or store other text. */
 export type PrePublishAnswer = { action: 'allow' } | { action: 'deny'; reason?: string } | { action: 'replace'; text: string };
+
+// webhooks
+/** What a site's webhook endpoints may hear. */
+export type WebhookEventType = 'message.created' | 'message.updated' | 'message.deleted' | 'reaction.changed' | 'user.registered' | 'moderation.action' | 'report.created';
+
+/** What each event carries in `data`. */
+export interface WebhookEventData {
+  'message.created': { message: Message };
+  /** An edit, a reaction's count aside (that is `reaction.changed`), a hide or a dismissal of reports. */
+  'message.updated': { message: Message };
+  /** The message as a tombstone (its text empty, `deletedAt` set). */
+  'message.deleted': { message: Message };
+  /** Someone added (`added: true`) or took back their reaction; the message's reactions as they are now. */
+  'reaction.changed': { roomId: string; seq: number; emoji: string; user: Author; added: boolean; reactions: Reaction[] };
+  /** A new account: signed up, a guest, or a user the site signed in for the first time (identify). */
+  'user.registered': { user: Omit<User, 'blocked'> };
+  'moderation.action': { action: ModerationAction };
+  /** A user reported a message; `reports` counts the message's open reports. */
+  'report.created': { roomId: string; seq: number; report: Report; reports: number };
+}
+
+/**
+ * What Parley POSTs to a webhook endpoint (JSON), signed like the pre-publish hook: `Parley-Signature:
+ * t=<seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` under the endpoint's secret. Headers also carry
+ * `Parley-Event` (the type), `Parley-Delivery` (the same on every attempt: deduplicate by it) and `Parley-Attempt`.
+ */
+export type WebhookEvent = {
+  [T in WebhookEventType]: {
+    /** The event's id: the same in every endpoint's delivery of it. */
+    id: string;
+    type: T;
+    site: string;
+    /** ISO 8601: when it happened. */
+    createdAt: string;
+    data: WebhookEventData[T];
+  };
+}[WebhookEventType];
+
+/** A site's webhook endpoint, as admins see it. */
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  events: WebhookEventType[];
+  description?: string;
+  /** false: nothing is sent (switched off, or disabled after failing for the retry window: see `disabledReason`). */
+  enabled: boolean;
+  /** Why Parley switched it off, kept until it is enabled again. */
+  disabledReason?: string;
+  /** ISO 8601: since when every attempt failed (absent once one succeeds). */
+  failingSince?: string;
+  /** The signing secret (`whsec_…`). */
+  secret: string;
+  createdAt: string;
+}
+
+/**
+ * POST /api/sites/:siteId/webhooks (admins) → 201 WebhookEndpointResponse; PATCH …/webhooks/:id → 200 (each field
+ * optional there; `enabled: true` clears a disable; `rotateSecret: true` makes a new secret, the old one stops at once).
+ */
+export interface WebhookEndpointRequest {
+  /** https (http too where the operator allows private addresses, HOOKS_ALLOW_PRIVATE). */
+  url: string;
+  /** At least one. */
+  events: WebhookEventType[];
+  /** Up to 200 characters. */
+  description?: string;
+  enabled?: boolean;
+  rotateSecret?: boolean;
+}
+
+export interface WebhookEndpointResponse {
+  endpoint: WebhookEndpoint;
+}
+
+/** GET /api/sites/:siteId/webhooks (admins) → 200. */
+export interface WebhookEndpointsResponse {
+  endpoints: WebhookEndpoint[];
+}
+
+/** One try at delivering an event. */
+export interface WebhookAttempt {
+  /** Sent as `Parley-Attempt`: never the same for two requests. */
+  id: string;
+  /** ISO 8601. */
+  at: string;
+  durationMs: number;
+  /** The receiver's status; absent when it did not answer (`error` says why). */
+  status?: number;
+  error?: string;
+  /** The start of the receiver's answer (up to 500 characters). */
+  excerpt?: string;
+}
+
+/** An event's delivery to one endpoint. */
+export interface WebhookDelivery {
+  /** Sent as `Parley-Delivery`. */
+  id: string;
+  /** The event's id and type. */
+  eventId: string;
+  type: WebhookEventType;
+  /** `pending` until a 2xx answer (`delivered`), or `failed` once the retry window passed. */
+  state: 'pending' | 'delivered' | 'failed';
+  createdAt: string;
+  /** ISO 8601, while pending: the next try. */
+  nextAttemptAt?: string;
+  /** Oldest first. */
+  attempts: WebhookAttempt[];
+  /** What is sent, as sent. */
+  body: string;
+}
+
+/**
+ * GET /api/sites/:siteId/webhooks/:id/deliveries?before=&limit= (admins) → 200: the endpoint's deliveries, newest
+ * first; pass `next` as `before` for older ones. POST …/deliveries/:deliveryId/resend → 202 WebhookDeliveryResponse:
+ * sent again now (and retried as a new one would be), whatever its state.
+ */
+export interface WebhookDeliveriesResponse {
+  deliveries: WebhookDelivery[];
+  next: string | null;
+}
+
+export interface WebhookDeliveryResponse {
+  delivery: WebhookDelivery;
+}
 
 /** One entry of the moderation log: who did what to whom, when. */
 export interface ModerationAction {

@@ -56,10 +56,12 @@ export interface Config {
   metricsToken: string | undefined;
   examplePort: number;
   /**
-   * Outgoing calls (the pre-publish hook) may go to plain http and to private, loopback and link-local addresses:
-   * for hooks on the operator's own network, and tests. Off, only https to public addresses.
+   * Outgoing calls (the pre-publish hook, webhooks) may go to plain http and to private, loopback and link-local
+   * addresses: for hooks on the operator's own network, and tests. Off, only https to public addresses.
    */
   hooksAllowPrivate: boolean;
+  /** Webhook delivery: the WEBHOOK_* variables (docs/operations.md). */
+  webhooks: { timeoutMs: number; retryFirstMs: number; retryForMs: number; inFlightPerEndpoint: number; pollMs: number };
   /** How many sites one console account may own (CONSOLE_SITE_QUOTA). */
   consoleSiteQuota: number;
   /**
@@ -172,6 +174,11 @@ const schema = z.object({
     })
     .optional(),
   HOOKS_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_RETRY_FIRST_MS: z.coerce.number().int().min(10).max(3_600_000).default(10_000),
+  WEBHOOK_RETRY_WINDOW_S: z.coerce.number().int().min(1).max(7 * 86_400).default(86_400),
+  WEBHOOK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(4),
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   CONSOLE_SITE_QUOTA: z.coerce.number().int().min(1).max(10_000).default(10),
   CONSOLE_SIGNUP: z.enum(['invite', 'open']).default('invite'),
   PROOF_OF_WORK: z.enum(['on', 'off']).default('on'),
@@ -237,6 +244,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: vars.METRICS_TOKEN,
     examplePort: vars.EXAMPLE_PORT,
     hooksAllowPrivate: vars.HOOKS_ALLOW_PRIVATE === 'true',
+    webhooks: {
+      timeoutMs: vars.WEBHOOK_TIMEOUT_MS,
+      retryFirstMs: vars.WEBHOOK_RETRY_FIRST_MS,
+      retryForMs: vars.WEBHOOK_RETRY_WINDOW_S * 1000,
+      inFlightPerEndpoint: vars.WEBHOOK_MAX_IN_FLIGHT,
+      pollMs: vars.WEBHOOK_POLL_MS,
+    },
     consoleSiteQuota: vars.CONSOLE_SITE_QUOTA,
     consoleSignup: vars.CONSOLE_SIGNUP,
     proofOfWork: { enabled: vars.PROOF_OF_WORK === 'on', maxNumber: vars.PROOF_OF_WORK_MAX_NUMBER, key: vars.PROOF_OF_WORK_KEY },

@@ -27,6 +27,8 @@ export interface Metrics {
   rateLimited(limit: LimitName): void;
   /** A site's pre-publish hook was asked: what came of it. */
   prePublish(outcome: HookOutcome): void;
+  /** A webhook attempt: answered 2xx, failed (retried later), or failed for the last time. */
+  webhookAttempt(outcome: 'delivered' | 'failed' | 'gave-up'): void;
 }
 
 // 1 ms … 2.5 s: a send is one findOneAndUpdate and one insert, a few ms on a healthy database
@@ -104,6 +106,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['outcome'] as const,
     registers,
   });
+  const webhookAttempts = new Counter({
+    name: 'parley_webhook_attempts_total',
+    help: 'Webhook delivery attempts, by outcome (delivered, failed: retried later, gave-up: the retry window passed).',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
 
   const registry = Registry.merge([processMetrics(), own]);
   const scrapeHere = async () => ({ contentType: registry.contentType, text: await registry.metrics() });
@@ -121,6 +129,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     prePublish(outcome) {
       prePublish.inc({ outcome });
+    },
+    webhookAttempt(outcome) {
+      webhookAttempts.inc({ outcome });
     },
     httpRequest(method, route, status) {
       httpRequests.inc({ method: KNOWN_METHODS.has(method) ? method : 'OTHER', route, status: String(status) });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { CommandStartedEvent } from 'mongodb';
 import type { Logger } from 'pino';
+import type { Message } from '../sdk/protocol';
 import type { Config } from './config';
 import { trackConnections } from './connection-drain';
 import { createRepositories, createSite, type Repositories } from './db';
@@ -24,6 +25,10 @@ import { distDir } from './paths';
 import { startEmbeddedDatabase } from './processes/embedded-database';
 import { connectRedis, type RedisClient } from './redis';
 import { sweepUploads } from './uploads/sweep';
+import { Webhooks } from './webhooks/webhooks';
+import { OutboundHttp } from './outbound';
+import { presentModeration } from './db/moderation';
+import { presentUser } from './db/users';
 import { type ObjectStore, s3ObjectStore } from './uploads/object-store';
 
 export interface Parley {
@@ -34,6 +39,8 @@ export interface Parley {
   hub: Hub;
   /** This node's count of stored messages for the console's Overview (`flush()` adds it to the database now). */
   activity: SiteActivity;
+  /** This node's webhook deliverer. */
+  webhooks: Webhooks;
   /** Stops everything in reverse order of start. */
   close(): Promise<void>;
 }
@@ -144,13 +151,37 @@ export async function startParley(
     const siteSettings = new SiteSettingsCache(repositories.sites);
     const prePublish = new PrePublishHooks({ sites: repositories.sites, allowPrivate: config.hooksAllowPrivate, log, onOutcome: (outcome) => metrics.prePublish(outcome) });
     steps.add(async () => prePublish.close());
+    // outbound webhooks: queued with each event, delivered by whichever node leases them; stopped after the hub (steps
+    // run newest first), so the events of the last sends are queued before it stops looking
+    const webhooks = new Webhooks({
+      repository: repositories.webhooks,
+      outbound: new OutboundHttp(config.hooksAllowPrivate),
+      log,
+      ...config.webhooks,
+      onAttempt: (outcome) => metrics.webhookAttempt(outcome),
+    });
+    webhooks.start();
+    steps.add(() => webhooks.stop());
+    // every moderation action is one webhook event (the log's entry), wherever it was taken
+    repositories.moderation.observe((entry) => webhooks.emit(entry.siteId, 'moderation.action', { action: presentModeration(entry) }));
+    // and every new account, however it came (sign-up, guest, identified)
+    repositories.users.observeNew(async (user) => {
+      const { blocked: _blocked, ...shown } = presentUser(user);
+      await webhooks.emit(user.siteId, 'user.registered', { user: shown });
+    });
     const activity = new SiteActivity(repositories.activity, log);
     // after the hub's close (steps run newest first): the last batches are counted before the final flush
     steps.add(() => activity.close());
     const onUserBanned = (siteId: string, userId: string) => hub?.endUser(siteId, userId);
+    // a message changed outside a socket's own request (reports, the console): told to its room, and to webhooks
+    const messageChanged = async (siteId: string, message: Message) => {
+      hub?.messageUpdated(siteId, message);
+      await webhooks.emit(siteId, message.deletedAt ? 'message.deleted' : 'message.updated', { message });
+    };
     const reports = new ReportDesk({
       repositories,
-      announce: (siteId, message) => hub?.messageUpdated(siteId, message),
+      announce: messageChanged,
+      onFiled: (siteId, filed) => webhooks.emit(siteId, 'report.created', filed),
       ban: (siteId, actor, userId, reason) => banUser(repositories, onUserBanned, siteId, actor, userId, reason),
     });
     const app = createHttpApp({
@@ -171,11 +202,13 @@ export async function startParley(
       onSessionEnded: (token) => hub?.endSession(token),
       onUserBanned,
       onRoomUpdated: (siteId, room) => hub?.roomUpdated(siteId, room),
-      onMessageUpdated: (siteId, message) => hub?.messageUpdated(siteId, message),
+      onMessageUpdated: messageChanged,
       wordFilters,
       siteSettings,
       prePublish,
       hooksAllowPrivate: config.hooksAllowPrivate,
+      webhooks,
+      webhookRetryForMs: config.webhooks.retryForMs,
       consoleSiteQuota: config.consoleSiteQuota,
       consoleSignup: config.consoleSignup,
       activity,
@@ -206,6 +239,7 @@ export async function startParley(
       prePublish,
       reports,
       activity,
+      webhooks,
       log,
       metrics,
     });
@@ -238,7 +272,7 @@ export async function startParley(
     const url = config.publicUrl ?? `http://localhost:${port}`;
     if (config.sessionKeysGenerated) log.warn('SESSION_KEYS is not set: cookies signed for this run only (bearer tokens survive restarts)');
     log.info({ url }, listen ? 'Parley is listening' : 'Parley is ready for connections from the primary');
-    return { url, port, repositories, hub, activity, close };
+    return { url, port, repositories, hub, activity, webhooks, close };
   } catch (error) {
     await close();
     throw error;

@@ -42,6 +42,9 @@ const indexes: Array<{ collection: string; key: IndexSpecification; options: Cre
   { collection: 'rate_limits', key: { expire: 1 }, options: { name: 'expire' } },
   // the upload sweep's scan (server/uploads/sweep.ts)
   { collection: 'uploads', key: { createdAt: 1 }, options: { name: 'created_at' } },
+  // webhooks: a site's endpoints, and the queue's scan for due deliveries (server/webhooks/webhooks.ts)
+  { collection: 'webhook_endpoints', key: { siteId: 1 }, options: { name: 'site' } },
+  { collection: 'webhook_queue', key: { dueAt: 1 }, options: { name: 'due_at' } },
   // one console account per email address
   { collection: 'console_accounts', key: { emailKey: 1 }, options: { name: 'email', unique: true } },
 ];

@@ -15,6 +15,7 @@ import { SiteActivityRepository } from './site-activity';
 import { SitesRepository } from './sites';
 import { UsersRepository } from './users';
 import { UploadsRepository } from './uploads';
+import { WebhooksRepository } from './webhooks';
 import type { ObjectStore } from '../uploads/object-store';
 
 /** One repository per collection; the only code that speaks to MongoDB. */
@@ -38,6 +39,8 @@ export interface Repositories {
   replies: Replies;
   /** Uploaded images and their bytes. */
   uploads: UploadsRepository;
+  /** Webhook endpoints, their deliveries and the queue of those still to make. */
+  webhooks: WebhooksRepository;
 }
 
 /** Creates a site with its default room `general`; false when the id is taken. */
@@ -55,6 +58,7 @@ export async function removeSite(repositories: Repositories, siteId: string): Pr
   await repositories.sessions.deleteBySite(siteId);
   await repositories.messages.deleteBySite(siteId);
   await repositories.uploads.deleteBySite(siteId);
+  await repositories.webhooks.deleteBySite(siteId);
   await repositories.moderation.deleteBySite(siteId);
   await repositories.reports.deleteBySite(siteId);
   await repositories.ipBans.deleteBySite(siteId);
@@ -85,5 +89,6 @@ export function createRepositories(db: Db, options: { sessionAbsoluteMs?: number
     search: new MessageSearch(db),
     replies: new Replies(messages),
     uploads: new UploadsRepository(db, options.objects),
+    webhooks: new WebhooksRepository(db),
   };
 }

@@ -43,8 +43,17 @@ export class ModerationRepository {
     this.log = db.collection<ModerationDocument>('moderation');
   }
 
+  private readonly observers: Array<(entry: ModerationDocument) => Promise<void>> = [];
+
+  /** Called with each entry once it is stored, and awaited (webhooks queue it before the action is answered). */
+  observe(observer: (entry: ModerationDocument) => Promise<void>): void {
+    this.observers.push(observer);
+  }
+
   async record(entry: ModerationEntry): Promise<void> {
-    await this.log.insertOne({ _id: new ObjectId(), ...entry, createdAt: new Date() });
+    const document = { _id: new ObjectId(), ...entry, createdAt: new Date() };
+    await this.log.insertOne(document);
+    for (const observer of this.observers) await observer(document);
   }
 
   /**

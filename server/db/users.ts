@@ -63,9 +63,16 @@ export class UsersRepository {
   private readonly users: Collection<UserDocument>;
   private readonly usernames: Collection<UsernameDocument>;
 
+  private readonly observers: Array<(user: UserDocument) => Promise<void>> = [];
+
   constructor(db: Db) {
     this.users = db.collection<UserDocument>('users');
     this.usernames = db.collection<UsernameDocument>('usernames');
+  }
+
+  /** Called with each new user (member, guest, identified) once stored, and awaited (webhooks queue it first). */
+  observeNew(observer: (user: UserDocument) => Promise<void>): void {
+    this.observers.push(observer);
   }
 
   /** The site's users with these ids (those that exist), in no particular order. */
@@ -298,6 +305,7 @@ export class UsersRepository {
     };
     await this.users.insertOne(user);
     await this.recordName(user.siteId, user.usernameKey, user._id);
+    for (const observer of this.observers) await observer(user);
     return user;
   }
 

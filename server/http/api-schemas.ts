@@ -2,6 +2,12 @@ import { z } from 'zod';
 import type {
   Attachment,
   UploadResponse,
+  WebhookDeliveriesResponse,
+  WebhookDelivery,
+  WebhookDeliveryResponse,
+  WebhookEndpoint,
+  WebhookEndpointResponse,
+  WebhookEndpointsResponse,
   BlocksResponse,
   ErrorCode,
   ErrorResponse,
@@ -41,6 +47,7 @@ import type {
 import { TOKEN_PATTERN } from './session';
 import { WORD_FILTER_ACTIONS } from '../moderation/word-filter';
 import { REPORT_REASONS } from '../moderation/reports';
+import { WEBHOOK_EVENT_TYPES } from '../webhooks/events';
 
 /**
  * Zod schemas of the HTTP responses in sdk/protocol.ts, from which the OpenAPI document is generated.
@@ -287,6 +294,7 @@ const moderationActionTypes: { [A in ModerationActionType]: A } = {
   // pinned messages
   'message.pin': 'message.pin',
   'message.unpin': 'message.unpin',
+  'site.webhook': 'site.webhook',
 };
 
 export const moderationActionSchema = z.object({
@@ -401,3 +409,48 @@ export const siteUserResponseSchema = z.object({
   recentMessages: z.array(messageSchema).meta({ description: "Newest first, up to 50, from the latest 1,000 messages of each room; hidden ones with their text." }),
 }) satisfies z.ZodType<import('../../sdk/protocol').SiteUserResponse>;
 
+
+// webhooks
+const webhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES);
+
+export const webhookEndpointSchema = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(webhookEventTypeSchema),
+  description: z.string().optional(),
+  enabled: z.boolean().meta({ description: 'false: nothing is sent (switched off, or disabled after failing for the retry window).' }),
+  disabledReason: z.string().optional().meta({ description: 'Why Parley disabled it; kept until it is enabled again.' }),
+  failingSince: z.iso.datetime().optional(),
+  secret: z.string().meta({ description: 'The signing secret (`whsec_…`).' }),
+  createdAt: z.iso.datetime(),
+}) satisfies z.ZodType<WebhookEndpoint>;
+
+export const webhookEndpointResponseSchema = z.object({ endpoint: webhookEndpointSchema }) satisfies z.ZodType<WebhookEndpointResponse>;
+export const webhookEndpointsResponseSchema = z.object({ endpoints: z.array(webhookEndpointSchema) }) satisfies z.ZodType<WebhookEndpointsResponse>;
+
+const webhookDeliverySchema = z.object({
+  id: z.string().meta({ description: 'Sent as `Parley-Delivery`, the same on every attempt.' }),
+  eventId: z.string(),
+  type: webhookEventTypeSchema,
+  state: z.enum(['pending', 'delivered', 'failed']),
+  createdAt: z.iso.datetime(),
+  nextAttemptAt: z.iso.datetime().optional(),
+  attempts: z.array(
+    z.object({
+      id: z.string().meta({ description: 'Sent as `Parley-Attempt`; never the same for two requests.' }),
+      at: z.iso.datetime(),
+      durationMs: z.number().int().nonnegative(),
+      status: z.number().int().optional(),
+      error: z.string().optional(),
+      excerpt: z.string().optional(),
+    }),
+  ),
+  body: z.string().meta({ description: 'What is sent, as sent.' }),
+}) satisfies z.ZodType<WebhookDelivery>;
+
+export const webhookDeliveriesResponseSchema = z.object({
+  deliveries: z.array(webhookDeliverySchema),
+  next: z.string().nullable().meta({ description: 'Pass as `before` for older deliveries; null at the first.' }),
+}) satisfies z.ZodType<WebhookDeliveriesResponse>;
+
+export const webhookDeliveryResponseSchema = z.object({ delivery: webhookDeliverySchema }) satisfies z.ZodType<WebhookDeliveryResponse>;

@@ -22,6 +22,7 @@ import type { SiteSettingsCache } from '../moderation/site-settings';
 import { siteSettingsRoutes } from './routes/site-settings';
 import { guestRoutes } from './routes/guests';
 import { prePublishRoutes } from './routes/pre-publish';
+import { webhookRoutes } from './routes/webhooks';
 import { consoleRoutes } from './routes/console';
 import { siteSecretRoutes } from './routes/site-secret';
 import { roomRecordsRoutes } from './routes/room-records';
@@ -29,6 +30,7 @@ import { peopleRoutes } from './routes/people';
 import { uploadRoutes } from './routes/uploads';
 import type { RateLimits } from '../config';
 import type { PrePublishHooks } from '../moderation/pre-publish';
+import type { Webhooks } from '../webhooks/webhooks';
 import { roomRoutes } from './routes/rooms';
 import type { Message, RoomInfo } from '../../sdk/protocol';
 import type { AuthRateLimiter } from './rate-limits';
@@ -55,7 +57,7 @@ export interface HttpAppOptions {
   onUserBanned: (siteId: string, userId: string) => void;
   onRoomUpdated: (siteId: string, room: RoomInfo) => void;
   /** Tells a room's sockets, on every node, that a message changed (a moderator's delete over HTTP). */
-  onMessageUpdated: (siteId: string, message: Message) => void;
+  onMessageUpdated: (siteId: string, message: Message) => Promise<void>;
   /** PUBLIC_URL: the backend's origin as browsers see it, when it differs from the Host header. */
   publicUrl: string | undefined;
   trustProxy: boolean;
@@ -77,8 +79,12 @@ export interface HttpAppOptions {
   proofOfWork: ProofOfWork;
   /** The sites' pre-publish hooks on this node: a change through the API applies here at once. */
   prePublish: PrePublishHooks;
-  /** HOOKS_ALLOW_PRIVATE: a hook may be plain http. */
+  /** HOOKS_ALLOW_PRIVATE: a hook or a webhook endpoint may be plain http. */
   hooksAllowPrivate: boolean;
+  /** Webhooks on this node: endpoint changes apply here at once, resends go at once. */
+  webhooks: Webhooks;
+  /** How long a resent webhook delivery is retried. */
+  webhookRetryForMs: number;
   /** How many sites one console account may own. */
   consoleSiteQuota: number;
   /** Whether anyone may create a console account (hosted mode), or only invites. */
@@ -160,6 +166,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     .use(blockRoutes({ repositories: options.repositories }).routes())
     .use(siteSettingsRoutes({ repositories: options.repositories, siteSettings: options.siteSettings }).routes())
     .use(prePublishRoutes({ repositories: options.repositories, prePublish: options.prePublish, allowHttp: options.hooksAllowPrivate }).routes())
+    .use(webhookRoutes({ repositories: options.repositories, webhooks: options.webhooks, allowHttp: options.hooksAllowPrivate, retryForMs: options.webhookRetryForMs }).routes())
     .use(guestRoutes({ repositories: options.repositories, rateLimiter: options.rateLimiter, addressKey: addressKeyOf(options.sessionKeys), proofOfWork: options.proofOfWork }).routes())
     .use(siteActivityRoutes({ repositories: options.repositories, activity: options.activity, onlineCount: options.onlineCount }).routes())
     .use(roomRecordsRoutes({ repositories: options.repositories, onMessageUpdated: options.onMessageUpdated }).routes())

@@ -4,6 +4,10 @@ import { z } from 'zod';
 import {
   blocksResponseSchema,
   uploadResponseSchema,
+  webhookDeliveriesResponseSchema,
+  webhookDeliveryResponseSchema,
+  webhookEndpointResponseSchema,
+  webhookEndpointsResponseSchema,
   errorResponseSchema,
   healthResponseSchema,
   meResponseSchema,
@@ -43,6 +47,7 @@ import { blockSchema } from './routes/blocks';
 import { roleSchema, updateSiteSettingsSchema } from './routes/site-settings';
 import { guestSchema } from './routes/guests';
 import { hookRequestSchema } from './routes/pre-publish';
+import { endpointRequestSchema } from './routes/webhooks';
 import {
   acceptInviteSchema,
   consoleInviteSchema,
@@ -106,6 +111,8 @@ function componentSchemas(): Record<string, JsonSchema> {
   requests.add(guestSchema, { id: 'GuestRequest' });
   // the document describes what a production server takes: https only
   requests.add(hookRequestSchema(false), { id: 'PrePublishHookRequest' });
+  requests.add(endpointRequestSchema(false), { id: 'WebhookEndpointRequest' });
+  requests.add(endpointRequestSchema(false).partial(), { id: 'WebhookEndpointChange' });
   requests.add(consoleLoginSchema, { id: 'ConsoleLoginRequest' });
   requests.add(acceptInviteSchema, { id: 'AcceptInviteRequest' });
   requests.add(createSiteSchema, { id: 'CreateSiteRequest' });
@@ -154,6 +161,10 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(consoleSecretResponseSchema, { id: 'ConsoleSecretResponse' });
   responses.add(transcriptResponseSchema, { id: 'TranscriptResponse' });
   responses.add(uploadResponseSchema, { id: 'UploadResponse' });
+  responses.add(webhookEndpointResponseSchema, { id: 'WebhookEndpointResponse' });
+  responses.add(webhookEndpointsResponseSchema, { id: 'WebhookEndpointsResponse' });
+  responses.add(webhookDeliveriesResponseSchema, { id: 'WebhookDeliveriesResponse' });
+  responses.add(webhookDeliveryResponseSchema, { id: 'WebhookDeliveryResponse' });
 
   const uri = (id: string) => schemaRef(id).$ref;
   const generated = {
@@ -185,6 +196,8 @@ const roomId = pathId('roomId', 'A room of the site.', { type: 'string', pattern
 const userId = pathId('userId', 'A user of the site (`User.id`).', { type: 'string', pattern: OBJECT_ID_PATTERN.source }, '0123456789abcdef01234567');
 
 const uploadId = pathId('uploadId', 'An uploaded image (`Attachment.id`).', { type: 'string', pattern: OBJECT_ID_PATTERN.source }, '0123456789abcdef01234567');
+const webhookId = pathId('webhookId', 'A webhook endpoint (`WebhookEndpoint.id`).', { type: 'string', pattern: '^[0-9a-f]{24}$' }, '0123456789abcdef01234567');
+const deliveryId = pathId('deliveryId', 'A delivery (`WebhookDelivery.id`, also sent as `Parley-Delivery`).', { type: 'string' }, '0123456789abcdef01234567:0000000001');
 const imageResponse = (description: string, types = ['image/png', 'image/jpeg', 'image/webp', 'image/gif']) => ({
   description,
   content: Object.fromEntries(types.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
@@ -607,6 +620,82 @@ export function buildOpenApiDocument(): OpenApiDocument {
           tags: ['moderation'],
           security: staff,
           responses: { '204': { description: 'Removed.' }, '400': responseRef('InvalidInput'), ...adminErrors },
+        },
+      },
+      '/api/sites/{siteId}/webhooks': {
+        parameters: [siteId],
+        get: {
+          operationId: 'webhooks',
+          summary: "The site's webhook endpoints, with their signing secrets (admins)",
+          tags: ['webhooks'],
+          security: staff,
+          responses: { '200': { description: 'Oldest first.', content: json('WebhookEndpointsResponse') }, ...adminErrors },
+        },
+        post: {
+          operationId: 'addWebhook',
+          summary: 'Add a webhook endpoint (admins; at most 10 a site)',
+          description:
+            'Each event it listens to (`WebhookEvent`) is queued in the database before the action that made it is answered, then POSTed as JSON, signed: ' +
+            '`Parley-Signature: t=<seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` under the endpoint\'s secret, with `Parley-Event`, `Parley-Delivery` ' +
+            '(the same on every attempt: deduplicate by it) and `Parley-Attempt`. Any 2xx answer within WEBHOOK_TIMEOUT_MS delivers it; otherwise it is retried, ' +
+            'each wait twice the last (from WEBHOOK_RETRY_FIRST_MS, at most an hour), for WEBHOOK_RETRY_WINDOW_S (a day); an endpoint that fails that long is ' +
+            'disabled, the reason kept. At most WEBHOOK_MAX_IN_FLIGHT requests to one endpoint at once. https only, to public addresses ' +
+            '(HOOKS_ALLOW_PRIVATE=true allows http and private networks). Logged (`site.webhook`).',
+          tags: ['webhooks'],
+          security: staff,
+          requestBody: { required: true, content: json('WebhookEndpointRequest') },
+          responses: { '201': { description: 'Added, with its secret.', content: json('WebhookEndpointResponse') }, '400': responseRef('InvalidInput'), '409': { description: 'The site has 10 endpoints already.', content: json('ErrorResponse') }, ...adminErrors },
+        },
+      },
+      '/api/sites/{siteId}/webhooks/{webhookId}': {
+        parameters: [siteId, webhookId],
+        get: {
+          operationId: 'webhook',
+          summary: 'A webhook endpoint (admins)',
+          tags: ['webhooks'],
+          security: staff,
+          responses: { '200': { description: 'The endpoint.', content: json('WebhookEndpointResponse') }, ...adminErrors },
+        },
+        patch: {
+          operationId: 'updateWebhook',
+          summary: 'Change a webhook endpoint (admins)',
+          description: '`enabled: true` also clears a disable; `rotateSecret: true` makes a new secret (the old one stops at once). Logged (`site.webhook`).',
+          tags: ['webhooks'],
+          security: staff,
+          requestBody: { required: true, content: json('WebhookEndpointChange') },
+          responses: { '200': { description: 'The endpoint as stored.', content: json('WebhookEndpointResponse') }, '400': responseRef('InvalidInput'), ...adminErrors },
+        },
+        delete: {
+          operationId: 'removeWebhook',
+          summary: 'Remove a webhook endpoint and what it had still to send (admins)',
+          tags: ['webhooks'],
+          security: staff,
+          responses: { '204': { description: 'Removed.' }, ...adminErrors },
+        },
+      },
+      '/api/sites/{siteId}/webhooks/{webhookId}/deliveries': {
+        parameters: [siteId, webhookId],
+        get: {
+          operationId: 'webhookDeliveries',
+          summary: "An endpoint's deliveries, newest first, with every attempt (admins)",
+          tags: ['webhooks'],
+          security: staff,
+          parameters: [
+            { name: 'before', in: 'query', description: 'The previous page\'s `next`.', schema: { type: 'integer', minimum: 1 } },
+            { name: 'limit', in: 'query', description: '1–50, default 20.', schema: { type: 'integer', minimum: 1, maximum: 50 } },
+          ],
+          responses: { '200': { description: 'A page of the log.', content: json('WebhookDeliveriesResponse') }, '400': responseRef('InvalidInput'), ...adminErrors },
+        },
+      },
+      '/api/sites/{siteId}/webhooks/{webhookId}/deliveries/{deliveryId}/resend': {
+        parameters: [siteId, webhookId, deliveryId],
+        post: {
+          operationId: 'resendWebhookDelivery',
+          summary: 'Send a delivery again now, whatever its state (admins)',
+          description: 'Same body and delivery id, a new attempt id; retried as a new delivery would be.',
+          tags: ['webhooks'],
+          security: staff,
+          responses: { '202': { description: 'Queued.', content: json('WebhookDeliveryResponse') }, ...adminErrors },
         },
       },
       '/api/sites/{siteId}/activity': {

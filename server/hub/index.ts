@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
+import type { Webhooks } from '../webhooks/webhooks';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Server } from 'socket.io';
 import type { RateLimits } from '../config';
@@ -57,6 +58,8 @@ export interface HubOptions {
   prePublish: PrePublishHooks;
   /** Counts the messages this node stores, for the console's Overview. */
   activity: SiteActivity;
+  /** Outbound webhooks: messages and reactions are queued before they are acknowledged. */
+  webhooks: Webhooks;
   log: Logger;
   metrics: Metrics;
 }
@@ -137,11 +140,11 @@ export function createHub(options: HubOptions): Hub {
     const member = signedIn(socket);
     if (member) {
       endWithSession(member, repositories.sessions, options.sessionIdleMs, socketLog);
-      const { wordFilters, siteSettings, prePublish, reports } = options;
-      registerMessageHandlers(member, { repositories, sendLimiter, sends, wordFilters, siteSettings, prePublish, slowMode, reports, pins }, socketLog, metrics);
+      const { wordFilters, siteSettings, prePublish, reports, webhooks } = options;
+      registerMessageHandlers(member, { repositories, sendLimiter, sends, wordFilters, siteSettings, prePublish, slowMode, reports, pins, webhooks }, socketLog, metrics);
       registerTypingHandlers(member, repositories, typingRelays, socketLog);
       registerReportHandlers(member, { reports, sendLimiter }, socketLog);
-      registerReactionHandlers(member, { repositories, siteSettings, limiter: reactionLimiter }, socketLog);
+      registerReactionHandlers(member, { repositories, siteSettings, limiter: reactionLimiter, webhooks }, socketLog);
       registerPinHandlers(member, { repositories, pins, sendLimiter }, socketLog);
     }
     // a reader's socket has the room handlers only: whatever writes is answered `unauthorized`

@@ -16,6 +16,7 @@ import type { SiteWordFilters } from '../moderation/site-word-filters';
 import type { SlowMode } from '../moderation/slow-mode';
 import type { PrePublishHooks } from '../moderation/pre-publish';
 import type { ReportDesk } from '../moderation/reports';
+import type { Webhooks } from '../webhooks/webhooks';
 import { posterOf } from '../db/rooms';
 import type { Pins } from './pins';
 import { assertJoined } from './rooms';
@@ -68,6 +69,7 @@ export function registerMessageHandlers(
     slowMode,
     reports,
     pins,
+    webhooks,
   }: {
     repositories: Repositories;
     sendLimiter: SendLimiter;
@@ -77,6 +79,8 @@ export function registerMessageHandlers(
     prePublish: PrePublishHooks;
     slowMode: SlowMode;
     reports: ReportDesk;
+    /** Outbound webhooks: each new, edited or deleted message is queued before it is acknowledged. */
+    webhooks: Webhooks;
     /** Pinned messages: a pin follows its message's edits and deletes. */
     pins: Pick<Pins, 'follow'>;
   },
@@ -167,9 +171,11 @@ export function registerMessageHandlers(
       }
       const attachments = claim.uploads.map(presentAttachment);
       // persist, then broadcast (in seq order), then ack: an ack means the message is on disk
+      let announced = false;
       const stored = await sends
         .commit({ siteId, roomId, author: { id: user.id, displayName: user.displayName }, moderator: poster.moderator, hidden: held !== undefined, text: checked, clientMsgId, replyTo: reply, mentions, attachments }, (message) => {
           // counted where it is announced: once per stored message, however many sends (retries) share it
+          announced = true;
           metrics.messageStored();
           socket.to(roomChannel(siteId, roomId)).emit('message:new', presentMessage(message));
         })
@@ -182,8 +188,11 @@ export function registerMessageHandlers(
       await uploads.attached(attached, stored.seq);
       // held by the word filter: stored hidden, in the moderators' queue (a repeat files the same report again)
       if (held && stored.hiddenAt) await reports.hold(siteId, stored, held);
+      const message = presentMessage(stored);
+      // by the send that stored it, once: queued before the ack, like the message
+      if (announced) await webhooks.emit(siteId, 'message.created', { message });
       metrics.sendAcked(receivedAt);
-      return { message: presentMessage(stored) };
+      return { message };
     }),
   );
 
@@ -201,7 +210,9 @@ export function registerMessageHandlers(
       const edited = await messages.edit(siteId, roomId, seq, user.id, checked, held !== undefined);
       if (!edited) throw await whyNot(seq, roomId, 'edit');
       if (held) await reports.hold(siteId, edited, held);
-      return broadcastUpdate(roomId, edited);
+      const result = broadcastUpdate(roomId, edited);
+      await webhooks.emit(siteId, 'message.updated', result);
+      return result;
     }),
   );
 
@@ -232,7 +243,9 @@ export function registerMessageHandlers(
           targetUserId: message.author.id,
         });
       }
-      return broadcastUpdate(roomId, deleted);
+      const result = broadcastUpdate(roomId, deleted);
+      await webhooks.emit(siteId, 'message.deleted', result);
+      return result;
     }),
   );
 

@@ -4,6 +4,7 @@ import type { ReactRequest, Role, UpdateResult } from '../../sdk/protocol';
 import { hasRank } from '../../sdk/roles';
 import type { RateLimit } from '../config';
 import type { Repositories } from '../db';
+import type { Webhooks } from '../webhooks/webhooks';
 import { presentMessage } from '../db/messages';
 import { MAX_REACTIONS } from '../db/reactions';
 import { posterOf } from '../db/rooms';
@@ -69,7 +70,7 @@ export function createReactionLimiter(limit: RateLimit, redis?: RedisClient, onR
  */
 export function registerReactionHandlers(
   socket: ChatSocket,
-  { repositories, siteSettings, limiter }: { repositories: Repositories; siteSettings: SiteSettingsCache; limiter: ReactionLimiter },
+  { repositories, siteSettings, limiter, webhooks }: { repositories: Repositories; siteSettings: SiteSettingsCache; limiter: ReactionLimiter; webhooks: Webhooks },
   log: Logger,
 ): void {
   const { siteId, user } = socket.data;
@@ -115,7 +116,12 @@ export function registerReactionHandlers(
       }
       const message = presentMessage(toggled.message);
       // one broadcast per change: a toggle that changed nothing (it raced another tab of the same user) is only answered
-      if (toggled.outcome === 'changed') socket.to(roomChannel(siteId, roomId)).emit('message:updated', message);
+      if (toggled.outcome === 'changed') {
+        socket.to(roomChannel(siteId, roomId)).emit('message:updated', message);
+        const reactions = message.reactions ?? [];
+        const added = reactions.some((reaction) => reaction.emoji === emoji && reaction.userIds.includes(user.id));
+        await webhooks.emit(siteId, 'reaction.changed', { roomId, seq, emoji, user: { id: user.id, displayName: user.displayName }, added, reactions });
+      }
       return { message };
     }),
   );

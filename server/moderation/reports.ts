@@ -1,4 +1,4 @@
-import type { Author, Message, Role, ReportedMessage, ReportReason, ReportRequest, ResolveReportRequest, ResolveReportResponse } from '../../sdk/protocol';
+import type { Author, Message, Report, Role, ReportedMessage, ReportReason, ReportRequest, ResolveReportRequest, ResolveReportResponse } from '../../sdk/protocol';
 import type { Repositories } from '../db';
 import { type MessageDocument, presentMessage, presentToModerators } from '../db/messages';
 import { presentReport, type ReportDocument } from '../db/reports';
@@ -17,8 +17,10 @@ const WORD_FILTER_ACTOR: Author = { id: 'word-filter', displayName: 'Word filter
 
 export interface ReportDeskOptions {
   repositories: Repositories;
-  /** Tells the room's sockets, on every node, that a message changed (hidden, shown again, deleted). */
-  announce: (siteId: string, message: Message) => void;
+  /** Tells the room's sockets, on every node, that a message changed (hidden, shown again, deleted); awaited. */
+  announce: (siteId: string, message: Message) => Promise<void>;
+  /** A report was filed (the message's open reports counted with it); awaited (webhooks queue it). */
+  onFiled?: (siteId: string, filed: { roomId: string; seq: number; report: Report; reports: number }) => Promise<void>;
   /** Bans a user from the site as an admin's ban does (sessions end, sockets close), logged with `reason`. */
   ban: (siteId: string, actor: Author, userId: string, reason: string) => Promise<void>;
 }
@@ -37,15 +39,15 @@ export class ReportDesk {
     if (!message || message.deletedAt) throw notFound('message');
     if (message.author.id === reporter.id) throw forbidden('you cannot report your own message');
     const report = await reports.add({ siteId, roomId, seq, reporter, reason, ...(details ? { details } : {}) });
+    const count = await reports.openCount(siteId, roomId, seq);
+    await this.options.onFiled?.(siteId, { roomId, seq, report: presentReport(report), reports: count });
     if (message.hiddenAt) return report;
     const hideAfter = (await sites.findById(siteId))?.reportHideAfter ?? DEFAULT_HIDE_AFTER;
-    if (hideAfter === 0) return report;
-    const count = await reports.openCount(siteId, roomId, seq);
-    if (count < hideAfter) return report;
+    if (hideAfter === 0 || count < hideAfter) return report;
     // announced and logged once, by whichever report hid it
     const hidden = await messages.hide(siteId, roomId, seq);
     if (hidden) {
-      this.options.announce(siteId, presentMessage(hidden));
+      await this.options.announce(siteId, presentMessage(hidden));
       const reason = `reported by ${count} users`;
       await moderation.record({ siteId, action: 'message.hide', actor: REPORTS_ACTOR, roomId, seq, targetUserId: message.author.id, reason });
     }
@@ -98,12 +100,12 @@ export class ReportDesk {
     if (action === 'ban') await this.options.ban(siteId, actor, authorId, 'reported');
     if (action === 'dismiss') {
       const shown = await messages.unhide(siteId, roomId, seq);
-      if (shown) this.options.announce(siteId, presentMessage((message = shown)));
+      if (shown) await this.options.announce(siteId, presentMessage((message = shown)));
       await moderation.record({ siteId, action: 'report.dismiss', actor, roomId, seq, targetUserId: authorId });
     } else {
       const deleted = await messages.delete(siteId, roomId, seq, actor.id);
       if (deleted) {
-        this.options.announce(siteId, presentMessage((message = deleted)));
+        await this.options.announce(siteId, presentMessage((message = deleted)));
         await moderation.record({ siteId, action: 'message.delete', actor, roomId, seq, targetUserId: authorId, reason: because });
       }
     }

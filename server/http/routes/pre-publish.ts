@@ -18,16 +18,20 @@ export interface PrePublishRoutesOptions {
   allowHttp: boolean;
 }
 
+/** An endpoint of the site's own that Parley calls (the pre-publish hook, webhooks): https unless `allowHttp`. */
+export const outboundUrlSchema = (allowHttp: boolean) =>
+  z
+    .string({ error: 'url must be a string' })
+    .max(2_000, { error: 'url must be at most 2000 characters' })
+    .refine((value) => URL.canParse(value), { error: 'url must be an absolute URL' })
+    .refine((value) => !URL.canParse(value) || ['https:', ...(allowHttp ? ['http:'] : [])].includes(new URL(value).protocol), {
+      error: allowHttp ? 'url must be http or https' : 'url must be https',
+    })
+    .refine((value) => !URL.canParse(value) || (!new URL(value).username && !new URL(value).password), { error: 'url must not hold a user name or password' });
+
 export function hookRequestSchema(allowHttp: boolean) {
   return z.strictObject({
-    url: z
-      .string({ error: 'url must be a string' })
-      .max(2_000, { error: 'url must be at most 2000 characters' })
-      .refine((value) => URL.canParse(value), { error: 'url must be an absolute URL' })
-      .refine((value) => !URL.canParse(value) || ['https:', ...(allowHttp ? ['http:'] : [])].includes(new URL(value).protocol), {
-        error: allowHttp ? 'url must be http or https' : 'url must be https',
-      })
-      .refine((value) => !URL.canParse(value) || (!new URL(value).username && !new URL(value).password), { error: 'url must not hold a user name or password' }),
+    url: outboundUrlSchema(allowHttp),
     timeoutMs: z
       .number({ error: 'timeoutMs must be a number' })
       .int({ error: 'timeoutMs must be a whole number' })

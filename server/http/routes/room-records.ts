@@ -63,7 +63,7 @@ const startOf = (day: string) => Date.parse(`${day}T00:00:00Z`);
 export interface RoomRecordsRoutesOptions {
   repositories: Repositories;
   /** Tells the room's sockets, on every node, that a message changed (the hub's `messageUpdated`). */
-  onMessageUpdated: (siteId: string, message: Message) => void;
+  onMessageUpdated: (siteId: string, message: Message) => Promise<void>;
 }
 
 /** Moderators and up: read a room's messages by day, export a range of days, delete any message. */
@@ -121,7 +121,7 @@ export function roomRecordsRoutes({ repositories, onMessageUpdated }: RoomRecord
       const deleted = await messages.delete(site._id, roomId, seq, actorOf(user).id);
       if (deleted) {
         await moderation.record({ siteId: site._id, action: 'message.delete', actor: actorOf(user), roomId, seq, targetUserId: message.author.id });
-        onMessageUpdated(site._id, presentMessage(deleted));
+        await onMessageUpdated(site._id, presentMessage(deleted));
         await removeAttachments(repositories.uploads, message, ctx.log);
       }
     }

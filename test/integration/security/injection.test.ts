@@ -100,7 +100,7 @@ const ack = (socket: Socket, event: string, payload: unknown): Promise<unknown> 
 
 /** Everything a refused request could have changed, to compare before and after (sessions change on every use). */
 async function snapshot(): Promise<string> {
-  const collections = ['sites', 'users', 'rooms', 'messages', 'moderation', 'reports', 'ip_bans', 'uploads', 'upload_chunks'];
+  const collections = ['sites', 'users', 'rooms', 'messages', 'moderation', 'reports', 'ip_bans', 'uploads', 'upload_chunks', 'webhook_endpoints', 'webhook_deliveries', 'webhook_queue'];
   const documents = await Promise.all(collections.map((name) => db.collection(name).find().sort({ _id: 1 }).toArray()));
   return JSON.stringify(documents);
 }
@@ -139,6 +139,13 @@ const endpoints: Record<string, Endpoint> = {
   'PATCH /settings': { method: 'PATCH', path: () => 'settings', as: 'admin', body: () => ({ access: 'guests', postingRights: { links: 'member' }, guestBanHours: 2 }), objects: ['postingRights'] },
   'PUT /pre-publish': { method: 'PUT', path: () => 'pre-publish', as: 'admin', body: () => ({ url: 'https://hooks.example.com/check', timeoutMs: 1_000, failOpen: true }) },
   'PUT /users/:userId/role': { method: 'PUT', path: ({ target }) => `users/${target}/role`, as: 'admin', body: () => ({ role: 'moderator' }) },
+  'POST /webhooks': {
+    method: 'POST',
+    path: () => 'webhooks',
+    as: 'admin',
+    body: () => ({ url: 'https://hooks.example.com/events', events: ['message.created'], description: 'our CRM', enabled: true }),
+    lists: ['events'],
+  },
 };
 
 describe('operator objects in HTTP bodies', () => {
@@ -187,6 +194,21 @@ describe('operator objects in HTTP bodies', () => {
     }
   });
 
+  it('refuses operators and repeated keys in the webhook deliveries query, naming the parameter', async () => {
+    const { body: created } = await api('POST', 'webhooks', { token: admin.token, body: { url: 'https://hooks.example.com/log', events: ['report.created'] } });
+    const id = (created as { endpoint: { id: string } }).endpoint.id;
+    for (const [query, field] of [
+      ['before[$gt]=', 'before[$gt]'],
+      ['limit[$ne]=1', 'limit[$ne]'],
+      ['before=1&before=2', 'before'],
+      ['$where=sleep(1000)', '$where'],
+    ]) {
+      const { status, body } = await api('GET', `webhooks/${id}/deliveries?${query}`, { token: admin.token });
+      expect({ query, status, body }).toEqual({ query, status: 400, body: invalidInputOn(field!) });
+    }
+    expect((await api('DELETE', `webhooks/${id}`, { token: admin.token })).status).toBe(204);
+  });
+
   it('answers operator-looking ids in the path with not_found', async () => {
     const before = await snapshot();
     for (const id of ['%7B%22%24ne%22%3Anull%7D', '%24where', '[$ne]=1', '..%2Fgeneral']) {
@@ -195,6 +217,8 @@ describe('operator objects in HTTP bodies', () => {
         ['POST', `rooms/${id}/mutes`, { userId: target.id, durationMs: 60_000 }],
         ['POST', `users/${id}/ban`, {}],
         ['DELETE', `users/${id}/ban`, undefined],
+        ['PATCH', `webhooks/${id}`, { enabled: false }],
+        ['POST', `webhooks/${id}/deliveries/${id}/resend`, undefined],
       ] as const) {
         const { status, body: answer } = await api(method, path, { token: admin.token, ...(body ? { body } : {}) });
         expect({ path, status, code: (answer as ErrorResponse).error.code }).toEqual({ path, status: 404, code: 'not_found' });
