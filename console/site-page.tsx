@@ -12,8 +12,9 @@ import { OverviewPage } from './pages/overview';
 import { RoomsPage } from './pages/rooms';
 import { SettingsPage } from './pages/settings';
 import { TeamPage } from './pages/team';
+import { WebhooksPage } from './pages/webhooks';
 
-export const TABS = ['overview', 'install', 'settings', 'rooms', 'people', 'moderation', 'transcripts', 'team'] as const;
+export const TABS = ['overview', 'install', 'settings', 'rooms', 'people', 'moderation', 'transcripts', 'webhooks', 'team'] as const;
 export type Tab = (typeof TABS)[number];
 
 /** Each section of a site, and who sees it (the server decides what each may do there). */
@@ -25,6 +26,7 @@ const SECTIONS: Record<Tab, { page: ComponentType<PageProps>; roles: readonly Co
   people: { page: PeoplePage, roles: ['owner', 'admin', 'moderator'] },
   moderation: { page: ModerationPage, roles: ['owner', 'admin', 'moderator'] },
   transcripts: { page: TranscriptsPage, roles: ['owner', 'admin', 'moderator'] },
+  webhooks: { page: WebhooksPage, roles: ['owner', 'admin'] },
   team: { page: TeamPage, roles: ['owner', 'admin'] },
 };
 
