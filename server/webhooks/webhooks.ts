@@ -134,20 +134,30 @@ export class Webhooks {
   }
 
   private async poll(): Promise<void> {
-    const { repository } = this.options;
-    const free = NODE_IN_FLIGHT - this.inFlight.size;
-    if (free <= 0) return;
+    const { repository, inFlightPerEndpoint } = this.options;
+    if (this.inFlight.size >= NODE_IN_FLIGHT) return;
     const now = this.now();
-    // endpoints found with every slot taken: their other deliveries wait for the next look
+    // endpoints found with every slot taken: their deliveries wait until a slot is free (that look comes at once)
     const full = new Set<string>();
     for (const { _id, endpointId } of await repository.due(new Date(now), POLL_BATCH)) {
       if (this.stopped || this.inFlight.size >= NODE_IN_FLIGHT) break;
       if (full.has(endpointId)) continue;
+      const attemptId = randomBytes(8).toString('hex');
       const until = new Date(now + this.options.timeoutMs + LEASE_MARGIN_MS);
-      if (!(await repository.lease(_id, new Date(now), until))) continue;
-      const attempt = this.attempt(_id, endpointId, until, full)
+      // a place among the endpoint's requests in flight first, then the delivery: neither is taken in vain
+      const slot = await repository.takeSlot(endpointId, inFlightPerEndpoint, attemptId, new Date(now), until);
+      if (!slot) {
+        full.add(endpointId);
+        continue;
+      }
+      if (!(await repository.lease(_id, new Date(now), until))) {
+        await repository.releaseSlot(slot, attemptId);
+        continue;
+      }
+      const attempt = this.attempt(_id, endpointId, attemptId, now)
         .catch((error: unknown) => this.options.log.warn({ err: error, delivery: _id }, 'a webhook attempt failed to complete'))
-        .finally(() => {
+        .finally(async () => {
+          await repository.releaseSlot(slot, attemptId).catch((error: unknown) => this.options.log.warn({ err: error }, 'freeing a webhook slot failed'));
           this.inFlight.delete(attempt);
           // a slot is free: what waited for it may go
           this.kick();
@@ -156,75 +166,64 @@ export class Webhooks {
     }
   }
 
-  /** One attempt at a leased delivery, within one of its endpoint's in-flight slots. */
-  private async attempt(deliveryId: string, endpointId: string, until: Date, full: Set<string>): Promise<void> {
-    const { repository, outbound, timeoutMs, inFlightPerEndpoint } = this.options;
-    const attemptId = randomBytes(8).toString('hex');
-    const started = this.now();
-    const slot = await repository.takeSlot(endpointId, inFlightPerEndpoint, attemptId, new Date(started), until);
-    if (!slot) {
-      full.add(endpointId);
-      return repository.reschedule(deliveryId, new Date(started + this.options.pollMs));
+  /** One attempt at a leased delivery, within one of its endpoint's in-flight slots (held by the caller). */
+  private async attempt(deliveryId: string, endpointId: string, attemptId: string, started: number): Promise<void> {
+    const { repository, outbound, timeoutMs } = this.options;
+    const [delivery, endpoint] = await Promise.all([repository.findDelivery(deliveryId), repository.endpointById(endpointId)]);
+    // sent meanwhile (a resend raced it), or its endpoint deleted
+    if (!delivery || !endpoint || delivery.state !== 'pending') return await repository.dequeue(deliveryId);
+    if (!endpoint.enabled) {
+      if (started >= delivery.retryUntil.getTime()) {
+        await repository.recordAttempt(deliveryId, { id: attemptId, at: new Date(started), durationMs: 0, error: 'the endpoint is disabled' }, 'failed');
+        return await repository.dequeue(deliveryId);
+      }
+      // kept for when it is enabled again, within the window
+      return await repository.reschedule(deliveryId, new Date(Math.min(started + MAX_BACKOFF_MS, delivery.retryUntil.getTime())));
     }
-    try {
-      const [delivery, endpoint] = await Promise.all([repository.findDelivery(deliveryId), repository.endpointById(endpointId)]);
-      // sent meanwhile (a resend raced it), or its endpoint deleted
-      if (!delivery || !endpoint || delivery.state !== 'pending') return await repository.dequeue(deliveryId);
-      if (!endpoint.enabled) {
-        if (started >= delivery.retryUntil.getTime()) {
-          await repository.recordAttempt(deliveryId, { id: attemptId, at: new Date(started), durationMs: 0, error: 'the endpoint is disabled' }, 'failed');
-          return await repository.dequeue(deliveryId);
-        }
-        // kept for when it is enabled again, within the window
-        return await repository.reschedule(deliveryId, new Date(Math.min(started + MAX_BACKOFF_MS, delivery.retryUntil.getTime())));
-      }
 
-      const clock = performance.now();
-      let status: number | undefined;
-      let excerpt: string | undefined;
-      let error: string | undefined;
-      try {
-        const answer = await outbound.post(
-          endpoint.url,
-          delivery.body,
-          {
-            'user-agent': 'Parley webhooks',
-            [SIGNATURE_HEADER]: sign(endpoint.secret, delivery.body, Math.floor(started / 1000)),
-            'Parley-Event': delivery.type,
-            'Parley-Delivery': delivery._id,
-            'Parley-Attempt': attemptId,
-          },
-          timeoutMs,
-          EXCERPT_BYTES,
-        );
-        status = answer.status;
-        excerpt = answer.body.toString('utf8').slice(0, EXCERPT_CHARACTERS);
-      } catch (caught) {
-        error = typeof (caught as Error | undefined)?.message === 'string' ? (caught as Error).message : String(caught);
-      }
-      const durationMs = Math.round(performance.now() - clock);
-      const ok = status !== undefined && status >= 200 && status <= 299;
-      const finished = this.now();
-      const gaveUp = !ok && finished >= delivery.retryUntil.getTime();
-      const attempt = { id: attemptId, at: new Date(started), durationMs, ...(status === undefined ? {} : { status }), ...(error ? { error } : {}), ...(excerpt ? { excerpt } : {}) };
-      await repository.recordAttempt(deliveryId, attempt, ok ? 'delivered' : gaveUp ? 'failed' : 'pending');
-      this.options.onAttempt?.(ok ? 'delivered' : gaveUp ? 'gave-up' : 'failed');
-      if (ok) {
-        await repository.dequeue(deliveryId);
-        await repository.succeeded(endpointId);
-        return;
-      }
-      if (gaveUp) await repository.dequeue(deliveryId);
-      else await repository.reschedule(deliveryId, new Date(finished + this.backoff(delivery.attempts.length + 1)));
-      const failingSince = await repository.failed(endpointId, new Date(finished));
-      if (failingSince && finished - failingSince.getTime() >= this.options.retryForMs) {
-        const reason = `every attempt failed since ${failingSince.toISOString()}; the last one ${status === undefined ? `got no answer: ${error}` : `was answered ${status}`}`;
-        await repository.disable(endpointId, reason);
-        this.forget(endpoint.siteId);
-        this.options.log.warn({ siteId: endpoint.siteId, endpoint: endpointId, reason }, 'webhook endpoint disabled');
-      }
-    } finally {
-      await repository.releaseSlot(slot, attemptId);
+    const clock = performance.now();
+    let status: number | undefined;
+    let excerpt: string | undefined;
+    let error: string | undefined;
+    try {
+      const answer = await outbound.post(
+        endpoint.url,
+        delivery.body,
+        {
+          'user-agent': 'Parley webhooks',
+          [SIGNATURE_HEADER]: sign(endpoint.secret, delivery.body, Math.floor(started / 1000)),
+          'Parley-Event': delivery.type,
+          'Parley-Delivery': delivery._id,
+          'Parley-Attempt': attemptId,
+        },
+        timeoutMs,
+        EXCERPT_BYTES,
+      );
+      status = answer.status;
+      excerpt = answer.body.toString('utf8').slice(0, EXCERPT_CHARACTERS);
+    } catch (caught) {
+      error = typeof (caught as Error | undefined)?.message === 'string' ? (caught as Error).message : String(caught);
+    }
+    const durationMs = Math.round(performance.now() - clock);
+    const ok = status !== undefined && status >= 200 && status <= 299;
+    const finished = this.now();
+    const gaveUp = !ok && finished >= delivery.retryUntil.getTime();
+    const attempt = { id: attemptId, at: new Date(started), durationMs, ...(status === undefined ? {} : { status }), ...(error ? { error } : {}), ...(excerpt ? { excerpt } : {}) };
+    await repository.recordAttempt(deliveryId, attempt, ok ? 'delivered' : gaveUp ? 'failed' : 'pending');
+    this.options.onAttempt?.(ok ? 'delivered' : gaveUp ? 'gave-up' : 'failed');
+    if (ok) {
+      await repository.dequeue(deliveryId);
+      await repository.succeeded(endpointId);
+      return;
+    }
+    if (gaveUp) await repository.dequeue(deliveryId);
+    else await repository.reschedule(deliveryId, new Date(finished + this.backoff(delivery.attempts.length + 1)));
+    const failingSince = await repository.failed(endpointId, new Date(finished));
+    if (failingSince && finished - failingSince.getTime() >= this.options.retryForMs) {
+      const reason = `every attempt failed since ${failingSince.toISOString()}; the last one ${status === undefined ? `got no answer: ${error}` : `was answered ${status}`}`;
+      await repository.disable(endpointId, reason);
+      this.forget(endpoint.siteId);
+      this.options.log.warn({ siteId: endpoint.siteId, endpoint: endpointId, reason }, 'webhook endpoint disabled');
     }
   }
 
