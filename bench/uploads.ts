@@ -2,15 +2,10 @@
 // in a database of its own), over HTTP on loopback. What an upload costs by size (the server decodes, re-encodes
 // and thumbnails each), and what serving a thumbnail and an original costs with `stored` images already in the
 // database (their records and chunks are read by `_id`, so the count should not matter). Prints a Markdown table.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pino from 'pino';
 import sharp from 'sharp';
 import { createChatClient } from '../sdk';
-import { loadConfig } from '../server/config';
-import { startParley } from '../server/start-up';
+import { localServer } from './local-server';
 
 const STORED = Number(process.argv[2] ?? 10_000);
 const RUNS = 15;
@@ -28,20 +23,8 @@ async function photo(width: number, height: number): Promise<Buffer> {
 }
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-uploads-'));
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    MONGODB_DB: `bench_uploads_${randomBytes(4).toString('hex')}`,
-    RATE_LIMIT_UPLOADS_PER_USER: '1000000/60',
-    RATE_LIMIT_UPLOAD_MB_PER_USER: '1000000/60',
-    PROOF_OF_WORK: 'off',
-    LOG_LEVEL: 'silent',
-  });
-  const parley = await startParley(config, pino({ level: 'silent' }));
+  const server = localServer('uploads', { RATE_LIMIT_UPLOADS_PER_USER: '1000000/60', RATE_LIMIT_UPLOAD_MB_PER_USER: '1000000/60' });
+  const parley = await server.start();
   try {
     let token: string | null = null;
     const chat = createChatClient({ baseUrl: parley.url, site: 'demo', storage: { get: () => token, set: (value) => void (token = value) } });
@@ -92,7 +75,7 @@ async function main(): Promise<void> {
     for (const row of rows) console.log(row);
   } finally {
     await parley.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    server.remove();
   }
 }
 

@@ -3,18 +3,13 @@
 // delivery adds to a message: the time from the send's acknowledgement to the event's arrival, for messages sent one
 // at a time and for a burst; and after a restart, how long deliveries queued while the receiver was down take to
 // arrive once it is back. Prints a Markdown table.
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
-import pino from 'pino';
 import { createChatClient } from '../sdk';
 import type { WebhookEvent } from '../sdk/protocol';
-import { loadConfig } from '../server/config';
-import { startParley } from '../server/start-up';
+import { localServer } from './local-server';
 
 const MESSAGES = Number(process.argv[2] ?? 300);
 const BURST = 200;
@@ -25,19 +20,10 @@ const percentile = (values: number[], p: number) => [...values].sort((a, b) => a
 const ms = (value: number) => `${value.toFixed(value < 10 ? 1 : 0)} ms`;
 
 async function main(): Promise<void> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-webhooks-'));
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    MONGODB_DB: `bench_webhooks_${randomBytes(4).toString('hex')}`,
+  const server = localServer('webhooks', {
     HOOKS_ALLOW_PRIVATE: 'true',
     RATE_LIMIT_MESSAGES_PER_USER: '1000000/10',
     RATE_LIMIT_MESSAGE_BURST_PER_USER: '1000000/10',
-    PROOF_OF_WORK: 'off',
-    LOG_LEVEL: 'silent',
   });
 
   // the receiver notes when each message's event arrived; `up` false answers 503
@@ -56,7 +42,7 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
 
-  let parley = await startParley(config, pino({ level: 'silent' }));
+  let parley = await server.start();
   const rows: string[] = [];
   try {
     let token: string | null = null;
@@ -103,7 +89,7 @@ async function main(): Promise<void> {
     await parley.close();
     up = true;
     const restarting = performance.now();
-    parley = await startParley(config, pino({ level: 'silent' }));
+    parley = await server.start();
     const ready = performance.now();
     await until(() => queued.every((text) => arrived.has(text)));
     const after = queued.map((text) => arrived.get(text)! - ready);
@@ -127,7 +113,7 @@ async function main(): Promise<void> {
   } finally {
     await parley.close();
     receiver.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    server.remove();
   }
   console.log('| from the ack to the event at the receiver | p50 | p99 | max |\n|---|---:|---:|---:|');
   for (const row of rows) console.log(row);

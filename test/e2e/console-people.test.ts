@@ -1,51 +1,23 @@
-import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { type ChatClient, createChatClient, type StatusReason } from '../../sdk';
-import { createSite } from '../../server/db';
-import type { Parley } from '../../server/main';
-import { launchChromium, seriousViolations } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { createChatClient, type StatusReason } from '../../sdk';
+import { seriousViolations } from '../helpers/browser';
 import { waitUntil } from '../helpers/chat';
-import { type ConsoleSignIn, signInToConsole } from '../helpers/console';
-import { newAccount, startTestServerOn } from '../helpers/server';
+import { signInToConsole } from '../helpers/console';
+import { consoleSuite } from '../helpers/console-suite';
+import { newAccount } from '../helpers/server';
 
 // The console's People section in real Chromium against the built bundle: find a chat user, read their messages,
 // change their rank, mute them in a room, ban them with a reason (their socket ends) and unban them; what a
 // moderator sees; axe in light and dark; a phone's width.
-let parley: Parley;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const clients: ChatClient[] = [];
-
-beforeAll(async () => {
-  parley = await startTestServerOn('localhost');
-  browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  for (const chat of clients) chat.close();
-  for (const context of contexts) await context.close();
-  await browser?.close();
-  await parley?.close();
-});
-
-async function consolePage(staff: ConsoleSignIn, options: BrowserContextOptions = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 800 }, ...options });
-  contexts.push(context);
-  await staff.addTo(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  return page;
-}
+const suite = consoleSuite();
+const consolePage = suite.page;
 
 /** A site with a second room, and a chat member who said something in each. */
 async function siteWithChatter() {
-  const siteId = `shop-${randomBytes(3).toString('hex')}`;
-  await createSite(parley.repositories, { id: siteId, name: `Shop ${siteId}`, allowedOrigins: [] });
-  const owner = await signInToConsole(parley, siteId, 'owner');
+  const siteId = await suite.newSite('shop');
+  const owner = await signInToConsole(suite.parley(), siteId, 'owner');
   expect((await owner.call('POST', `/api/sites/${siteId}/rooms`, { id: 'side', name: 'Side room' })).status).toBe(201);
-  const chat = createChatClient({ baseUrl: parley.url, site: siteId });
-  clients.push(chat);
+  const chat = suite.track(createChatClient({ baseUrl: suite.parley().url, site: siteId }));
   const reasons: Array<StatusReason | undefined> = [];
   chat.on('status', (_, reason) => reasons.push(reason));
   const user = await chat.register({ ...newAccount('zq'), displayName: 'Zoé Quintana' });
@@ -56,7 +28,7 @@ async function siteWithChatter() {
 
 /** Opens People and the user found by `text`, from the keyboard: type, Tab to the first result, Enter. */
 async function openPerson(page: Page, siteId: string, text: string, name: string) {
-  await page.goto(`${parley.url}/console/#/sites/${siteId}/people`);
+  await page.goto(`${suite.parley().url}/console/#/sites/${siteId}/people`);
   await page.getByRole('heading', { name: 'People', exact: true }).waitFor();
   await page.getByLabel('Search by name or username').focus();
   await page.keyboard.type(text);
@@ -82,11 +54,11 @@ describe('the console: People', () => {
     // the rank: chat admin and back
     await person.getByRole('button', { name: 'Make chat admin' }).click();
     await person.getByRole('status').filter({ hasText: 'Zoé Quintana is now admin.' }).waitFor();
-    expect((await parley.repositories.users.findById(siteId, user.id))?.role).toBe('admin');
+    expect((await suite.parley().repositories.users.findById(siteId, user.id))?.role).toBe('admin');
     await page.getByRole('table').getByRole('row').filter({ hasText: 'Zoé Quintana' }).filter({ hasText: 'admin' }).waitFor();
     await person.getByRole('button', { name: 'Revoke chat admin' }).click();
     await person.getByRole('status').filter({ hasText: 'Zoé Quintana is now member.' }).waitFor();
-    expect((await parley.repositories.users.findById(siteId, user.id))?.role).toBe('member');
+    expect((await suite.parley().repositories.users.findById(siteId, user.id))?.role).toBe('member');
 
     // a mute in the side room, for a day
     await person.getByLabel('Room', { exact: true }).selectOption({ label: 'Side room' });
@@ -94,7 +66,7 @@ describe('the console: People', () => {
     await person.getByRole('button', { name: 'Mute', exact: true }).click();
     await person.getByRole('status').filter({ hasText: 'Zoé Quintana is muted in Side room until' }).waitFor();
     await person.getByRole('button', { name: 'Unmute in Side room' }).waitFor();
-    const until = (await parley.repositories.rooms.find(siteId, 'side'))?.mutedUntil?.[user.id];
+    const until = (await suite.parley().repositories.rooms.find(siteId, 'side'))?.mutedUntil?.[user.id];
     expect(until!.getTime()).toBeGreaterThan(Date.now() + 23 * 60 * 60 * 1000);
     expect(await seriousViolations(page)).toEqual([]);
 
@@ -104,12 +76,12 @@ describe('the console: People', () => {
     await person.getByRole('status').filter({ hasText: 'Zoé Quintana is banned: their sessions ended' }).waitFor();
     await waitUntil(() => reasons.includes('session-ended'));
     await page.getByRole('table').getByRole('row').filter({ hasText: 'Zoé Quintana' }).filter({ hasText: 'banned' }).waitFor();
-    const [ban] = await parley.repositories.moderation.list(siteId, undefined, 1);
+    const [ban] = await suite.parley().repositories.moderation.list(siteId, undefined, 1);
     expect(ban).toMatchObject({ action: 'user.ban', targetUserId: user.id, reason: 'spamming links', actor: { id: `console:${owner.accountId}` } });
 
     await person.getByRole('button', { name: 'Unban' }).click();
     await person.getByRole('status').filter({ hasText: 'Zoé Quintana is no longer banned.' }).waitFor();
-    expect((await parley.repositories.users.findById(siteId, user.id))?.bannedAt).toBeUndefined();
+    expect((await suite.parley().repositories.users.findById(siteId, user.id))?.bannedAt).toBeUndefined();
     await person.getByRole('button', { name: 'Ban', exact: true }).waitFor();
 
     // closing gives the focus back to the search
@@ -119,7 +91,7 @@ describe('the console: People', () => {
 
   it('shows a moderator no rank buttons, and passes axe in dark mode at 375 px wide', async () => {
     const { siteId } = await siteWithChatter();
-    const moderator = await signInToConsole(parley, siteId, 'moderator');
+    const moderator = await signInToConsole(suite.parley(), siteId, 'moderator');
     const page = await consolePage(moderator, { colorScheme: 'dark', viewport: { width: 375, height: 740 } });
     await openPerson(page, siteId, 'zoe', 'Zoé Quintana');
     const person = page.locator('#person');
@@ -135,7 +107,7 @@ describe('the console: People', () => {
   it('passes axe in light mode at 375 px wide, the newest users listed before any search', async () => {
     const { siteId, owner } = await siteWithChatter();
     const page = await consolePage(owner, { viewport: { width: 375, height: 740 } });
-    await page.goto(`${parley.url}/console/#/sites/${siteId}/people`);
+    await page.goto(`${suite.parley().url}/console/#/sites/${siteId}/people`);
     await page.getByRole('status').filter({ hasText: 'The newest user.' }).waitFor();
     await page.getByRole('button', { name: 'Zoé Quintana' }).click();
     await page.locator('#person').getByText('hello from Zoé').waitFor();

@@ -1,52 +1,33 @@
-import { randomBytes } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createChatClient, type ChatClient } from '../../sdk';
-import { createSite } from '../../server/db';
-import type { Parley } from '../../server/main';
-import { launchChromium, seriousViolations } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { createChatClient } from '../../sdk';
+import { seriousViolations } from '../helpers/browser';
 import { waitUntil } from '../helpers/chat';
 import { signInToConsole } from '../helpers/console';
-import { newAccount, startTestServerOn } from '../helpers/server';
+import { consoleSuite } from '../helpers/console-suite';
+import { newAccount } from '../helpers/server';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver';
 
 // A site's Webhooks section in real Chromium against the built console and a real receiver on loopback: an admin
 // adds an endpoint with the keyboard, sees its deliveries arrive and resends one, switches it off; a moderator has
 // no such section.
-let parley: Parley;
-let browser: Browser;
+const suite = consoleSuite({ HOOKS_ALLOW_PRIVATE: 'true', WEBHOOK_POLL_MS: '50' });
 let receiver: WebhookReceiver;
-const contexts: BrowserContext[] = [];
-const clients: ChatClient[] = [];
 
 beforeAll(async () => {
-  parley = await startTestServerOn('localhost', { HOOKS_ALLOW_PRIVATE: 'true', WEBHOOK_POLL_MS: '50' });
-  browser = await launchChromium();
   receiver = await startWebhookReceiver();
-}, 60_000);
+});
 afterAll(async () => {
-  for (const client of clients) client.close();
-  for (const context of contexts) await context.close();
-  await browser?.close();
   await receiver?.close();
-  await parley?.close();
 });
 
 async function consolePage(siteId: string, role: 'admin' | 'moderator', locale = 'en-US'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 900 }, locale });
-  contexts.push(context);
-  await (await signInToConsole(parley, siteId, role)).addTo(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  return page;
+  return suite.page(await signInToConsole(suite.parley(), siteId, role), { viewport: { width: 1000, height: 900 }, locale });
 }
 
 it('adds an endpoint with the keyboard, shows its deliveries, resends one and switches it off', async () => {
-  const siteId = `hooks-${randomBytes(3).toString('hex')}`;
-  await createSite(parley.repositories, { id: siteId, name: 'Hooked shop', allowedOrigins: [] });
+  const siteId = await suite.newSite('hooks');
   const page = await consolePage(siteId, 'admin');
-  await page.goto(`${parley.url}/console/#/sites/${siteId}/webhooks`);
+  await page.goto(`${suite.parley().url}/console/#/sites/${siteId}/webhooks`);
   await page.getByRole('heading', { name: 'Add endpoint' }).waitFor();
   await page.getByText('No endpoints yet.').waitFor();
   expect(await seriousViolations(page)).toEqual([]);
@@ -65,8 +46,7 @@ it('adds an endpoint with the keyboard, shows its deliveries, resends one and sw
   await endpoint.getByText('Message sent, New user').waitFor();
 
   // a new member and their message: both arrive, and the log says so
-  const member = createChatClient({ baseUrl: parley.url, site: siteId });
-  clients.push(member);
+  const member = suite.track(createChatClient({ baseUrl: suite.parley().url, site: siteId }));
   await member.register(newAccount('buyer'));
   await (await member.join('general')).send('Is the blue mug back in stock?');
   const ofSite = () => receiver.received.filter((request) => request.event.site === siteId);
@@ -87,22 +67,21 @@ it('adds an endpoint with the keyboard, shows its deliveries, resends one and sw
   // the secret, shown on request, is the one deliveries are signed with
   await endpoint.getByText('Show the signing secret').click();
   const secret = await endpoint.locator('.secret code').textContent();
-  const [stored] = await parley.repositories.webhooks.listEndpoints(siteId);
+  const [stored] = await suite.parley().repositories.webhooks.listEndpoints(siteId);
   expect(secret).toBe(stored!.secret);
 
   await endpoint.getByRole('button', { name: 'Disable' }).click();
   await endpoint.getByText('Disabled', { exact: true }).waitFor();
-  expect((await parley.repositories.webhooks.listEndpoints(siteId))[0]!.enabled).toBe(false);
+  expect((await suite.parley().repositories.webhooks.listEndpoints(siteId))[0]!.enabled).toBe(false);
   await endpoint.getByRole('button', { name: 'Remove' }).click();
   await page.getByText('No endpoints yet.').waitFor();
-  expect(await parley.repositories.webhooks.listEndpoints(siteId)).toEqual([]);
+  expect(await suite.parley().repositories.webhooks.listEndpoints(siteId)).toEqual([]);
 });
 
 it('is not a section for moderators, and speaks the owner’s language', async () => {
-  const siteId = `hooks-${randomBytes(3).toString('hex')}`;
-  await createSite(parley.repositories, { id: siteId, name: 'Quiet shop', allowedOrigins: [] });
+  const siteId = await suite.newSite('hooks');
   const moderator = await consolePage(siteId, 'moderator');
-  await moderator.goto(`${parley.url}/console/#/sites/${siteId}/overview`);
+  await moderator.goto(`${suite.parley().url}/console/#/sites/${siteId}/overview`);
   await moderator.getByRole('navigation').getByRole('link', { name: 'Moderation' }).waitFor();
   expect(await moderator.getByRole('link', { name: 'Webhooks' }).count()).toBe(0);
 
@@ -111,7 +90,7 @@ it('is not a section for moderators, and speaks the owner’s language', async (
     ['zh-CN', '网络钩子', '添加端点'],
   ] as const) {
     const page = await consolePage(siteId, 'admin', locale);
-    await page.goto(`${parley.url}/console/#/sites/${siteId}/overview`);
+    await page.goto(`${suite.parley().url}/console/#/sites/${siteId}/overview`);
     await page.getByRole('link', { name: tab }).click();
     await page.getByRole('heading', { name: add }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
