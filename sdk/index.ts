@@ -17,6 +17,7 @@ export { ChatError } from './errors';
 export { createClientMsgId } from './ids';
 /** The ranks of a site, lowest first, and whether a role is at least some rank. */
 export { hasRank, ROLES } from './roles';
+export { WEBHOOK_EVENT_TYPES } from './webhooks';
 export type {
   Access,
   Attachment,

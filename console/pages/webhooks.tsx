@@ -8,13 +8,12 @@ import type {
   WebhookEndpointsResponse,
   WebhookEventType,
 } from '../../sdk/protocol';
+import { WEBHOOK_EVENT_TYPES } from '../../sdk/webhooks';
 import { type Failure, failureOf, siteCall } from '../api';
 import { Field } from '../field';
 import { fill, pick } from '../i18n';
 import { webhookStrings } from '../strings/webhooks';
 import type { PageProps } from './page';
-
-const EVENTS: readonly WebhookEventType[] = ['message.created', 'message.updated', 'message.deleted', 'reaction.changed', 'user.registered', 'moderation.action', 'report.created'];
 
 /** The site's webhook endpoints (owners and admins): add, switch on and off, new secret, remove; each one's deliveries. */
 export function WebhooksPage({ site }: PageProps) {
@@ -122,7 +121,7 @@ function AddForm({ siteId, onAdded }: { siteId: string; onAdded: () => void }) {
       <Field id="endpoint-description" label={s.description} value={description} onInput={setDescription} />
       <fieldset>
         <legend>{s.events}</legend>
-        {EVENTS.map((type) => (
+        {WEBHOOK_EVENT_TYPES.map((type) => (
           <div class="check" key={type}>
             <input
               id={`event-${type}`}

@@ -47,7 +47,7 @@ import type {
 import { TOKEN_PATTERN } from './session';
 import { WORD_FILTER_ACTIONS } from '../moderation/word-filter';
 import { REPORT_REASONS } from '../moderation/reports';
-import { WEBHOOK_EVENT_TYPES } from '../webhooks/events';
+import { WEBHOOK_EVENT_TYPES } from '../../sdk/webhooks';
 
 /**
  * Zod schemas of the HTTP responses in sdk/protocol.ts, from which the OpenAPI document is generated.

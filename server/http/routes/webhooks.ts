@@ -12,7 +12,7 @@ import type { Repositories } from '../../db';
 import { parseDeliveryId, presentDelivery, presentEndpoint } from '../../db/webhooks';
 import { conflict, invalidInput, notFound } from '../../errors';
 import { cleanText, parseInput } from '../../validation';
-import { WEBHOOK_EVENT_TYPES } from '../../webhooks/events';
+import { WEBHOOK_EVENT_TYPES } from '../../../sdk/webhooks';
 import type { Webhooks } from '../../webhooks/webhooks';
 import { type ApiState, requireAdmin } from '../require-user';
 import { createRouter } from '../router';

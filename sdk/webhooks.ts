@@ -1,6 +1,6 @@
-import type { WebhookEventType } from '../../sdk/protocol';
+import type { WebhookEventType } from './protocol';
 
-/** Every event a webhook endpoint may listen to (the API's schemas and the OpenAPI document list them). */
+/** Every event a webhook endpoint may listen to: the server's schemas, the OpenAPI document and the console list them. */
 export const WEBHOOK_EVENT_TYPES = [
   'message.created',
   'message.updated',
