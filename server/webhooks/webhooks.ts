@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { WebhookEvent, WebhookEventData, WebhookEventType } from '../../sdk/protocol';
-import type { EndpointDocument, WebhooksRepository } from '../db/webhooks';
+import type { DeliveryDocument, EndpointDocument, WebhooksRepository } from '../db/webhooks';
 import type { OutboundHttp } from '../outbound';
 import { ReadCache } from '../read-cache';
 import { sign, SIGNATURE_HEADER } from '../signing';
@@ -168,7 +168,7 @@ export class Webhooks {
 
   /** One attempt at a leased delivery, within one of its endpoint's in-flight slots (held by the caller). */
   private async attempt(deliveryId: string, endpointId: string, attemptId: string, started: number): Promise<void> {
-    const { repository, outbound, timeoutMs } = this.options;
+    const { repository } = this.options;
     const [delivery, endpoint] = await Promise.all([repository.findDelivery(deliveryId), repository.endpointById(endpointId)]);
     // sent meanwhile (a resend raced it), or its endpoint deleted
     if (!delivery || !endpoint || delivery.state !== 'pending') return await repository.dequeue(deliveryId);
@@ -181,30 +181,7 @@ export class Webhooks {
       return await repository.reschedule(deliveryId, new Date(Math.min(started + MAX_BACKOFF_MS, delivery.retryUntil.getTime())));
     }
 
-    const clock = performance.now();
-    let status: number | undefined;
-    let excerpt: string | undefined;
-    let error: string | undefined;
-    try {
-      const answer = await outbound.post(
-        endpoint.url,
-        delivery.body,
-        {
-          'user-agent': 'Parley webhooks',
-          [SIGNATURE_HEADER]: sign(endpoint.secret, delivery.body, Math.floor(started / 1000)),
-          'Parley-Event': delivery.type,
-          'Parley-Delivery': delivery._id,
-          'Parley-Attempt': attemptId,
-        },
-        timeoutMs,
-        EXCERPT_BYTES,
-      );
-      status = answer.status;
-      excerpt = answer.body.toString('utf8').slice(0, EXCERPT_CHARACTERS);
-    } catch (caught) {
-      error = typeof (caught as Error | undefined)?.message === 'string' ? (caught as Error).message : String(caught);
-    }
-    const durationMs = Math.round(performance.now() - clock);
+    const { status, error, excerpt, durationMs } = await this.post(endpoint, delivery, attemptId, started);
     const ok = status !== undefined && status >= 200 && status <= 299;
     const finished = this.now();
     const gaveUp = !ok && finished >= delivery.retryUntil.getTime();
@@ -225,6 +202,34 @@ export class Webhooks {
       this.forget(endpoint.siteId);
       this.options.log.warn({ siteId: endpoint.siteId, endpoint: endpointId, reason }, 'webhook endpoint disabled');
     }
+  }
+
+  /** One signed POST of the delivery: the answer's status and start, or why there was none, and how long it took. */
+  private async post(endpoint: EndpointDocument, delivery: DeliveryDocument, attemptId: string, started: number) {
+    const clock = performance.now();
+    let status: number | undefined;
+    let excerpt: string | undefined;
+    let error: string | undefined;
+    try {
+      const answer = await this.options.outbound.post(
+        endpoint.url,
+        delivery.body,
+        {
+          'user-agent': 'Parley webhooks',
+          [SIGNATURE_HEADER]: sign(endpoint.secret, delivery.body, Math.floor(started / 1000)),
+          'Parley-Event': delivery.type,
+          'Parley-Delivery': delivery._id,
+          'Parley-Attempt': attemptId,
+        },
+        this.options.timeoutMs,
+        EXCERPT_BYTES,
+      );
+      status = answer.status;
+      excerpt = answer.body.toString('utf8').slice(0, EXCERPT_CHARACTERS);
+    } catch (caught) {
+      error = typeof (caught as Error | undefined)?.message === 'string' ? (caught as Error).message : String(caught);
+    }
+    return { status, excerpt, error, durationMs: Math.round(performance.now() - clock) };
   }
 
   /** The wait before retry `n` (1 for the first retry). */
