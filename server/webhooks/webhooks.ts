@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { WebhookEvent, WebhookEventData, WebhookEventType } from '../../sdk/protocol';
 import type { DeliveryDocument, EndpointDocument, WebhooksRepository } from '../db/webhooks';
 import type { OutboundHttp } from '../outbound';
+import { Poller } from '../poller';
 import { ReadCache } from '../read-cache';
 import { sign, SIGNATURE_HEADER } from '../signing';
 
@@ -53,16 +54,12 @@ export class Webhooks {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly inFlight = new Set<Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
-  private polling: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
-  // callers of nextLook(): resolved by the next look that begins after they asked
-  private lookWaiters: Array<() => void> = [];
+  private readonly poller: Poller;
 
   constructor(private readonly options: WebhooksOptions) {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.poller = new Poller(() => this.poll(), options.pollMs, (error) => options.log.warn({ err: error }, 'looking for due webhook deliveries failed'));
     this.endpoints = new ReadCache(async (siteId) => (await options.repository.listEndpoints(siteId)).filter((endpoint) => endpoint.enabled), CACHE_MS, this.now);
   }
 
@@ -90,47 +87,24 @@ export class Webhooks {
 
   /** Starts looking for due deliveries every `pollMs`. */
   start(): void {
-    this.timer = setInterval(() => this.kick(), this.options.pollMs);
-    this.timer.unref();
-    this.kick();
+    this.poller.start();
   }
 
   /** Stops taking deliveries and waits for the attempts in flight (each bounded by the timeout). */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.polling;
-    for (const resolve of this.lookWaiters.splice(0)) resolve();
+    await this.poller.stop();
     await Promise.all(this.inFlight);
     this.options.outbound.close();
   }
 
   /** Looks for due deliveries now (one look at a time: a call during one makes one more after it). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.polling) {
-      this.again = true;
-      return;
-    }
-    const waiting = this.lookWaiters.splice(0);
-    this.polling = this.poll()
-      .catch((error: unknown) => this.options.log.warn({ err: error }, 'looking for due webhook deliveries failed'))
-      .finally(() => {
-        for (const resolve of waiting) resolve();
-        this.polling = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.poller.kick();
   }
 
   /** Resolves after a whole look at the queue that began after this call (tests: "it looked, and sent nothing"). */
   nextLook(): Promise<void> {
-    return new Promise((resolve) => {
-      this.lookWaiters.push(resolve);
-      this.kick();
-    });
+    return this.poller.nextLook();
   }
 
   private async poll(): Promise<void> {
@@ -140,7 +114,7 @@ export class Webhooks {
     // endpoints found with every slot taken: their deliveries wait until a slot is free (that look comes at once)
     const full = new Set<string>();
     for (const { _id, endpointId } of await repository.due(new Date(now), POLL_BATCH)) {
-      if (this.stopped || this.inFlight.size >= NODE_IN_FLIGHT) break;
+      if (this.poller.stopped || this.inFlight.size >= NODE_IN_FLIGHT) break;
       if (full.has(endpointId)) continue;
       const attemptId = randomBytes(8).toString('hex');
       const until = new Date(now + this.options.timeoutMs + LEASE_MARGIN_MS);
