@@ -47,10 +47,13 @@ import type {
   WebhookEndpointRequest,
   WebhookEndpointResponse,
   WebhookEndpointsResponse,
+  EmailSettings,
+  HandshakeAuth,
 } from './protocol';
 import { type ChatSocket, requestPatiently } from './room/requests';
 import { DefaultRoom, type Room } from './room/room';
 import { type AttachmentVariant, upload, uploadPath, type Uploads } from './uploads';
+import { type Email, emailCalls } from './email';
 
 /** A room's broadcasts that arrive while its join is on its way, kept for the room once it exists. */
 type Early = Array<(room: DefaultRoom) => void>;
@@ -83,6 +86,13 @@ export interface ChatClientOptions {
   requestTimeoutMs?: number;
   /** How long `room.send()` keeps trying (across reconnects) before it rejects with `unavailable`. Default 30 000 ms. */
   sendTimeoutMs?: number;
+  /**
+   * The page the chat is shown on (e.g. `location.href`; the server keeps its origin and path, on one of the site's
+   * allowed origins): email digests link back to it. Sent only for users with an address.
+   */
+  page?: string;
+  /** The user's language (BCP 47): email digests are written in it (en, es, zh; others get English). */
+  locale?: string;
 }
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline';
@@ -111,7 +121,7 @@ export interface ChatClientEvents {
  * The client without the site's administration (rooms, settings, hooks, word filter, reports, the moderation log):
  * what a chat UI such as the widget needs. `createChatClient()` answers the whole ChatClient.
  */
-export interface CoreChatClient extends Pick<Uploads, 'upload' | 'attachmentUrl'> {
+export interface CoreChatClient extends Pick<Uploads, 'upload' | 'attachmentUrl'>, Email {
   readonly user: User | null;
   readonly status: ConnectionStatus;
   /** Why `status` is not `online`, when it is not. */
@@ -287,6 +297,7 @@ class CoreClient implements CoreChatClient {
   readonly #retryTimers = new Set<ReturnType<typeof setTimeout>>();
 
   readonly #options: ChatClientOptions;
+  readonly #email: Email;
 
   constructor(options: ChatClientOptions) {
     this.#options = options;
@@ -295,10 +306,27 @@ class CoreClient implements CoreChatClient {
     this.#sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
     this.#cookies = options.session === 'cookie';
     this.#http = createHttpClient(options.baseUrl, options.site, () => this.#storage.get(), this.#cookies ? 'same-origin' : 'omit');
+    this.#email = emailCalls(this.#http, { page: options.page, locale: options.locale });
   }
 
   upload(file: Blob | ArrayBuffer | Uint8Array, name?: string): Promise<Attachment> {
     return upload(this.#http, file, name);
+  }
+
+  emailSettings(): Promise<EmailSettings> {
+    return this.#email.emailSettings();
+  }
+
+  setEmail(address: string): Promise<EmailSettings> {
+    return this.#email.setEmail(address);
+  }
+
+  setEmailNotifications(notify: boolean): Promise<EmailSettings> {
+    return this.#email.setEmailNotifications(notify);
+  }
+
+  removeEmail(): Promise<EmailSettings> {
+    return this.#email.removeEmail();
   }
 
   attachmentUrl(attachment: Pick<Attachment, 'id'>, variant?: AttachmentVariant): string {
@@ -457,7 +485,7 @@ class CoreClient implements CoreChatClient {
     if (this.#socket) return;
     const socket: ChatSocket = io(this.#options.baseUrl, {
       // `read`: without a session, the server opens a socket that only reads (rooms open to visitors)
-      auth: (send) => send({ site: this.#options.site, token: this.#storage.get() ?? undefined, read: true }),
+      auth: (send) => send({ site: this.#options.site, token: this.#storage.get() ?? undefined, read: true, page: this.#options.page, locale: this.#options.locale } satisfies HandshakeAuth),
       withCredentials: this.#cookies,
       // what the server offers: no WebTransport (and the widget's build leaves its code out)
       transports: ['polling', 'websocket'],

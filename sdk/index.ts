@@ -2,6 +2,7 @@
 export { createChatClient, createCoreClient } from './client';
 export type { ChatClient, CoreChatClient, ChatClientEvents, ChatClientOptions, ConnectionStatus, SiteInfo, StatusReason, TokenStorage } from './client';
 export type { Room, RoomEvents } from './room/room';
+export type { Email } from './email';
 export type { PendingMessage, SendOptions } from './room/outbox';
 export type { PresenceChangeEvent } from './room/presence';
 export type { HistoryOptions } from './room/history';
@@ -19,6 +20,10 @@ export { createClientMsgId } from './ids';
 export { hasRank, ROLES } from './roles';
 export { WEBHOOK_EVENT_TYPES } from './webhooks';
 export type {
+  EmailSettings,
+  EmailSettingsResponse,
+  EmailAddressRequest,
+  EmailNotifyRequest,
   Access,
   Attachment,
   Author,

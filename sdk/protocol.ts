@@ -198,6 +198,11 @@ export interface SiteSettings {
   guestBanHours: number;
   /** Images: the largest file a user may upload, in megabytes (0: no uploads). Default 5, at most 20. */
   uploadMaxMB: number;
+  /**
+   * Email digests: users with a verified address who are mentioned or replied to while away get one email after a
+   * quiet period (when the server has SMTP). Default on; each user may still turn them off.
+   */
+  emailDigests: boolean;
 }
 
 /** What to change; posting rights one at a time. */
@@ -206,10 +211,46 @@ export interface UpdateSiteSettingsRequest {
   postingRights?: Partial<PostingRights>;
   guestBanHours?: number;
   uploadMaxMB?: number;
+  emailDigests?: boolean;
 }
 
 export interface SiteSettingsResponse {
   settings: SiteSettings;
+}
+
+/**
+ * The signed-in user's email for digests: GET /api/sites/:siteId/me/email → 200 EmailSettingsResponse.
+ * `available`: the server sends email (SMTP) and the site sends digests. `address`: the verified address (an
+ * identified user's comes from the site's token: `fromSite`, changed only by the site). `pending`: an address waiting
+ * for its owner to follow the link sent to it. `notify`: the user's own switch (default on).
+ */
+export interface EmailSettings {
+  available: boolean;
+  address?: string;
+  pending?: string;
+  fromSite?: boolean;
+  notify: boolean;
+}
+
+export interface EmailSettingsResponse {
+  email: EmailSettings;
+}
+
+/**
+ * PUT /api/sites/:siteId/me/email → 202 EmailSettingsResponse: sends a link to `address` (members); the address is
+ * used once its owner follows it. DELETE → 200: forgets the address (verified and pending).
+ */
+export interface EmailAddressRequest {
+  address: string;
+  /** The page the chat is on (an allowed origin's): the digests' link back. The SDK sends its `page` option. */
+  page?: string;
+  /** The language emails are written in (en, es, zh; others: English). The SDK sends its `locale` option. */
+  locale?: string;
+}
+
+/** PATCH /api/sites/:siteId/me/email → 200 EmailSettingsResponse: the user's own switch for digests. */
+export interface EmailNotifyRequest {
+  notify: boolean;
 }
 
 /**
@@ -682,6 +723,14 @@ export interface ModerationLogResponse {
 export interface HandshakeAuth {
   site: string;
   token?: string;
+  /** Without a session: open a reader's socket (rooms that visitors may read). */
+  read?: boolean;
+  /**
+   * The page the chat is shown on and the user's language: kept for a user with an email address (the digests' link
+   * back, on one of the site's allowed origins, without query and fragment; and their language). Anything else is ignored.
+   */
+  page?: string;
+  locale?: string;
 }
 
 /** `connect_error` carries this as `err.data` when the server refuses the handshake. */

@@ -62,6 +62,8 @@ export interface Config {
   hooksAllowPrivate: boolean;
   /** Webhook delivery: the WEBHOOK_* variables (docs/operations.md). */
   webhooks: { timeoutMs: number; retryFirstMs: number; retryForMs: number; inFlightPerEndpoint: number; pollMs: number };
+  /** Email: SMTP_URL (unset: no email at all), EMAIL_FROM and the digests' EMAIL_DIGEST_* timings (docs/operations.md). */
+  email: EmailConfig;
   /** How many sites one console account may own (CONSOLE_SITE_QUOTA). */
   consoleSiteQuota: number;
   /**
@@ -89,6 +91,8 @@ export interface RateLimits {
   loginFailuresPerIp: RateLimit;
   /** Accounts created from one IP. */
   registrationsPerIp: RateLimit;
+  /** Confirmation links one user has sent to an address (each is an email to someone). */
+  emailLinksPerUser: RateLimit;
   /** Proof-of-work challenges handed to one IP, counted on each node. */
   challengesPerIp: RateLimit;
   /** Messages one user sends, steady rate… */
@@ -150,6 +154,7 @@ const schema = z.object({
   RATE_LIMIT_LOGIN_FAILURES_PER_USER: rateLimit('5/900'),
   RATE_LIMIT_LOGIN_FAILURES_PER_IP: rateLimit('100/3600'),
   RATE_LIMIT_REGISTRATIONS_PER_IP: rateLimit('20/3600'),
+  RATE_LIMIT_EMAIL_LINKS_PER_USER: rateLimit('5/3600'),
   RATE_LIMIT_CHALLENGES_PER_IP: rateLimit('60/600'),
   RATE_LIMIT_MESSAGES_PER_USER: rateLimit('10/10'),
   RATE_LIMIT_MESSAGE_BURST_PER_USER: rateLimit('5/20'),
@@ -179,6 +184,11 @@ const schema = z.object({
   WEBHOOK_RETRY_WINDOW_S: z.coerce.number().int().min(1).max(7 * 86_400).default(86_400),
   WEBHOOK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(4),
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must start with smtp:// or smtps://').optional(),
+  EMAIL_FROM: z.string().trim().min(3).max(320).regex(/@/, 'must hold an address, e.g. "Chat <chat@example.com>"').optional(),
+  EMAIL_DIGEST_QUIET_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
+  EMAIL_DIGEST_GAP_MS: z.coerce.number().int().min(0).max(7 * 86_400_000).default(3_600_000),
+  EMAIL_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
   CONSOLE_SITE_QUOTA: z.coerce.number().int().min(1).max(10_000).default(10),
   CONSOLE_SIGNUP: z.enum(['invite', 'open']).default('invite'),
   PROOF_OF_WORK: z.enum(['on', 'off']).default('on'),
@@ -186,6 +196,18 @@ const schema = z.object({
   PROOF_OF_WORK_KEY: z.string().trim().min(32, 'needs at least 32 characters').optional(),
   METRICS_TOKEN: z.string().min(16, 'needs at least 16 characters').regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
 });
+
+export interface EmailConfig {
+  smtpUrl: string | undefined;
+  /** The From of every email, e.g. `Parley <chat@example.com>`. */
+  from: string;
+  /** A digest waits this long after the last mention or reply it holds (more activity extends the wait). */
+  quietMs: number;
+  /** At most one digest per user in this long; a digest never waits longer than this after its first message. */
+  gapMs: number;
+  /** How often a node looks for digests that are due. */
+  pollMs: number;
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -227,6 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginFailuresPerUserAndIp: vars.RATE_LIMIT_LOGIN_FAILURES_PER_USER,
       loginFailuresPerIp: vars.RATE_LIMIT_LOGIN_FAILURES_PER_IP,
       registrationsPerIp: vars.RATE_LIMIT_REGISTRATIONS_PER_IP,
+      emailLinksPerUser: vars.RATE_LIMIT_EMAIL_LINKS_PER_USER,
       challengesPerIp: vars.RATE_LIMIT_CHALLENGES_PER_IP,
       messagesPerUser: vars.RATE_LIMIT_MESSAGES_PER_USER,
       messageBurstPerUser: vars.RATE_LIMIT_MESSAGE_BURST_PER_USER,
@@ -250,6 +273,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryForMs: vars.WEBHOOK_RETRY_WINDOW_S * 1000,
       inFlightPerEndpoint: vars.WEBHOOK_MAX_IN_FLIGHT,
       pollMs: vars.WEBHOOK_POLL_MS,
+    },
+    email: {
+      smtpUrl: vars.SMTP_URL,
+      from: vars.EMAIL_FROM ?? `Parley <no-reply@${vars.PUBLIC_URL ? new URL(vars.PUBLIC_URL).hostname : 'localhost'}>`,
+      quietMs: vars.EMAIL_DIGEST_QUIET_MS,
+      gapMs: vars.EMAIL_DIGEST_GAP_MS,
+      pollMs: vars.EMAIL_POLL_MS,
     },
     consoleSiteQuota: vars.CONSOLE_SITE_QUOTA,
     consoleSignup: vars.CONSOLE_SIGNUP,

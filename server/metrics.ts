@@ -3,7 +3,7 @@ import type { HookOutcome } from './moderation/pre-publish';
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The limits `parley_rate_limited_total` counts refusals of. */
-export type LimitName = 'login' | 'registration' | 'challenge' | 'messages' | 'room_requests' | 'reactions' | 'uploads';
+export type LimitName = 'login' | 'registration' | 'challenge' | 'messages' | 'room_requests' | 'reactions' | 'uploads' | 'email_links';
 
 /**
  * Prometheus metrics of one Parley instance. Each instance has a registry of its own (tests run several in one
@@ -29,6 +29,8 @@ export interface Metrics {
   prePublish(outcome: HookOutcome): void;
   /** A webhook attempt: answered 2xx, failed (retried later), or failed for the last time. */
   webhookAttempt(outcome: 'delivered' | 'failed' | 'gave-up'): void;
+  /** An email digest was sent, failed (tried again later), or dropped (nobody to send it to, or nothing left in it). */
+  emailDigest(outcome: 'sent' | 'failed' | 'dropped'): void;
 }
 
 // 1 ms … 2.5 s: a send is one findOneAndUpdate and one insert, a few ms on a healthy database
@@ -98,7 +100,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
   // present from the start at 0, so rate() works before the first refusal
-  for (const limit of ['login', 'registration', 'challenge', 'messages', 'room_requests', 'reactions', 'uploads'] satisfies LimitName[]) rateLimited.inc({ limit }, 0);
+  for (const limit of ['login', 'registration', 'challenge', 'messages', 'room_requests', 'reactions', 'uploads', 'email_links'] satisfies LimitName[]) rateLimited.inc({ limit }, 0);
 
   const prePublish = new Counter({
     name: 'parley_pre_publish_total',
@@ -109,6 +111,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const webhookAttempts = new Counter({
     name: 'parley_webhook_attempts_total',
     help: 'Webhook delivery attempts, by outcome (delivered, failed: retried later, gave-up: the retry window passed).',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const emailDigests = new Counter({
+    name: 'parley_email_digests_total',
+    help: 'Email digests, by outcome (sent, failed: tried again later, dropped: nobody to send to or nothing left to tell).',
     labelNames: ['outcome'] as const,
     registers,
   });
@@ -132,6 +140,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     webhookAttempt(outcome) {
       webhookAttempts.inc({ outcome });
+    },
+    emailDigest(outcome) {
+      emailDigests.inc({ outcome });
     },
     httpRequest(method, route, status) {
       httpRequests.inc({ method: KNOWN_METHODS.has(method) ? method : 'OTHER', route, status: String(status) });

@@ -30,6 +30,10 @@ import { OutboundHttp } from './outbound';
 import { presentModeration } from './db/moderation';
 import { presentUser } from './db/users';
 import { type ObjectStore, s3ObjectStore } from './uploads/object-store';
+import type { MessageDocument } from './db/messages';
+import { EmailDigests } from './email/digests';
+import { EmailLinks } from './email/links';
+import { smtpMailer } from './email/mailer';
 
 export interface Parley {
   /** Where browsers reach the backend, e.g. http://localhost:3000 */
@@ -41,6 +45,8 @@ export interface Parley {
   activity: SiteActivity;
   /** This node's webhook deliverer. */
   webhooks: Webhooks;
+  /** This node's email digests; undefined without SMTP_URL. */
+  emailDigests: EmailDigests | undefined;
   /** Stops everything in reverse order of start. */
   close(): Promise<void>;
 }
@@ -169,6 +175,27 @@ export async function startParley(
       const { blocked: _blocked, ...shown } = presentUser(user);
       await webhooks.emit(user.siteId, 'user.registered', { user: shown });
     });
+    // email (SMTP_URL): confirmation links, and digests for people who are away, sent by whichever node leases them
+    let url = config.publicUrl ?? `http://localhost:${config.port}`;
+    const emailLinks = new EmailLinks(() => url, config.sessionKeys);
+    const mailer = config.email.smtpUrl ? smtpMailer(config.email.smtpUrl, config.email.from) : undefined;
+    const emailDigests =
+      mailer &&
+      new EmailDigests({
+        repositories,
+        mailer,
+        links: emailLinks,
+        siteSettings,
+        isOnline: async (siteId, userId) => (hub ? hub.isOnline(siteId, userId) : false),
+        config: config.email,
+        log,
+        onSent: (outcome) => metrics.emailDigest(outcome),
+      });
+    if (emailDigests) {
+      emailDigests.start();
+      steps.add(() => emailDigests.stop());
+      log.info({ smtp: redactUri(config.email.smtpUrl!), from: config.email.from }, 'sending email through SMTP_URL (confirmation links, digests)');
+    }
     const activity = new SiteActivity(repositories.activity, log);
     // after the hub's close (steps run newest first): the last batches are counted before the final flush
     steps.add(() => activity.close());
@@ -208,6 +235,8 @@ export async function startParley(
       prePublish,
       hooksAllowPrivate: config.hooksAllowPrivate,
       webhooks,
+      mailer,
+      emailLinks,
       webhookRetryForMs: config.webhooks.retryForMs,
       consoleSiteQuota: config.consoleSiteQuota,
       consoleSignup: config.consoleSignup,
@@ -240,6 +269,7 @@ export async function startParley(
       reports,
       activity,
       webhooks,
+      ...(emailDigests ? { onMessageStored: (siteId: string, message: MessageDocument) => emailDigests.noteMessage(siteId, message) } : {}),
       log,
       metrics,
     });
@@ -269,10 +299,10 @@ export async function startParley(
     steps.add(async () => clearInterval(sweeper));
 
     const port = listen ? (httpServer.address() as AddressInfo).port : config.port;
-    const url = config.publicUrl ?? `http://localhost:${port}`;
+    url = config.publicUrl ?? `http://localhost:${port}`;
     if (config.sessionKeysGenerated) log.warn('SESSION_KEYS is not set: cookies signed for this run only (bearer tokens survive restarts)');
     log.info({ url }, listen ? 'Parley is listening' : 'Parley is ready for connections from the primary');
-    return { url, port, repositories, hub, activity, webhooks, close };
+    return { url, port, repositories, hub, activity, webhooks, emailDigests, close };
   } catch (error) {
     await close();
     throw error;

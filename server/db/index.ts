@@ -16,6 +16,7 @@ import { SitesRepository } from './sites';
 import { UsersRepository } from './users';
 import { UploadsRepository } from './uploads';
 import { WebhooksRepository } from './webhooks';
+import { EmailDigestsRepository } from './email-digests';
 import type { ObjectStore } from '../uploads/object-store';
 
 /** One repository per collection; the only code that speaks to MongoDB. */
@@ -41,6 +42,8 @@ export interface Repositories {
   uploads: UploadsRepository;
   /** Webhook endpoints, their deliveries and the queue of those still to make. */
   webhooks: WebhooksRepository;
+  /** Email digests waiting to be sent. */
+  emailDigests: EmailDigestsRepository;
 }
 
 /** Creates a site with its default room `general`; false when the id is taken. */
@@ -59,6 +62,7 @@ export async function removeSite(repositories: Repositories, siteId: string): Pr
   await repositories.messages.deleteBySite(siteId);
   await repositories.uploads.deleteBySite(siteId);
   await repositories.webhooks.deleteBySite(siteId);
+  await repositories.emailDigests.deleteBySite(siteId);
   await repositories.moderation.deleteBySite(siteId);
   await repositories.reports.deleteBySite(siteId);
   await repositories.ipBans.deleteBySite(siteId);
@@ -90,5 +94,6 @@ export function createRepositories(db: Db, options: { sessionAbsoluteMs?: number
     replies: new Replies(messages),
     uploads: new UploadsRepository(db, options.objects),
     webhooks: new WebhooksRepository(db),
+    emailDigests: new EmailDigestsRepository(db),
   };
 }

@@ -22,6 +22,8 @@ export interface SiteDocument {
   guestBanHours?: number;
   /** The largest image a user may upload, in MB; unset: DEFAULT_SETTINGS. */
   uploadMaxMB?: number;
+  /** Email digests for users who are away; unset: DEFAULT_SETTINGS (on). */
+  emailDigests?: boolean;
   /** The site's pre-publish hook with its signing secret; unset: none. */
   prePublish?: PrePublishHook & { secret: string };
   createdAt: Date;
@@ -33,6 +35,7 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   postingRights: { links: 'guest', mentionEveryone: 'moderator' },
   guestBanHours: 24,
   uploadMaxMB: 5,
+  emailDigests: true,
 };
 
 /** A site's settings, unset ones at their defaults. */
@@ -41,6 +44,7 @@ export const settingsOf = (site: SiteDocument): SiteSettings => ({
   postingRights: { ...DEFAULT_SETTINGS.postingRights, ...site.postingRights },
   guestBanHours: site.guestBanHours ?? DEFAULT_SETTINGS.guestBanHours,
   uploadMaxMB: site.uploadMaxMB ?? DEFAULT_SETTINGS.uploadMaxMB,
+  emailDigests: site.emailDigests ?? DEFAULT_SETTINGS.emailDigests,
 });
 
 const newSecret = () => randomBytes(32).toString('hex');
@@ -119,8 +123,8 @@ export class SitesRepository {
 
   /** Stores the site's settings; false when the site does not exist. */
   async setSettings(siteId: string, settings: SiteSettings): Promise<boolean> {
-    const { access, postingRights, guestBanHours, uploadMaxMB } = settings;
-    const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $set: { access, postingRights, guestBanHours, uploadMaxMB } });
+    const { access, postingRights, guestBanHours, uploadMaxMB, emailDigests } = settings;
+    const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $set: { access, postingRights, guestBanHours, uploadMaxMB, emailDigests } });
     return matchedCount === 1;
   }
 

@@ -14,8 +14,23 @@ export interface UserDocument {
   role: Role;
   createdAt: Date;
   bannedAt?: Date;
-  /** An identified user's email, from the site's signed identity token; never shown to other users. */
+  /**
+   * Where email digests go: an identified user's from the site's signed identity token, a member's once they followed
+   * the link sent to it. Never shown to other users.
+   */
   email?: string;
+  /** A member's new address, waiting for its owner to follow the link sent to it. */
+  emailPending?: string;
+  /** The user turned digests off (the widget, or an email's unsubscribe link). */
+  emailOff?: true;
+  /** When the last digest went to this user (one per EMAIL_DIGEST_GAP_MS at most). */
+  digestSentAt?: Date;
+  /**
+   * Kept only while the user has an address: the page their chat was last open on (origin and path: the digest's
+   * link back) and the language it spoke (the digest's).
+   */
+  page?: string;
+  locale?: EmailLocale;
   /** The users this one blocked (ids), in the order blocked. */
   blocked?: string[];
   /** Guests: when the guest is deleted (their name freed) unless they come back; pushed back by use. */
@@ -23,6 +38,9 @@ export interface UserDocument {
   /** Guests: a keyed hash of the address they signed up from, so a ban can keep it out (never the address). */
   ipHash?: string;
 }
+
+/** The languages emails are written in. */
+export type EmailLocale = 'en' | 'es' | 'zh';
 
 /** What the console's people search reads of a user. */
 export type UserSummary = Pick<UserDocument, '_id' | 'username' | 'displayName' | 'role' | 'createdAt' | 'bannedAt'>;
@@ -222,6 +240,40 @@ export class UsersRepository {
       if (best.length >= limit * 2) best.sort(order).splice(limit);
     }
     return best.sort(order).slice(0, limit).map(({ user }) => user);
+  }
+
+  /** A member's new address, to be confirmed by the link sent to it (replacing any pending one). */
+  async setPendingEmail(user: UserDocument, address: string, seen: Pick<UserDocument, 'page' | 'locale'>): Promise<void> {
+    await this.users.updateOne({ _id: user._id }, { $set: { emailPending: address, ...seen } });
+  }
+
+  /** The link sent to `address` was followed: it becomes the user's address, if it is still the one pending. */
+  async confirmEmail(siteId: string, userId: string, address: string): Promise<boolean> {
+    if (!ObjectId.isValid(userId)) return false;
+    const { matchedCount } = await this.users.updateOne({ _id: new ObjectId(userId), siteId, emailPending: address }, { $set: { email: address }, $unset: { emailPending: '' } });
+    return matchedCount === 1;
+  }
+
+  /** Forgets a member's address (verified and pending), and what was kept for it. */
+  async removeEmail(user: UserDocument): Promise<void> {
+    await this.users.updateOne({ _id: user._id }, { $unset: { email: '', emailPending: '', page: '', locale: '', digestSentAt: '' } });
+  }
+
+  /** The user's own switch for digests; false when the user does not exist. */
+  async setEmailNotify(siteId: string, userId: string, notify: boolean): Promise<boolean> {
+    if (!ObjectId.isValid(userId)) return false;
+    const update = notify ? { $unset: { emailOff: '' as const } } : { $set: { emailOff: true as const } };
+    const { matchedCount } = await this.users.updateOne({ _id: new ObjectId(userId), siteId }, update);
+    return matchedCount === 1;
+  }
+
+  /** Where the user's chat was last open, and in which language (kept for the digests' link and words). */
+  async setSeen(user: UserDocument, seen: Pick<UserDocument, 'page' | 'locale'>): Promise<void> {
+    await this.users.updateOne({ _id: user._id }, { $set: seen });
+  }
+
+  async setDigestSent(userId: ObjectId, at: Date): Promise<void> {
+    await this.users.updateOne({ _id: userId }, { $set: { digestSentAt: at } });
   }
 
   /** Bans or lifts a ban; false when the user does not exist. */

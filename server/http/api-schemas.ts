@@ -31,6 +31,7 @@ import type {
   SessionResponse,
   SiteInfoResponse,
   SiteSettingsResponse,
+  EmailSettingsResponse,
   StaffResponse,
   User,
   WordFilterResponse,
@@ -171,8 +172,19 @@ export const siteSettingsResponseSchema = z.object({
     }),
     guestBanHours: z.number().int().nonnegative().meta({ description: "How long a banned guest's network may not sign up again (0: not at all)." }),
     uploadMaxMB: z.number().int().nonnegative().meta({ description: 'The largest image a user may upload, in MB (0: no uploads).' }),
+    emailDigests: z.boolean().meta({ description: 'Email digests for users mentioned or replied to while away (default on).' }),
   }),
 }) satisfies z.ZodType<SiteSettingsResponse>;
+
+export const emailSettingsResponseSchema = z.object({
+  email: z.object({
+    available: z.boolean().meta({ description: 'The server sends email and the site sends digests.' }),
+    address: z.string().optional().meta({ description: 'The confirmed address digests go to.' }),
+    pending: z.string().optional().meta({ description: 'An address waiting for its owner to follow the link sent to it.' }),
+    fromSite: z.literal(true).optional().meta({ description: "An identified user's address, from the site's token." }),
+    notify: z.boolean().meta({ description: "The user's own switch (default on)." }),
+  }),
+}) satisfies z.ZodType<EmailSettingsResponse>;
 
 export const siteInfoResponseSchema = z.object({
   site: z.object({

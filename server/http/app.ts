@@ -45,6 +45,9 @@ import { siteActivityRoutes } from './routes/site-activity';
 import { siteScope } from './site-scope';
 import { widgetAssetRoutes } from './widget-assets';
 import { consoleAssetRoutes } from './console-assets';
+import { emailRoutes } from './routes/email';
+import type { EmailLinks } from '../email/links';
+import type { Mailer } from '../email/mailer';
 
 export interface HttpAppOptions {
   database: Database;
@@ -83,6 +86,10 @@ export interface HttpAppOptions {
   hooksAllowPrivate: boolean;
   /** Webhooks on this node: endpoint changes apply here at once, resends go at once. */
   webhooks: Webhooks;
+  /** Email through SMTP_URL; unset: the server sends no email. */
+  mailer: Mailer | undefined;
+  /** The links in emails (confirm an address, unsubscribe). */
+  emailLinks: EmailLinks;
   /** How long a resent webhook delivery is retried. */
   webhookRetryForMs: number;
   /** How many sites one console account may own. */
@@ -120,6 +127,14 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     addressKey: addressKeyOf(options.sessionKeys),
     proofOfWork: options.proofOfWork,
   });
+  const email = emailRoutes({
+    repositories: options.repositories,
+    mailer: options.mailer,
+    links: options.emailLinks,
+    rateLimiter: options.rateLimiter,
+    publicUrl: options.publicUrl,
+    log: options.log,
+  });
   const session = sessionMiddleware(app, options.repositories.sessions, options.sessionIdleMs);
   // the console's cookie is SameSite=Strict; its state changes must also come from our own pages (CSRF)
   const consoleGuard: Koa.Middleware = (ctx, next) => {
@@ -140,6 +155,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     .use(widgetAssetRoutes(options.distDir, options.repositories.sites).routes())
     .use(consoleAssetRoutes(options.distDir).routes())
     .use(openApiRoutes().routes())
+    .use(email.pages.routes())
     .use(async (ctx, next) => {
       if (!ctx.path.startsWith('/api/')) return next();
       ctx.set('Cache-Control', 'no-store');
@@ -172,6 +188,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     .use(roomRecordsRoutes({ repositories: options.repositories, onMessageUpdated: options.onMessageUpdated }).routes())
     .use(siteSecretRoutes({ repositories: options.repositories, sessions: staffSessions }).routes())
     .use(peopleRoutes({ repositories: options.repositories }).routes())
+    .use(email.api.routes())
     .use(
       uploadRoutes({
         repositories: options.repositories,

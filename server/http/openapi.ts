@@ -3,6 +3,7 @@ import { createRouter } from './router';
 import { z } from 'zod';
 import {
   blocksResponseSchema,
+  emailSettingsResponseSchema,
   uploadResponseSchema,
   webhookDeliveriesResponseSchema,
   webhookDeliveryResponseSchema,
@@ -44,6 +45,7 @@ import { ACTOR_ID_PATTERN, banSchema, muteSchema, wordFilterSchema } from './rou
 import { createRoomSchema, updateRoomSchema } from './routes/rooms';
 import { reportSettingsSchema, resolveReportSchema } from './routes/reports';
 import { blockSchema } from './routes/blocks';
+import { emailAddressSchema, emailNotifySchema } from './routes/email';
 import { roleSchema, updateSiteSettingsSchema } from './routes/site-settings';
 import { guestSchema } from './routes/guests';
 import { hookRequestSchema } from './routes/pre-publish';
@@ -106,6 +108,8 @@ function componentSchemas(): Record<string, JsonSchema> {
   requests.add(resolveReportSchema, { id: 'ResolveReportRequest' });
   requests.add(reportSettingsSchema, { id: 'ReportSettings' });
   requests.add(blockSchema, { id: 'BlockRequest' });
+  requests.add(emailAddressSchema, { id: 'EmailAddressRequest' });
+  requests.add(emailNotifySchema, { id: 'EmailNotifyRequest' });
   requests.add(updateSiteSettingsSchema, { id: 'UpdateSiteSettingsRequest' });
   requests.add(roleSchema, { id: 'RoleRequest' });
   requests.add(guestSchema, { id: 'GuestRequest' });
@@ -139,6 +143,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(wordFilterResponseSchema, { id: 'WordFilterResponse' });
   responses.add(messageSchema, { id: 'Message' });
   responses.add(blocksResponseSchema, { id: 'BlocksResponse' });
+  responses.add(emailSettingsResponseSchema, { id: 'EmailSettingsResponse' });
   responses.add(reportsResponseSchema, { id: 'ReportsResponse' });
   responses.add(resolveReportResponseSchema, { id: 'ResolveReportResponse' });
   responses.add(reportSettingsResponseSchema, { id: 'ReportSettingsResponse' });
@@ -220,6 +225,36 @@ const signedInErrors = {
 };
 /** …and those of an admin operation. */
 const adminErrors = { ...signedInErrors, '403': responseRef('AdminOnly') };
+
+/** The pages the links in emails open: a GET that asks, a POST that does it (also RFC 8058's one-click unsubscribe). */
+function emailLinkPages() {
+  const token = { name: 'token', in: 'query', required: true, description: 'The signed token of the link in the email (a JWT).', schema: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', maxLength: 1000 } };
+  const html = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
+  const page = (use: 'verify' | 'unsubscribe', what: string, done: string) => ({
+    parameters: [token],
+    get: {
+      operationId: `${use}EmailPage`,
+      summary: `The page a link to ${what} opens: it asks, with a button (opening it changes nothing)`,
+      tags: ['email'],
+      security: [],
+      responses: { '200': html('The page with the button.'), '400': html('The link is not valid (forged, expired, used).') },
+    },
+    post: {
+      operationId: `${use}Email`,
+      summary: done,
+      tags: ['email'],
+      security: [],
+      ...(use === 'unsubscribe'
+        ? { requestBody: { required: false, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', properties: { 'List-Unsubscribe': { const: 'One-Click' } } } } } } }
+        : {}),
+      responses: { '200': html('Done: the page says so.'), '400': html('The link is not valid (forged, expired, used).') },
+    },
+  });
+  return {
+    '/email/verify': page('verify', 'confirm an address', 'Confirm the address the link was sent to'),
+    '/email/unsubscribe': page('unsubscribe', 'turn email digests off', "Turn the user's email digests off (a mail client's one-click unsubscribe posts here)"),
+  };
+}
 
 /** Builds the OpenAPI 3.1 description of the HTTP API from the schemas the handlers and the protocol use. */
 export function buildOpenApiDocument(): OpenApiDocument {
@@ -1118,6 +1153,52 @@ export function buildOpenApiDocument(): OpenApiDocument {
           responses: { '204': { description: 'Blocked (or already).' }, '400': responseRef('InvalidInput'), ...signedInErrors },
         },
       },
+      '/api/sites/{siteId}/me/email': {
+        parameters: [siteId],
+        get: {
+          operationId: 'emailSettings',
+          summary: 'Your address for email digests, and your switch',
+          description:
+            'Digests: one email a quiet period after you are mentioned or replied to while no chat of yours is open (EMAIL_DIGEST_QUIET_MS), at most one per ' +
+            "EMAIL_DIGEST_GAP_MS. `available` is false when the server has no SMTP_URL or the site turned digests off. An identified user's address comes from the site's token (`fromSite`).",
+          tags: ['accounts'],
+          security: signedIn,
+          responses: { '200': { description: 'Your email settings.', content: json('EmailSettingsResponse') }, ...signedInErrors },
+        },
+        put: {
+          operationId: 'setEmail',
+          summary: 'Members: send a confirmation link to an address',
+          description:
+            'The address becomes yours for digests once its owner follows the link (a page whose button confirms). `page` (on one of the site\'s allowed origins; its query and fragment are dropped) and ' +
+            '`locale` are kept with it for the digests\' link back and language. Guests and identified users are refused. Limited per user (RATE_LIMIT_EMAIL_LINKS_PER_USER).',
+          tags: ['accounts'],
+          security: signedIn,
+          requestBody: { required: true, content: json('EmailAddressRequest') },
+          responses: {
+            '202': { description: 'The link is sent (or the address was already yours).', content: json('EmailSettingsResponse') },
+            '400': responseRef('InvalidInput'),
+            '429': responseRef('RateLimited'),
+            '503': { description: 'The SMTP server did not take the email; try again later.', content: json('ErrorResponse') },
+            ...signedInErrors,
+          },
+        },
+        patch: {
+          operationId: 'setEmailNotifications',
+          summary: 'Turn your email digests on or off',
+          tags: ['accounts'],
+          security: signedIn,
+          requestBody: { required: true, content: json('EmailNotifyRequest') },
+          responses: { '200': { description: 'Your email settings.', content: json('EmailSettingsResponse') }, '400': responseRef('InvalidInput'), ...signedInErrors },
+        },
+        delete: {
+          operationId: 'removeEmail',
+          summary: 'Members: forget your address (confirmed or pending)',
+          tags: ['accounts'],
+          security: signedIn,
+          responses: { '200': { description: 'Your email settings.', content: json('EmailSettingsResponse') }, ...signedInErrors },
+        },
+      },
+      ...emailLinkPages(),
       '/api/sites/{siteId}/uploads': {
         parameters: [siteId],
         post: {

@@ -27,6 +27,8 @@ export interface AuthRateLimiter {
    * memory: a challenge costs a few hashes and stores nothing, so a database write would cost more than it guards.
    */
   challenge(ip: string): Promise<void>;
+  /** Counts one confirmation link a user has sent to an address; throws `rate_limited` past the limit. */
+  emailLink(userId: string): Promise<void>;
 }
 
 /** One limit; `take` throws the RateLimiterRes of a refusal, as rate-limiter-flexible's consume() does. */
@@ -67,9 +69,23 @@ export function createAuthRateLimiter(
   const perUser = limiter('login_fail_user_ip', limits.loginFailuresPerUserAndIp);
   const perIp = limiter('login_fail_ip', limits.loginFailuresPerIp);
   const registrations = limiter('register_ip', limits.registrationsPerIp);
+  const emailLinks = limiter('email_link_user', limits.emailLinksPerUser);
   const challenges = new RateLimiterMemory({ points: limits.challengesPerIp.points, duration: limits.challengesPerIp.durationS });
   // the same key the account is found by, so 'Ada' and 'ada' share one count
   const userKey = (ip: string, username: string) => `${uniqueKey(username)}_${ip}`;
+
+  // one more of `limit` for `key`, or `rate_limited` naming what was refused
+  const counted = async (limit: Limit, key: string, name: LimitName, operation: string) => {
+    try {
+      await limit.take(key);
+    } catch (error) {
+      if (error instanceof RateLimiterRes) {
+        onRefused(name);
+        throw rateLimited(operation, error.msBeforeNext);
+      }
+      throw error;
+    }
+  };
 
   return {
     async takeLoginAttempt(ip, username) {
@@ -87,17 +103,8 @@ export function createAuthRateLimiter(
     async loginSucceeded(ip, username) {
       await Promise.all([perUser.clear(userKey(ip, username)), perIp.giveBack(ip)]);
     },
-    async register(ip) {
-      try {
-        await registrations.take(ip);
-      } catch (error) {
-        if (error instanceof RateLimiterRes) {
-          onRefused('registration');
-          throw rateLimited('registrations', error.msBeforeNext);
-        }
-        throw error;
-      }
-    },
+    register: (ip) => counted(registrations, ip, 'registration', 'registrations'),
+    emailLink: (userId) => counted(emailLinks, userId, 'email_links', 'confirmation emails'),
     async challenge(ip) {
       try {
         await challenges.consume(ip);

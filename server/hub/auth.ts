@@ -3,7 +3,9 @@ import Keygrip from 'keygrip';
 import type { HandshakeErrorData } from '../../sdk/protocol';
 import type { Repositories } from '../db';
 import { SessionStore } from '../db/sessions';
-import { presentUser } from '../db/users';
+import { presentUser, type UserDocument } from '../db/users';
+import { emailLocale } from '../email/compose';
+import { chatPage } from '../email/links';
 import { isOwnOrigin, isSameOrigin, ownOriginOf } from '../http/origins';
 import { ID_PATTERN } from '../validation';
 import { SESSION_COOKIE, TOKEN_PATTERN, WIDGET_COOKIE } from '../http/session';
@@ -59,6 +61,7 @@ export function authenticateSockets(repositories: Repositories, options: { sessi
       if (user.bannedAt) return refuse(next, 'this account is banned');
       if (!(await originAllowed(socket, siteId))) return refuse(next, `${socket.handshake.headers.origin} may not use the chat of site ${siteId}`, 'forbidden');
       if (user.role === 'guest') await repositories.users.touchGuest(user);
+      if (user.email || user.emailPending) await rememberWhereSeen(socket, user, auth);
       const idleUntil = (await repositories.sessions.touch(token, sessionIdleMs, session.expiresAt)) ?? session.expiresAt;
       socket.data = { siteId, user: presentUser(user), sessionGroup: SessionStore.groupOf(token) };
       // kept on this node only: socket.data travels between nodes (fetchSockets), a session id must not
@@ -79,6 +82,21 @@ export function authenticateSockets(repositories: Repositories, options: { sessi
     if (!headers.origin || isOwnOrigin(headers, ownOriginOf(publicUrl, headers, secure))) return true;
     const site = await repositories.sites.findById(siteId);
     return site?.allowedOrigins.includes(headers.origin) === true;
+  }
+
+  /**
+   * A user with an address: where their chat is open (`auth.page`) and in which language (`auth.locale`), for their
+   * digests' link and words; written only when it changed.
+   */
+  async function rememberWhereSeen(socket: HubSocket, user: UserDocument, auth: Record<string, unknown>): Promise<void> {
+    if (auth.page === undefined && auth.locale === undefined) return;
+    const site = await repositories.sites.findById(user.siteId);
+    if (!site) return;
+    const { headers, secure } = socket.handshake;
+    const page = chatPage(auth.page, site.allowedOrigins, ownOriginOf(publicUrl, headers, secure));
+    const locale = typeof auth.locale === 'string' ? emailLocale(auth.locale) : undefined;
+    const seen = { ...(page && page !== user.page ? { page } : {}), ...(locale && locale !== user.locale ? { locale } : {}) };
+    if (Object.keys(seen).length > 0) await repositories.users.setSeen(user, seen);
   }
 
   async function admitReader(socket: HubSocket, siteId: string, next: Next): Promise<void> {

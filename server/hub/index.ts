@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Logger } from 'pino';
 import type { Webhooks } from '../webhooks/webhooks';
+import type { MessageDocument } from '../db/messages';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Server } from 'socket.io';
 import type { RateLimits } from '../config';
@@ -60,6 +61,8 @@ export interface HubOptions {
   activity: SiteActivity;
   /** Outbound webhooks: messages and reactions are queued before they are acknowledged. */
   webhooks: Webhooks;
+  /** Called with each new message once stored and broadcast, and awaited before the ack (email digests note it). */
+  onMessageStored?: (siteId: string, message: MessageDocument) => Promise<void>;
   log: Logger;
   metrics: Metrics;
 }
@@ -77,6 +80,8 @@ export interface Hub {
   messageUpdated(siteId: string, message: Message): void;
   /** How many users are online in the site now, in any of its rooms, on every node. */
   onlineCount(siteId: string): Promise<number>;
+  /** Whether the user has a socket open, on any node. */
+  isOnline(siteId: string, userId: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -140,8 +145,8 @@ export function createHub(options: HubOptions): Hub {
     const member = signedIn(socket);
     if (member) {
       endWithSession(member, repositories.sessions, options.sessionIdleMs, socketLog);
-      const { wordFilters, siteSettings, prePublish, reports, webhooks } = options;
-      registerMessageHandlers(member, { repositories, sendLimiter, sends, wordFilters, siteSettings, prePublish, slowMode, reports, pins, webhooks }, socketLog, metrics);
+      const { wordFilters, siteSettings, prePublish, reports, webhooks, onMessageStored } = options;
+      registerMessageHandlers(member, { repositories, sendLimiter, sends, wordFilters, siteSettings, prePublish, slowMode, reports, pins, webhooks, onMessageStored }, socketLog, metrics);
       registerTypingHandlers(member, repositories, typingRelays, socketLog);
       registerReportHandlers(member, { reports, sendLimiter }, socketLog);
       registerReactionHandlers(member, { repositories, siteSettings, limiter: reactionLimiter, webhooks }, socketLog);
@@ -174,6 +179,7 @@ export function createHub(options: HubOptions): Hub {
       if (redis) io.serverSideEmit('room:changed', siteId, room.id);
       io.to(roomChannel(siteId, room.id)).emit('room:updated', room);
     },
+    isOnline: async (siteId, userId) => (await io.in(userChannel(siteId, userId)).fetchSockets()).length > 0,
     onlineCount: async (siteId) => {
       const users = new Set<string>();
       for (const room of await repositories.rooms.list(siteId)) for (const user of await presence.online(siteId, room.roomId)) users.add(user.id);

@@ -70,6 +70,7 @@ export function registerMessageHandlers(
     reports,
     pins,
     webhooks,
+    onMessageStored,
   }: {
     repositories: Repositories;
     sendLimiter: SendLimiter;
@@ -81,6 +82,8 @@ export function registerMessageHandlers(
     reports: ReportDesk;
     /** Outbound webhooks: each new, edited or deleted message is queued before it is acknowledged. */
     webhooks: Webhooks;
+    /** Each new message, once (email digests): awaited before the ack. */
+    onMessageStored?: ((siteId: string, message: MessageDocument) => Promise<void>) | undefined;
     /** Pinned messages: a pin follows its message's edits and deletes. */
     pins: Pick<Pins, 'follow'>;
   },
@@ -190,7 +193,10 @@ export function registerMessageHandlers(
       if (held && stored.hiddenAt) await reports.hold(siteId, stored, held);
       const message = presentMessage(stored);
       // by the send that stored it, once: queued before the ack, like the message
-      if (announced) await webhooks.emit(siteId, 'message.created', { message });
+      if (announced) {
+        await webhooks.emit(siteId, 'message.created', { message });
+        await onMessageStored?.(siteId, stored);
+      }
       metrics.sendAcked(receivedAt);
       return { message };
     }),

@@ -36,6 +36,7 @@ export const updateSiteSettingsSchema = z.strictObject({
     .min(0, { error: 'uploadMaxMB must be 0 (no uploads) or more' })
     .max(MAX_UPLOAD_MB, { error: `uploadMaxMB must be at most ${MAX_UPLOAD_MB}` })
     .optional(),
+  emailDigests: z.boolean({ error: 'emailDigests must be true or false' }).optional(),
 }) satisfies z.ZodType<UpdateSiteSettingsRequest, unknown>;
 
 export const roleSchema = z.strictObject({
@@ -70,7 +71,7 @@ export function siteSettingsRoutes({ repositories, siteSettings }: SiteSettingsR
 
   router.patch('/settings', admin, async (ctx) => {
     const change = parseInput(updateSiteSettingsSchema, ctx.request.body);
-    if (Object.values(change).every((value) => value === undefined)) throw invalidInput(undefined, 'nothing to change: send access, postingRights, guestBanHours or uploadMaxMB');
+    if (Object.values(change).every((value) => value === undefined)) throw invalidInput(undefined, 'nothing to change: send access, postingRights, guestBanHours, uploadMaxMB or emailDigests');
     const { site, user } = ctx.state;
     const before = settingsOf(site);
     const settings: SiteSettings = {
@@ -78,11 +79,12 @@ export function siteSettingsRoutes({ repositories, siteSettings }: SiteSettingsR
       postingRights: { ...before.postingRights, ...definedOf(change.postingRights ?? {}) },
       guestBanHours: change.guestBanHours ?? before.guestBanHours,
       uploadMaxMB: change.uploadMaxMB ?? before.uploadMaxMB,
+      emailDigests: change.emailDigests ?? before.emailDigests,
     };
     if (!(await sites.setSettings(site._id, settings))) throw notFound('site');
     // this node applies them from the next message; the others within a few seconds (their cache)
     siteSettings.forget(site._id);
-    const reason = `access ${settings.access}; links from ${settings.postingRights.links}; @everyone from ${settings.postingRights.mentionEveryone}; guest bans ${settings.guestBanHours} h; images up to ${settings.uploadMaxMB} MB`;
+    const reason = `access ${settings.access}; links from ${settings.postingRights.links}; @everyone from ${settings.postingRights.mentionEveryone}; guest bans ${settings.guestBanHours} h; images up to ${settings.uploadMaxMB} MB; email digests ${settings.emailDigests ? 'on' : 'off'}`;
     await moderation.record({ siteId: site._id, action: 'site.settings', actor: actorOf(user), reason });
     ctx.body = { settings } satisfies SiteSettingsResponse;
   });

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import type { Parley } from '../../../server/main';
 import { projectRoot } from '../../../server/paths';
 import { newAccount, startTestServer } from '../../helpers/server';
+import { type SmtpReceiver, startSmtpReceiver } from '../../helpers/smtp-server';
 
 const PROJECT_DIR = projectRoot();
 const INSTALL_SCRIPT = path.join(PROJECT_DIR, 'scripts', 'install-schemathesis.sh');
@@ -36,13 +37,17 @@ interface RunReport {
 }
 
 let parley: Parley;
+let smtp: SmtpReceiver;
 let workDir: string;
 beforeAll(async () => {
-  parley = await startTestServer();
+  // a real SMTP server, so the email operations reach their sending too
+  smtp = await startSmtpReceiver();
+  parley = await startTestServer({ SMTP_URL: smtp.url });
   workDir = await mkdtemp(path.join(os.tmpdir(), 'parley-fuzz-'));
 });
 afterAll(async () => {
   await parley.close();
+  await smtp.close();
   await rm(workDir, { recursive: true, force: true });
 });
 
