@@ -40,7 +40,7 @@ export interface MessageSummary {
  * and carries the settings and the identity to sign in with, if the tag has one (never in the iframe's URL).
  */
 export type HostMessage =
-  | { type: 'parley:hello'; settings: AppSettings; identity?: Identity }
+  | { type: 'parley:hello'; settings: AppSettings; identity?: Identity; page?: string }
   /** The panel was opened (launcher, `Parley('open')`): the app may focus, and counts nothing as unread. */
   | { type: 'parley:open' }
   /** The panel was closed from the host side (launcher, Esc on the launcher, `Parley('close')`). */

@@ -105,10 +105,11 @@ describe("a site's settings in the console", () => {
     await rules.getByLabel('Hours a banned guest’s network stays banned').fill('48');
     await rules.getByLabel('Largest image a user may upload').fill('2');
     await rules.getByLabel('Reports by this many people').fill('5');
+    await rules.getByLabel('Email people who are mentioned or replied to while away').uncheck();
     await rules.getByRole('button', { name: 'Save' }).click();
     await rules.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     const site = await parley.repositories.sites.findById(siteId);
-    expect(settingsOf(site!)).toMatchObject({ access: 'guests', postingRights: { links: 'moderator' }, guestBanHours: 48, uploadMaxMB: 2 });
+    expect(settingsOf(site!)).toMatchObject({ access: 'guests', postingRights: { links: 'moderator' }, guestBanHours: 48, uploadMaxMB: 2, emailDigests: false });
 
     const filter = page.getByRole('form', { name: 'Word filter' });
     await filter.getByLabel('Words and phrases, one per line').fill('spam\nbuy now\nspam');

@@ -7,16 +7,17 @@ import { startTestServerOn } from './server';
 /**
  * For a test file that drives a browser against a real server: a server on localhost (with `env`) and Chromium,
  * started in beforeAll and stopped in afterAll, with the browser contexts and the SDK clients `track`ed meanwhile.
+ * `env` may be a function, read in beforeAll: for values that an earlier beforeAll makes (a test SMTP server's URL).
  * The widget's and the console's suites (widget-suite.ts, console-suite.ts) build on it.
  */
-export function browserSuite(env: Record<string, string> = {}) {
+export function browserSuite(env: Record<string, string> | (() => Record<string, string>) = {}) {
   let parley: Parley;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   const clients: ChatClient[] = [];
 
   beforeAll(async () => {
-    parley = await startTestServerOn('localhost', env);
+    parley = await startTestServerOn('localhost', typeof env === 'function' ? env() : env);
     browser = await launchChromium();
   }, 60_000);
 

@@ -13,10 +13,11 @@ export interface Widget {
 
 /**
  * For a test file that uses the widget as people do (browser-suite.ts: a server on localhost and Chromium), with the
- * example host page, an allowed origin of `demo`. `openWidget()` opens the panel in a fresh context.
+ * example host page, an allowed origin of `demo`. `openWidget()` opens the panel in a fresh context. `env`: the
+ * server's (see browserSuite).
  */
-export function widgetSuite() {
-  const suite = browserSuite();
+export function widgetSuite(env?: Parameters<typeof browserSuite>[0]) {
+  const suite = browserSuite(env);
   let hostPage: HostPage;
 
   beforeAll(async () => {

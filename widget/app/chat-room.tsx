@@ -34,6 +34,10 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
   const [searching, setSearching] = useState(false);
   const searchHost = useRef<HTMLDivElement>(null);
   const closeSearch = () => setSearching(false);
+  // the user's email for when they are away (a lazy chunk), opened from the header
+  const [emailing, setEmailing] = useState(false);
+  const emailHost = useRef<HTMLDivElement>(null);
+  const closeEmail = () => setEmailing(false);
   // to a message (a quote's original, a search result): older pages come until it is there, and it takes the focus
   const jump = async (seq: number) => {
     await store.reveal(seq);
@@ -108,6 +112,19 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
     }),
     closeSearch,
   );
+  const { chat } = store;
+  useLazyPart(emailing || null, emailHost, () => import('./email-panel'), ({ mountEmailPanel }, host) =>
+    mountEmailPanel(host, {
+      locale,
+      settings: () => chat.emailSettings(),
+      setEmail: (address) => chat.setEmail(address),
+      setNotify: (notify) => chat.setEmailNotifications(notify),
+      remove: () => chat.removeEmail(),
+      onClose: closeEmail,
+      describeError,
+    }),
+    closeEmail,
+  );
   const myId = user?.id ?? '';
   const pins = room?.pinned ?? [];
   const pin = pins[pinIndex % pins.length];
@@ -132,6 +149,11 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
         {room && (
           <button type="button" class="text-button" onClick={() => setSearching(true)}>
             {t.search}
+          </button>
+        )}
+        {user && user.role !== 'guest' && (
+          <button type="button" class="text-button" onClick={() => setEmailing(true)}>
+            {t.email}
           </button>
         )}
         {user && (
@@ -193,6 +215,7 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
             {picking && <div ref={pickerHost} />}
             {viewing && <div ref={viewerHost} />}
             {searching && <div ref={searchHost} />}
+            {emailing && <div ref={emailHost} />}
             <p class="typing" aria-live="polite">
               {describeTyping(state.typing.map((u) => u.displayName))}
             </p>

@@ -4,6 +4,8 @@ import { type AppMessage, type AppSettings, type Identity, type MessageSummary, 
 export interface Hello {
   settings: AppSettings;
   identity?: Identity;
+  /** The host page's address: email digests link back to it (the server keeps its origin and path). */
+  page?: string;
 }
 
 /** The app's side of the postMessage bridge with the loader on the host page. */
@@ -65,9 +67,9 @@ export function connectHostBridge(): HostBridge {
       if (type === 'parley:hello') {
         if (event.origin === 'null' || hostOrigin) return;
         hostOrigin = event.origin;
-        const { settings, identity } = data as { settings?: unknown; identity?: unknown };
+        const { settings, identity, page } = data as { settings?: unknown; identity?: unknown; page?: unknown };
         const known = readIdentity(identity);
-        greet({ settings: readSettings(settings), ...(known ? { identity: known } : {}) });
+        greet({ settings: readSettings(settings), ...(known ? { identity: known } : {}), ...(typeof page === 'string' && page.length <= 2048 ? { page } : {}) });
         return;
       }
       // everything after hello comes from the origin that said it

@@ -4,7 +4,7 @@ import { createCoreClient } from '../../sdk';
 import { App } from './app';
 import { focusFirstField } from './focus';
 import { connectHostBridge } from './host-bridge';
-import { chooseLocale, t } from './i18n';
+import { chooseLocale, locale, t } from './i18n';
 import { createChatStore } from './store';
 import { reportToHost } from './report-to-host';
 
@@ -29,7 +29,7 @@ if (root && site) {
       chooseLocale([settings.locale, ...navigator.languages, navigator.language]),
       accent && import('./theme').then(({ applyAccent }) => applyAccent(accent), () => {}),
     ]);
-    const chat = createCoreClient({ baseUrl: location.origin, site, session: 'cookie' });
+    const chat = createCoreClient({ baseUrl: location.origin, site, session: 'cookie', page: hello?.page, locale });
     const store = createChatStore(chat, settings.room ?? DEFAULT_ROOM);
     reportToHost(bridge, store, { sound: settings.sound === true });
     render(<App store={store} bridge={bridge} title={settings.title} />, root);

@@ -150,7 +150,7 @@ export function mountWidget(options: EmbedOptions, unmounted: () => void): Parle
     created.addEventListener('load', () => {
       frameLoaded = true;
       // sent after load so the app learns our origin from event.origin; the identity never travels in a URL
-      post({ type: 'parley:hello', settings, identity });
+      post({ type: 'parley:hello', settings, identity, page: location.href });
       if (logoutAfterHello) post({ type: 'parley:logout' });
       if (open) post({ type: 'parley:open' });
       // the app posts ready as it starts, before its load event; still silent a moment later: the browser blocked it

@@ -13,6 +13,7 @@ export const es: Strings = {
   tryAgain: 'Reintentar',
   minimise: 'Minimizar el chat',
   logOut: 'Cerrar sesión',
+  email: 'Correo',
   search: 'Buscar',
   register: 'Registrarse',
   online: 'En línea',
