@@ -7,7 +7,7 @@ import { type Config, loadConfig } from '../server/config';
 import { type Parley, startParley } from '../server/start-up';
 
 /**
- * A real Parley for a one-file benchmark (bench/uploads.ts, bench/webhooks.ts): on a temporary embedded database (or
+ * A real Parley for a one-file benchmark (bench/uploads.ts, bench/webhooks.ts, bench/email.ts): on a temporary embedded database (or
  * MONGODB_URI, in a database of its own named after `name`), on loopback, quiet, with sign-up's proof of work off and
  * `env` on top. `start()` may be called again after `close()`: the same data. `remove()` deletes the temporary folder.
  */

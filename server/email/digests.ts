@@ -13,6 +13,8 @@ import type { Mailer } from './mailer';
 
 // a node holds a digest this long while sending it: one that died mid-send frees it soon after
 const LEASE_MS = 60_000;
+// digests one node sends at once (the SMTP pool's connections are shared by them)
+const SENDING_AT_ONCE = 5;
 // a failed send is tried again after a minute, doubling to an hour, for a day
 const RETRY_FIRST_MS = 60_000;
 const RETRY_MAX_MS = 60 * 60 * 1000;
@@ -92,14 +94,18 @@ export class EmailDigests {
 
   private async look(): Promise<void> {
     const { repositories } = this.options;
-    for (const waiting of await repositories.emailDigests.waiting()) {
-      if (this.poller.stopped) return;
-      const now = this.now();
-      if (this.dueAt(waiting) > now || (waiting.lockedUntil && waiting.lockedUntil.getTime() > now)) continue;
-      const digest = await repositories.emailDigests.lease(waiting._id, new Date(now), new Date(now + LEASE_MS));
-      if (!digest) continue;
-      await this.send(digest).catch((error: unknown) => this.options.log.warn({ err: error, userId: digest._id.toHexString() }, 'an email digest failed to complete'));
-    }
+    const now = this.now();
+    const due = (await repositories.emailDigests.waiting()).filter((waiting) => this.dueAt(waiting) <= now && !(waiting.lockedUntil && waiting.lockedUntil.getTime() > now));
+    // a few at once, each leased first (another node may have taken it)
+    const next = async (): Promise<void> => {
+      const waiting = due.shift();
+      if (!waiting || this.poller.stopped) return;
+      const at = this.now();
+      const digest = await repositories.emailDigests.lease(waiting._id, new Date(at), new Date(at + LEASE_MS));
+      if (digest) await this.send(digest).catch((error: unknown) => this.options.log.warn({ err: error, userId: digest._id.toHexString() }, 'an email digest failed to complete'));
+      return next();
+    };
+    await Promise.all(Array.from({ length: SENDING_AT_ONCE }, next));
   }
 
   /** Sends a leased digest, or drops it (nobody to send it to, nothing left to tell), or holds it for later. */
