@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     let token: string | null = null;
     const chat = createChatClient({ baseUrl: parley.url, site: 'demo', storage: { get: () => token, set: (value) => void (token = value) } });
     await chat.register({ username: `bench${randomBytes(3).toString('hex')}`, displayName: `Bench ${randomBytes(3).toString('hex')}`, password: 'correct horse battery' });
-    await parley.repositories.sites.setSettings('demo', { access: 'members', postingRights: { links: 'guest', mentionEveryone: 'moderator' }, guestBanHours: 24, uploadMaxMB: 20, emailDigests: true });
+    await parley.repositories.sites.setSettings('demo', { access: 'members', postingRights: { links: 'guest', mentionEveryone: 'moderator' }, guestBanHours: 24, uploadMaxMB: 20, emailDigests: true, retentionDays: 0 });
 
     const rows: string[] = [];
     for (const [label, width, height] of [

@@ -48,12 +48,14 @@ import type {
   WebhookEndpointResponse,
   WebhookEndpointsResponse,
   EmailSettings,
+  DataExport,
   HandshakeAuth,
 } from './protocol';
 import { type ChatSocket, requestPatiently } from './room/requests';
 import { DefaultRoom, type Room } from './room/room';
 import { type AttachmentVariant, upload, uploadPath, type Uploads } from './uploads';
-import { type Email, emailCalls } from './email';
+import type { Email } from './email';
+import type { Privacy } from './privacy';
 
 /** A room's broadcasts that arrive while its join is on its way, kept for the room once it exists. */
 type Early = Array<(room: DefaultRoom) => void>;
@@ -121,7 +123,7 @@ export interface ChatClientEvents {
  * The client without the site's administration (rooms, settings, hooks, word filter, reports, the moderation log):
  * what a chat UI such as the widget needs. `createChatClient()` answers the whole ChatClient.
  */
-export interface CoreChatClient extends Pick<Uploads, 'upload' | 'attachmentUrl'>, Email {
+export interface CoreChatClient extends Pick<Uploads, 'upload' | 'attachmentUrl'>, Email, Privacy {
   readonly user: User | null;
   readonly status: ConnectionStatus;
   /** Why `status` is not `online`, when it is not. */
@@ -212,6 +214,10 @@ export interface ChatClient extends CoreChatClient, Uploads {
   setPrePublishHook(hook: PrePublishHookRequest): Promise<PrePublishHookResponse>;
   /** Admins: removes the site's pre-publish hook. */
   removePrePublishHook(): Promise<void>;
+  /** Admins: everything Parley holds about a user of the site (what `exportData()` gives the user). */
+  exportUserData(userId: string): Promise<DataExport>;
+  /** Admins: deletes a user's account below their rank, as `deleteAccount()` does for the user. */
+  eraseUser(userId: string): Promise<void>;
   /** Admins: the site's webhook endpoints, with their signing secrets. */
   webhooks(): Promise<WebhookEndpoint[]>;
   /**
@@ -297,7 +303,6 @@ class CoreClient implements CoreChatClient {
   readonly #retryTimers = new Set<ReturnType<typeof setTimeout>>();
 
   readonly #options: ChatClientOptions;
-  readonly #email: Email;
 
   constructor(options: ChatClientOptions) {
     this.#options = options;
@@ -306,7 +311,6 @@ class CoreClient implements CoreChatClient {
     this.#sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
     this.#cookies = options.session === 'cookie';
     this.#http = createHttpClient(options.baseUrl, options.site, () => this.#storage.get(), this.#cookies ? 'same-origin' : 'omit');
-    this.#email = emailCalls(this.#http, { page: options.page, locale: options.locale });
   }
 
   upload(file: Blob | ArrayBuffer | Uint8Array, name?: string): Promise<Attachment> {
@@ -314,19 +318,33 @@ class CoreClient implements CoreChatClient {
   }
 
   emailSettings(): Promise<EmailSettings> {
-    return this.#email.emailSettings();
+    return this.#emailCalls().then((calls) => calls.emailSettings());
   }
 
   setEmail(address: string): Promise<EmailSettings> {
-    return this.#email.setEmail(address);
+    return this.#emailCalls().then((calls) => calls.setEmail(address));
   }
 
   setEmailNotifications(notify: boolean): Promise<EmailSettings> {
-    return this.#email.setEmailNotifications(notify);
+    return this.#emailCalls().then((calls) => calls.setEmailNotifications(notify));
   }
 
   removeEmail(): Promise<EmailSettings> {
-    return this.#email.removeEmail();
+    return this.#emailCalls().then((calls) => calls.removeEmail());
+  }
+
+  // email and data rights load when first used (the widget's app downloads them then)
+  async #emailCalls(): Promise<Email> {
+    return (await import('./email')).emailCalls(this.#http, { page: this.#options.page, locale: this.#options.locale });
+  }
+
+  async exportData(): Promise<DataExport> {
+    return (await import('./privacy')).exportData(this.#http);
+  }
+
+  async deleteAccount(password?: string): Promise<void> {
+    await (await import('./privacy')).deleteAccount(this.#http, password);
+    this.#signOut('session-ended');
   }
 
   attachmentUrl(attachment: Pick<Attachment, 'id'>, variant?: AttachmentVariant): string {
@@ -637,6 +655,14 @@ class DefaultChatClient extends CoreClient implements ChatClient {
 
   async removePrePublishHook(): Promise<void> {
     await this.request<void>('DELETE', 'pre-publish');
+  }
+
+  exportUserData(userId: string): Promise<DataExport> {
+    return this.request<DataExport>('GET', `users/${encodeURIComponent(userId)}/export`);
+  }
+
+  async eraseUser(userId: string): Promise<void> {
+    await this.request<void>('POST', `users/${encodeURIComponent(userId)}/erase`, {});
   }
 
   async webhooks(): Promise<WebhookEndpoint[]> {

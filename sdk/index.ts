@@ -3,6 +3,7 @@ export { createChatClient, createCoreClient } from './client';
 export type { ChatClient, CoreChatClient, ChatClientEvents, ChatClientOptions, ConnectionStatus, SiteInfo, StatusReason, TokenStorage } from './client';
 export type { Room, RoomEvents } from './room/room';
 export type { Email } from './email';
+export type { Privacy } from './privacy';
 export type { PendingMessage, SendOptions } from './room/outbox';
 export type { PresenceChangeEvent } from './room/presence';
 export type { HistoryOptions } from './room/history';
@@ -21,6 +22,8 @@ export { hasRank, ROLES } from './roles';
 export { WEBHOOK_EVENT_TYPES } from './webhooks';
 export type {
   EmailSettings,
+  DataExport,
+  EraseRequest,
   EmailSettingsResponse,
   EmailAddressRequest,
   EmailNotifyRequest,

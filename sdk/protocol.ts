@@ -203,6 +203,11 @@ export interface SiteSettings {
    * quiet period (when the server has SMTP). Default on; each user may still turn them off.
    */
   emailDigests: boolean;
+  /**
+   * Retention: messages (and their images) older than this many days are erased, once a day (tombstones keep their
+   * seq, nothing else). 0: kept until deleted (the default).
+   */
+  retentionDays: number;
 }
 
 /** What to change; posting rights one at a time. */
@@ -212,6 +217,7 @@ export interface UpdateSiteSettingsRequest {
   guestBanHours?: number;
   uploadMaxMB?: number;
   emailDigests?: boolean;
+  retentionDays?: number;
 }
 
 export interface SiteSettingsResponse {
@@ -251,6 +257,49 @@ export interface EmailAddressRequest {
 /** PATCH /api/sites/:siteId/me/email → 200 EmailSettingsResponse: the user's own switch for digests. */
 export interface EmailNotifyRequest {
   notify: boolean;
+}
+
+/**
+ * Everything Parley holds about a user of a site: GET /api/sites/:siteId/me/export (the user), or
+ * /users/:userId/export (the site's admins) → 200, as a JSON download.
+ */
+export interface DataExport {
+  exportedAt: string;
+  site: { id: string; name: string };
+  user: User & {
+    createdAt: string;
+    /** Identified users: their id on the site. */
+    externalId?: string;
+    email?: string;
+    pendingEmail?: string;
+    emailNotifications: boolean;
+    /** Kept for email digests: where the chat was last open (origin and path) and in which language. */
+    page?: string;
+    locale?: string;
+    lastDigestAt?: string;
+    bannedAt?: string;
+    /** Guests: when the account is deleted unless used. */
+    expiresAt?: string;
+  };
+  /** Signed-in sessions: when each began and when it ends unless used (never their tokens). */
+  sessions: Array<{ signedInAt?: string; expiresAt: string }>;
+  /** Every message the user sent, deleted ones as tombstones. */
+  messages: Array<Pick<Message, 'roomId' | 'seq' | 'text' | 'createdAt' | 'editedAt' | 'deletedAt' | 'hiddenAt' | 'replyTo' | 'mentions' | 'attachments'>>;
+  reactions: Array<{ roomId: string; seq: number; emoji: string }>;
+  /** Images uploaded (each downloadable at its `url` while the account exists). */
+  uploads: Array<Attachment & { createdAt: string; roomId?: string; seq?: number; url: string }>;
+  /** Reports the user filed. */
+  reports: Array<{ roomId: string; seq: number; reason: ReportReason; details?: string; createdAt: string; status: 'open' | 'resolved' }>;
+}
+
+/**
+ * POST /api/sites/:siteId/me/erase → 204: deletes the signed-in user's account (a member confirms with their password).
+ * POST /api/sites/:siteId/users/:userId/erase → 204: an admin deletes a user's account. Either way the user's messages
+ * become tombstones without text or name, their images and sessions are deleted, their name is free again, and the
+ * moderation log keeps what was done without their name.
+ */
+export interface EraseRequest {
+  password?: string;
 }
 
 /**
@@ -476,6 +525,7 @@ export type ModerationActionType =
   | 'room.pause'
   | 'room.resume'
   | 'message.delete'
+  | 'user.erase'
   | 'user.mute'
   | 'user.unmute'
   | 'user.ban'
@@ -851,7 +901,7 @@ export interface TypingUpdate {
 
 export interface SessionEnded {
   /** `expired`: the session's idle or absolute lifetime ran out while the socket was open. */
-  reason: 'logout' | 'banned' | 'expired';
+  reason: 'logout' | 'banned' | 'expired' | 'erased';
 }
 
 export type AckCallback<T extends object = object> = (response: Ack<T>) => void;

@@ -93,6 +93,8 @@ export interface RateLimits {
   registrationsPerIp: RateLimit;
   /** Confirmation links one user has sent to an address (each is an email to someone). */
   emailLinksPerUser: RateLimit;
+  /** Data exports and erasures one user (or admin) asks for: each reads every message of the site. */
+  dataRequestsPerUser: RateLimit;
   /** Proof-of-work challenges handed to one IP, counted on each node. */
   challengesPerIp: RateLimit;
   /** Messages one user sends, steady rate… */
@@ -155,6 +157,7 @@ const schema = z.object({
   RATE_LIMIT_LOGIN_FAILURES_PER_IP: rateLimit('100/3600'),
   RATE_LIMIT_REGISTRATIONS_PER_IP: rateLimit('20/3600'),
   RATE_LIMIT_EMAIL_LINKS_PER_USER: rateLimit('5/3600'),
+  RATE_LIMIT_DATA_REQUESTS_PER_USER: rateLimit('10/3600'),
   RATE_LIMIT_CHALLENGES_PER_IP: rateLimit('60/600'),
   RATE_LIMIT_MESSAGES_PER_USER: rateLimit('10/10'),
   RATE_LIMIT_MESSAGE_BURST_PER_USER: rateLimit('5/20'),
@@ -250,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginFailuresPerIp: vars.RATE_LIMIT_LOGIN_FAILURES_PER_IP,
       registrationsPerIp: vars.RATE_LIMIT_REGISTRATIONS_PER_IP,
       emailLinksPerUser: vars.RATE_LIMIT_EMAIL_LINKS_PER_USER,
+      dataRequestsPerUser: vars.RATE_LIMIT_DATA_REQUESTS_PER_USER,
       challengesPerIp: vars.RATE_LIMIT_CHALLENGES_PER_IP,
       messagesPerUser: vars.RATE_LIMIT_MESSAGES_PER_USER,
       messageBurstPerUser: vars.RATE_LIMIT_MESSAGE_BURST_PER_USER,

@@ -3,7 +3,7 @@ import type { HookOutcome } from './moderation/pre-publish';
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The limits `parley_rate_limited_total` counts refusals of. */
-export type LimitName = 'login' | 'registration' | 'challenge' | 'messages' | 'room_requests' | 'reactions' | 'uploads' | 'email_links';
+export type LimitName = 'login' | 'registration' | 'challenge' | 'messages' | 'room_requests' | 'reactions' | 'uploads' | 'email_links' | 'data_requests';
 
 /**
  * Prometheus metrics of one Parley instance. Each instance has a registry of its own (tests run several in one
@@ -100,7 +100,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
   // present from the start at 0, so rate() works before the first refusal
-  for (const limit of ['login', 'registration', 'challenge', 'messages', 'room_requests', 'reactions', 'uploads', 'email_links'] satisfies LimitName[]) rateLimited.inc({ limit }, 0);
+  for (const limit of ['login', 'registration', 'challenge', 'messages', 'room_requests', 'reactions', 'uploads', 'email_links', 'data_requests'] satisfies LimitName[]) rateLimited.inc({ limit }, 0);
 
   const prePublish = new Counter({
     name: 'parley_pre_publish_total',

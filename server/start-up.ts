@@ -32,6 +32,7 @@ import { presentUser } from './db/users';
 import { type ObjectStore, s3ObjectStore } from './uploads/object-store';
 import type { MessageDocument } from './db/messages';
 import { EmailDigests } from './email/digests';
+import { Retention } from './privacy/retention';
 import { EmailLinks } from './email/links';
 import { smtpMailer } from './email/mailer';
 
@@ -228,6 +229,7 @@ export async function startParley(
       ...(redis ? { redis } : {}),
       onSessionEnded: (token) => hub?.endSession(token),
       onUserBanned,
+      onUserErased: (siteId, userId) => hub?.endUser(siteId, userId, 'erased'),
       onRoomUpdated: (siteId, room) => hub?.roomUpdated(siteId, room),
       onMessageUpdated: messageChanged,
       wordFilters,
@@ -288,6 +290,7 @@ export async function startParley(
       await openHub.close(); // stores the sends in flight, disconnects every socket, closes the HTTP server
     });
 
+    const retention = new Retention(repositories, log);
     const sweeper = setInterval(() => {
       repositories.sessions.sweep().catch((error: unknown) => log.warn({ err: error }, 'session sweep failed'));
       sweepRateLimits(database.db).catch((error: unknown) => log.warn({ err: error }, 'rate limit sweep failed'));
@@ -295,6 +298,8 @@ export async function startParley(
       repositories.users.deleteExpiredGuests().catch((error: unknown) => log.warn({ err: error }, 'guest sweep failed'));
       repositories.proofs.sweep().catch((error: unknown) => log.warn({ err: error }, 'proof-of-work sweep failed'));
       sweepUploads(repositories).catch((error: unknown) => log.warn({ err: error }, 'upload sweep failed'));
+      // once a day, on whichever node takes the day's turn
+      retention.runIfDue().catch((error: unknown) => log.warn({ err: error }, 'retention failed'));
     }, SWEEP_MS).unref();
     steps.add(async () => clearInterval(sweeper));
 

@@ -184,8 +184,8 @@ function RulesForm({ siteId }: { siteId: string }) {
       saved={saved}
       onSubmit={() =>
         run(async () => {
-          const { access, postingRights, guestBanHours, uploadMaxMB, emailDigests } = settings;
-          setSettings((await siteCall<SiteSettingsResponse>(siteId, 'PATCH', 'settings', { access, postingRights, guestBanHours, uploadMaxMB, emailDigests })).settings);
+          const { access, postingRights, guestBanHours, uploadMaxMB, emailDigests, retentionDays } = settings;
+          setSettings((await siteCall<SiteSettingsResponse>(siteId, 'PATCH', 'settings', { access, postingRights, guestBanHours, uploadMaxMB, emailDigests, retentionDays })).settings);
           setHideAfter((await siteCall<ReportSettingsResponse>(siteId, 'PUT', 'report-settings', { hideAfter })).reportSettings.hideAfter);
         })
       }
@@ -202,6 +202,7 @@ function RulesForm({ siteId }: { siteId: string }) {
       <NumberField id="rules-guest-ban" label={s.guestBanHours} value={settings.guestBanHours} min={0} max={8760} onChange={(guestBanHours) => setSettings({ ...settings, guestBanHours })} />
       <NumberField id="rules-upload-max" label={s.uploadMaxMB} value={settings.uploadMaxMB} min={0} max={20} onChange={(uploadMaxMB) => setSettings({ ...settings, uploadMaxMB })} />
       <NumberField id="rules-hide-after" label={s.hideAfter} value={hideAfter} min={0} max={100} onChange={setHideAfter} />
+      <NumberField id="rules-retention" label={s.retentionDays} value={settings.retentionDays} min={0} max={3650} onChange={(retentionDays) => setSettings({ ...settings, retentionDays })} />
       <div class="check">
         <input id="rules-email-digests" type="checkbox" checked={settings.emailDigests} onChange={(event) => setSettings({ ...settings, emailDigests: (event.currentTarget as HTMLInputElement).checked })} />
         <label for="rules-email-digests">{s.emailDigests}</label>

@@ -17,6 +17,7 @@ import { UsersRepository } from './users';
 import { UploadsRepository } from './uploads';
 import { WebhooksRepository } from './webhooks';
 import { EmailDigestsRepository } from './email-digests';
+import { JobsRepository } from './jobs';
 import type { ObjectStore } from '../uploads/object-store';
 
 /** One repository per collection; the only code that speaks to MongoDB. */
@@ -44,6 +45,8 @@ export interface Repositories {
   webhooks: WebhooksRepository;
   /** Email digests waiting to be sent. */
   emailDigests: EmailDigestsRepository;
+  /** Periodic jobs' turns (retention), so one node at a time runs each. */
+  jobs: JobsRepository;
 }
 
 /** Creates a site with its default room `general`; false when the id is taken. */
@@ -95,5 +98,6 @@ export function createRepositories(db: Db, options: { sessionAbsoluteMs?: number
     uploads: new UploadsRepository(db, options.objects),
     webhooks: new WebhooksRepository(db),
     emailDigests: new EmailDigestsRepository(db),
+    jobs: new JobsRepository(db),
   };
 }

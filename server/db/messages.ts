@@ -1,8 +1,8 @@
-import { type Collection, type Db, MongoBulkWriteError } from 'mongodb';
+import { type Collection, type Db, type Filter, MongoBulkWriteError } from 'mongodb';
 import type { Attachment, Author, Message } from '../../sdk/protocol';
 import { isDuplicateKey } from '../errors';
 import { type RoomDocument, roomKey } from './rooms';
-import { presentReactions } from './reactions';
+import { presentReactions, type ReactionFields } from './reactions';
 import { presentMentions, presentReplyTo, type ReplyDocument } from './replies';
 
 /**
@@ -29,6 +29,8 @@ export interface MessageDocument {
   replyTo?: ReplyDocument;
   /** Mentions: user ids, and 'here'. */
   mentions?: string[];
+  /** Erased (its author's account deleted, or the site's retention): a tombstone with no author name left. */
+  erasedAt?: Date;
   /** Images (server/db/uploads.ts): what the upload records said when the message was stored. */
   attachments?: Attachment[];
 }
@@ -229,6 +231,40 @@ export class MessagesRepository {
   /** Shows a hidden message again; null when it was not hidden. */
   unhide(siteId: string, roomId: string, seq: number): Promise<MessageDocument | null> {
     return this.messages.findOneAndUpdate({ _id: messageKey(siteId, roomId, seq), hiddenAt: { $exists: true } }, { $unset: { hiddenAt: '' } }, { returnDocument: 'after' });
+  }
+
+  /**
+   * Visits the site's messages (those `filter` also matches), one at a time: data exports, erasure and retention, all
+   * rare. A read of every message of the site (the embedded database scans for it).
+   */
+  async forEachOfSite(siteId: string, visit: (message: MessageDocument & ReactionFields) => Promise<void> | void, filter: Filter<MessageDocument> = {}): Promise<void> {
+    for await (const message of this.messages.find<MessageDocument & ReactionFields>({ siteId, ...filter })) await visit(message);
+  }
+
+  /**
+   * Erases a message for good: a tombstone (same seq, so history stays gap-free) without text, images, reactions,
+   * mentions, the excerpt it quoted or its author's name. Null when there is no such message.
+   */
+  erase(message: Pick<MessageDocument, '_id' | 'deletedAt'>, by: string): Promise<MessageDocument | null> {
+    const now = new Date();
+    return this.messages.findOneAndUpdate(
+      { _id: message._id },
+      {
+        $set: { text: '', deletedAt: message.deletedAt ?? now, deletedBy: by, 'author.displayName': '', erasedAt: now },
+        $unset: { attachments: '', reactions: '', reactionOrder: '', mentions: '', replyTo: '', hiddenAt: '' },
+      },
+      { returnDocument: 'after' },
+    );
+  }
+
+  /** A reply to an erased user's message keeps the seq it answered, and no word or name of theirs. */
+  async forgetQuotedAuthor(message: Pick<MessageDocument, '_id'>): Promise<void> {
+    await this.messages.updateOne({ _id: message._id }, { $set: { 'replyTo.excerpt': '', 'replyTo.author.displayName': '', 'replyTo.deleted': true } });
+  }
+
+  /** Takes a user's reactions off a message (their account is erased): `reactions` as they are to be. */
+  async setReactions(message: Pick<MessageDocument, '_id'>, reactions: Record<string, string[]>, order: string[]): Promise<void> {
+    await this.messages.updateOne({ _id: message._id }, order.length > 0 ? { $set: { reactions, reactionOrder: order } } : { $unset: { reactions: '', reactionOrder: '' } });
   }
 
   async deleteBySite(siteId: string): Promise<number> {

@@ -68,6 +68,11 @@ export class ModerationRepository {
     return this.log.find(filter).sort({ _id: -1 }).limit(limit).toArray();
   }
 
+  /** The log keeps what a user did and what was done to them, without their name (their account is erased). */
+  async forgetName(siteId: string, userId: string): Promise<void> {
+    await this.log.updateMany({ siteId, 'actor.id': userId }, { $set: { 'actor.displayName': '' } });
+  }
+
   async deleteBySite(siteId: string): Promise<number> {
     return (await this.log.deleteMany({ siteId })).deletedCount;
   }

@@ -75,4 +75,14 @@ export class ReportsRepository {
   async deleteBySite(siteId: string): Promise<number> {
     return (await this.reports.deleteMany({ siteId })).deletedCount;
   }
+
+  /** The reports a user filed on the site (a data export). */
+  byReporter(siteId: string, userId: string): Promise<ReportDocument[]> {
+    return this.reports.find({ siteId, 'reporter.id': userId }).sort({ createdAt: 1 }).toArray();
+  }
+
+  /** A user's reports stay counted, without their name or words (their account is erased). */
+  async forgetReporter(siteId: string, userId: string): Promise<void> {
+    await this.reports.updateMany({ siteId, 'reporter.id': userId }, { $set: { 'reporter.displayName': '' }, $unset: { details: '' } });
+  }
 }

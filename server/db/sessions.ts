@@ -98,6 +98,12 @@ export class SessionStore {
     return (await this.sessions.deleteMany({ 'data.consoleAccountId': accountId })).deletedCount;
   }
 
+  /** A user's sessions: when each ends unless used (a data export; never the token). */
+  async ofUser(siteId: string, userId: string): Promise<Array<{ signedInAt?: Date; expiresAt: Date }>> {
+    const found = await this.sessions.find({ 'data.siteId': siteId, 'data.userId': userId }).toArray();
+    return found.map(({ data, expiresAt }) => ({ ...(data.signedInAt ? { signedInAt: new Date(data.signedInAt) } : {}), expiresAt }));
+  }
+
   /** Ends every session of a user (a ban). */
   async deleteByUser(siteId: string, userId: string): Promise<number> {
     return (await this.sessions.deleteMany({ 'data.siteId': siteId, 'data.userId': userId })).deletedCount;

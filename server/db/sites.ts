@@ -24,6 +24,8 @@ export interface SiteDocument {
   uploadMaxMB?: number;
   /** Email digests for users who are away; unset: DEFAULT_SETTINGS (on). */
   emailDigests?: boolean;
+  /** Messages older than this many days are erased daily; unset or 0: kept. */
+  retentionDays?: number;
   /** The site's pre-publish hook with its signing secret; unset: none. */
   prePublish?: PrePublishHook & { secret: string };
   createdAt: Date;
@@ -36,6 +38,7 @@ export const DEFAULT_SETTINGS: SiteSettings = {
   guestBanHours: 24,
   uploadMaxMB: 5,
   emailDigests: true,
+  retentionDays: 0,
 };
 
 /** A site's settings, unset ones at their defaults. */
@@ -45,6 +48,7 @@ export const settingsOf = (site: SiteDocument): SiteSettings => ({
   guestBanHours: site.guestBanHours ?? DEFAULT_SETTINGS.guestBanHours,
   uploadMaxMB: site.uploadMaxMB ?? DEFAULT_SETTINGS.uploadMaxMB,
   emailDigests: site.emailDigests ?? DEFAULT_SETTINGS.emailDigests,
+  retentionDays: site.retentionDays ?? DEFAULT_SETTINGS.retentionDays,
 });
 
 const newSecret = () => randomBytes(32).toString('hex');
@@ -123,8 +127,8 @@ export class SitesRepository {
 
   /** Stores the site's settings; false when the site does not exist. */
   async setSettings(siteId: string, settings: SiteSettings): Promise<boolean> {
-    const { access, postingRights, guestBanHours, uploadMaxMB, emailDigests } = settings;
-    const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $set: { access, postingRights, guestBanHours, uploadMaxMB, emailDigests } });
+    const { access, postingRights, guestBanHours, uploadMaxMB, emailDigests, retentionDays } = settings;
+    const { matchedCount } = await this.sites.updateOne({ _id: siteId }, { $set: { access, postingRights, guestBanHours, uploadMaxMB, emailDigests, retentionDays } });
     return matchedCount === 1;
   }
 

@@ -176,6 +176,11 @@ export class UploadsRepository {
   }
 
   /** Every upload of a site (the site is deleted). */
+  /** The user's uploads on the site (a data export, an erasure: rare; a scan on the embedded database). */
+  ofUser(siteId: string, userId: string): Promise<UploadDocument[]> {
+    return this.uploads.find({ siteId, userId }).sort({ createdAt: 1 }).toArray();
+  }
+
   async deleteBySite(siteId: string): Promise<void> {
     for (;;) {
       const ids = (await this.uploads.find({ siteId }, { projection: { _id: 1 } }).limit(500).toArray()).map((upload) => upload._id);

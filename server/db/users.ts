@@ -276,6 +276,12 @@ export class UsersRepository {
     await this.users.updateOne({ _id: userId }, { $set: { digestSentAt: at } });
   }
 
+  /** Deletes the account, freeing its username and display name (an erasure). */
+  async erase(user: UserDocument): Promise<void> {
+    await this.users.deleteOne({ _id: user._id });
+    await this.usernames.deleteOne({ _id: usernameKey(user.siteId, user.usernameKey), userId: user._id });
+  }
+
   /** Bans or lifts a ban; false when the user does not exist. */
   async setBanned(siteId: string, userId: string, banned: boolean): Promise<boolean> {
     if (!ObjectId.isValid(userId)) return false;

@@ -32,6 +32,7 @@ import type {
   SiteInfoResponse,
   SiteSettingsResponse,
   EmailSettingsResponse,
+  DataExport,
   StaffResponse,
   User,
   WordFilterResponse,
@@ -173,6 +174,7 @@ export const siteSettingsResponseSchema = z.object({
     guestBanHours: z.number().int().nonnegative().meta({ description: "How long a banned guest's network may not sign up again (0: not at all)." }),
     uploadMaxMB: z.number().int().nonnegative().meta({ description: 'The largest image a user may upload, in MB (0: no uploads).' }),
     emailDigests: z.boolean().meta({ description: 'Email digests for users mentioned or replied to while away (default on).' }),
+    retentionDays: z.number().int().nonnegative().meta({ description: 'Messages older than this many days are erased daily, with their images (0: kept).' }),
   }),
 }) satisfies z.ZodType<SiteSettingsResponse>;
 
@@ -283,6 +285,7 @@ const moderationActionTypes: { [A in ModerationActionType]: A } = {
   'room.pause': 'room.pause',
   'room.resume': 'room.resume',
   'message.delete': 'message.delete',
+  'user.erase': 'user.erase',
   'user.mute': 'user.mute',
   'user.unmute': 'user.unmute',
   'user.ban': 'user.ban',
@@ -466,3 +469,27 @@ export const webhookDeliveriesResponseSchema = z.object({
 }) satisfies z.ZodType<WebhookDeliveriesResponse>;
 
 export const webhookDeliveryResponseSchema = z.object({ delivery: webhookDeliverySchema }) satisfies z.ZodType<WebhookDeliveryResponse>;
+
+const isoDate = z.string().meta({ description: 'ISO 8601.' });
+
+export const dataExportSchema = z.object({
+  exportedAt: isoDate,
+  site: z.object({ id: z.string(), name: z.string() }),
+  user: userSchema.extend({
+    createdAt: isoDate,
+    externalId: z.string().optional(),
+    email: z.string().optional(),
+    pendingEmail: z.string().optional(),
+    emailNotifications: z.boolean(),
+    page: z.string().optional(),
+    locale: z.string().optional(),
+    lastDigestAt: isoDate.optional(),
+    bannedAt: isoDate.optional(),
+    expiresAt: isoDate.optional(),
+  }),
+  sessions: z.array(z.object({ signedInAt: isoDate.optional(), expiresAt: isoDate })),
+  messages: z.array(messageSchema.pick({ roomId: true, seq: true, text: true, createdAt: true, editedAt: true, deletedAt: true, hiddenAt: true, replyTo: true, mentions: true, attachments: true })),
+  reactions: z.array(z.object({ roomId: z.string(), seq: z.number().int(), emoji: z.string() })),
+  uploads: z.array(attachmentSchema.extend({ createdAt: isoDate, roomId: z.string().optional(), seq: z.number().int().optional(), url: z.string() })),
+  reports: z.array(z.object({ roomId: z.string(), seq: z.number().int(), reason: z.enum(REPORT_REASONS), details: z.string().optional(), createdAt: isoDate, status: z.enum(['open', 'resolved']) })),
+}) satisfies z.ZodType<DataExport>;

@@ -46,6 +46,7 @@ import { siteScope } from './site-scope';
 import { widgetAssetRoutes } from './widget-assets';
 import { consoleAssetRoutes } from './console-assets';
 import { emailRoutes } from './routes/email';
+import { dataRightsRoutes } from './routes/data-rights';
 import type { EmailLinks } from '../email/links';
 import type { Mailer } from '../email/mailer';
 
@@ -58,6 +59,8 @@ export interface HttpAppOptions {
   distDir: string;
   onSessionEnded: (token: string) => void;
   onUserBanned: (siteId: string, userId: string) => void;
+  /** An account was erased: its sockets end, on every node. */
+  onUserErased: (siteId: string, userId: string) => void;
   onRoomUpdated: (siteId: string, room: RoomInfo) => void;
   /** Tells a room's sockets, on every node, that a message changed (a moderator's delete over HTTP). */
   onMessageUpdated: (siteId: string, message: Message) => Promise<void>;
@@ -189,6 +192,15 @@ export function createHttpApp(options: HttpAppOptions): Koa {
     .use(siteSecretRoutes({ repositories: options.repositories, sessions: staffSessions }).routes())
     .use(peopleRoutes({ repositories: options.repositories }).routes())
     .use(email.api.routes())
+    .use(
+      dataRightsRoutes({
+        repositories: options.repositories,
+        rateLimiter: options.rateLimiter,
+        publicUrl: options.publicUrl,
+        onMessageUpdated: options.onMessageUpdated,
+        onUserErased: options.onUserErased,
+      }).routes(),
+    )
     .use(
       uploadRoutes({
         repositories: options.repositories,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   blocksResponseSchema,
   emailSettingsResponseSchema,
+  dataExportSchema,
   uploadResponseSchema,
   webhookDeliveriesResponseSchema,
   webhookDeliveryResponseSchema,
@@ -46,6 +47,7 @@ import { createRoomSchema, updateRoomSchema } from './routes/rooms';
 import { reportSettingsSchema, resolveReportSchema } from './routes/reports';
 import { blockSchema } from './routes/blocks';
 import { emailAddressSchema, emailNotifySchema } from './routes/email';
+import { eraseSchema } from './routes/data-rights';
 import { roleSchema, updateSiteSettingsSchema } from './routes/site-settings';
 import { guestSchema } from './routes/guests';
 import { hookRequestSchema } from './routes/pre-publish';
@@ -110,6 +112,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   requests.add(blockSchema, { id: 'BlockRequest' });
   requests.add(emailAddressSchema, { id: 'EmailAddressRequest' });
   requests.add(emailNotifySchema, { id: 'EmailNotifyRequest' });
+  requests.add(eraseSchema, { id: 'EraseRequest' });
   requests.add(updateSiteSettingsSchema, { id: 'UpdateSiteSettingsRequest' });
   requests.add(roleSchema, { id: 'RoleRequest' });
   requests.add(guestSchema, { id: 'GuestRequest' });
@@ -144,6 +147,7 @@ function componentSchemas(): Record<string, JsonSchema> {
   responses.add(messageSchema, { id: 'Message' });
   responses.add(blocksResponseSchema, { id: 'BlocksResponse' });
   responses.add(emailSettingsResponseSchema, { id: 'EmailSettingsResponse' });
+  responses.add(dataExportSchema, { id: 'DataExport' });
   responses.add(reportsResponseSchema, { id: 'ReportsResponse' });
   responses.add(resolveReportResponseSchema, { id: 'ResolveReportResponse' });
   responses.add(reportSettingsResponseSchema, { id: 'ReportSettingsResponse' });
@@ -1199,6 +1203,54 @@ export function buildOpenApiDocument(): OpenApiDocument {
         },
       },
       ...emailLinkPages(),
+      '/api/sites/{siteId}/me/export': {
+        parameters: [siteId],
+        get: {
+          operationId: 'exportMyData',
+          summary: 'Everything Parley holds about you, as a JSON download',
+          description:
+            'Your account (with the address and page kept for email), sessions (never their tokens), every message you sent, your reactions, uploads and reports. ' +
+            'Reads every message of the site: limited per user (RATE_LIMIT_DATA_REQUESTS_PER_USER).',
+          tags: ['accounts'],
+          security: signedIn,
+          responses: { '200': { description: 'The export (Content-Disposition: attachment).', content: json('DataExport') }, '429': responseRef('RateLimited'), ...signedInErrors },
+        },
+      },
+      '/api/sites/{siteId}/me/erase': {
+        parameters: [siteId],
+        post: {
+          operationId: 'eraseMe',
+          summary: 'Delete your account for good',
+          description:
+            'A member gives their password. Your messages become tombstones without text or name, your reactions go, your images and sessions are deleted, and your username and display name are free again; ' +
+            "the moderation log keeps what was done, without your name. The site's owner cannot (hand the site over first).",
+          tags: ['accounts'],
+          security: signedIn,
+          requestBody: { required: false, content: json('EraseRequest') },
+          responses: { '204': { description: 'Deleted; the session ended.' }, '400': responseRef('InvalidInput'), '429': responseRef('RateLimited'), ...signedInErrors },
+        },
+      },
+      '/api/sites/{siteId}/users/{userId}/export': {
+        parameters: [siteId, userId],
+        get: {
+          operationId: 'exportUserData',
+          summary: 'Admins: everything Parley holds about a user of the site',
+          tags: ['moderation'],
+          security: staff,
+          responses: { '200': { description: 'The export (Content-Disposition: attachment).', content: json('DataExport') }, '429': responseRef('RateLimited'), ...adminErrors },
+        },
+      },
+      '/api/sites/{siteId}/users/{userId}/erase': {
+        parameters: [siteId, userId],
+        post: {
+          operationId: 'eraseUser',
+          summary: "Admins: delete a user's account below their rank, as the user could",
+          tags: ['moderation'],
+          security: staff,
+          requestBody: { required: false, content: json('EraseRequest') },
+          responses: { '204': { description: 'Deleted; their sockets are closed.' }, '400': responseRef('InvalidInput'), '429': responseRef('RateLimited'), ...adminErrors },
+        },
+      },
       '/api/sites/{siteId}/uploads': {
         parameters: [siteId],
         post: {

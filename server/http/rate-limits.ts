@@ -29,6 +29,8 @@ export interface AuthRateLimiter {
   challenge(ip: string): Promise<void>;
   /** Counts one confirmation link a user has sent to an address; throws `rate_limited` past the limit. */
   emailLink(userId: string): Promise<void>;
+  /** Counts one data export or erasure a user (or an admin) asked for: each reads every message of the site. */
+  dataRequest(userId: string): Promise<void>;
 }
 
 /** One limit; `take` throws the RateLimiterRes of a refusal, as rate-limiter-flexible's consume() does. */
@@ -70,6 +72,7 @@ export function createAuthRateLimiter(
   const perIp = limiter('login_fail_ip', limits.loginFailuresPerIp);
   const registrations = limiter('register_ip', limits.registrationsPerIp);
   const emailLinks = limiter('email_link_user', limits.emailLinksPerUser);
+  const dataRequests = limiter('data_request_user', limits.dataRequestsPerUser);
   const challenges = new RateLimiterMemory({ points: limits.challengesPerIp.points, duration: limits.challengesPerIp.durationS });
   // the same key the account is found by, so 'Ada' and 'ada' share one count
   const userKey = (ip: string, username: string) => `${uniqueKey(username)}_${ip}`;
@@ -105,6 +108,7 @@ export function createAuthRateLimiter(
     },
     register: (ip) => counted(registrations, ip, 'registration', 'registrations'),
     emailLink: (userId) => counted(emailLinks, userId, 'email_links', 'confirmation emails'),
+    dataRequest: (userId) => counted(dataRequests, userId, 'data_requests', 'data exports and erasures'),
     async challenge(ip) {
       try {
         await challenges.consume(ip);

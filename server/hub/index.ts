@@ -27,7 +27,7 @@ import { Presence } from './presence';
 import { type ChatServer, roomChannel, signedIn, userChannel } from './types';
 import type { PrePublishHooks } from '../moderation/pre-publish';
 import type { SiteSettingsCache } from '../moderation/site-settings';
-import type { Message, RoomInfo } from '../../sdk/protocol';
+import type { Message, RoomInfo, SessionEnded } from '../../sdk/protocol';
 // reactions
 import { createReactionLimiter, registerReactionHandlers } from './reactions';
 // pinned messages and search in a room
@@ -71,8 +71,8 @@ export interface Hub {
   io: ChatServer;
   /** Disconnects every socket of a session that ended (logout). */
   endSession(token: string): void;
-  /** Ends every socket of a user, on every node (a ban). */
-  endUser(siteId: string, userId: string): void;
+  /** Ends every socket of a user, on every node (a ban; an erased account says so). */
+  endUser(siteId: string, userId: string, reason?: SessionEnded['reason']): void;
   /** Tells a room's sockets that it was renamed, archived or unarchived. */
   /** Tells the room's sockets, and every node, that a room was renamed, archived, slowed or paused. */
   roomUpdated(siteId: string, room: RoomInfo): void;
@@ -164,9 +164,9 @@ export function createHub(options: HubOptions): Hub {
       io.to(group).emit('session:ended', { reason: 'logout' });
       io.in(group).disconnectSockets(true);
     },
-    endUser: (siteId, userId) => {
+    endUser: (siteId, userId, reason = 'banned') => {
       const channel = userChannel(siteId, userId);
-      io.to(channel).emit('session:ended', { reason: 'banned' });
+      io.to(channel).emit('session:ended', { reason });
       io.in(channel).disconnectSockets(true);
     },
     messageUpdated: (siteId, message) => {

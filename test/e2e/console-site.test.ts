@@ -106,10 +106,11 @@ describe("a site's settings in the console", () => {
     await rules.getByLabel('Largest image a user may upload').fill('2');
     await rules.getByLabel('Reports by this many people').fill('5');
     await rules.getByLabel('Email people who are mentioned or replied to while away').uncheck();
+    await rules.getByLabel('Erase messages and their images after this many days').fill('30');
     await rules.getByRole('button', { name: 'Save' }).click();
     await rules.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     const site = await parley.repositories.sites.findById(siteId);
-    expect(settingsOf(site!)).toMatchObject({ access: 'guests', postingRights: { links: 'moderator' }, guestBanHours: 48, uploadMaxMB: 2, emailDigests: false });
+    expect(settingsOf(site!)).toMatchObject({ access: 'guests', postingRights: { links: 'moderator' }, guestBanHours: 48, uploadMaxMB: 2, emailDigests: false, retentionDays: 30 });
 
     const filter = page.getByRole('form', { name: 'Word filter' });
     await filter.getByLabel('Words and phrases, one per line').fill('spam\nbuy now\nspam');

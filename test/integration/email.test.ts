@@ -139,7 +139,7 @@ describe('an address for email', () => {
     expect(await refusal(chat.setEmail(newAddress('bob')))).toMatchObject({ code: 'rate_limited' });
 
     const guest = clients.client(site);
-    await parley.repositories.sites.setSettings(site, { access: 'guests', postingRights: { links: 'guest', mentionEveryone: 'moderator' }, guestBanHours: 24, uploadMaxMB: 5, emailDigests: true });
+    await parley.repositories.sites.setSettings(site, { access: 'guests', postingRights: { links: 'guest', mentionEveryone: 'moderator' }, guestBanHours: 24, uploadMaxMB: 5, emailDigests: true, retentionDays: 0 });
     await guest.guest({ displayName: `Guest ${randomBytes(3).toString('hex')}` });
     expect(await refusal(guest.setEmail(newAddress('guest')))).toMatchObject({ code: 'forbidden' });
   });

@@ -29,7 +29,9 @@ const lazyChunks: Array<{ name: string; what: string; gzipBytes: number; catalog
   { name: 'lightbox', what: 'the image viewer', gzipBytes: 1_000 },
   { name: 'mention-list', what: 'the @ suggestions in the composer', gzipBytes: 1_500 },
   { name: 'search-panel', what: 'search in the room', gzipBytes: 2_000 },
-  { name: 'email-panel', what: 'the email notifications (address and switch; strings in three languages)', gzipBytes: 2_250 },
+  { name: 'account-panel', what: 'the account: email notifications, the data download, deleting it (strings in three languages)', gzipBytes: 3_000 },
+  { name: 'email', what: "the SDK's email calls", gzipBytes: 400 },
+  { name: 'privacy', what: "the SDK's data export and account deletion", gzipBytes: 400 },
   { name: 'theme', what: "the host's accent made readable (only when the host sets one)", gzipBytes: 750 },
 ];
 
@@ -134,8 +136,10 @@ describe('the SDK, minified and gzipped', () => {
   // raised from 6,000 on 2026-12-02 for slow mode, pause, reports and block, and to 7,000 on 2026-12-03 for ranks,
   // access, readers, guests and the proof-of-work solver (inlined here; a lazy chunk where the app's bundler splits)
   // (BENCHMARKS.md, "SDK size"), to 7,500 on 2026-12-03 for reactions, pinned messages and search, and to 8,000 on
-  // 2026-12-04 for replies and mentions, and to 8,500 on 2026-12-04 for images (upload, download, attachments)
-  it('stays under 8,500 bytes on its own', async () => {
-    expect(gzipSync(await minifiedSdk(['socket.io-client']), { level: 9 }).length).toBeLessThanOrEqual(8_500);
+  // 2026-12-04 for replies and mentions, to 8,500 on 2026-12-04 for images (upload, download, attachments), and to
+  // 9,000 on 2026-12-04 for webhooks, email and data rights (8,554 then; in a browser app the email and data calls are
+  // lazy chunks of their own)
+  it('stays under 9,000 bytes on its own', async () => {
+    expect(gzipSync(await minifiedSdk(['socket.io-client']), { level: 9 }).length).toBeLessThanOrEqual(9_000);
   });
 });

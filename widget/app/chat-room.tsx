@@ -34,10 +34,10 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
   const [searching, setSearching] = useState(false);
   const searchHost = useRef<HTMLDivElement>(null);
   const closeSearch = () => setSearching(false);
-  // the user's email for when they are away (a lazy chunk), opened from the header
-  const [emailing, setEmailing] = useState(false);
-  const emailHost = useRef<HTMLDivElement>(null);
-  const closeEmail = () => setEmailing(false);
+  // the user's account: email for when they are away, their data (a lazy chunk), opened from the header
+  const [accounting, setAccounting] = useState(false);
+  const accountHost = useRef<HTMLDivElement>(null);
+  const closeAccount = () => setAccounting(false);
   // to a message (a quote's original, a search result): older pages come until it is there, and it takes the focus
   const jump = async (seq: number) => {
     await store.reveal(seq);
@@ -113,17 +113,20 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
     closeSearch,
   );
   const { chat } = store;
-  useLazyPart(emailing || null, emailHost, () => import('./email-panel'), ({ mountEmailPanel }, host) =>
-    mountEmailPanel(host, {
+  useLazyPart(accounting ? user : null, accountHost, () => import('./account-panel'), ({ mountAccountPanel }, host, { role }) =>
+    mountAccountPanel(host, {
       locale,
+      role,
       settings: () => chat.emailSettings(),
       setEmail: (address) => chat.setEmail(address),
       setNotify: (notify) => chat.setEmailNotifications(notify),
       remove: () => chat.removeEmail(),
-      onClose: closeEmail,
+      exportData: () => chat.exportData(),
+      deleteAccount: (password) => chat.deleteAccount(password),
+      onClose: closeAccount,
       describeError,
     }),
-    closeEmail,
+    closeAccount,
   );
   const myId = user?.id ?? '';
   const pins = room?.pinned ?? [];
@@ -151,9 +154,9 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
             {t.search}
           </button>
         )}
-        {user && user.role !== 'guest' && (
-          <button type="button" class="text-button" onClick={() => setEmailing(true)}>
-            {t.email}
+        {user && (
+          <button type="button" class="text-button" onClick={() => setAccounting(true)}>
+            {t.account}
           </button>
         )}
         {user && (
@@ -215,7 +218,7 @@ export function ChatRoom({ state, store, title, onMinimise }: ChatRoomProps) {
             {picking && <div ref={pickerHost} />}
             {viewing && <div ref={viewerHost} />}
             {searching && <div ref={searchHost} />}
-            {emailing && <div ref={emailHost} />}
+            {accounting && <div ref={accountHost} />}
             <p class="typing" aria-live="polite">
               {describeTyping(state.typing.map((u) => u.displayName))}
             </p>

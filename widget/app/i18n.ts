@@ -21,8 +21,8 @@ export interface Strings {
   minimise: string;
   logOut: string;
   search: string;
-  /** The header's button to the user's email notifications. */
-  email: string;
+  /** The header's button to the user's account (email notifications, their data). */
+  account: string;
   register: string;
   online: string;
   onlineCount: Plural;
@@ -90,7 +90,7 @@ const en: Strings = {
   minimise: 'Minimise chat',
   logOut: 'Log out',
   search: 'Search',
-  email: 'Email',
+  account: 'Account',
   register: 'Register',
   online: 'Online',
   onlineCount: { one: '{n} online', other: '{n} online' },

@@ -14,6 +14,8 @@ import { ACCESS, actorOf } from './rooms';
 
 /** The longest a banned guest's address stays banned: a year. */
 const MAX_GUEST_BAN_HOURS = 24 * 365;
+/** The longest a site may keep messages under a retention setting: ten years. */
+const MAX_RETENTION_DAYS = 3_650;
 /** The largest per-file upload limit a site may set, in MB. */
 export const MAX_UPLOAD_MB = 20;
 
@@ -37,6 +39,12 @@ export const updateSiteSettingsSchema = z.strictObject({
     .max(MAX_UPLOAD_MB, { error: `uploadMaxMB must be at most ${MAX_UPLOAD_MB}` })
     .optional(),
   emailDigests: z.boolean({ error: 'emailDigests must be true or false' }).optional(),
+  retentionDays: z
+    .number({ error: 'retentionDays must be a number' })
+    .int({ error: 'retentionDays must be a whole number of days' })
+    .min(0, { error: 'retentionDays must be 0 (keep messages) or more' })
+    .max(MAX_RETENTION_DAYS, { error: `retentionDays must be at most ${MAX_RETENTION_DAYS} (ten years)` })
+    .optional(),
 }) satisfies z.ZodType<UpdateSiteSettingsRequest, unknown>;
 
 export const roleSchema = z.strictObject({
@@ -71,7 +79,7 @@ export function siteSettingsRoutes({ repositories, siteSettings }: SiteSettingsR
 
   router.patch('/settings', admin, async (ctx) => {
     const change = parseInput(updateSiteSettingsSchema, ctx.request.body);
-    if (Object.values(change).every((value) => value === undefined)) throw invalidInput(undefined, 'nothing to change: send access, postingRights, guestBanHours, uploadMaxMB or emailDigests');
+    if (Object.values(change).every((value) => value === undefined)) throw invalidInput(undefined, 'nothing to change: send access, postingRights, guestBanHours, uploadMaxMB, emailDigests or retentionDays');
     const { site, user } = ctx.state;
     const before = settingsOf(site);
     const settings: SiteSettings = {
@@ -80,11 +88,12 @@ export function siteSettingsRoutes({ repositories, siteSettings }: SiteSettingsR
       guestBanHours: change.guestBanHours ?? before.guestBanHours,
       uploadMaxMB: change.uploadMaxMB ?? before.uploadMaxMB,
       emailDigests: change.emailDigests ?? before.emailDigests,
+      retentionDays: change.retentionDays ?? before.retentionDays,
     };
     if (!(await sites.setSettings(site._id, settings))) throw notFound('site');
     // this node applies them from the next message; the others within a few seconds (their cache)
     siteSettings.forget(site._id);
-    const reason = `access ${settings.access}; links from ${settings.postingRights.links}; @everyone from ${settings.postingRights.mentionEveryone}; guest bans ${settings.guestBanHours} h; images up to ${settings.uploadMaxMB} MB; email digests ${settings.emailDigests ? 'on' : 'off'}`;
+    const reason = `access ${settings.access}; links from ${settings.postingRights.links}; @everyone from ${settings.postingRights.mentionEveryone}; guest bans ${settings.guestBanHours} h; images up to ${settings.uploadMaxMB} MB; email digests ${settings.emailDigests ? 'on' : 'off'}; messages kept ${settings.retentionDays ? `${settings.retentionDays} days` : 'until deleted'}`;
     await moderation.record({ siteId: site._id, action: 'site.settings', actor: actorOf(user), reason });
     ctx.body = { settings } satisfies SiteSettingsResponse;
   });

@@ -226,7 +226,7 @@ describe('refused uploads store nothing and say why', () => {
   it('over the site limit (checked by the declared size and by what arrives), and none at all when the limit is 0', async () => {
     const site = await newSite();
     const ada = await member('ada', site);
-    const settings = { access: 'members', postingRights: { links: 'guest', mentionEveryone: 'moderator' }, guestBanHours: 24, emailDigests: true } as const;
+    const settings = { access: 'members', postingRights: { links: 'guest', mentionEveryone: 'moderator' }, guestBanHours: 24, emailDigests: true, retentionDays: 0 } as const;
     await parley.repositories.sites.setSettings(site, { ...settings, uploadMaxMB: 1 });
     // noise stays large as a PNG
     const noise = randomBytes(700 * 700 * 3);

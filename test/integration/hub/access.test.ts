@@ -299,7 +299,7 @@ describe('ranks', () => {
   it('hold the site’s posting rights: links and @everyone from the ranks it names', async () => {
     const { id, admin } = await site();
     await admin.chat.updateSettings({ access: 'guests', postingRights: { links: 'member' } });
-    expect(await admin.chat.settings()).toEqual({ access: 'guests', postingRights: { links: 'member', mentionEveryone: 'moderator' }, guestBanHours: 24, uploadMaxMB: 5, emailDigests: true });
+    expect(await admin.chat.settings()).toEqual({ access: 'guests', postingRights: { links: 'member', mentionEveryone: 'moderator' }, guestBanHours: 24, uploadMaxMB: 5, emailDigests: true, retentionDays: 0 });
     const guest = clients.client(id);
     await guest.guest({ displayName: `Linker ${randomBytes(3).toString('hex')}` });
     const guestRoom = await guest.join('general');
@@ -328,7 +328,7 @@ describe('ranks', () => {
     }
     expect(await refusal(admin.chat.setRole('0123456789abcdef01234567', 'moderator'))).toMatchObject({ code: 'not_found' });
     expect(await refusal(admin.chat.updateRoom('general', { access: 'open' as never }))).toMatchObject({ code: 'invalid_input' });
-    expect(await admin.chat.settings()).toEqual({ access: 'members', postingRights: { links: 'guest', mentionEveryone: 'moderator' }, guestBanHours: 24, uploadMaxMB: 5, emailDigests: true });
+    expect(await admin.chat.settings()).toEqual({ access: 'members', postingRights: { links: 'guest', mentionEveryone: 'moderator' }, guestBanHours: 24, uploadMaxMB: 5, emailDigests: true, retentionDays: 0 });
     const response = await post(parley.url, id, 'guest', { displayName: 'x', extra: true });
     expect(response.status).toBe(400);
   });

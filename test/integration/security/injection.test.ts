@@ -100,7 +100,7 @@ const ack = (socket: Socket, event: string, payload: unknown): Promise<unknown> 
 
 /** Everything a refused request could have changed, to compare before and after (sessions change on every use). */
 async function snapshot(): Promise<string> {
-  const collections = ['sites', 'users', 'rooms', 'messages', 'moderation', 'reports', 'ip_bans', 'uploads', 'upload_chunks', 'webhook_endpoints', 'webhook_deliveries', 'webhook_queue', 'email_digests'];
+  const collections = ['sites', 'users', 'rooms', 'messages', 'moderation', 'reports', 'ip_bans', 'uploads', 'upload_chunks', 'webhook_endpoints', 'webhook_deliveries', 'webhook_queue', 'email_digests', 'jobs'];
   const documents = await Promise.all(collections.map((name) => db.collection(name).find().sort({ _id: 1 }).toArray()));
   return JSON.stringify(documents);
 }
@@ -140,6 +140,8 @@ const endpoints: Record<string, Endpoint> = {
   'PUT /pre-publish': { method: 'PUT', path: () => 'pre-publish', as: 'admin', body: () => ({ url: 'https://hooks.example.com/check', timeoutMs: 1_000, failOpen: true }) },
   'PUT /me/email': { method: 'PUT', path: () => 'me/email', as: 'admin', body: () => ({ address: 'op@mail.example', page: 'https://shop.example/', locale: 'es' }) },
   'PATCH /me/email': { method: 'PATCH', path: () => 'me/email', as: 'admin', body: () => ({ notify: false }) },
+  'POST /me/erase': { method: 'POST', path: () => 'me/erase', as: 'admin', body: () => ({ password: 'not the password' }) },
+  'POST /users/:userId/erase': { method: 'POST', path: ({ target }) => `users/${target}/erase`, as: 'admin', body: () => ({ password: 'unused here' }) },
   'PUT /users/:userId/role': { method: 'PUT', path: ({ target }) => `users/${target}/role`, as: 'admin', body: () => ({ role: 'moderator' }) },
   'POST /webhooks': {
     method: 'POST',

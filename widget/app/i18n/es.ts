@@ -13,7 +13,7 @@ export const es: Strings = {
   tryAgain: 'Reintentar',
   minimise: 'Minimizar el chat',
   logOut: 'Cerrar sesión',
-  email: 'Correo',
+  account: 'Cuenta',
   search: 'Buscar',
   register: 'Registrarse',
   online: 'En línea',

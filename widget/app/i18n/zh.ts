@@ -13,7 +13,7 @@ export const zh: Strings = {
   tryAgain: '重试',
   minimise: '最小化聊天',
   logOut: '退出登录',
-  email: '邮件',
+  account: '账户',
   search: '搜索',
   register: '注册',
   online: '在线',

@@ -1,12 +1,15 @@
+import { readFile } from 'node:fs/promises';
+import type { DataExport } from '../../sdk';
 import { registerIn, seriousViolations } from '../helpers/browser';
 import { newAccount } from '../helpers/server';
 import { type SmtpReceiver, startSmtpReceiver } from '../helpers/smtp-server';
 import { waitUntil } from '../helpers/chat';
 import { widgetSuite } from '../helpers/widget-suite';
 
-// Email notifications in the widget, keyboard only: the header's Email opens a dialog where a member adds an address,
-// which a real SMTP server (inside the test process) receives a link for; once confirmed, the dialog shows it and its
-// switch. The host page's address travels with it, for the digests' link back.
+// The account dialog in the widget, keyboard only: the header's Account opens it; a member adds an address for email
+// notifications, which a real SMTP server (inside the test process) receives a link for; once confirmed, the dialog
+// shows it and its switch (the host page's address travels with it, for the digests' link back). The user downloads
+// their data and deletes their account there.
 let smtp: SmtpReceiver;
 beforeAll(async () => {
   smtp = await startSmtpReceiver();
@@ -17,15 +20,15 @@ afterAll(async () => {
 const suite = widgetSuite(() => ({ SMTP_URL: smtp.url }));
 const { openWidget } = suite;
 
-describe('email notifications in the widget', () => {
+describe('the account in the widget', () => {
   it('take an address, send it a link, show it confirmed, and turn off, with the keyboard alone', async () => {
     const widget = await openWidget();
     const account = newAccount('mail');
     await registerIn(widget.chat, account);
-    const open = widget.chat.getByRole('button', { name: 'Email', exact: true });
+    const open = widget.chat.getByRole('button', { name: 'Account', exact: true });
     await open.focus();
     await widget.page.keyboard.press('Enter');
-    const dialog = widget.chat.getByRole('dialog', { name: 'Email notifications' });
+    const dialog = widget.chat.getByRole('dialog', { name: 'Your account' });
     const field = dialog.getByRole('textbox', { name: 'Email address' });
     await field.and(widget.chat.locator(':focus')).waitFor();
     expect(await seriousViolations(widget.frame())).toEqual([]);
@@ -69,8 +72,8 @@ describe('email notifications in the widget', () => {
 
   it('speaks Spanish and Chinese', async () => {
     for (const [locale, tab, username, displayName, password, button, title, label] of [
-      ['es-ES', 'Crear cuenta', 'Nombre de usuario', 'Nombre visible', 'Contraseña', 'Correo', 'Avisos por correo', 'Dirección de correo'],
-      ['zh-CN', '创建账户', '用户名', '显示名称', '密码', '邮件', '邮件通知', '邮箱地址'],
+      ['es-ES', 'Crear cuenta', 'Nombre de usuario', 'Nombre visible', 'Contraseña', 'Cuenta', 'Tu cuenta', 'Dirección de correo'],
+      ['zh-CN', '创建账户', '用户名', '显示名称', '密码', '账户', '你的账户', '邮箱地址'],
     ] as const) {
       const widget = await openWidget({ locale });
       const account = newAccount('idioma');
@@ -84,5 +87,39 @@ describe('email notifications in the widget', () => {
       await dialog.getByRole('textbox', { name: label }).waitFor();
       expect(await seriousViolations(widget.frame())).toEqual([]);
     }
+  });
+
+  it("downloads the user's data and deletes the account, which frees the name", async () => {
+    const widget = await openWidget();
+    const account = newAccount('leaver');
+    await registerIn(widget.chat, account);
+    await widget.chat.getByRole('textbox', { name: 'Message' }).fill('something I said');
+    await widget.page.keyboard.press('Enter');
+    await widget.chat.getByRole('log', { name: 'Messages' }).getByText('something I said').waitFor();
+    await widget.chat.getByRole('button', { name: 'Account', exact: true }).click();
+    const dialog = widget.chat.getByRole('dialog', { name: 'Your account' });
+
+    const [download] = await Promise.all([widget.page.waitForEvent('download'), dialog.getByRole('button', { name: 'Download my data' }).click()]);
+    expect(download.suggestedFilename()).toBe('parley-data.json');
+    const data = JSON.parse(await readFile((await download.path())!, 'utf8')) as DataExport;
+    expect(data.user.username).toBe(account.username);
+    expect(data.messages.map((message) => message.text)).toContain('something I said');
+    await dialog.getByRole('status').getByText('Your data was downloaded as a JSON file.').waitFor();
+
+    // a wrong password is refused and the account stays; the right one, confirmed, deletes it
+    widget.page.on('dialog', (confirm) => void confirm.accept());
+    const password = dialog.getByLabel('Your password');
+    await password.fill('not my password');
+    await widget.page.keyboard.press('Enter');
+    await dialog.getByRole('status').filter({ hasText: /password/i }).waitFor();
+    expect(await suite.parley().repositories.users.findByUsername('demo', account.username)).not.toBeNull();
+    await password.fill(account.password);
+    await widget.page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    await widget.chat.getByRole('tab', { name: 'Create account' }).waitFor();
+    expect(await suite.parley().repositories.users.findByUsername('demo', account.username)).toBeNull();
+    expect(await seriousViolations(widget.frame())).toEqual([]);
+    // the name is free again
+    await registerIn(widget.chat, account);
   });
 });
