@@ -41,6 +41,10 @@ const chat = createChatClient({ baseUrl: process.env.PARLEY_URL, site: 'demo' })
   await chat.register(account);
   const room = await chat.join('general');
   const sent = await room.send('from the packed SDK');
+  // the email and data calls are files of their own, loaded when first used
+  const email = await chat.emailSettings();
+  const data = await chat.exportData();
+  if (email.notify !== true || data.messages.length !== 1) throw new Error('email or data calls failed');
   const error = await chat.join('Bad Id').catch((e) => e);
   console.log(JSON.stringify({ seq: sent.seq, text: sent.text, isChatError: error instanceof ChatError, code: error.code }));
   chat.close();
@@ -52,10 +56,14 @@ describe('the @parley/sdk package', () => {
     expect(packed).toEqual([
       'LICENSE',
       'README.md',
+      'dist/email.cjs',
+      'dist/email.js',
       'dist/index.cjs',
       'dist/index.d.cts',
       'dist/index.d.ts',
       'dist/index.js',
+      'dist/privacy.cjs',
+      'dist/privacy.js',
       'dist/proof-of-work.cjs',
       'dist/proof-of-work.js',
       'package.json',
