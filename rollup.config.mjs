@@ -1,5 +1,6 @@
 // Builds the widget: the loader (dist/widget.js, plain DOM, runs on host pages) and the app (dist/widget/, runs in the iframe);
-// the SDK package (sdk/dist/: ESM, CommonJS and one .d.ts each); and the custom-UI example (dist/custom-ui/).
+// the SDK package (sdk/dist/: ESM, CommonJS and one .d.ts each); the React and Vue packages (packages/*/dist/); and the
+// examples built for the browser (dist/custom-ui/, dist/react-example/, dist/vue-example/).
 import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { nodeResolve } from '@rollup/plugin-node-resolve';
@@ -125,6 +126,28 @@ export default [
     ],
     plugins: [dts()],
   },
+  // @parley/react and @parley/vue: readable code, their framework and @parley/sdk left to the installer, ESM and
+  // CommonJS with one declaration file each
+  ...['react', 'vue'].flatMap((name) => [
+    {
+      input: `packages/${name}/src/index.ts`,
+      external: [name, '@parley/sdk'],
+      output: [
+        { file: `packages/${name}/dist/index.js`, format: 'es' },
+        { file: `packages/${name}/dist/index.cjs`, format: 'cjs' },
+      ],
+      plugins: [nodeResolve({ extensions: ['.ts'] }), transformOnly(esbuild({ target: 'es2022' }))],
+    },
+    {
+      input: `packages/${name}/src/index.ts`,
+      external: [name, '@parley/sdk'],
+      output: [
+        { file: `packages/${name}/dist/index.d.ts`, format: 'es' },
+        { file: `packages/${name}/dist/index.d.cts`, format: 'es' },
+      ],
+      plugins: [dts({ compilerOptions: { paths: {} } })],
+    },
+  ]),
   {
     // the site owners' console (dist/console/): loaded at /console/ only, never by host pages
     input: 'console/main.tsx',
