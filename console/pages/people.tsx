@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Message, MuteResponse, Role, RoleRequest, RoomInfo, RoomsResponse, SiteUser, SiteUserResponse, SiteUsersResponse } from '../../sdk/protocol';
+import type { DataExport, Message, MuteResponse, Role, RoleRequest, RoomInfo, RoomsResponse, SiteUser, SiteUserResponse, SiteUsersResponse } from '../../sdk/protocol';
 import { outranks } from '../../sdk/roles';
 import { type Failure, failureOf, siteCall } from '../api';
 import { fill, language, pick } from '../i18n';
@@ -16,13 +16,15 @@ type Strings = (typeof peopleStrings)['en'];
 
 const timeOf = (iso: string) => new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 
-/** Finds the site's users by name; one user's rank, mutes, ban and recent messages. */
+/** Finds the site's users by name; one user's rank, mutes, ban, data and recent messages. */
 export function PeoplePage({ site }: PageProps) {
   const s = pick(peopleStrings);
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<{ query: string; users: SiteUser[] } | null>(null);
   const [failure, setFailure] = useState<Failure | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
+  // what came of an account deleted from the user's card (the card is gone)
+  const [said, setSaid] = useState('');
   const latest = useRef(0);
 
   const runSearch = async (text: string) => {
@@ -79,6 +81,7 @@ export function PeoplePage({ site }: PageProps) {
             {failure.message}
           </p>
         )}
+        {said && <p role="status">{said}</p>}
         {found && found.users.length > 0 && (
           <div class="people-scroll">
             <table aria-label={s.results}>
@@ -118,6 +121,11 @@ export function PeoplePage({ site }: PageProps) {
             setOpenId(null);
             document.getElementById('people-search')?.focus();
           }}
+          onErased={(text) => {
+            setOpenId(null);
+            setSaid(text);
+            document.getElementById('people-search')?.focus();
+          }}
         />
       )}
     </>
@@ -126,8 +134,8 @@ export function PeoplePage({ site }: PageProps) {
 
 const statusOf = (user: SiteUser, s: Strings) => [user.banned ? s.banned : s.active, ...(user.guest ? [s.guestAccount] : [])].join(', ');
 
-/** One user: rank (owners and admins), mutes, ban, recent messages. */
-function Person({ site, userId, onChanged, onClose }: { site: PageProps['site']; userId: string; onChanged: () => void; onClose: () => void }) {
+/** One user: rank (owners and admins), mutes, ban, their data (admins), recent messages. */
+function Person({ site, userId, onChanged, onClose, onErased }: { site: PageProps['site']; userId: string; onChanged: () => void; onClose: () => void; onErased: (said: string) => void }) {
   const s = pick(peopleStrings);
   const [person, setPerson] = useState<SiteUserResponse | null>(null);
   const [rooms, setRooms] = useState<RoomInfo[]>([]);
@@ -347,6 +355,45 @@ function Person({ site, userId, onChanged, onClose }: { site: PageProps['site'];
           </>
         )}
       </section>
+
+      {outranks(own, user.role) && outranks(own, 'moderator') && (
+        <section class="people-part" aria-labelledby="person-data">
+          <h3 id="person-data">{s.dataTitle}</h3>
+          <p class="hint">{s.dataHint}</p>
+          <button
+            type="button"
+            class="secondary"
+            onClick={() =>
+              void act(async () => {
+                const data = await siteCall<DataExport>(site.id, 'GET', `users/${encodeURIComponent(user.id)}/export`);
+                const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+                Object.assign(document.createElement('a'), { href: url, download: `parley-${site.id}-${user.id}.json` }).click();
+                setTimeout(() => URL.revokeObjectURL(url), 60_000);
+                return fill(s.downloaded, { name });
+              })
+            }
+          >
+            {s.download}
+          </button>{' '}
+          <button
+            type="button"
+            class="danger-button"
+            onClick={() => {
+              if (!confirm(fill(s.confirmErase, { name }))) return;
+              setFailure(null);
+              siteCall(site.id, 'POST', `users/${encodeURIComponent(user.id)}/erase`, {}).then(
+                () => {
+                  onChanged();
+                  onErased(fill(s.erased, { name }));
+                },
+                (error: unknown) => setFailure(failureOf(error)),
+              );
+            }}
+          >
+            {s.erase}
+          </button>
+        </section>
+      )}
 
       <section class="people-part" aria-labelledby="person-recent">
         <h3 id="person-recent">{s.recent}</h3>

@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
-import { createChatClient, type StatusReason } from '../../sdk';
+import { createChatClient, type DataExport, type StatusReason } from '../../sdk';
 import { seriousViolations } from '../helpers/browser';
 import { waitUntil } from '../helpers/chat';
 import { signInToConsole } from '../helpers/console';
@@ -89,6 +90,32 @@ describe('the console: People', () => {
     await page.getByLabel('Search by name or username').and(page.locator(':focus')).waitFor();
   }, 60_000);
 
+  it("downloads a user's data and deletes their account (owners and admins)", async () => {
+    const { siteId, owner, user, reasons } = await siteWithChatter();
+    const page = await consolePage(owner);
+    await openPerson(page, siteId, 'quint', 'Zoé Quintana');
+    const person = page.locator('#person');
+    await person.getByRole('heading', { name: 'Their data' }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), person.getByRole('button', { name: 'Download their data' }).click()]);
+    expect(download.suggestedFilename()).toBe(`parley-${siteId}-${user.id}.json`);
+    const data = JSON.parse(await readFile((await download.path())!, 'utf8')) as DataExport;
+    expect(data.messages.map((message) => message.text).sort()).toEqual(['a word on the side', 'hello from Zoé']);
+    await person.getByRole('status').filter({ hasText: 'The data of Zoé Quintana was downloaded.' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // deleting asks first; then the card closes, the list forgets them, their socket ends and the log keeps the action
+    page.on('dialog', (dialog) => void dialog.accept());
+    await person.getByRole('button', { name: 'Delete their account' }).click();
+    await page.getByRole('status').filter({ hasText: 'The account of Zoé Quintana was deleted.' }).waitFor();
+    await person.waitFor({ state: 'detached' });
+    await page.getByLabel('Search by name or username').and(page.locator(':focus')).waitFor();
+    await page.getByRole('status').filter({ hasText: 'No users found.' }).waitFor();
+    await waitUntil(() => reasons.includes('session-ended'));
+    expect(await suite.parley().repositories.users.findById(siteId, user.id)).toBeNull();
+    const [erased] = await suite.parley().repositories.moderation.list(siteId, undefined, 1);
+    expect(erased).toMatchObject({ action: 'user.erase', targetUserId: user.id, actor: { id: `console:${owner.accountId}` } });
+  }, 60_000);
+
   it('shows a moderator no rank buttons, and passes axe in dark mode at 375 px wide', async () => {
     const { siteId } = await siteWithChatter();
     const moderator = await signInToConsole(suite.parley(), siteId, 'moderator');
@@ -100,6 +127,7 @@ describe('the console: People', () => {
     await person.getByRole('button', { name: 'Ban', exact: true }).waitFor();
     expect(await person.getByRole('heading', { name: 'Chat rank' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /chat admin|chat moderator/ }).count()).toBe(0);
+    expect(await person.getByRole('heading', { name: 'Their data' }).count()).toBe(0);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
     expect(await seriousViolations(page)).toEqual([]);
   }, 60_000);
