@@ -19,6 +19,15 @@ const lineUnsafe = new RegExp(`${controlCharacters.source}|${bidiControls.source
 /** The text without what `cleanText` refuses in a single line (control characters, line breaks, bidi controls). */
 export const withoutControls = (text: string): string => text.replace(lineUnsafe, '');
 
+const textUnsafe = new RegExp(`${controlCharacters.source}|${bidiControls.source}`, 'g');
+/** The text without control characters and bidi controls, its line breaks kept (a message as an email shows it). */
+export const withoutControlsKeepingLines = (text: string): string => text.replace(textUnsafe, '');
+
+/** The object without its undefined values (a spread would let them overwrite, and JSON would keep their keys out anyway). */
+export function definedOf<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, each]) => each !== undefined)) as Partial<T>;
+}
+
 /** Normalises user text (CRLF → LF, NFC, trimmed) and refuses what cannot be displayed safely. */
 export const cleanText = (label: string, max: number, { multiline, mayBeEmpty = false }: { multiline: boolean; mayBeEmpty?: boolean }) =>
   z

@@ -1,6 +1,7 @@
 // What Parley's emails and the pages their links open say, in English, Spanish and Chinese: plain text and simple
 // HTML, every value from a user escaped.
 import type { EmailLocale } from '../db/users';
+import { withoutControlsKeepingLines } from '../validation';
 
 export interface DigestEntry {
   kind: 'mention' | 'reply';
@@ -101,7 +102,7 @@ const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (character) => `
 // no control characters (but line breaks) in what a message shows; long texts shortened
 const MAX_TEXT = 500;
 const textOf = (text: string) => {
-  const clean = text.replace(/[\u0000-\u0009\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '');
+  const clean = withoutControlsKeepingLines(text);
   return clean.length > MAX_TEXT ? `${clean.slice(0, MAX_TEXT - 1)}…` : clean;
 };
 

@@ -205,7 +205,7 @@ const roomId = pathId('roomId', 'A room of the site.', { type: 'string', pattern
 const userId = pathId('userId', 'A user of the site (`User.id`).', { type: 'string', pattern: OBJECT_ID_PATTERN.source }, '0123456789abcdef01234567');
 
 const uploadId = pathId('uploadId', 'An uploaded image (`Attachment.id`).', { type: 'string', pattern: OBJECT_ID_PATTERN.source }, '0123456789abcdef01234567');
-const webhookId = pathId('webhookId', 'A webhook endpoint (`WebhookEndpoint.id`).', { type: 'string', pattern: '^[0-9a-f]{24}$' }, '0123456789abcdef01234567');
+const webhookId = pathId('webhookId', 'A webhook endpoint (`WebhookEndpoint.id`).', { type: 'string', pattern: OBJECT_ID_PATTERN.source }, '0123456789abcdef01234567');
 const deliveryId = pathId('deliveryId', 'A delivery (`WebhookDelivery.id`, also sent as `Parley-Delivery`).', { type: 'string' }, '0123456789abcdef01234567:0000000001');
 const imageResponse = (description: string, types = ['image/png', 'image/jpeg', 'image/webp', 'image/gif']) => ({
   description,

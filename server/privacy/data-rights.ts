@@ -7,11 +7,10 @@ import { emojiOf } from '../db/reactions';
 import type { SiteDocument } from '../db/sites';
 import { presentAttachment } from '../db/uploads';
 import { presentUser, type UserDocument } from '../db/users';
+import { definedOf } from '../validation';
 
 // `{ [key]: date in ISO 8601 }`, or nothing for no date
 const optional = <K extends string>(key: K, date: Date | undefined) => (date ? ({ [key]: date.toISOString() } as Record<K, string>) : {});
-// the object without its undefined values
-const defined = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, each]) => each !== undefined)) as T;
 
 /**
  * Everything Parley holds about `user`: the account, sessions (never their tokens), every message they sent, their
@@ -26,7 +25,7 @@ export async function exportUser(repositories: Repositories, site: SiteDocument,
   await repositories.messages.forEachOfSite(siteId, (message) => {
     if (message.author.id === userId) {
       const { roomId, seq, text, createdAt, editedAt, deletedAt, hiddenAt, replyTo, mentions, attachments } = presentToModerators(message);
-      messages.push(defined({ roomId, seq, text, createdAt, editedAt, deletedAt, hiddenAt, replyTo, mentions, attachments }));
+      messages.push({ roomId, seq, text, createdAt, ...definedOf({ editedAt, deletedAt, hiddenAt, replyTo, mentions, attachments }) });
     }
     for (const [key, users] of Object.entries(message.reactions ?? {})) if (users.includes(userId)) reactions.push({ roomId: message.roomId, seq: message.seq, emoji: emojiOf(key) });
   });

@@ -12,7 +12,7 @@ import { forbidden, notFound, unavailable } from '../../errors';
 import { emailLocale, linkPage, verificationEmail } from '../../email/compose';
 import { chatPage, type EmailLinks, type LinkUse } from '../../email/links';
 import type { Mailer } from '../../email/mailer';
-import { parseInput } from '../../validation';
+import { definedOf, parseInput } from '../../validation';
 import { ownOriginOf } from '../origins';
 import type { AuthRateLimiter } from '../rate-limits';
 import { createRouter } from '../router';
@@ -68,7 +68,7 @@ export function emailRoutes({ repositories, mailer, links, rateLimiter, publicUr
     if (user.role === 'guest') throw forbidden('guests cannot get email; sign up first');
     if (fromSite(user)) throw forbidden('your address comes from the site you signed in on');
     if (!mailer || !settingsOf(site).emailDigests) throw forbidden('this site sends no email');
-    const seen = { locale: emailLocale(locale), ...definedPage(chatPage(page, site.allowedOrigins, ownOriginOf(publicUrl, ctx.req.headers, ctx.secure))) };
+    const seen = { locale: emailLocale(locale), ...definedOf({ page: chatPage(page, site.allowedOrigins, ownOriginOf(publicUrl, ctx.req.headers, ctx.secure)) }) };
     if (address !== user.email) {
       await rateLimiter.emailLink(user._id.toHexString());
       await users.setPendingEmail(user, address, seen);
@@ -136,5 +136,3 @@ export function emailRoutes({ repositories, mailer, links, rateLimiter, publicUr
 
   return { api, pages };
 }
-
-const definedPage = (page: string | undefined) => (page ? { page } : {});

@@ -7,7 +7,7 @@ import type { Repositories } from '../../db';
 import { settingsOf } from '../../db/sites';
 import { forbidden, invalidInput, notFound } from '../../errors';
 import { type SiteSettingsCache, visitorAccess } from '../../moderation/site-settings';
-import { OBJECT_ID_PATTERN, parseInput } from '../../validation';
+import { definedOf, OBJECT_ID_PATTERN, parseInput } from '../../validation';
 import { createRouter } from '../router';
 import { type ApiState, requireAdmin } from '../require-user';
 import { ACCESS, actorOf } from './rooms';
@@ -123,9 +123,4 @@ export function siteSettingsRoutes({ repositories, siteSettings }: SiteSettingsR
   });
 
   return router;
-}
-
-/** The object without its undefined values (a spread would let them overwrite). */
-function definedOf<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, each]) => each !== undefined)) as Partial<T>;
 }
